@@ -1,0 +1,64 @@
+"""CDSi date arithmetic (spec 3.4): the examples of table 3-6 and month-end edge cases."""
+
+from datetime import date
+
+import pytest
+
+from schedule.dates import Duration, add, parse_date
+
+
+def d(text: str) -> Duration:
+    return Duration.parse(text)
+
+
+@pytest.mark.parametrize(
+    ("start", "duration", "expected"),
+    [
+        (date(2000, 1, 1), "3 years", date(2003, 1, 1)),  # CALCDT-1
+        (date(2000, 1, 1), "6 months", date(2000, 7, 1)),  # CALCDT-2
+        (date(2000, 11, 1), "6 months", date(2001, 5, 1)),
+        (date(2000, 1, 1), "3 days", date(2000, 1, 4)),  # CALCDT-3
+        (date(2000, 1, 1), "3 weeks", date(2000, 1, 22)),
+        (date(2000, 2, 1), "5 weeks", date(2000, 3, 7)),  # leap year
+        (date(2001, 2, 1), "5 weeks", date(2001, 3, 8)),
+        (date(2000, 1, 15), "-4 days", date(2000, 1, 11)),  # CALCDT-4
+        (date(2000, 3, 31), "6 months", date(2000, 10, 1)),  # CALCDT-5: 31 September
+        (date(2000, 8, 31), "6 months", date(2001, 3, 1)),  # 31 February
+        (date(2000, 1, 31), "6 months - 4 days", date(2000, 7, 27)),  # CALCDT-6
+    ],
+)
+def test_spec_examples(start: date, duration: str, expected: date) -> None:
+    assert add(start, d(duration)) == expected
+
+
+def test_31st_moves_to_first_of_next_month_before_days_are_subtracted() -> None:
+    # 31 March + 6 months = "31 September" = 1 October; then - 4 days.
+    assert add(date(2000, 3, 31), d("6 months - 4 days")) == date(2000, 9, 27)
+    assert add(date(2021, 1, 31), d("1 month")) == date(2021, 3, 1)
+    assert add(date(2021, 12, 31), d("2 months")) == date(2022, 3, 3 - 2)
+
+
+def test_leap_day_birthdays() -> None:
+    assert add(date(2020, 2, 29), d("1 year")) == date(2021, 3, 1)
+    assert add(date(2020, 2, 29), d("4 years")) == date(2024, 2, 29)
+    assert add(date(2020, 2, 29), d("12 months")) == date(2021, 3, 1)
+    assert add(date(2024, 1, 29), d("1 month")) == date(2024, 2, 29)
+    assert add(date(2100, 1, 29), d("1 month")) == date(2100, 3, 1)  # 2100 is not leap
+
+
+def test_parse_forms() -> None:
+    assert d("6 months - 4 days") == Duration(0, 6, -4, "6 months - 4 days")
+    assert (d("1 year + 2 weeks").years, d("1 year + 2 weeks").days) == (1, 14)
+    assert d("4 years - 2 months").months == -2
+    assert d(" 12 years").years == 12
+    assert d("0 days").is_zero()
+    with pytest.raises(ValueError):
+        d("soon")
+
+
+def test_parse_date_formats() -> None:
+    assert parse_date("20161216") == date(2016, 12, 16)
+    assert parse_date("01/01/1957") == date(1957, 1, 1)
+    assert parse_date("2025-11-10") == date(2025, 11, 10)
+    assert parse_date("n/a") is None
+    assert parse_date("") is None
