@@ -1,0 +1,69 @@
+"""Server-side barcode scanning: image bytes → barcodes → parsed payloads.
+
+Pure Python on zxing-cpp (first engine), zbar via pyzbar (second engine,
+optional) and Pillow; imports nothing from the rest of niis.
+
+    >>> result = scanning.decode(photo_bytes, time_budget=2.0)
+    >>> for barcode in result.barcodes:
+    ...     barcode.format, barcode.text, barcode.payload
+"""
+
+from scanning.errors import (
+    CitizenIdError,
+    CorruptImageError,
+    GS1Error,
+    ImageError,
+    ImageTooLargeError,
+    NotAnImageError,
+    PayloadError,
+    ScanError,
+)
+from scanning.imaging import DEFAULT_MAX_PIXELS
+from scanning.model import Barcode, Hint, Point, ScanResult
+from scanning.payloads import (
+    CitizenIdCard,
+    Discrepancy,
+    ElementString,
+    GS1Data,
+    Parser,
+    ParserRegistry,
+    Payload,
+    Sex,
+    default_registry,
+    parse_citizen_id,
+    parse_gs1,
+    parse_payload,
+    register_parser,
+)
+from scanning.pipeline import DEFAULT_TIME_BUDGET, decode
+
+__all__ = [
+    "DEFAULT_MAX_PIXELS",
+    "DEFAULT_TIME_BUDGET",
+    "Barcode",
+    "CitizenIdCard",
+    "CitizenIdError",
+    "CorruptImageError",
+    "Discrepancy",
+    "ElementString",
+    "GS1Data",
+    "GS1Error",
+    "Hint",
+    "ImageError",
+    "ImageTooLargeError",
+    "NotAnImageError",
+    "Parser",
+    "ParserRegistry",
+    "Payload",
+    "PayloadError",
+    "Point",
+    "ScanError",
+    "ScanResult",
+    "Sex",
+    "decode",
+    "default_registry",
+    "parse_citizen_id",
+    "parse_gs1",
+    "parse_payload",
+    "register_parser",
+]
