@@ -1,0 +1,200 @@
+"""The engine's entry point: :func:`evaluate` a patient against a schedule.
+
+It runs the CDSi processing model (spec chapter 4) in order:
+
+1. gather data (4.1): the caller passes a :class:`~schedule.model.Patient`;
+2. organize immunization history (4.2): :mod:`schedule.organize`;
+3. create relevant patient series (4.3, chapter 5): :mod:`schedule.select_series`;
+4. evaluate and forecast each series (4.4, chapters 6–7): :mod:`schedule.evaluate`,
+   :mod:`schedule.forecast`;
+5. select best patient series (4.5, chapter 8): :mod:`schedule.best_series`;
+6. identify and evaluate vaccine groups (4.6, chapter 9): :mod:`schedule.vaccine_group`.
+
+The engine does no I/O and keeps no state between calls except small per-schedule
+lookup tables (built on first use), so one schedule can serve many threads/processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from types import MappingProxyType
+
+from schedule import reasons as R
+from schedule.best_series import select_best_series
+from schedule.evaluate import evaluate_series
+from schedule.forecast import forecast_series
+from schedule.model import (
+    Antigen,
+    AntigenDoseEvaluation,
+    Assessment,
+    DoseStatus,
+    EvaluatedDose,
+    LiveVirusConflict,
+    Patient,
+    Schedule,
+    SeriesStatus,
+    VaccineGroupForecast,
+)
+from schedule.organize import organize_history
+from schedule.select_series import relevant_series
+from schedule.state import AntigenDose, Context, PatientSeries
+from schedule.vaccine_group import vaccine_group_forecast
+
+__all__ = ["evaluate"]
+
+_PREPARED: dict[int, tuple[Schedule, dict[str, list[LiveVirusConflict]]]] = {}
+
+
+def _conflicts(schedule: Schedule) -> dict[str, list[LiveVirusConflict]]:
+    """Live virus conflicts indexed by the current (impacted) vaccine code, per schedule."""
+    entry = _PREPARED.get(id(schedule))
+    if entry is None or entry[0] is not schedule:
+        table: dict[str, list[LiveVirusConflict]] = {}
+        for conflict in schedule.live_virus_conflicts:
+            table.setdefault(conflict.current_code, []).append(conflict)
+        if len(_PREPARED) > 16:
+            _PREPARED.clear()
+        entry = (schedule, table)
+        _PREPARED[id(schedule)] = entry
+    return entry[1]
+
+
+class _AntigenRun:
+    """Evaluate and forecast every relevant series of one antigen.
+
+    Series are run lazily so that a "Completed Series" conditional skip can ask whether
+    another series group of the same antigen is complete (spec 6.2, table 6-7).
+    """
+
+    def __init__(self, antigen: Antigen, series: list[PatientSeries], ctx: Context) -> None:
+        self.antigen = antigen
+        self.series = series
+        self.ctx = ctx
+        self.running: set[int] = set()
+
+    def run_all(self) -> None:
+        for ps in self.series:
+            self.run(ps)
+
+    def run(self, ps: PatientSeries) -> None:
+        if ps.forecast is not None or id(ps) in self.running:
+            return
+        self.running.add(id(ps))
+        evaluate_series(ps, self.ctx, self.group_complete)
+        ps.forecast = forecast_series(ps, self.antigen, self.ctx, self.group_complete)
+        self.running.discard(id(ps))
+
+    def group_complete(self, group: str) -> bool:
+        for other in self.series:
+            if other.series.series_group != group or id(other) in self.running:
+                continue
+            self.run(other)
+            if other.forecast is not None and other.forecast.status is SeriesStatus.COMPLETE:
+                return True
+        return False
+
+
+def _active_observations(patient: Patient, on: date) -> frozenset[str]:
+    return frozenset(
+        o.code
+        for o in patient.observations
+        if (o.start is None or o.start <= on) and (o.end is None or on <= o.end)
+    )
+
+
+def evaluate(
+    patient: Patient,
+    schedule: Schedule,
+    assessment_date: date,
+    vaccine_groups: Iterable[str] | None = None,
+) -> Assessment:
+    """Evaluate ``patient``'s doses and forecast the next doses on ``assessment_date``.
+
+    ``vaccine_groups`` restricts the work to some vaccine groups (by name, e.g.
+    ``["MMR"]``); by default every group of the schedule is assessed. Groups for which
+    no series applies to the patient (e.g. travel vaccines without an indication) are
+    left out of ``Assessment.vaccine_groups``.
+    """
+    ctx = Context(
+        patient=patient,
+        schedule=schedule,
+        assessment_date=assessment_date,
+        observation_codes=_active_observations(patient, assessment_date),
+        conflicts_by_current=_conflicts(schedule),
+    )
+    by_antigen, unknown = organize_history(patient, schedule, ctx)
+    if vaccine_groups is None:
+        groups = list(schedule.vaccine_groups.values())
+    else:
+        groups = [schedule.vaccine_groups[name] for name in vaccine_groups]
+    antigens = list(dict.fromkeys(a for g in groups for a in g.antigens))
+
+    best_by_antigen: dict[str, list[PatientSeries]] = {}
+    all_by_antigen: dict[str, list[PatientSeries]] = {}
+    for name in antigens:
+        antigen = schedule.antigens.get(name)
+        if antigen is None:
+            continue
+        doses = by_antigen.get(name, [])
+        series_list = [PatientSeries(s, name, doses) for s in relevant_series(antigen, ctx)]
+        if not series_list:
+            continue
+        _AntigenRun(antigen, series_list, ctx).run_all()
+        all_by_antigen[name] = series_list
+        best_by_antigen[name] = select_best_series(series_list, ctx)
+
+    forecasts: dict[str, VaccineGroupForecast] = {}
+    for group in groups:
+        parts = [
+            (a, ps.series.name, ps.forecast)
+            for a in group.antigens
+            for ps in best_by_antigen.get(a, [])
+            if ps.forecast is not None
+        ]
+        if not parts:
+            continue
+        group_doses: list[AntigenDose] = []
+        seen: set[int] = set()
+        for a in group.antigens:
+            for d in by_antigen.get(a, []):
+                if d.history_index not in seen:
+                    seen.add(d.history_index)
+                    group_doses.append(d)
+        forecasts[group.name] = vaccine_group_forecast(group, parts, group_doses)
+
+    evaluated = _dose_evaluations(patient, ctx, best_by_antigen, all_by_antigen, set(unknown))
+    return Assessment(assessment_date, evaluated, MappingProxyType(forecasts))
+
+
+def _dose_evaluations(
+    patient: Patient,
+    ctx: Context,
+    best_by_antigen: dict[str, list[PatientSeries]],
+    all_by_antigen: dict[str, list[PatientSeries]],
+    unknown: set[int],
+) -> tuple[EvaluatedDose, ...]:
+    per_dose: list[list[AntigenDoseEvaluation]] = [[] for _ in patient.doses]
+    for antigen, series_list in all_by_antigen.items():
+        ordered = best_by_antigen.get(antigen, []) + series_list
+        done: set[int] = set()
+        for ps in ordered:
+            for dose, result in zip(ps.doses, ps.results, strict=True):
+                if result is None or dose.input_index in done:
+                    continue
+                done.add(dose.input_index)
+                per_dose[dose.input_index].append(
+                    AntigenDoseEvaluation(
+                        antigen=antigen,
+                        status=result.status,
+                        reasons=result.reasons,
+                        series=ps.series.name,
+                        target_dose=result.target + 1 if result.target is not None else None,
+                    )
+                )
+    for i in unknown:
+        per_dose[i].append(AntigenDoseEvaluation("", DoseStatus.NOT_VALID, (R.UNKNOWN_VACCINE,)))
+    return tuple(
+        EvaluatedDose(dose, tuple(evals))
+        for dose, evals in zip(patient.doses, per_dose, strict=True)
+    )

@@ -1,0 +1,280 @@
+"""Spec 4.4 and chapter 6, evaluate the doses of one patient series.
+
+The walk of spec figure 4-6: take target doses in order, evaluate each antigen dose
+against the current target dose, move to the next target dose when one is satisfied.
+Each step of chapter 6 is a small function named after its section:
+
+* 6.1 :func:`dose_condition`            sub-standard doses (condition, expired lot)
+* 6.2 :mod:`schedule.skip`              conditional skip (evaluation context)
+* 6.3 :func:`is_inadvertent`            inadvertent vaccine
+* 6.4 :func:`evaluate_age`              age (too young, grace period, too old)
+* 6.5 :func:`evaluate_intervals`        preferable intervals
+* 6.6 (allowable intervals, same function with ``allowable=True``)
+* 6.7 :func:`has_live_virus_conflict`   live virus conflicts
+* 6.8 :func:`is_preferable_vaccine`     preferable vaccine (+ volume reason)
+* 6.9 :func:`is_allowable_vaccine`      allowable vaccine
+* 6.10 :func:`evaluate_series`          satisfy target dose, statuses and reasons
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from schedule import reasons as R
+from schedule.dates import MAX_DATE, MIN_DATE, add
+from schedule.model import AgeRule, DoseStatus, Interval, SeriesDose, VaccineRule
+from schedule.skip import EVALUATION_CONTEXTS, can_skip
+from schedule.state import (
+    SATISFIED,
+    SKIPPED,
+    AntigenDose,
+    Context,
+    DoseResult,
+    PatientSeries,
+)
+
+__all__ = [
+    "age_rule_on",
+    "dose_condition",
+    "evaluate_age",
+    "evaluate_intervals",
+    "evaluate_series",
+    "has_live_virus_conflict",
+    "interval_reference",
+    "is_allowable_vaccine",
+    "is_inadvertent",
+    "is_preferable_vaccine",
+]
+
+
+def dose_condition(dose: AntigenDose) -> str | None:
+    """6.1: a reason when the dose cannot be evaluated (it is sub-standard), else None."""
+    if dose.dose.condition:
+        return R.SUBSTANDARD
+    expiry = dose.dose.lot_expiration
+    if expiry is not None and dose.date > expiry:
+        return R.EXPIRED
+    return None
+
+
+def is_inadvertent(target: SeriesDose, code: str) -> bool:
+    """6.3: the vaccine must never be given for this target dose."""
+    return any(v.code == code for v in target.inadvertent_vaccines)
+
+
+def age_rule_on(target: SeriesDose, on: date) -> AgeRule | None:
+    """The target dose's age rule in effect on ``on`` (spec 3.3)."""
+    for rule in target.ages:
+        if rule.in_effect(on):
+            return rule
+    return None
+
+
+def evaluate_age(target: SeriesDose, when: date, ctx: Context) -> str | None:
+    """6.4: ``TOO_YOUNG``, ``TOO_OLD``, ``GRACE_PERIOD_AGE`` or None (valid)."""
+    rule = age_rule_on(target, when)
+    if rule is None:
+        return None
+    if rule.abs_min_age is not None and when < ctx.age_date(rule.abs_min_age):
+        return R.TOO_YOUNG
+    if rule.max_age is not None and when >= ctx.age_date(rule.max_age):
+        return R.TOO_OLD
+    if rule.min_age is not None and when < ctx.age_date(rule.min_age):
+        return R.GRACE_PERIOD_AGE
+    return None
+
+
+def interval_reference(
+    interval: Interval,
+    series: PatientSeries,
+    previous: AntigenDose | None,
+    before: date,
+    ctx: Context,
+) -> date | None:
+    """CALCDTINT-1/2/8/9: the date an interval is measured from, or None if none."""
+    if interval.from_previous:
+        return previous.date if previous is not None else None
+    if interval.from_target_dose is not None:
+        index = interval.from_target_dose - 1
+        if 0 <= index < len(series.satisfied_by):
+            dose = series.satisfied_by[index]
+            return dose.date if dose is not None else None
+        return None
+    if interval.from_most_recent:
+        found: date | None = None
+        for dose in ctx.history:
+            if dose.date >= before:
+                break
+            if dose.code in interval.from_most_recent:
+                found = dose.date
+        return found
+    if interval.from_observation is not None:
+        return ctx.observation_start(interval.from_observation)
+    return None
+
+
+def evaluate_intervals(
+    intervals: tuple[Interval, ...],
+    when: date,
+    series: PatientSeries,
+    previous: AntigenDose | None,
+    ctx: Context,
+) -> tuple[bool, bool]:
+    """6.5/6.6: ``(satisfied, grace_period_used)`` for all intervals in effect on ``when``."""
+    grace = False
+    for interval in intervals:
+        if not interval.in_effect(when):
+            continue
+        ref = interval_reference(interval, series, previous, when, ctx)
+        if ref is None:
+            continue
+        if interval.abs_min_interval is not None and when < add(ref, interval.abs_min_interval):
+            return False, False
+        if interval.min_interval is not None and when < add(ref, interval.min_interval):
+            grace = True
+    return True, grace
+
+
+def has_live_virus_conflict(dose: AntigenDose, series: PatientSeries, ctx: Context) -> bool:
+    """6.7: the dose falls inside the conflict window of an earlier live vaccine."""
+    conflicts = ctx.conflicts_by_current.get(dose.code)
+    if not conflicts:
+        return False
+    own = {d.history_index: r for d, r in zip(series.doses, series.results, strict=True)}
+    for other in ctx.history:  # date order: only doses given before this one
+        if other.date >= dose.date:
+            break
+        for conflict in conflicts:
+            if conflict.previous_code != other.code:
+                continue
+            result = own.get(other.history_index)
+            valid = result is None or result.status is DoseStatus.VALID
+            end = conflict.min_end_interval if valid else conflict.end_interval
+            if add(other.date, conflict.begin_interval) <= dose.date < add(other.date, end):
+                return True
+    return False
+
+
+def _in_age_range(rule: VaccineRule, when: date, ctx: Context) -> bool:
+    begin = ctx.age_date(rule.begin_age) if rule.begin_age else MIN_DATE
+    end = ctx.age_date(rule.end_age) if rule.end_age else MAX_DATE
+    return begin <= when < end
+
+
+def is_preferable_vaccine(target: SeriesDose, dose: AntigenDose, ctx: Context) -> tuple[bool, bool]:
+    """6.8: ``(preferable, low_volume)``. Volume never invalidates a dose."""
+    for rule in target.preferable_vaccines:
+        if rule.code != dose.code or not _in_age_range(rule, dose.date, ctx):
+            continue
+        trade = dose.dose.trade_name
+        if rule.trade_name and trade and rule.trade_name.casefold() != trade.casefold():
+            continue
+        volume = dose.dose.volume
+        low = rule.volume is not None and volume is not None and volume < rule.volume
+        return True, low
+    return False, False
+
+
+def is_allowable_vaccine(target: SeriesDose, dose: AntigenDose, ctx: Context) -> bool:
+    """6.9: the vaccine is allowable for the target dose at that age."""
+    return any(
+        rule.code == dose.code and _in_age_range(rule, dose.date, ctx)
+        for rule in target.allowable_vaccines
+    )
+
+
+def _previous_reference(series: PatientSeries, upto: int) -> AntigenDose | None:
+    """CALCDTINT-1: latest earlier dose evaluated Valid or Not Valid, not inadvertent."""
+    for i in range(upto - 1, -1, -1):
+        result = series.results[i]
+        if (
+            result is not None
+            and result.status in (DoseStatus.VALID, DoseStatus.NOT_VALID)
+            and not result.inadvertent
+        ):
+            return series.doses[i]
+    return None
+
+
+def evaluate_series(
+    series: PatientSeries, ctx: Context, group_complete: Callable[[str], bool]
+) -> None:
+    """Evaluate every antigen dose of ``series`` (spec 4.4 figure 4-6 and chapter 6).
+
+    Fills ``series.results``, ``series.status``, ``series.satisfied_by`` and
+    ``series.next_target`` in place.
+    """
+    t = 0
+    doses = series.doses
+    for i, dose in enumerate(doses):
+        if t >= len(series.targets):
+            series.results[i] = DoseResult(DoseStatus.EXTRANEOUS, (R.SERIES_COMPLETE,))
+            continue
+        # 6.1 dose administered condition
+        condition = dose_condition(dose)
+        if condition is not None:
+            series.results[i] = DoseResult(DoseStatus.SUBSTANDARD, (condition,), t)
+            continue
+        previous = _previous_reference(series, i)
+        # 6.2 conditional skip, evaluation context
+        prior = list(zip(doses[:i], series.results[:i], strict=True))
+        while t < len(series.targets) and can_skip(
+            series.targets[t],
+            EVALUATION_CONTEXTS,
+            dose.date,
+            previous.date if previous is not None else None,
+            prior,
+            ctx,
+            group_complete,
+        ):
+            series.status[t] = SKIPPED
+            t += 1
+        if t >= len(series.targets):
+            series.results[i] = DoseResult(DoseStatus.EXTRANEOUS, (R.SERIES_COMPLETE,))
+            continue
+        target = series.targets[t]
+        # 6.3 inadvertent vaccine
+        if is_inadvertent(target, dose.code):
+            series.results[i] = DoseResult(DoseStatus.NOT_VALID, (R.INADVERTENT,), t, True)
+            continue
+        notes: list[str] = []
+        failures: list[str] = []
+        # 6.4 age
+        age = evaluate_age(target, dose.date, ctx)
+        if age == R.GRACE_PERIOD_AGE:
+            notes.append(age)
+        elif age is not None:
+            failures.append(age)
+        # 6.5 preferable interval, 6.6 allowable interval
+        ok, grace = evaluate_intervals(target.intervals, dose.date, series, previous, ctx)
+        if not ok:
+            allowable = [iv for iv in target.allowable_intervals if iv.in_effect(dose.date)]
+            if allowable:
+                ok, _ = evaluate_intervals(tuple(allowable), dose.date, series, previous, ctx)
+        if not ok:
+            failures.append(R.TOO_SOON)
+        elif grace:
+            notes.append(R.GRACE_PERIOD_INTERVAL)
+        # 6.7 live virus conflict
+        if has_live_virus_conflict(dose, series, ctx):
+            failures.append(R.LIVE_VIRUS_CONFLICT)
+        # 6.8 preferable vaccine, 6.9 allowable vaccine
+        preferable, low_volume = is_preferable_vaccine(target, dose, ctx)
+        if low_volume:
+            notes.append(R.LOW_VOLUME)
+        if not preferable and not is_allowable_vaccine(target, dose, ctx):
+            failures.append(R.NOT_ALLOWABLE)
+        # 6.10 satisfy target dose
+        if not failures:
+            series.results[i] = DoseResult(DoseStatus.VALID, tuple(notes), t)
+            series.status[t] = SATISFIED
+            series.satisfied_by[t] = dose
+            if target.recurring:
+                series.insert_recurring(t)
+            t += 1
+        elif failures[0] == R.TOO_OLD:
+            series.results[i] = DoseResult(DoseStatus.EXTRANEOUS, tuple(failures), t)
+        else:
+            series.results[i] = DoseResult(DoseStatus.NOT_VALID, tuple(failures), t)
+    series.next_target = t

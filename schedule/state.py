@@ -1,0 +1,134 @@
+"""Runtime state shared by the engine's chapters: antigen doses, patient series, forecasts.
+
+These objects live only during one :func:`schedule.engine.evaluate` call. They are
+mutable on purpose (the evaluation walks target doses and fills results in place) and
+use ``__slots__`` because the engine creates many of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from schedule.dates import Duration, add
+from schedule.model import (
+    AdministeredDose,
+    AntigenSeries,
+    DoseStatus,
+    LiveVirusConflict,
+    Patient,
+    Schedule,
+    SeriesDose,
+    SeriesStatus,
+)
+
+SATISFIED = "satisfied"
+SKIPPED = "skipped"
+NOT_SATISFIED = "not satisfied"
+
+
+@dataclass(slots=True)
+class AntigenDose:
+    """An antigen administered record (spec 4.2): one dose, seen for one antigen."""
+
+    history_index: int  # position in the date-sorted patient history
+    input_index: int  # position in Patient.doses as given by the caller
+    dose: AdministeredDose
+    date: date
+    code: str
+
+
+@dataclass(slots=True)
+class DoseResult:
+    """The evaluation of one antigen dose against one patient series."""
+
+    status: DoseStatus
+    reasons: tuple[str, ...] = ()
+    target: int | None = None  # index into PatientSeries.targets, None if never evaluated
+    inadvertent: bool = False
+
+
+@dataclass(slots=True)
+class SeriesForecast:
+    """A patient series forecast (spec 7): status, next target dose and its dates."""
+
+    status: SeriesStatus
+    reasons: tuple[str, ...] = ()
+    target: int | None = None
+    dose_number: int | None = None
+    earliest: date | None = None
+    recommended: date | None = None
+    past_due: date | None = None
+    latest: date | None = None
+    unadjusted_recommended: date | None = None
+    unadjusted_past_due: date | None = None
+    vaccines: tuple[str, ...] = ()
+    priority: bool = False  # FORECASTPRIORITY-1
+
+
+class PatientSeries:
+    """A relevant patient series (spec 5): an antigen series being walked for a patient."""
+
+    __slots__ = (
+        "antigen",
+        "doses",
+        "forecast",
+        "next_target",
+        "results",
+        "satisfied_by",
+        "series",
+        "status",
+        "targets",
+    )
+
+    def __init__(self, series: AntigenSeries, antigen: str, doses: list[AntigenDose]) -> None:
+        self.series = series
+        self.antigen = antigen
+        self.doses = doses
+        self.targets: list[SeriesDose] = list(series.doses)
+        self.status: list[str] = [NOT_SATISFIED] * len(self.targets)
+        self.satisfied_by: list[AntigenDose | None] = [None] * len(self.targets)
+        self.results: list[DoseResult | None] = [None] * len(doses)
+        self.next_target = 0
+        self.forecast: SeriesForecast | None = None
+
+    def valid_count(self) -> int:
+        """Number of satisfied target doses (SELECTB-21)."""
+        return sum(1 for s in self.status if s == SATISFIED)
+
+    def insert_recurring(self, at: int) -> None:
+        """Repeat target dose ``at`` right after itself (spec 4.4 step 5)."""
+        self.targets.insert(at + 1, self.targets[at])
+        self.status.insert(at + 1, NOT_SATISFIED)
+        self.satisfied_by.insert(at + 1, None)
+
+
+@dataclass(slots=True)
+class Context:
+    """Everything about one evaluation run that chapters share, with small caches."""
+
+    patient: Patient
+    schedule: Schedule
+    assessment_date: date
+    history: list[AntigenDose] = field(default_factory=list)
+    observation_codes: frozenset[str] = frozenset()
+    conflicts_by_current: dict[str, list[LiveVirusConflict]] = field(default_factory=dict)
+    _age_cache: dict[Duration, date] = field(default_factory=dict)
+    #: completed series groups per antigen, filled lazily (Completed Series skip condition)
+    series_by_antigen: dict[str, list[PatientSeries]] = field(default_factory=dict)
+
+    def age_date(self, age: Duration) -> date:
+        """Birth date + ``age``, memoised for this patient."""
+        cached = self._age_cache.get(age)
+        if cached is None:
+            cached = add(self.patient.birth_date, age)
+            self._age_cache[age] = cached
+        return cached
+
+    def observation_start(self, code: str) -> date | None:
+        """Start date of the most recent active observation with this code."""
+        best: date | None = None
+        for obs in self.patient.observations:
+            if obs.code == code and obs.start is not None and (best is None or obs.start > best):
+                best = obs.start
+        return best

@@ -1,0 +1,85 @@
+"""Chapter 9, identify and evaluate vaccine group: merge antigen forecasts into one.
+
+9.1 general rules (dates, dose number), 9.2 single antigen groups, 9.3 multiple antigen
+groups (status table 9-4, earliest date MULTIANTVG-1).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from schedule.model import SeriesStatus, VaccineGroup, VaccineGroupForecast
+from schedule.state import AntigenDose, SeriesForecast
+
+__all__ = ["vaccine_group_forecast"]
+
+_STATUS_ORDER = (
+    SeriesStatus.CONTRAINDICATED,
+    SeriesStatus.AGED_OUT,
+    SeriesStatus.NOT_RECOMMENDED,
+    SeriesStatus.NOT_COMPLETE,
+)
+
+
+def _group_status(forecasts: list[SeriesForecast]) -> SeriesStatus:
+    """Table 9-4."""
+    statuses = {f.status for f in forecasts}
+    for status in _STATUS_ORDER:
+        if status in statuses:
+            return status
+    if statuses == {SeriesStatus.IMMUNE}:
+        return SeriesStatus.IMMUNE
+    return SeriesStatus.COMPLETE
+
+
+def vaccine_group_forecast(
+    group: VaccineGroup,
+    forecasts: list[tuple[str, str, SeriesForecast]],
+    group_doses: list[AntigenDose],
+) -> VaccineGroupForecast:
+    """Merge the best series forecasts ``(antigen, series name, forecast)`` of a group.
+
+    ``group_doses`` are the patient's doses of vaccines in the group (MULTIANTVG-1).
+    """
+    all_forecasts = [f for _, _, f in forecasts]
+    status = _group_status(all_forecasts)
+    reasons = tuple(dict.fromkeys(r for f in all_forecasts for r in f.reasons))
+    names = tuple(dict.fromkeys(name for _, name, _ in forecasts))
+    if status is not SeriesStatus.NOT_COMPLETE:
+        return VaccineGroupForecast(group.name, status, reasons=reasons, series=names)
+    due = [f for f in all_forecasts if f.status is SeriesStatus.NOT_COMPLETE and f.earliest]
+    multiple = len(group.antigens) > 1
+    earliest_dates = [f.earliest for f in due if f.earliest is not None]
+    if multiple:
+        if any(f.priority for f in due):
+            earliest = min(earliest_dates)
+            if group_doses:
+                earliest = max(earliest, max(d.date for d in group_doses))
+        else:
+            earliest = max(earliest_dates)
+    else:
+        earliest = min(earliest_dates)
+    recommended = max(earliest, min(f.recommended for f in due if f.recommended))
+    past_dues = [f.past_due for f in due if f.past_due is not None]
+    past_due: date | None = max(earliest, min(past_dues)) if past_dues else None
+    latests = [f.latest for f in due if f.latest is not None]
+    numbers = [f.dose_number for f in due if f.dose_number is not None]
+    if numbers:
+        dose_number: int | None = (
+            min(numbers) if group.administer_full_vaccine_group else max(numbers)
+        )
+    else:
+        dose_number = None
+    vaccines = tuple(dict.fromkeys(v for f in due for v in f.vaccines))
+    return VaccineGroupForecast(
+        vaccine_group=group.name,
+        status=status,
+        dose_number=dose_number,
+        earliest=earliest,
+        recommended=recommended,
+        past_due=past_due,
+        latest=min(latests) if latests else None,
+        vaccines=vaccines,
+        reasons=reasons,
+        series=names,
+    )
