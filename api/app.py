@@ -1,0 +1,95 @@
+"""The application factory: one Litestar app wired from settings."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.static_files import create_static_files_router
+from redis.asyncio import Redis
+
+from api.audit.routes import AuditController
+from api.auth.middleware import authentication_middleware
+from api.auth.ratelimit import MemoryAttemptCounter, RedisAttemptCounter
+from api.auth.routes import AuthController
+from api.auth.service import LoginLimits
+from api.errors import EXCEPTION_HANDLERS
+from api.health import health, ready
+from api.observability import configure_logging, request_id_middleware
+from api.places.routes import FacilityController, PlaceController
+from api.settings import Settings
+from api.users.routes import UserController
+from db.engine import close_engine, make_engine, open_engine, use
+
+os.environ.setdefault("PICCOLO_CONF", "db.piccolo_conf")
+
+PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
+VERSION = "0.1.0"
+
+
+def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> Litestar:
+    settings = settings or Settings.from_environment()
+    if configure_logs:
+        configure_logging(settings.log_level)
+    engine = make_engine(settings.database_url)
+    use(engine)
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await open_engine(engine)
+        try:
+            yield
+        finally:
+            await close_engine(engine)
+            if redis is not None:
+                await redis.aclose()
+
+    state = State(
+        {
+            "settings": settings,
+            "engine": engine,
+            "redis": redis,
+            "attempts": RedisAttemptCounter(redis) if redis is not None else MemoryAttemptCounter(),
+            "login_limits": LoginLimits(
+                per_account=settings.login_attempts_per_account,
+                per_address=settings.login_attempts_per_address,
+                window_seconds=settings.login_window_seconds,
+            ),
+        }
+    )
+    app = Litestar(
+        route_handlers=[
+            health,
+            ready,
+            AuthController,
+            PlaceController,
+            FacilityController,
+            UserController,
+            AuditController,
+            create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, include_in_schema=False),
+        ],
+        middleware=[authentication_middleware],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        state=state,
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="niis API",
+            version=VERSION,
+            path="/api/docs",
+            description="National immunization information system",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        logging_config=None,
+        debug=False,
+    )
+    # Around the whole app, not per route: unmatched paths get a request id too.
+    app.asgi_handler = request_id_middleware(app.asgi_handler)
+    return app

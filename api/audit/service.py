@@ -1,0 +1,81 @@
+"""Writing and reading the append-only audit log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from datetime import UTC, datetime
+from typing import Any
+
+from api.context import Actor
+from db.tables import AuditEvent
+
+
+def _json_ready(value: Any) -> Any:
+    # Dates, decimals and the like become strings: the log keeps what was shown.
+    return None if value is None else json.loads(json.dumps(value, default=str))
+
+
+async def record(
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: object,
+    *,
+    place_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Append one audit row. Call it inside the write's own transaction, so the row
+    exists exactly when the write does."""
+    await AuditEvent.insert(
+        AuditEvent(
+            at=datetime.now(UTC),
+            actor=actor.account_id,
+            actor_name=actor.username,
+            action=action,
+            entity=entity,
+            entity_id=str(entity_id),
+            place=place_id,
+            before=_json_ready(before),
+            after=_json_ready(after),
+            request_id=actor.request_id,
+            device_id=actor.device_id,
+        )
+    )
+
+
+async def read(
+    *,
+    place_ids: Collection[int] | None,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    action: str | None = None,
+    limit: int = 50,
+    before_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Newest first. ``place_ids`` None means everything (national scope)."""
+    query = (
+        AuditEvent.select(
+            *AuditEvent.all_columns(exclude=[AuditEvent.actor]),
+            AuditEvent.actor.id.as_alias("actor_id"),
+        )
+        .order_by(AuditEvent.id, ascending=False)
+        .limit(limit)
+    )
+    if place_ids is not None:
+        query = query.where(AuditEvent.place.is_in(list(place_ids) or [-1]))
+    if entity:
+        query = query.where(AuditEvent.entity == entity)
+    if entity_id:
+        query = query.where(AuditEvent.entity_id == entity_id)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if before_id:
+        query = query.where(AuditEvent.id < before_id)
+    rows = await query
+    for row in rows:
+        for key in ("before", "after"):
+            if isinstance(row[key], str):
+                row[key] = json.loads(row[key])
+    return rows

@@ -1,0 +1,82 @@
+"""Fixed-window attempt counters: in Redis when configured, in memory otherwise."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+
+class AttemptCounter(Protocol):
+    async def hit(self, key: str, window_seconds: int) -> tuple[int, int]:
+        """Count one attempt; return (attempts in the current window, seconds left in it)."""
+        ...
+
+    async def peek(self, key: str) -> tuple[int, int]:
+        """(attempts in the current window, seconds left) without counting one."""
+        ...
+
+    async def reset(self, key: str) -> None: ...
+
+
+class MemoryAttemptCounter:
+    """For the single-process embedded set-up."""
+
+    def __init__(self) -> None:
+        self._windows: dict[str, tuple[int, float]] = {}
+
+    def _current(self, key: str) -> tuple[int, float]:
+        count, ends = self._windows.get(key, (0, 0.0))
+        if ends <= time.monotonic():
+            return 0, 0.0
+        return count, ends
+
+    async def hit(self, key: str, window_seconds: int) -> tuple[int, int]:
+        count, ends = self._current(key)
+        if count == 0:
+            ends = time.monotonic() + window_seconds
+        self._windows[key] = (count + 1, ends)
+        if len(self._windows) > 100_000:
+            self._forget_expired()
+        return count + 1, math.ceil(ends - time.monotonic())
+
+    async def peek(self, key: str) -> tuple[int, int]:
+        count, ends = self._current(key)
+        return count, max(0, math.ceil(ends - time.monotonic()))
+
+    async def reset(self, key: str) -> None:
+        self._windows.pop(key, None)
+
+    def _forget_expired(self) -> None:
+        now = time.monotonic()
+        self._windows = {k: v for k, v in self._windows.items() if v[1] > now}
+
+
+class RedisAttemptCounter:
+    """Shared by every app process, so limits hold behind a load balancer."""
+
+    def __init__(self, redis: Redis, prefix: str = "niis:attempts:") -> None:
+        self._redis = redis
+        self._prefix = prefix
+
+    async def hit(self, key: str, window_seconds: int) -> tuple[int, int]:
+        name = self._prefix + key
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(name)
+            pipe.expire(name, window_seconds, nx=True)
+            pipe.ttl(name)
+            count, _, ttl = await pipe.execute()
+        return int(count), max(1, int(ttl))
+
+    async def peek(self, key: str) -> tuple[int, int]:
+        name = self._prefix + key
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.get(name)
+            pipe.ttl(name)
+            count, ttl = await pipe.execute()
+        return int(count or 0), max(0, int(ttl))
+
+    async def reset(self, key: str) -> None:
+        await self._redis.delete(self._prefix + key)

@@ -1,0 +1,208 @@
+"""The ``niis`` command: serve, migrate, demo, createuser, import-places, and the
+library tools (cdsi-run, scan)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("PICCOLO_CONF", "db.piccolo_conf")
+
+from api.settings import Settings, SettingsError
+
+
+async def _with_database(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+    from db.engine import close_engine, make_engine, open_engine, use
+
+    engine = make_engine(settings.database_url)
+    use(engine)
+    await open_engine(engine, pool_size=2)
+    try:
+        return await work()
+    finally:
+        await close_engine(engine)
+
+
+async def _migrate() -> None:
+    from api.places.importer import ensure_reference_places
+    from db.migrate import migrate
+
+    await migrate()
+    summary = await ensure_reference_places()
+    if summary.created:
+        print(f"Seeded {len(summary.created)} reference places (country and provinces).")
+
+
+def cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
+    asyncio.run(_with_database(settings, _migrate))
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from api.demo import is_empty, load_demo
+
+    async def work() -> list[Any] | None:
+        await _migrate()
+        if args.if_empty and not await is_empty():
+            return None
+        return await load_demo()
+
+    created = asyncio.run(_with_database(settings, work))
+    if created is None:
+        print("The database already has data; demo data not loaded.")
+        return 0
+    print("Demo data loaded. Sign in at", settings.public_base_url, "as:")
+    for user in created:
+        print(f"  {user.role.value:<17} {user.username:<18} password: {user.password}")
+    return 0
+
+
+def cmd_createuser(settings: Settings, args: argparse.Namespace) -> int:
+    from api.auth.roles import Role
+    from api.context import Actor
+    from api.errors import AppError
+    from api.places.service import place_id_by_code
+    from api.users import service as users
+    from db.tables import Facility
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
+
+    async def work() -> dict[str, Any]:
+        place_id = await place_id_by_code(args.place) if args.place else None
+        if args.place and place_id is None:
+            raise SystemExit(f"No place with code {args.place}")
+        facility_id = None
+        if args.facility:
+            row = await Facility.select(Facility.id).where(Facility.code == args.facility).first()
+            if row is None:
+                raise SystemExit(f"No facility with code {args.facility}")
+            facility_id = row["id"]
+        if args.role == Role.NATIONAL_ADMIN and place_id is None:
+            place_id = await place_id_by_code("VN")
+        return await users.create(
+            Actor.system("createuser"),
+            username=args.username,
+            full_name=args.full_name or args.username,
+            password=password,
+            role=Role(args.role),
+            scope_place_id=place_id,
+            scope_facility_id=facility_id,
+            phone=args.phone,
+        )
+
+    try:
+        row = asyncio.run(_with_database(settings, work))
+    except AppError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    print(f"Created user {row['username']} ({row['role']}).")
+    return 0
+
+
+def cmd_import_places(settings: Settings, args: argparse.Namespace) -> int:
+    from api.context import Actor
+    from api.errors import AppError
+    from api.places.importer import import_units
+
+    text = Path(args.file).read_text(encoding="utf-8")
+    try:
+        summary = asyncio.run(_with_database(settings, lambda: import_units(Actor.system("import-places"), text)))
+    except AppError as exc:
+        print(f"error: {exc.message} (nothing was imported)", file=sys.stderr)
+        return 2
+    print(
+        json.dumps(
+            {
+                "created": len(summary.created),
+                "renamed": len(summary.renamed),
+                "moved": len(summary.moved),
+                "unchanged": summary.unchanged,
+            }
+        )
+    )
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        proxy_headers=True,
+    )
+    return 0
+
+
+def _delegate(module: str, argv: list[str]) -> int:
+    import importlib
+
+    main: Callable[[list[str]], int] = importlib.import_module(module).main
+    return main(argv)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="niis", description="National immunization information system")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the web app and API")
+    serve.add_argument("--host", default=os.environ.get("NIIS_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("NIIS_PORT", "8000")))
+    sub.add_parser("migrate", help="create or update the database schema and reference places")
+    demo = sub.add_parser("demo", help="load demo data (a province, facilities, one user per role)")
+    demo.add_argument("--if-empty", action="store_true", help="only when the database has no users yet")
+    create = sub.add_parser("createuser", help="create a user account")
+    create.add_argument("username")
+    create.add_argument(
+        "--role",
+        required=True,
+        choices=["national_admin", "province_officer", "commune_officer", "vaccinator", "stock_clerk", "parent"],
+    )
+    create.add_argument("--place", help="official code of the area (officers)")
+    create.add_argument("--facility", help="facility code (vaccinators, stock clerks)")
+    create.add_argument("--full-name")
+    create.add_argument("--phone")
+    create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    places = sub.add_parser("import-places", help="load the official list of administrative units (CSV)")
+    places.add_argument("file")
+    sub.add_parser("cdsi-run", help="run CDSi test cases through the rules engine", add_help=False)
+    sub.add_parser("scan", help="decode barcodes in image files", add_help=False)
+    return parser
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "serve": cmd_serve,
+    "migrate": cmd_migrate,
+    "demo": cmd_demo,
+    "createuser": cmd_createuser,
+    "import-places": cmd_import_places,
+}
+DELEGATED = {"cdsi-run": "schedule.conformance", "scan": "scanning.cli"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in DELEGATED:
+        return _delegate(DELEGATED[argv[0]], argv[1:])
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_environment()
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    return COMMANDS[args.command](settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

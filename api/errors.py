@@ -1,0 +1,135 @@
+"""One error shape for the whole API: ``{"error": {"code", "message", "details"}}``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from api.context import request_id_var
+
+log = logging.getLogger("niis.errors")
+
+
+class AppError(Exception):
+    """A caller's mistake the API answers with a 4xx and a message a person can act on."""
+
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, details: Any = None, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+        self.headers = headers or {}
+
+
+class NotAuthenticated(AppError):
+    status_code, code = 401, "not_authenticated"
+
+
+class Forbidden(AppError):
+    status_code, code = 403, "forbidden"
+
+
+class NotFound(AppError):
+    status_code, code = 404, "not_found"
+
+
+class Conflict(AppError):
+    status_code, code = 409, "conflict"
+
+
+class Invalid(AppError):
+    """Well-formed input that breaks a rule; ``field`` names what to correct."""
+
+    status_code, code = 422, "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None, details: Any = None):
+        super().__init__(message, details=details if details is not None else ({"field": field} if field else None))
+
+
+class TooManyRequests(AppError):
+    status_code, code = 429, "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message, details={"retry_after": retry_after}, headers={"Retry-After": str(retry_after)})
+
+
+_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "too_many_requests",
+}
+
+
+def error_response(
+    status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
+) -> Response[Any]:
+    body = {"error": {"code": code, "message": message, "details": details, "request_id": request_id_var.get()}}
+    return Response(body, status_code=status, headers=headers or {})
+
+
+def _validation_message(exc: ValidationException) -> tuple[str, Any]:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    problems = []
+    for item in extra:
+        if isinstance(item, dict):
+            key = item.get("key") or ""
+            message = str(item.get("message") or "")
+            problems.append({"field": key.removeprefix("$.") or None, "message": message, "source": item.get("source")})
+    if problems:
+        first = problems[0]
+        where = f" (field: {first['field']})" if first["field"] else ""
+        return f"{first['message']}{where}", problems
+    detail = exc.detail or "The request is not valid"
+    if "JSON" in detail or "decode" in detail.lower():
+        return "The request body is not valid JSON", None
+    return detail, None
+
+
+def handle_app_error(_: Request[Any, Any, Any], exc: AppError) -> Response[Any]:
+    return error_response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
+
+
+def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if status >= 500:
+        log.error("server error: %s", exc.detail)
+        return error_response(status, "internal", "Something went wrong on our side; the error has been logged.")
+    if isinstance(exc, ValidationException):
+        message, details = _validation_message(exc)
+        return error_response(status, "invalid_request", message, details)
+    if status == 404:
+        return error_response(404, "not_found", "There is nothing at this address.")
+    if status == 413:
+        return error_response(413, "too_large", "The request body is too large.")
+    return error_response(
+        status, _CODES.get(status, "error"), exc.detail or "Request refused", None, dict(exc.headers or {})
+    )
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "internal",
+        "Something went wrong on our side; the error has been logged with this request's id.",
+    )
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    AppError: handle_app_error,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}

@@ -1,0 +1,131 @@
+"""Facilities (health stations, centres, hospitals, private clinics) and their cold stores."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import UTC, datetime
+from typing import Any
+
+from api.audit import service as audit
+from api.context import Actor
+from api.errors import Conflict, Invalid, NotFound
+from api.places.service import load_tree, today
+from db.engine import write_transaction
+from db.tables import Facility, Store
+
+_COLUMNS = (
+    Facility.id,
+    Facility.code,
+    Facility.name,
+    Facility.kind,
+    Facility.place.as_alias("place_id"),
+    Facility.serves_epi,
+    Facility.serves_service,
+    Facility.active,
+)
+
+
+async def get(facility_id: int) -> dict[str, Any]:
+    row = await Facility.select(*_COLUMNS).where(Facility.id == facility_id).first()
+    if row is None:
+        raise NotFound(f"Facility {facility_id} not found")
+    row["stores"] = (
+        await Store.select(Store.id, Store.name, Store.kind, Store.active)
+        .where(Store.facility == facility_id)
+        .order_by(Store.id)
+    )
+    return row
+
+
+async def listing(*, place_ids: Collection[int] | None, facility_id: int | None = None) -> list[dict[str, Any]]:
+    query = Facility.select(*_COLUMNS).order_by(Facility.code)
+    if facility_id is not None:
+        query = query.where(Facility.id == facility_id)
+    elif place_ids is not None:
+        query = query.where(Facility.place.is_in(list(place_ids) or [-1]))
+    return await query
+
+
+async def create(
+    actor: Actor,
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    place_id: int,
+    serves_epi: bool = True,
+    serves_service: bool = False,
+) -> dict[str, Any]:
+    if not (serves_epi or serves_service):
+        raise Invalid("A facility serves the EPI programme, service vaccination, or both", field="serves_epi")
+    async with write_transaction(Facility._meta.db):
+        tree = await load_tree()
+        if tree.version(place_id, today()) is None:
+            raise Invalid(f"Place {place_id} does not exist today", field="place_id")
+        if await Facility.exists().where(Facility.code == code):
+            raise Conflict(f"A facility with code {code} already exists", details={"field": "code"})
+        row = (
+            await Facility.insert(
+                Facility(
+                    code=code,
+                    name=name,
+                    kind=kind,
+                    place=place_id,
+                    serves_epi=serves_epi,
+                    serves_service=serves_service,
+                    active=True,
+                    created_at=datetime.now(UTC),
+                )
+            ).returning(Facility.id)
+        )[0]
+        after = {
+            "code": code,
+            "name": name,
+            "kind": kind,
+            "place_id": place_id,
+            "serves_epi": serves_epi,
+            "serves_service": serves_service,
+        }
+        await audit.record(actor, "facility.create", "facility", row["id"], place_id=place_id, after=after)
+    return await get(row["id"])
+
+
+async def update(actor: Actor, facility_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    async with write_transaction(Facility._meta.db):
+        before = await get(facility_id)
+        changes = {k: v for k, v in changes.items() if v is not None and before.get(k) != v}
+        epi = changes.get("serves_epi", before["serves_epi"])
+        service = changes.get("serves_service", before["serves_service"])
+        if not (epi or service):
+            raise Invalid("A facility serves the EPI programme, service vaccination, or both", field="serves_epi")
+        if changes:
+            await Facility.update({getattr(Facility, k): v for k, v in changes.items()}).where(
+                Facility.id == facility_id
+            )
+            await audit.record(
+                actor,
+                "facility.update",
+                "facility",
+                facility_id,
+                place_id=before["place_id"],
+                before={k: before[k] for k in changes},
+                after=changes,
+            )
+    return await get(facility_id)
+
+
+async def add_store(actor: Actor, facility_id: int, *, name: str, kind: str) -> dict[str, Any]:
+    async with write_transaction(Facility._meta.db):
+        facility = await get(facility_id)
+        row = (await Store.insert(Store(facility=facility_id, name=name, kind=kind, active=True)).returning(Store.id))[
+            0
+        ]
+        await audit.record(
+            actor,
+            "store.create",
+            "store",
+            row["id"],
+            place_id=facility["place_id"],
+            after={"facility_id": facility_id, "name": name, "kind": kind},
+        )
+    return await get(facility_id)

@@ -1,0 +1,124 @@
+"""The place hierarchy as of any date, held in memory.
+
+Administrative units change rarely and there are a few tens of thousands of them
+at most, so the whole history is loaded once and answered from memory; the cache
+is rebuilt when a new version row appears (every change adds one).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRow:
+    id: int
+    place_id: int
+    code: str
+    level: str
+    name: str
+    parent_id: int | None
+    valid_from: date
+    valid_to: date | None
+    change: str
+    successor_id: int | None
+
+    def valid_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
+
+
+class PlaceTree:
+    """Every version of every unit; questions are asked "as of" a date."""
+
+    def __init__(self, rows: Iterable[VersionRow]) -> None:
+        self._versions: dict[int, list[VersionRow]] = defaultdict(list)
+        for row in sorted(rows, key=lambda r: (r.place_id, r.valid_from, r.id)):
+            self._versions[row.place_id].append(row)
+        self._children_cache: dict[date, dict[int | None, list[int]]] = {}
+
+    def __contains__(self, place_id: object) -> bool:
+        return place_id in self._versions
+
+    def place_ids(self) -> Iterator[int]:
+        return iter(self._versions)
+
+    def history(self, place_id: int) -> list[VersionRow]:
+        return list(self._versions.get(place_id, ()))
+
+    def version(self, place_id: int, day: date) -> VersionRow | None:
+        """The version of ``place_id`` in force on ``day`` (None: it did not exist then)."""
+        for row in reversed(self._versions.get(place_id, ())):
+            if row.valid_on(day):
+                return row
+        return None
+
+    def latest(self, place_id: int) -> VersionRow | None:
+        versions = self._versions.get(place_id)
+        return versions[-1] if versions else None
+
+    def _children_on(self, day: date) -> dict[int | None, list[int]]:
+        children = self._children_cache.get(day)
+        if children is None:
+            children = defaultdict(list)
+            for place_id in self._versions:
+                row = self.version(place_id, day)
+                if row is not None:
+                    children[row.parent_id].append(place_id)
+            if len(self._children_cache) > 64:
+                self._children_cache.clear()
+            self._children_cache[day] = children
+        return children
+
+    def roots(self, day: date) -> list[int]:
+        return list(self._children_on(day).get(None, ()))
+
+    def children(self, place_id: int, day: date) -> list[int]:
+        return list(self._children_on(day).get(place_id, ()))
+
+    def subtree(self, root_id: int, day: date) -> list[int]:
+        """``root_id`` and all its descendants on ``day``, parents before children."""
+        if self.version(root_id, day) is None:
+            return []
+        children = self._children_on(day)
+        found, stack = [], [root_id]
+        while stack:
+            current = stack.pop()
+            found.append(current)
+            stack.extend(reversed(children.get(current, ())))
+        return found
+
+    def ancestors(self, place_id: int, day: date) -> list[int]:
+        """The chain from the unit's parent up to the root on ``day``."""
+        chain: list[int] = []
+        row = self.version(place_id, day)
+        while row is not None and row.parent_id is not None and row.parent_id not in chain:
+            chain.append(row.parent_id)
+            row = self.version(row.parent_id, day)
+        return chain
+
+    def current_unit(self, place_id: int, today: date) -> int | None:
+        """Where a unit's records belong today: itself, or the unit it was merged or
+        abolished into (followed through later changes)."""
+        seen: set[int] = set()
+        current: int | None = place_id
+        while current is not None and current not in seen:
+            seen.add(current)
+            if self.version(current, today) is not None:
+                return current
+            last = self.latest(current)
+            current = last.successor_id if last is not None else None
+        return None
+
+    def within(self, place_id: int, root_id: int, today: date) -> bool:
+        """Whether a unit (or, for a former unit, its successor today) lies in ``root_id``'s subtree."""
+        unit = self.current_unit(place_id, today)
+        if unit is None:
+            return False
+        return unit == root_id or root_id in self.ancestors(unit, today)
+
+    def all_within(self, root_id: int, today: date) -> set[int]:
+        """Every unit, present or former, whose records belong under ``root_id`` today."""
+        return {pid for pid in self._versions if self.within(pid, root_id, today)}

@@ -1,0 +1,16 @@
+"""Shared pieces of request and response schemas."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta
+
+Name = Annotated[str, Meta(min_length=1, max_length=200)]
+Code = Annotated[str, Meta(min_length=1, max_length=16, pattern=r"^[0-9A-Za-z._-]+$")]
+Id = Annotated[int, Meta(ge=1)]
+
+
+class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Base of every request body: an unknown field is an error, not silently dropped."""

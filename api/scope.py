@@ -1,0 +1,81 @@
+"""Which rows a caller may see and change: one mechanism for every route.
+
+A staff user's scope is a subtree of places (officers) or one facility (vaccinators,
+stock clerks). Former units count by where their records belong today (a commune
+merged into one in scope is in scope). Outside the scope a row answers 404, so its
+existence does not leak.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from api.auth.principal import Principal
+from api.errors import Forbidden, NotFound
+from api.places.service import load_tree, today
+from api.places.tree import PlaceTree
+from db.tables import Facility
+
+
+@dataclass(frozen=True)
+class Scope:
+    principal: Principal
+    tree: PlaceTree
+    root_place_id: int | None  # None: nothing (a parent, or a staff user without scope)
+    facility_id: int | None  # set for facility-scoped users
+    day: date
+
+    @property
+    def national(self) -> bool:
+        return self.root_place_id is not None and not self.tree.ancestors(self.root_place_id, self.day)
+
+    def contains_place(self, place_id: int) -> bool:
+        """Data attached to this unit belongs to the caller's scope."""
+        if self.root_place_id is None or self.facility_id is not None:
+            return False
+        return self.tree.within(place_id, self.root_place_id, self.day)
+
+    def sees_place(self, place_id: int) -> bool:
+        """The unit itself may be shown: inside the scope, or on the path above it."""
+        if self.root_place_id is None:
+            return False
+        unit = self.tree.current_unit(place_id, self.day)
+        if unit is None:
+            return False
+        if unit == self.root_place_id or unit in self.tree.ancestors(self.root_place_id, self.day):
+            return True
+        return self.tree.within(place_id, self.root_place_id, self.day)
+
+    def contains_facility(self, facility_id: int, facility_place_id: int) -> bool:
+        if self.facility_id is not None:
+            return facility_id == self.facility_id
+        return self.contains_place(facility_place_id)
+
+    def place_ids(self) -> set[int] | None:
+        """Every unit (present or former) in scope; None means all (national scope)."""
+        if self.root_place_id is None:
+            return set()
+        if self.facility_id is not None:
+            return set()
+        if self.national:
+            return None
+        return self.tree.all_within(self.root_place_id, self.day)
+
+    def require_place(self, place_id: int) -> None:
+        if not self.contains_place(place_id):
+            if self.sees_place(place_id):
+                raise Forbidden("This unit is above your area: ask an officer responsible for it")
+            raise NotFound(f"Place {place_id} not found")
+
+
+async def scope_of(principal: Principal, day: date | None = None) -> Scope:
+    tree = await load_tree()
+    root = principal.scope_place_id
+    facility_id = principal.scope_facility_id
+    if facility_id is not None:
+        row = await Facility.select(Facility.place).where(Facility.id == facility_id).first()
+        root = row["place"] if row else None
+    if not principal.is_staff:
+        root, facility_id = None, None
+    return Scope(principal, tree, root, facility_id, day or today())

@@ -1,0 +1,90 @@
+"""Settings from environment variables, with safe defaults for the embedded set-up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from db.engine import DEFAULT_DATABASE_URL
+
+
+class SettingsError(ValueError):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+def _int(environ: dict[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    secret_key: str = field(default="", repr=False)
+    production: bool = False
+    public_base_url: str = "http://127.0.0.1:8000"
+    log_level: str = "INFO"
+    var_dir: Path = Path("var")
+    max_body_bytes: int = 15 * 1024 * 1024
+    session_hours: int = 12
+    login_attempts_per_account: int = 5
+    login_attempts_per_address: int = 20
+    login_window_seconds: int = 900
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.production or self.public_base_url.startswith("https://")
+
+    @classmethod
+    def from_environment(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        production = env.get("NIIS_ENV", "development").lower() == "production"
+        var_dir = Path(env.get("NIIS_VAR_DIR", "var"))
+        secret_key = env.get("NIIS_SECRET_KEY", "")
+        if not secret_key:
+            if production:
+                raise SettingsError(
+                    "NIIS_SECRET_KEY is required when NIIS_ENV=production: "
+                    "set it to a long random string (e.g. `openssl rand -hex 32`)"
+                )
+            secret_key = stored_secret_key(var_dir)
+        if len(secret_key) < 32:
+            raise SettingsError("NIIS_SECRET_KEY must be at least 32 characters long")
+        log_level = env.get("NIIS_LOG_LEVEL", "INFO").upper()
+        if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise SettingsError(f"NIIS_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {log_level!r}")
+        return cls(
+            database_url=env.get("NIIS_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            redis_url=env.get("NIIS_REDIS_URL") or None,
+            secret_key=secret_key,
+            production=production,
+            public_base_url=env.get("NIIS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+            log_level=log_level,
+            var_dir=var_dir,
+            max_body_bytes=_int(env, "NIIS_MAX_BODY_BYTES", 15 * 1024 * 1024),
+            session_hours=_int(env, "NIIS_SESSION_HOURS", 12),
+            login_attempts_per_account=_int(env, "NIIS_LOGIN_ATTEMPTS_PER_ACCOUNT", 5),
+            login_attempts_per_address=_int(env, "NIIS_LOGIN_ATTEMPTS_PER_ADDRESS", 20),
+            login_window_seconds=_int(env, "NIIS_LOGIN_WINDOW_SECONDS", 900),
+        )
+
+
+def stored_secret_key(var_dir: Path) -> str:
+    """The embedded set-up's secret: generated on first start, then read back."""
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

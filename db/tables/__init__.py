@@ -1,0 +1,18 @@
+"""Piccolo tables, one module per domain. ``ALL_TABLES`` is in dependency order."""
+
+from db.tables.accounts import Account, AuthSession
+from db.tables.audit import AuditEvent
+from db.tables.places import Facility, Place, PlaceVersion, Store
+
+ALL_TABLES = (Place, PlaceVersion, Facility, Store, Account, AuthSession, AuditEvent)
+
+__all__ = [
+    "ALL_TABLES",
+    "Account",
+    "AuditEvent",
+    "AuthSession",
+    "Facility",
+    "Place",
+    "PlaceVersion",
+    "Store",
+]
