@@ -125,9 +125,7 @@ def _score(series: list[PatientSeries], kind: str, ctx: Context) -> PatientSerie
         soonest = min(finishes) if finishes else None
 
         def all_valid(p: PatientSeries) -> bool:
-            return p.series.product_path and all(
-                r is None or r.status is DoseStatus.VALID for r in p.results
-            )
+            return p.series.product_path and all(r is None or r.status is DoseStatus.VALID for r in p.results)
 
         _award(series, scores, all_valid, 2, None, -2)
         _award(series, scores, lambda p: completable[id(p)], 3, None, -3)
@@ -191,9 +189,7 @@ def select_best_series(series: list[PatientSeries], ctx: Context) -> list[Patien
             continue
         if p.series.series_type is SeriesType.EVALUATION_ONLY:
             continue
-        equivalents = [
-            chosen[g] for g in p.series.equivalent_series_groups if g != group and g in chosen
-        ]
+        equivalents = [chosen[g] for g in p.series.equivalent_series_groups if g != group and g in chosen]
         if any(_is_complete(e) for e in equivalents):
             continue
         if p.series.series_type is SeriesType.RISK or not any(

@@ -186,15 +186,9 @@ def _series_dose(elem: ET.Element) -> SeriesDose:
         dose_number=_dose_number(_text(elem, "doseNumber")),
         ages=tuple(_age_rule(e) for e in elem.findall("age") if _has_content(e)),
         intervals=tuple(_interval(e) for e in elem.findall("interval") if _has_content(e)),
-        allowable_intervals=tuple(
-            _interval(e) for e in elem.findall("allowableInterval") if _has_content(e)
-        ),
-        preferable_vaccines=tuple(
-            _vaccine_rule(e) for e in elem.findall("preferableVaccine") if _has_content(e)
-        ),
-        allowable_vaccines=tuple(
-            _vaccine_rule(e) for e in elem.findall("allowableVaccine") if _has_content(e)
-        ),
+        allowable_intervals=tuple(_interval(e) for e in elem.findall("allowableInterval") if _has_content(e)),
+        preferable_vaccines=tuple(_vaccine_rule(e) for e in elem.findall("preferableVaccine") if _has_content(e)),
+        allowable_vaccines=tuple(_vaccine_rule(e) for e in elem.findall("allowableVaccine") if _has_content(e)),
         inadvertent_vaccines=tuple(
             InadvertentVaccine(_text(e, "vaccineType"), _text(e, "cvx"))
             for e in elem.findall("inadvertentVaccine")
@@ -245,9 +239,7 @@ def _series(elem: ET.Element) -> AntigenSeries:
         required_gender=genders,
         equivalent_series_groups=tuple(sorted(_codes(_text(elem, "equivalentSeriesGroups")))),
         indications=tuple(indications),
-        admin_guidance=tuple(
-            (g.text or "").strip() for g in elem.findall("seriesAdminGuidance") if g.text
-        ),
+        admin_guidance=tuple((g.text or "").strip() for g in elem.findall("seriesAdminGuidance") if g.text),
     )
 
 
@@ -271,10 +263,7 @@ def parse_antigen(root: ET.Element) -> Antigen:
                     BirthDateImmunity(
                         immunity_birth_date=when,
                         birth_country=_text(dob, "birthCountry"),
-                        exclusion_codes=frozenset(
-                            _text(e, "exclusionCode") for e in dob.findall("exclusion")
-                        )
-                        - {""},
+                        exclusion_codes=frozenset(_text(e, "exclusionCode") for e in dob.findall("exclusion")) - {""},
                     )
                 )
     group_ci: list[AntigenContraindication] = []
@@ -311,9 +300,7 @@ def parse_antigen(root: ET.Element) -> Antigen:
     )
 
 
-def parse_schedule_xml(
-    root: ET.Element, antigens: Iterable[Antigen], name: str = "cdc", version: str = ""
-) -> Schedule:
+def parse_schedule_xml(root: ET.Element, antigens: Iterable[Antigen], name: str = "cdc", version: str = "") -> Schedule:
     """Build a :class:`Schedule` from ``scheduleSupportingData`` and parsed antigens."""
     conflicts = []
     for c in root.findall("liveVirusConflicts/liveVirusConflict"):
@@ -329,10 +316,7 @@ def parse_schedule_xml(
                 end_interval=_duration(c, "conflictEndInterval") or Duration(),
             )
         )
-    full = {
-        _text(g, "name"): _yes(g, "administerFullVaccineGroup")
-        for g in root.findall("vaccineGroups/vaccineGroup")
-    }
+    full = {_text(g, "name"): _yes(g, "administerFullVaccineGroup") for g in root.findall("vaccineGroups/vaccineGroup")}
     groups = {}
     for m in root.findall("vaccineGroupToAntigenMap/vaccineGroupMap"):
         group_name = _text(m, "name")
@@ -366,10 +350,7 @@ def parse_schedule_xml(
             indication_text=_text(o, "indicationText"),
             contraindication_text=_text(o, "contraindicationText"),
             clarifying_text=_text(o, "clarifyingText"),
-            coded_values=tuple(
-                (_text(v, "codeSystem"), _text(v, "code"))
-                for v in o.findall("codedValues/codedValue")
-            ),
+            coded_values=tuple((_text(v, "codeSystem"), _text(v, "code")) for v in o.findall("codedValues/codedValue")),
         )
     return Schedule(
         name=name,
@@ -399,9 +380,6 @@ def load_cdc_schedule(folder: str | os.PathLike[str]) -> Schedule:
 @lru_cache(maxsize=8)
 def _load_cached(folder: str, _stamp: int) -> Schedule:
     path = Path(folder)
-    antigens = [
-        parse_antigen(ET.parse(f).getroot())
-        for f in sorted(path.glob("AntigenSupportingData*.xml"))
-    ]
+    antigens = [parse_antigen(ET.parse(f).getroot()) for f in sorted(path.glob("AntigenSupportingData*.xml"))]
     root = ET.parse(path / "ScheduleSupportingData.xml").getroot()
     return parse_schedule_xml(root, antigens, name="cdc", version=path.name)

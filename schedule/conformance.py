@@ -94,9 +94,7 @@ def case_patient(case: dict[str, Any]) -> Patient:
         )
         for d in case.get("doses") or []
     )
-    return Patient(
-        birth_date=date.fromisoformat(case["dob"]), sex=case.get("gender") or "U", doses=doses
-    )
+    return Patient(birth_date=date.fromisoformat(case["dob"]), sex=case.get("gender") or "U", doses=doses)
 
 
 def _norm(text: str | None) -> str:
@@ -112,33 +110,32 @@ def run_case(case: dict[str, Any], schedule: Schedule) -> CaseResult:
         result.mismatches.append(f"unknown vaccine group {case['vaccine_group']!r}")
         return result
     patient = case_patient(case)
-    assessment = evaluate(
-        patient, schedule, date.fromisoformat(case["assessment_date"]), vaccine_groups=[group]
-    )
     antigens = schedule.vaccine_groups[group].antigens
-    for n, (expected, evaluated) in enumerate(
-        zip(case.get("doses") or [], assessment.doses, strict=True), start=1
-    ):
-        status = evaluated.status_for_group(antigens)
+    # Cases list doses of other groups too (MMR given with varicella): assess those groups.
+    wanted = {group}
+    for dose in patient.doses:
+        vaccine = schedule.vaccines.get(dose.vaccine_code)
+        for assoc in vaccine.antigens if vaccine else ():
+            wanted.update(schedule.group_of_antigen(assoc.antigen))
+    assessment = evaluate(patient, schedule, date.fromisoformat(case["assessment_date"]), vaccine_groups=wanted)
+    for n, (expected, evaluated) in enumerate(zip(case.get("doses") or [], assessment.doses, strict=True), start=1):
+        dose_antigens = antigens
+        if not any(e.antigen in antigens for e in evaluated.evaluations):
+            dose_antigens = tuple(e.antigen for e in evaluated.evaluations)
+        status = evaluated.status_for_group(dose_antigens)
         got = status.value if status is not None else "(none)"
         if _norm(got) != _norm(expected.get("expected_status")):
-            result.mismatches.append(
-                f"dose {n} status: expected {expected.get('expected_status')}, got {got}"
-            )
+            result.mismatches.append(f"dose {n} status: expected {expected.get('expected_status')}, got {got}")
         want_reason = CDC_REASONS.get(_norm(expected.get("expected_reason")))
         if want_reason is not None:
             result.reasons_expected += 1
-            got_reasons = {
-                r for e in evaluated.evaluations if e.antigen in antigens for r in e.reasons
-            }
+            got_reasons = {r for e in evaluated.evaluations if e.antigen in antigens for r in e.reasons}
             if want_reason in got_reasons:
                 result.reasons_agreed += 1
     forecast = assessment.vaccine_groups.get(group)
     got_status = forecast.status.value if forecast is not None else "(no forecast)"
     if _norm(got_status) != _norm(case.get("expected_series_status")):
-        result.mismatches.append(
-            f"series status: expected {case.get('expected_series_status')}, got {got_status}"
-        )
+        result.mismatches.append(f"series status: expected {case.get('expected_series_status')}, got {got_status}")
     expected_forecast = case.get("expected_forecast") or {}
     for key, attr in (
         ("earliest", "earliest"),
@@ -188,16 +185,12 @@ def summary_lines(results: Sequence[CaseResult]) -> list[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="niis cdsi-run", description="Run CDSi-style test cases against a schedule."
-    )
+    parser = argparse.ArgumentParser(prog="niis cdsi-run", description="Run CDSi-style test cases against a schedule.")
     parser.add_argument("cases", help="test cases JSON file (a list of cases)")
     parser.add_argument("--schedule", default="cdc", help="registered schedule name (default: cdc)")
     parser.add_argument("--supporting-data", help="CDC supporting data folder (for cdc)")
     parser.add_argument("--min-pass", type=int, default=None, help="exit 1 when fewer cases pass")
-    parser.add_argument(
-        "--failures-only", action="store_true", help="print JSON lines for failing cases only"
-    )
+    parser.add_argument("--failures-only", action="store_true", help="print JSON lines for failing cases only")
     return parser
 
 
@@ -215,12 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         if args.failures_only and r.passed:
             continue
-        out.write(
-            json.dumps(
-                {"id": r.id, "pass": r.passed, "mismatches": r.mismatches}, ensure_ascii=False
-            )
-            + "\n"
-        )
+        out.write(json.dumps({"id": r.id, "pass": r.passed, "mismatches": r.mismatches}, ensure_ascii=False) + "\n")
     for line in summary_lines(results):
         out.write(line + "\n")
     passed = sum(r.passed for r in results)

@@ -39,7 +39,7 @@ from schedule.model import (
 from schedule.organize import organize_history
 from schedule.select_series import relevant_series
 from schedule.state import AntigenDose, Context, PatientSeries
-from schedule.vaccine_group import vaccine_group_forecast
+from schedule.vaccine_group import BestSeries, vaccine_group_forecast
 
 __all__ = ["evaluate"]
 
@@ -95,11 +95,23 @@ class _AntigenRun:
         return False
 
 
+def _not_started(ps: PatientSeries, ctx: Context) -> bool:
+    """Younger than the series' minimum age to start, with no valid dose in it."""
+    start = ps.series.min_age_to_start
+    return start is not None and ctx.assessment_date < ctx.age_date(start) and ps.valid_count() == 0
+
+
+def _rank(ps: PatientSeries, ctx: Context) -> int:
+    """Which best series speaks first for a dose's evaluation: one in use, then others."""
+    status = ps.forecast.status if ps.forecast is not None else None
+    if _not_started(ps, ctx):
+        return 2
+    return 0 if status in (SeriesStatus.NOT_COMPLETE, SeriesStatus.COMPLETE) else 1
+
+
 def _active_observations(patient: Patient, on: date) -> frozenset[str]:
     return frozenset(
-        o.code
-        for o in patient.observations
-        if (o.start is None or o.start <= on) and (o.end is None or on <= o.end)
+        o.code for o in patient.observations if (o.start is None or o.start <= on) and (o.end is None or on <= o.end)
     )
 
 
@@ -147,7 +159,7 @@ def evaluate(
     forecasts: dict[str, VaccineGroupForecast] = {}
     for group in groups:
         parts = [
-            (a, ps.series.name, ps.forecast)
+            BestSeries(a, ps.series.name, ps.forecast, _not_started(ps, ctx))
             for a in group.antigens
             for ps in best_by_antigen.get(a, [])
             if ps.forecast is not None
@@ -176,7 +188,8 @@ def _dose_evaluations(
 ) -> tuple[EvaluatedDose, ...]:
     per_dose: list[list[AntigenDoseEvaluation]] = [[] for _ in patient.doses]
     for antigen, series_list in all_by_antigen.items():
-        ordered = best_by_antigen.get(antigen, []) + series_list
+        best = sorted(best_by_antigen.get(antigen, []), key=lambda p: _rank(p, ctx))
+        ordered = best + series_list
         done: set[int] = set()
         for ps in ordered:
             for dose, result in zip(ps.doses, ps.results, strict=True):
@@ -194,7 +207,4 @@ def _dose_evaluations(
                 )
     for i in unknown:
         per_dose[i].append(AntigenDoseEvaluation("", DoseStatus.NOT_VALID, (R.UNKNOWN_VACCINE,)))
-    return tuple(
-        EvaluatedDose(dose, tuple(evals))
-        for dose, evals in zip(patient.doses, per_dose, strict=True)
-    )
+    return tuple(EvaluatedDose(dose, tuple(evals)) for dose, evals in zip(patient.doses, per_dose, strict=True))

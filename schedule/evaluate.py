@@ -178,28 +178,19 @@ def is_preferable_vaccine(target: SeriesDose, dose: AntigenDose, ctx: Context) -
 
 def is_allowable_vaccine(target: SeriesDose, dose: AntigenDose, ctx: Context) -> bool:
     """6.9: the vaccine is allowable for the target dose at that age."""
-    return any(
-        rule.code == dose.code and _in_age_range(rule, dose.date, ctx)
-        for rule in target.allowable_vaccines
-    )
+    return any(rule.code == dose.code and _in_age_range(rule, dose.date, ctx) for rule in target.allowable_vaccines)
 
 
 def _previous_reference(series: PatientSeries, upto: int) -> AntigenDose | None:
     """CALCDTINT-1: latest earlier dose evaluated Valid or Not Valid, not inadvertent."""
     for i in range(upto - 1, -1, -1):
         result = series.results[i]
-        if (
-            result is not None
-            and result.status in (DoseStatus.VALID, DoseStatus.NOT_VALID)
-            and not result.inadvertent
-        ):
+        if result is not None and result.status in (DoseStatus.VALID, DoseStatus.NOT_VALID) and not result.inadvertent:
             return series.doses[i]
     return None
 
 
-def evaluate_series(
-    series: PatientSeries, ctx: Context, group_complete: Callable[[str], bool]
-) -> None:
+def evaluate_series(series: PatientSeries, ctx: Context, group_complete: Callable[[str], bool]) -> None:
     """Evaluate every antigen dose of ``series`` (spec 4.4 figure 4-6 and chapter 6).
 
     Fills ``series.results``, ``series.status``, ``series.satisfied_by`` and

@@ -83,11 +83,7 @@ def contraindicated_vaccines(antigen: Antigen, ctx: Context) -> frozenset[str]:
 def _previous_reference(series: PatientSeries) -> AntigenDose | None:
     for i in range(len(series.doses) - 1, -1, -1):
         result = series.results[i]
-        if (
-            result is not None
-            and result.status in (DoseStatus.VALID, DoseStatus.NOT_VALID)
-            and not result.inadvertent
-        ):
+        if result is not None and result.status in (DoseStatus.VALID, DoseStatus.NOT_VALID) and not result.inadvertent:
             return series.doses[i]
     return None
 
@@ -175,8 +171,7 @@ def _dates(series: PatientSeries, t: int, ctx: Context) -> SeriesForecast:
     dose_number = 1 + sum(
         1
         for s, d, td in zip(series.status, series.satisfied_by, series.targets, strict=True)
-        if s == SATISFIED
-        and (td.season_start is None or (d is not None and d.date >= td.season_start))
+        if s == SATISFIED and (td.season_start is None or (d is not None and d.date >= td.season_start))
     )
     return SeriesForecast(
         SeriesStatus.NOT_COMPLETE,

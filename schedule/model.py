@@ -425,9 +425,7 @@ class Schedule:
     vaccine_groups: Mapping[str, VaccineGroup]
     vaccines: Mapping[str, VaccineCode]
     live_virus_conflicts: tuple[LiveVirusConflict, ...] = ()
-    observations: Mapping[str, ObservationType] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
+    observations: Mapping[str, ObservationType] = field(default_factory=lambda: MappingProxyType({}))
     version: str = ""
     effective: date | None = None
     cessation: date | None = None
@@ -511,15 +509,16 @@ class EvaluatedDose:
     evaluations: tuple[AntigenDoseEvaluation, ...]
 
     def status_for_group(self, antigens: tuple[str, ...]) -> DoseStatus | None:
-        """The dose's status for a vaccine group: the worst of its antigens' statuses.
+        """The dose's status for a vaccine group, combining its antigens' statuses.
 
-        Order of precedence: Not Valid, Sub-standard, Extraneous, Valid.
+        Order of precedence: Not Valid, Sub-standard, Valid, Extraneous (a Tdap booster
+        that counts for tetanus and diphtheria is valid even if pertussis was complete).
         """
         order = (
             DoseStatus.NOT_VALID,
             DoseStatus.SUBSTANDARD,
-            DoseStatus.EXTRANEOUS,
             DoseStatus.VALID,
+            DoseStatus.EXTRANEOUS,
         )
         found = {e.status for e in self.evaluations if e.antigen in antigens}
         for status in order:

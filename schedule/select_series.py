@@ -32,9 +32,7 @@ def relevant_series(antigen: Antigen, ctx: Context) -> list[AntigenSeries]:
     for series in antigen.series:
         if series.required_gender and sex not in series.required_gender:
             continue
-        if (series.effective or MIN_DATE) > ctx.assessment_date or ctx.assessment_date > (
-            series.cessation or MAX_DATE
-        ):
+        if (series.effective or MIN_DATE) > ctx.assessment_date or ctx.assessment_date > (series.cessation or MAX_DATE):
             continue
         if series.series_type is SeriesType.RISK and not _indication_applies(series, ctx):
             continue

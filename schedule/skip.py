@@ -101,10 +101,7 @@ def can_skip(
             if not skip_set.in_effect(ref):
                 continue
             sets_seen += 1
-            met = [
-                _condition_met(c, ref, previous, prior, ctx, group_complete)
-                for c in skip_set.conditions
-            ]
+            met = [_condition_met(c, ref, previous, prior, ctx, group_complete) for c in skip_set.conditions]
             if skip_set.condition_logic == "OR":
                 if any(met):
                     sets_met += 1

@@ -6,12 +6,13 @@ groups (status table 9-4, earliest date MULTIANTVG-1).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from schedule.model import SeriesStatus, VaccineGroup, VaccineGroupForecast
 from schedule.state import AntigenDose, SeriesForecast
 
-__all__ = ["vaccine_group_forecast"]
+__all__ = ["BestSeries", "vaccine_group_forecast"]
 
 _STATUS_ORDER = (
     SeriesStatus.CONTRAINDICATED,
@@ -19,6 +20,41 @@ _STATUS_ORDER = (
     SeriesStatus.NOT_RECOMMENDED,
     SeriesStatus.NOT_COMPLETE,
 )
+
+# Within one antigen, best series of non-equivalent series groups (e.g. childhood and
+# 50+ pneumococcal) describe different stages of life: the one still in progress speaks.
+_WITHIN_ANTIGEN = (
+    SeriesStatus.NOT_COMPLETE,
+    SeriesStatus.COMPLETE,
+    SeriesStatus.IMMUNE,
+    SeriesStatus.AGED_OUT,
+    SeriesStatus.NOT_RECOMMENDED,
+    SeriesStatus.CONTRAINDICATED,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BestSeries:
+    """A best patient series' forecast, as input to the vaccine group forecast.
+
+    ``not_started``: the patient is younger than the series' minimum age to start and
+    has no valid dose in it (e.g. the 50+ pneumococcal series for a child).
+    """
+
+    antigen: str
+    name: str
+    forecast: SeriesForecast
+    not_started: bool = False
+
+
+def _antigen_forecasts(items: list[BestSeries]) -> list[SeriesForecast]:
+    """Reduce one antigen's best series to those that decide its status."""
+    active = [i for i in items if not i.not_started] or items
+    statuses = {i.forecast.status for i in active}
+    for status in _WITHIN_ANTIGEN:
+        if status in statuses:
+            return [i.forecast for i in active if i.forecast.status is status]
+    return [i.forecast for i in active]
 
 
 def _group_status(forecasts: list[SeriesForecast]) -> SeriesStatus:
@@ -34,17 +70,20 @@ def _group_status(forecasts: list[SeriesForecast]) -> SeriesStatus:
 
 def vaccine_group_forecast(
     group: VaccineGroup,
-    forecasts: list[tuple[str, str, SeriesForecast]],
+    best: list[BestSeries],
     group_doses: list[AntigenDose],
 ) -> VaccineGroupForecast:
-    """Merge the best series forecasts ``(antigen, series name, forecast)`` of a group.
+    """Merge the best series forecasts of a vaccine group's antigens (chapter 9).
 
     ``group_doses`` are the patient's doses of vaccines in the group (MULTIANTVG-1).
     """
-    all_forecasts = [f for _, _, f in forecasts]
+    by_antigen: dict[str, list[BestSeries]] = {}
+    for item in best:
+        by_antigen.setdefault(item.antigen, []).append(item)
+    all_forecasts = [f for items in by_antigen.values() for f in _antigen_forecasts(items)]
     status = _group_status(all_forecasts)
     reasons = tuple(dict.fromkeys(r for f in all_forecasts for r in f.reasons))
-    names = tuple(dict.fromkeys(name for _, name, _ in forecasts))
+    names = tuple(dict.fromkeys(i.name for i in best))
     if status is not SeriesStatus.NOT_COMPLETE:
         return VaccineGroupForecast(group.name, status, reasons=reasons, series=names)
     due = [f for f in all_forecasts if f.status is SeriesStatus.NOT_COMPLETE and f.earliest]
@@ -65,9 +104,7 @@ def vaccine_group_forecast(
     latests = [f.latest for f in due if f.latest is not None]
     numbers = [f.dose_number for f in due if f.dose_number is not None]
     if numbers:
-        dose_number: int | None = (
-            min(numbers) if group.administer_full_vaccine_group else max(numbers)
-        )
+        dose_number: int | None = min(numbers) if group.administer_full_vaccine_group else max(numbers)
     else:
         dose_number = None
     vaccines = tuple(dict.fromkeys(v for f in due for v in f.vaccines))
