@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from ctypes import c_void_p, cast, string_at
+from ctypes import POINTER, c_uint, c_void_p, cast, string_at
 from typing import Any
 
 from PIL import Image
@@ -50,6 +50,23 @@ def _load_zbar() -> Any:
 
 
 _wrapper: Any = _load_zbar()
+
+
+def _load_modifiers() -> Any:
+    """zbar_symbol_get_modifiers, which pyzbar does not bind (zbar >= 0.11)."""
+    if _wrapper is None:
+        return None
+    try:
+        return _wrapper.zbar_function(
+            "zbar_symbol_get_modifiers", c_uint, POINTER(_wrapper.zbar_symbol)
+        )
+    except AttributeError:  # pragma: no cover - very old zbar
+        return None
+
+
+_get_modifiers: Any = _load_modifiers()
+_MOD_GS1 = 1  # bit 0 of the modifiers: FNC1 in first position
+_GS1_IDENTIFIERS = {"Code128": "]C1", "QRCode": "]Q3"}
 
 AVAILABLE: bool = _wrapper is not None
 
@@ -115,6 +132,9 @@ def _symbols(w: Any, zimage: Any, binary: bool) -> Any:
             )
             if fmt != "QRCode":
                 corners = _box(corners)
+            if fmt in _GS1_IDENTIFIERS and _get_modifiers is not None:
+                if _get_modifiers(symbol) & _MOD_GS1:
+                    aim = _GS1_IDENTIFIERS[fmt]
             yield Symbol(
                 format=fmt,
                 symbology_identifier=aim,

@@ -1,0 +1,175 @@
+"""Benchmark: our scanning pipeline against raw zxing-cpp and raw pyzbar.
+
+    .venv/bin/python bench/scan.py [--variants 3] [--no-large] [--repeat 1]
+
+Every engine reads the same generated photos (scanning.testing.corpus) from
+their JPEG bytes, in one run. A photo counts as decoded when every symbol in
+it was read with exactly the right content (UTF-8 names included); a false
+positive is any symbol reported that is not in the photo. Printed per
+difficulty (clean / hard / none): decode rate, p50/p95 latency, images per
+second, and the ratio of our p50 to raw zxing-cpp's on the photos our first
+pass decodes (the goal is ≤ 1.25).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import zxingcpp
+from PIL import Image
+
+import scanning
+from scanning.engines import zbar
+from scanning.testing.corpus import Sample, build
+
+Found = set[tuple[str, str]]
+
+
+@dataclass
+class Run:
+    """One engine on one photo."""
+
+    sample: Sample
+    seconds: float
+    found: Found
+    first_pass: bool = True
+
+    @property
+    def decoded(self) -> bool:
+        expected = {(e.format, e.text) for e in self.sample.expected}
+        return bool(expected) and expected <= self.found
+
+    @property
+    def false_positives(self) -> int:
+        expected = {(e.format, e.text) for e in self.sample.expected}
+        return len(self.found - expected)
+
+
+def ours(sample: Sample) -> Run:
+    """Our pipeline: bytes in, parsed barcodes out."""
+    started = time.perf_counter()
+    result = scanning.decode(sample.data)
+    seconds = time.perf_counter() - started
+    found = {(b.format, b.text) for b in result.barcodes}
+    return Run(sample, seconds, found, first_pass=result.winning_pass == "first")
+
+
+def raw_zxing(sample: Sample) -> Run:
+    """zxing-cpp as its README shows it: PIL image in, default options."""
+    started = time.perf_counter()
+    barcodes = zxingcpp.read_barcodes(Image.open(io.BytesIO(sample.data)))
+    seconds = time.perf_counter() - started
+    found = {(_zxing_format(b.format), _utf8(bytes(b.bytes), b.text)) for b in barcodes}
+    return Run(sample, seconds, found)
+
+
+def raw_pyzbar(sample: Sample) -> Run:
+    """pyzbar as its README shows it: PIL image in, zbar's own text."""
+    from pyzbar import pyzbar
+
+    started = time.perf_counter()
+    symbols = pyzbar.decode(Image.open(io.BytesIO(sample.data)))
+    seconds = time.perf_counter() - started
+    names = {"QRCODE": "QRCode", "CODE128": "Code128", "EAN13": "EAN13"}
+    found = {(names.get(s.type, s.type), _utf8(s.data, "")) for s in symbols}
+    return Run(sample, seconds, found)
+
+
+def _zxing_format(fmt: zxingcpp.BarcodeFormat) -> str:
+    return str(fmt.name)
+
+
+def _utf8(raw: bytes, fallback: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return fallback
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[round(q) - 1]
+
+
+def _row(name: str, runs: list[Run]) -> str:
+    times = [r.seconds * 1000 for r in runs]
+    with_codes = [r for r in runs if r.sample.expected]
+    rate = sum(r.decoded for r in with_codes) / len(with_codes) if with_codes else float("nan")
+    rate_text = f"{rate:6.1%}" if with_codes else "   n/a"
+    fps = sum(r.false_positives for r in runs)
+    per_second = len(runs) / (sum(times) / 1000) if times else 0.0
+    return (
+        f"  {name:<12} decoded {rate_text}  p50 {_percentile(times, 50):7.1f} ms"
+        f"  p95 {_percentile(times, 95):7.1f} ms  {per_second:6.1f} img/s"
+        f"  false positives {fps}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--variants", type=int, default=3, help="photos per recipe")
+    parser.add_argument("--no-large", action="store_true", help="skip the 12 MP photos")
+    parser.add_argument("--repeat", type=int, default=1, help="timing repetitions (best kept)")
+    parser.add_argument("--details", action="store_true", help="print each photo's outcome")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    samples = build(args.variants, large=not args.no_large)
+    print(
+        f"corpus: {len(samples)} photos generated in {time.perf_counter() - started:.1f} s "
+        f"(zbar {'on' if zbar.AVAILABLE else 'OFF'})"
+    )
+    engines: dict[str, Callable[[Sample], Run]] = {"ours": ours, "zxing-cpp": raw_zxing}
+    if zbar.AVAILABLE:
+        engines["pyzbar"] = raw_pyzbar
+    # Warm up each engine once so library loading is not timed.
+    for engine in engines.values():
+        engine(samples[0])
+
+    runs: dict[str, list[Run]] = {name: [] for name in engines}
+    for sample in samples:
+        for name, engine in engines.items():
+            best = min((engine(sample) for _ in range(args.repeat)), key=lambda r: r.seconds)
+            runs[name].append(best)
+
+    for difficulty in ("clean", "hard", "none", "all"):
+        print(f"{difficulty}:")
+        for name in engines:
+            chosen = [r for r in runs[name] if difficulty in ("all", r.sample.difficulty)]
+            print(_row(name, chosen))
+
+    first = [i for i, r in enumerate(runs["ours"]) if r.first_pass and r.decoded]
+    ours_p50 = statistics.median(runs["ours"][i].seconds for i in first) if first else 0.0
+    zxing_p50 = statistics.median(runs["zxing-cpp"][i].seconds for i in first) if first else 0.0
+    ratio = ours_p50 / zxing_p50 if zxing_p50 else float("nan")
+    print(
+        f"first-pass photos ({len(first)}): ours p50 {ours_p50 * 1000:.1f} ms, "
+        f"zxing-cpp p50 {zxing_p50 * 1000:.1f} ms, ratio {ratio:.2f} (goal ≤ 1.25)"
+    )
+    if args.details:
+        for index, sample in enumerate(samples):
+            cells = "  ".join(
+                f"{name}={'ok ' if runs[name][index].decoded else '-- '}"
+                f"{runs[name][index].seconds * 1000:6.0f}ms"
+                f"{' FP' if runs[name][index].false_positives else ''}"
+                for name in engines
+            )
+            print(f"  {sample.name:<26} {cells}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Helpers for testing and benchmarking the scanner (a generated photo corpus)."""
