@@ -129,7 +129,7 @@ def run_case(case: dict[str, Any], schedule: Schedule) -> CaseResult:
         want_reason = CDC_REASONS.get(_norm(expected.get("expected_reason")))
         if want_reason is not None:
             result.reasons_expected += 1
-            got_reasons = {r for e in evaluated.evaluations if e.antigen in antigens for r in e.reasons}
+            got_reasons = {r for e in evaluated.evaluations if e.antigen in dose_antigens for r in e.reasons}
             if want_reason in got_reasons:
                 result.reasons_agreed += 1
     forecast = assessment.vaccine_groups.get(group)

@@ -18,7 +18,7 @@ Each step of chapter 6 is a small function named after its section:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 
 from schedule import reasons as R
@@ -141,13 +141,15 @@ def has_live_virus_conflict(dose: AntigenDose, series: PatientSeries, ctx: Conte
     conflicts = ctx.conflicts_by_current.get(dose.code)
     if not conflicts:
         return False
-    own = {d.history_index: r for d, r in zip(series.doses, series.results, strict=True)}
+    own: dict[int, DoseResult | None] | None = None
     for other in ctx.history:  # date order: only doses given before this one
         if other.date >= dose.date:
             break
         for conflict in conflicts:
             if conflict.previous_code != other.code:
                 continue
+            if own is None:
+                own = {d.history_index: r for d, r in zip(series.doses, series.results, strict=True)}
             result = own.get(other.history_index)
             valid = result is None or result.status is DoseStatus.VALID
             end = conflict.min_end_interval if valid else conflict.end_interval
@@ -181,6 +183,20 @@ def is_allowable_vaccine(target: SeriesDose, dose: AntigenDose, ctx: Context) ->
     return any(rule.code == dose.code and _in_age_range(rule, dose.date, ctx) for rule in target.allowable_vaccines)
 
 
+class _Prior:
+    """The doses before position ``upto`` with their results, built only if a skip asks."""
+
+    __slots__ = ("doses", "results", "upto")
+
+    def __init__(self, doses: list[AntigenDose], results: list[DoseResult | None], upto: int) -> None:
+        self.doses = doses
+        self.results = results
+        self.upto = upto
+
+    def __iter__(self) -> Iterator[tuple[AntigenDose, DoseResult | None]]:
+        return zip(self.doses[: self.upto], self.results[: self.upto], strict=True)
+
+
 def _previous_reference(series: PatientSeries, upto: int) -> AntigenDose | None:
     """CALCDTINT-1: latest earlier dose evaluated Valid or Not Valid, not inadvertent."""
     for i in range(upto - 1, -1, -1):
@@ -209,15 +225,19 @@ def evaluate_series(series: PatientSeries, ctx: Context, group_complete: Callabl
             continue
         previous = _previous_reference(series, i)
         # 6.2 conditional skip, evaluation context
-        prior = list(zip(doses[:i], series.results[:i], strict=True))
-        while t < len(series.targets) and can_skip(
-            series.targets[t],
-            EVALUATION_CONTEXTS,
-            dose.date,
-            previous.date if previous is not None else None,
-            prior,
-            ctx,
-            group_complete,
+        prior = _Prior(doses, series.results, i)
+        while (
+            t < len(series.targets)
+            and series.targets[t].conditional_skips
+            and can_skip(
+                series.targets[t],
+                EVALUATION_CONTEXTS,
+                dose.date,
+                previous.date if previous is not None else None,
+                prior,
+                ctx,
+                group_complete,
+            )
         ):
             series.status[t] = SKIPPED
             t += 1

@@ -93,11 +93,11 @@ def _conflict_end(target: SeriesDose, ctx: Context) -> date | None:
     latest: date | None = None
     for rule in target.preferable_vaccines:
         for conflict in ctx.conflicts_by_current.get(rule.code, ()):
-            for other in ctx.history:
-                if other.code == conflict.previous_code and other.date <= ctx.assessment_date:
-                    end = add(other.date, conflict.end_interval)
-                    if latest is None or end > latest:
-                        latest = end
+            given = ctx.last_given.get(conflict.previous_code)
+            if given is not None and given <= ctx.assessment_date:
+                end = add(given, conflict.end_interval)
+                if latest is None or end > latest:
+                    latest = end
     return latest
 
 

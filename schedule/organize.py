@@ -30,6 +30,7 @@ def organize_history(
         dose = patient.doses[i]
         record = AntigenDose(position, i, dose, dose.date_administered, dose.vaccine_code)
         history.append(record)
+        ctx.last_given[dose.vaccine_code] = dose.date_administered
         vaccine = schedule.vaccines.get(dose.vaccine_code)
         if vaccine is None:
             unknown.append(i)

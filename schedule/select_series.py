@@ -15,6 +15,8 @@ __all__ = ["relevant_series"]
 
 
 def _indication_applies(series: AntigenSeries, ctx: Context) -> bool:
+    if not ctx.observation_codes:
+        return False
     for ind in series.indications:
         if ind.observation_code not in ctx.observation_codes:
             continue

@@ -7,7 +7,7 @@ date); only the allowed contexts and the reference date differ (CONDSKIP-2).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from schedule.dates import MAX_DATE, MIN_DATE, add
@@ -22,7 +22,7 @@ FORECAST_CONTEXTS = frozenset({SkipContext.FORECAST, SkipContext.BOTH})
 
 def _count(
     cond: SkipCondition,
-    prior: list[tuple[AntigenDose, DoseResult | None]],
+    prior: Iterable[tuple[AntigenDose, DoseResult | None]],
     ctx: Context,
 ) -> int:
     """CONDSKIP-1: the number of conditional doses administered."""
@@ -47,7 +47,7 @@ def _condition_met(
     cond: SkipCondition,
     ref: date,
     previous: date | None,
-    prior: list[tuple[AntigenDose, DoseResult | None]],
+    prior: Iterable[tuple[AntigenDose, DoseResult | None]],
     ctx: Context,
     group_complete: Callable[[str], bool],
 ) -> bool:
@@ -82,7 +82,7 @@ def can_skip(
     contexts: frozenset[SkipContext],
     ref: date,
     previous: date | None,
-    prior: list[tuple[AntigenDose, DoseResult | None]],
+    prior: Iterable[tuple[AntigenDose, DoseResult | None]],
     ctx: Context,
     group_complete: Callable[[str], bool],
 ) -> bool:

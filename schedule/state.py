@@ -113,16 +113,21 @@ class Context:
     history: list[AntigenDose] = field(default_factory=list)
     observation_codes: frozenset[str] = frozenset()
     conflicts_by_current: dict[str, list[LiveVirusConflict]] = field(default_factory=dict)
-    _age_cache: dict[Duration, date] = field(default_factory=dict)
+    #: birth date + duration, keyed by id(duration): durations belong to the schedule and
+    #: outlive the context, and hashing the dataclass each time costs more than the add
+    _age_cache: dict[int, date] = field(default_factory=dict)
+    #: latest date each vaccine code was given (forecast conflict ends, CALCDTCONFLICT-3)
+    last_given: dict[str, date] = field(default_factory=dict)
     #: completed series groups per antigen, filled lazily (Completed Series skip condition)
     series_by_antigen: dict[str, list[PatientSeries]] = field(default_factory=dict)
 
     def age_date(self, age: Duration) -> date:
         """Birth date + ``age``, memoised for this patient."""
-        cached = self._age_cache.get(age)
+        key = id(age)
+        cached = self._age_cache.get(key)
         if cached is None:
             cached = add(self.patient.birth_date, age)
-            self._age_cache[age] = cached
+            self._age_cache[key] = cached
         return cached
 
     def observation_start(self, code: str) -> date | None:

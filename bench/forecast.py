@@ -1,0 +1,181 @@
+"""Benchmark: subjects evaluated and forecast per second, on one core.
+
+    .venv/bin/python bench/forecast.py [--shared ../shared] [--seconds 3]
+
+Prints, for the CDC development cases (one vaccine group per case, as the conformance
+runner assesses them) and for a typical 2-year-old with a full US infant history
+assessed for *every* vaccine group:
+
+* the engine's throughput (subjects evaluated + forecast per second),
+* a baseline measured in the same run: merely loading and parsing the case data
+  (JSON text → dicts → Patient objects) per subject,
+* the ratio baseline / engine (how many times dearer a forecast is than parsing).
+
+The Vietnamese schedule gets its own line once ``schedule.registry`` knows ``"vn"``
+(see :func:`vn_subjects`, the hook to fill in with a typical Vietnamese history).
+A benchmark is not a test: nothing here asserts timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from schedule import registry  # noqa: E402
+from schedule.cdc_loader import load_cdc_schedule  # noqa: E402
+from schedule.conformance import case_patient, group_name  # noqa: E402
+from schedule.engine import evaluate  # noqa: E402
+from schedule.model import AdministeredDose, Patient, Schedule  # noqa: E402
+
+Job = tuple[Patient, date, list[str] | None]
+
+
+def _rate(work: Callable[[], int], seconds: float) -> float:
+    """Subjects per second: repeat ``work`` (which returns its subject count) for ~seconds."""
+    work()  # warm caches
+    done = 0
+    start = time.perf_counter()
+    while True:
+        done += work()
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return done / elapsed
+
+
+def cdc_jobs(cases: list[dict[str, Any]], schedule: Schedule) -> list[Job]:
+    """One job per CDC case: the patient, the assessment date and the case's groups."""
+    jobs: list[Job] = []
+    for case in cases:
+        patient = case_patient(case)
+        jobs.append(
+            (patient, date.fromisoformat(case["assessment_date"]), [group_name(case["vaccine_group"], schedule)])
+        )
+    return jobs
+
+
+def two_year_old() -> Patient:
+    """A typical US 2-year-old: birth HepB, 2/4/6-month combination doses, 12–15 months."""
+    dob = date(2023, 11, 10)
+
+    def at(days: int, cvx: str) -> AdministeredDose:
+        return AdministeredDose(date.fromordinal(dob.toordinal() + days), cvx)
+
+    doses = [at(0, "08")]
+    for months_days in (61, 122, 183):
+        doses += [
+            at(months_days, "110"),
+            at(months_days, "49" if months_days < 183 else "48"),
+            at(months_days, "133"),
+            at(months_days, "116"),
+        ]
+    doses += [
+        at(366, "03"),
+        at(366, "21"),
+        at(366, "83"),
+        at(366, "48"),
+        at(366, "133"),
+        at(457, "20"),
+        at(549, "83"),
+        at(300, "88"),
+        at(330, "88"),
+    ]
+    return Patient(dob, "F", tuple(doses))
+
+
+def vn_subjects() -> list[Job] | None:
+    """Hook for the Vietnamese schedule: typical VN histories to benchmark, or None.
+
+    Returns None while ``schedule.registry`` has no ``"vn"`` schedule. The engineer adding
+    ``schedule/vn`` replaces the body below with realistic histories (local codes).
+    """
+    try:
+        registry.get("vn")
+    except (KeyError, ValueError, TypeError):
+        return None
+    return []
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default_shared = os.environ.get("NIIS_SHARED_DIR") or str(ROOT.parent / "shared")
+    parser.add_argument("--shared", default=default_shared, help="folder with cdsi/")
+    parser.add_argument("--seconds", type=float, default=3.0, help="time per measurement")
+    args = parser.parse_args(argv)
+    if hasattr(os, "sched_setaffinity"):  # one core, as promised in the figures
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    cdsi = Path(args.shared) / "cdsi"
+    cases_file = cdsi / "test-cases-healthy-v4.45-dev.json"
+    if not cases_file.is_file():
+        print(f"{cdsi} not found: the CDC reference material is only beside the repo")
+        return 2
+
+    t0 = time.perf_counter()
+    schedule = load_cdc_schedule(cdsi / "supporting-data-4.64")
+    load_ms = (time.perf_counter() - t0) * 1000
+    text = cases_file.read_text(encoding="utf-8")
+    cases = json.loads(text)
+    jobs = cdc_jobs(cases, schedule)
+
+    def parse_all() -> int:
+        parsed = json.loads(text)
+        for case in parsed:
+            case_patient(case)
+        return len(parsed)
+
+    def evaluate_all() -> int:
+        for patient, when, groups in jobs:
+            evaluate(patient, schedule, when, groups)
+        return len(jobs)
+
+    child = two_year_old()
+    child_date = date(2025, 11, 10)
+
+    def child_all_groups() -> int:
+        evaluate(child, schedule, child_date)
+        return 1
+
+    baseline = _rate(parse_all, args.seconds)
+    engine = _rate(evaluate_all, args.seconds)
+    child_rate = _rate(child_all_groups, args.seconds)
+    print(f"CDC supporting data loaded in {load_ms:.0f} ms (once per process)")
+    print(f"{'workload':58} {'subjects/s':>11} {'baseline/s':>11} {'ratio':>7}")
+    print(
+        f"{'CDC dev cases (' + str(len(jobs)) + '), one vaccine group each':58} "
+        f"{engine:11.0f} {baseline:11.0f} {baseline / engine:6.1f}x"
+    )
+    print(
+        f"{'2-year-old, 25 doses, all ' + str(len(schedule.vaccine_groups)) + ' vaccine groups':58} "
+        f"{child_rate:11.0f} {baseline:11.0f} {baseline / child_rate:6.1f}x"
+    )
+    vn = vn_subjects()
+    if vn:
+        vn_schedule = registry.get("vn")
+
+        def vn_all() -> int:
+            for patient, when, groups in vn:
+                evaluate(patient, vn_schedule, when, groups)
+            return len(vn)
+
+        vn_rate = _rate(vn_all, args.seconds)
+        print(
+            f"{'Vietnamese schedule (' + str(len(vn)) + ' subjects)':58} "
+            f"{vn_rate:11.0f} {baseline:11.0f} {baseline / vn_rate:6.1f}x"
+        )
+    else:
+        print("Vietnamese schedule: not measured (no 'vn' schedule registered yet)")
+    print("baseline = loading and parsing the case data only (JSON → Patient), same run")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
