@@ -28,7 +28,7 @@ from api.places.schemas import (
 from api.requests import actor, principal
 from api.scope import Scope, scope_of
 
-AsOf = Parameter(query="as_of", required=False, description="Answer as of this date (default: today)")
+AsOf = Parameter(required=False, description="Answer as of this date (default: today)")
 
 
 def _place(scope: Scope, place_id: int, day: date) -> PlaceOut:
