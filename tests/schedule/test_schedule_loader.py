@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from schedule.cdc_loader import load_cdc_schedule
-
-pytestmark = pytest.mark.shared
 from schedule.dates import Duration
 from schedule.model import Schedule, SeriesType, SkipConditionType, SkipContext
+
+pytestmark = pytest.mark.shared
 
 
 def test_groups_antigens_and_vaccine_codes(cdc_schedule: Schedule) -> None:
