@@ -264,6 +264,29 @@ class SeriesDose:
     recurring: bool = False
     season_start: date | None = None
     season_end: date | None = None
+    # Derived lookups, computed once here so evaluation does no list scans.
+    inadvertent_codes: frozenset[str] = field(init=False, repr=False, compare=False)
+    preferable_by_code: Mapping[str, tuple[VaccineRule, ...]] = field(init=False, repr=False, compare=False)
+    allowable_by_code: Mapping[str, tuple[VaccineRule, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "inadvertent_codes", frozenset(v.code for v in self.inadvertent_vaccines))
+        object.__setattr__(self, "preferable_by_code", _by_code(self.preferable_vaccines))
+        object.__setattr__(self, "allowable_by_code", _by_code(self.allowable_vaccines))
+
+    def age_rule(self, on: date) -> AgeRule | None:
+        """The age rule in effect on ``on`` (spec 3.3), or None."""
+        for rule in self.ages:
+            if rule.in_effect(on):
+                return rule
+        return None
+
+
+def _by_code(rules: tuple[VaccineRule, ...]) -> Mapping[str, tuple[VaccineRule, ...]]:
+    table: dict[str, list[VaccineRule]] = {}
+    for rule in rules:
+        table.setdefault(rule.code, []).append(rule)
+    return MappingProxyType({code: tuple(found) for code, found in table.items()})
 
 
 @dataclass(frozen=True, slots=True)
