@@ -95,9 +95,7 @@ def _open(data: bytes, *, max_pixels: int) -> Image.Image:
         except UnidentifiedImageError as exc:
             raise NotAnImageError("The upload is not an image format we can read.") from exc
         except Image.DecompressionBombError as exc:
-            raise ImageTooLargeError(
-                f"The image is too large: {exc}", pixels=-1, max_pixels=max_pixels
-            ) from exc
+            raise ImageTooLargeError(f"The image is too large: {exc}", pixels=-1, max_pixels=max_pixels) from exc
         except (OSError, SyntaxError, ValueError) as exc:
             raise CorruptImageError(f"The image header is damaged: {exc}") from exc
     width, height = image.size

@@ -123,28 +123,33 @@ def _attempts(
 
     base = passes.View(image, passes.identity)
     yield named("first", with_zxing(base))
-    zbar_on = use_zbar and zbar.AVAILABLE
-    if zbar_on:
-        yield named("zbar", with_zbar(base))
-    if photo.scale < 0.999:
-        full = _LazyFull(photo, max_pixels)
-        yield _Attempt("full-resolution", full.run_zxing(mask))
-    if max(image.size) < UPSCALE_BELOW:
-        yield named("enlarged", with_zxing(passes.scaled(image, 2.0)))
-    yield named("contrast", with_zxing(passes.filtered(image, passes.stretch_contrast)))
+    # Cheapest rescues first (measured on the corpus, see docs/scanning.md):
+    # a light blur for sensor noise, a hard threshold for faded prints.
+    yield named("smooth", with_zxing(passes.filtered(image, passes.smooth)))
+    yield named("threshold", with_zxing(passes.filtered(image, passes.threshold)))
     yield named(
         "global-histogram",
         with_zxing(base, binarizer=zxingcpp.Binarizer.GlobalHistogram),
     )
+    if photo.scale < 0.999:
+        # Small codes in a big photo may only be readable at full resolution.
+        full = _LazyFull(photo, max_pixels)
+        yield _Attempt("full-resolution", full.run_zxing(mask))
+    for steep in (-45.0, 45.0):
+        yield named(f"rotate{steep:+g}", with_zxing(passes.rotated(image, steep)))
+    if max(image.size) < UPSCALE_BELOW:
+        yield named("enlarged", with_zxing(passes.scaled(image, 2.0)))
     yield named("sharpen", with_zxing(passes.filtered(image, passes.sharpen)))
-    yield named("smooth", with_zxing(passes.filtered(image, passes.smooth)))
-    yield named("equalize", with_zxing(passes.filtered(image, passes.equalize)))
-    for degrees in (45, -45, 22.5, -22.5):
-        yield named(f"rotate{degrees:+g}", with_zxing(passes.rotated(image, degrees)))
+    zbar_on = use_zbar and zbar.AVAILABLE
     if zbar_on:
-        yield named("zbar-contrast", with_zbar(passes.filtered(image, passes.stretch_contrast)))
+        yield named("zbar", with_zbar(base))
+    yield named("equalize", with_zxing(passes.filtered(image, passes.equalize)))
+    yield named("contrast", with_zxing(passes.filtered(image, passes.stretch_contrast)))
+    for slight in (22.5, -22.5):
+        yield named(f"rotate{slight:+g}", with_zxing(passes.rotated(image, slight)))
+    if zbar_on:
         yield named("zbar-smooth", with_zbar(passes.filtered(image, passes.smooth)))
-    yield named("threshold", with_zxing(passes.filtered(image, passes.threshold)))
+        yield named("zbar-contrast", with_zbar(passes.filtered(image, passes.stretch_contrast)))
     if max(image.size) >= UPSCALE_BELOW:
         yield named("reduced", with_zxing(passes.scaled(image, 0.5), try_downscale=False))
 
@@ -156,9 +161,7 @@ class _LazyFull:
         self._photo = photo
         self._max_pixels = max_pixels
 
-    def run_zxing(
-        self, mask: zxingcpp.BarcodeFormats
-    ) -> Callable[[], list[tuple[Symbol, passes.Transform]]]:
+    def run_zxing(self, mask: zxingcpp.BarcodeFormats) -> Callable[[], list[tuple[Symbol, passes.Transform]]]:
         def run() -> list[tuple[Symbol, passes.Transform]]:
             full = full_resolution(self._photo, max_pixels=self._max_pixels)
             factor = self._photo.image.size[0] / full.image.size[0]

@@ -57,9 +57,7 @@ def _load_modifiers() -> Any:
     if _wrapper is None:
         return None
     try:
-        return _wrapper.zbar_function(
-            "zbar_symbol_get_modifiers", c_uint, POINTER(_wrapper.zbar_symbol)
-        )
+        return _wrapper.zbar_function("zbar_symbol_get_modifiers", c_uint, POINTER(_wrapper.zbar_symbol))
     except AttributeError:  # pragma: no cover - very old zbar
         return None
 
@@ -127,14 +125,11 @@ def _symbols(w: Any, zimage: Any, binary: bool) -> Any:
             raw = string_at(w.zbar_symbol_get_data(symbol), w.zbar_symbol_get_data_length(symbol))
             if fmt == "QRCode" and not binary:
                 raw = undo_charset_guess(raw)
-            corners = tuple(
-                _corner(w, symbol, i) for i in range(w.zbar_symbol_get_loc_size(symbol))
-            )
+            corners = tuple(_corner(w, symbol, i) for i in range(w.zbar_symbol_get_loc_size(symbol)))
             if fmt != "QRCode":
                 corners = _box(corners)
-            if fmt in _GS1_IDENTIFIERS and _get_modifiers is not None:
-                if _get_modifiers(symbol) & _MOD_GS1:
-                    aim = _GS1_IDENTIFIERS[fmt]
+            if fmt in _GS1_IDENTIFIERS and _is_gs1(symbol):
+                aim = _GS1_IDENTIFIERS[fmt]
             yield Symbol(
                 format=fmt,
                 symbology_identifier=aim,
@@ -144,6 +139,10 @@ def _symbols(w: Any, zimage: Any, binary: bool) -> Any:
                 engine="zbar",
             )
         symbol = w.zbar_symbol_next(symbol)
+
+
+def _is_gs1(symbol: Any) -> bool:
+    return _get_modifiers is not None and bool(_get_modifiers(symbol) & _MOD_GS1)
 
 
 def _corner(w: Any, symbol: Any, index: int) -> tuple[float, float]:

@@ -53,8 +53,7 @@ def parse_citizen_id(text: str) -> CitizenIdCard:
     card = citizen_id_parser(text, "")
     if card is None:
         raise CitizenIdError(
-            "The text is not a citizen ID card QR payload "
-            "(expected fields separated by '|' with a 12-digit ID number)."
+            "The text is not a citizen ID card QR payload (expected fields separated by '|' with a 12-digit ID number)."
         )
     return card
 

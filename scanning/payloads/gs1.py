@@ -167,8 +167,7 @@ def _from_elements(elements: list[GS1ElementString], *, digital_link: str | None
         ai = element.ai.ai
         if ai in seen and seen[ai] != element.value:
             raise GS1Error(
-                f"AI ({ai}) appears twice with different values: "
-                f"{seen[ai]!r} and {element.value!r}.",
+                f"AI ({ai}) appears twice with different values: {seen[ai]!r} and {element.value!r}.",
                 field=ai,
             )
         seen[ai] = element.value

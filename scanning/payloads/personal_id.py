@@ -91,8 +91,7 @@ def check_personal_id(
         found.append(
             Discrepancy(
                 "sex",
-                f"The ID number says {facts.sex.value} (digit 4 is {number[3]}), "
-                f"the card says {sex.value}.",
+                f"The ID number says {facts.sex.value} (digit 4 is {number[3]}), the card says {sex.value}.",
             )
         )
     return tuple(found)

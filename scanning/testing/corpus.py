@@ -79,9 +79,7 @@ def _carton(rng: random.Random, module: int = 3) -> tuple[Image.Image, list[Expe
 def _sscc_only(rng: random.Random, module: int = 3) -> tuple[Image.Image, Expected]:
     sscc = payloads.carton_sscc_hri(rng)
     symbol = render.symbol(sscc, "Code128", module=module, gs1=True)
-    return render.label([symbol], rng=rng, text_lines=2), Expected(
-        "Code128", payloads.element_string(sscc)
-    )
+    return render.label([symbol], rng=rng, text_lines=2), Expected("Code128", payloads.element_string(sscc))
 
 
 def _id_card(rng: random.Random, module: int = 4) -> tuple[Image.Image, Expected]:
@@ -277,9 +275,7 @@ def heavy_jpeg(rng: random.Random) -> Sample:
     card, expected = _id_card(rng, module=3)
     picture = _shoot(rng, HD, card, fill=0.45, angle=rng.uniform(-10, 10))
     picture = photo.blur(picture, 1.0)
-    return _finish(
-        "hard-jpeg", picture, [expected], "hard", rng, quality=rng.randint(8, 12), tags=("jpeg",)
-    )
+    return _finish("hard-jpeg", picture, [expected], "hard", rng, quality=rng.randint(8, 12), tags=("jpeg",))
 
 
 def large_far_vial(rng: random.Random) -> Sample:
@@ -367,6 +363,4 @@ def build(variants: int = 1, *, large: bool = True, seed: int = 2024) -> tuple[S
 
 
 def _renamed(sample: Sample, variant: int) -> Sample:
-    return Sample(
-        f"{sample.name}-{variant}", sample.data, sample.expected, sample.difficulty, sample.tags
-    )
+    return Sample(f"{sample.name}-{variant}", sample.data, sample.expected, sample.difficulty, sample.tags)
