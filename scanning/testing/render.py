@@ -14,7 +14,8 @@ def symbol(content: str, fmt: str, *, module: int, gs1: bool = False) -> Image.I
     barcode = zxingcpp.create_barcode(content, zxingcpp.barcode_format_from_str(fmt), gs1=gs1)
     image = zxingcpp.write_barcode_to_image(barcode, scale=module)
     height, width = image.shape[0], image.shape[1]
-    picture = Image.frombytes("L", (width, height), bytes(memoryview(image))  # type: ignore[arg-type])
+    pixels = bytes(memoryview(image))  # type: ignore[arg-type]
+    picture = Image.frombytes("L", (width, height), pixels)
     if fmt in ("Code128", "EAN13", "EAN8", "UPCA"):
         # The writer's 1D quiet zone is tight; printed labels leave room.
         return _pad(picture, 10 * module)
