@@ -177,6 +177,13 @@ def _prioritized(group: list[PatientSeries], ctx: Context) -> PatientSeries | No
 
 def select_best_series(series: list[PatientSeries], ctx: Context) -> list[PatientSeries]:
     """Chapter 8: the best patient series of one antigen (usually exactly one)."""
+    if len(series) == 1:
+        # A lone series is its group's prioritized series (table 8-3) and, with no other
+        # group to be equivalent to, the best one (table 8-14) unless evaluation-only.
+        only = _prioritized(series, ctx)
+        if only is not None and (only.series.series_type is not SeriesType.EVALUATION_ONLY or _is_complete(only)):
+            return [only]
+        return []
     groups: dict[str, list[PatientSeries]] = {}
     for p in series:
         groups.setdefault(p.series.series_group, []).append(p)

@@ -70,6 +70,7 @@ class PatientSeries:
     """A relevant patient series (spec 5): an antigen series being walked for a patient."""
 
     __slots__ = (
+        "_valid_count",
         "antigen",
         "doses",
         "forecast",
@@ -91,10 +92,15 @@ class PatientSeries:
         self.results: list[DoseResult | None] = [None] * len(doses)
         self.next_target = 0
         self.forecast: SeriesForecast | None = None
+        self._valid_count = -1
 
     def valid_count(self) -> int:
-        """Number of satisfied target doses (SELECTB-21)."""
-        return sum(1 for s in self.status if s == SATISFIED)
+        """Number of satisfied target doses (SELECTB-21); final once the forecast is made."""
+        if self.forecast is not None:
+            if self._valid_count < 0:
+                self._valid_count = self.status.count(SATISFIED)
+            return self._valid_count
+        return self.status.count(SATISFIED)
 
     def insert_recurring(self, at: int) -> None:
         """Repeat target dose ``at`` right after itself (spec 4.4 step 5)."""
