@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from PIL import Image
 
+from scanning.model import ScanResult
 from scanning.testing import payloads, photo, render
 
 HD = (1280, 720)
@@ -44,11 +45,30 @@ class Sample:
     expected: tuple[Expected, ...]
     difficulty: str
     tags: tuple[str, ...] = field(default=())
+    recipe: str = ""
 
     @property
     def size_bytes(self) -> int:
         """Length of the encoded photo."""
         return len(self.data)
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """A corpus photo and what a decoder made of it."""
+
+    sample: Sample
+    result: ScanResult
+
+    @property
+    def texts(self) -> set[tuple[str, str]]:
+        """(format, text) of every symbol found."""
+        return {(b.format, b.text) for b in self.result.barcodes}
+
+    @property
+    def expected(self) -> set[tuple[str, str]]:
+        """(format, text) of every symbol in the photo."""
+        return {(e.format, e.text) for e in self.sample.expected}
 
 
 Recipe = Callable[[random.Random], Sample]
@@ -226,7 +246,7 @@ def blurred_vial(rng: random.Random) -> Sample:
     """The camera did not focus."""
     label, expected = _vial(rng)
     picture = _shoot(rng, HD, label, fill=0.4, angle=rng.uniform(-10, 10))
-    picture = photo.blur(picture, rng.uniform(2.6, 3.4))
+    picture = photo.blur(picture, rng.uniform(2.8, 3.1))
     return _finish("hard-blur", picture, [expected], "hard", rng, tags=("blur",))
 
 
@@ -354,13 +374,20 @@ def build(variants: int = 1, *, large: bool = True, seed: int = 2024) -> tuple[S
         for variant in range(variants):
             rng = random.Random(seed * 1000 + index * 37 + variant)
             sample = recipe(rng)
-            samples.append(_renamed(sample, variant))
+            samples.append(_renamed(sample, variant, recipe))
     if large:
         for index, recipe in enumerate(LARGE + LARGE_NONE):
             rng = random.Random(seed * 7 + index)
-            samples.append(_renamed(recipe(rng), 0))
+            samples.append(_renamed(recipe(rng), 0, recipe))
     return tuple(samples)
 
 
-def _renamed(sample: Sample, variant: int) -> Sample:
-    return Sample(f"{sample.name}-{variant}", sample.data, sample.expected, sample.difficulty, sample.tags)
+def _renamed(sample: Sample, variant: int, recipe: Recipe) -> Sample:
+    return Sample(
+        f"{sample.name}-{variant}",
+        sample.data,
+        sample.expected,
+        sample.difficulty,
+        sample.tags,
+        recipe.__name__,
+    )
