@@ -228,3 +228,18 @@ def test_reasons_in_vietnamese_and_english() -> None:
     assert "too early" in reasons.describe(reasons.TOO_YOUNG, lang="en")
     assert "sớm" in reasons.describe(reasons.TOO_YOUNG)
     assert reasons.describe("new_code") == "new_code"
+
+
+def test_check_schedule_finds_typos() -> None:
+    from dataclasses import replace
+
+    from schedule.check import check_schedule
+
+    assert check_schedule(demo_schedule()) == []
+    broken = replace(
+        demo_schedule(),
+        vaccines=MappingProxyType({"M": VaccineCode("M", "measles", (AntigenAssociation("Measels"),))}),
+    )
+    problems = check_schedule(broken)
+    assert any("unknown antigen 'Measels'" in p for p in problems)
+    assert any("'MV' not in the vaccine map" in p for p in problems)

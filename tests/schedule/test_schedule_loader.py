@@ -63,3 +63,9 @@ def test_effective_dates_are_kept(cdc_schedule: Schedule) -> None:
 def test_loading_is_cached(cdsi: Path) -> None:
     folder = cdsi / "supporting-data-4.64"
     assert load_cdc_schedule(folder) is load_cdc_schedule(folder)
+
+
+def test_cdc_schedule_is_consistent(cdc_schedule: Schedule) -> None:
+    from schedule.check import check_schedule
+
+    assert check_schedule(cdc_schedule) == []
