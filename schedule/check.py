@@ -20,9 +20,9 @@ def check_schedule(schedule: Schedule) -> list[str]:
     antigens = set(schedule.antigens)
     codes = set(schedule.vaccines)
     for group in schedule.vaccine_groups.values():
-        for antigen in group.antigens:
-            if antigen not in antigens:
-                problems.append(f"vaccine group {group.name!r}: unknown antigen {antigen!r}")
+        for member in group.antigens:
+            if member not in antigens:
+                problems.append(f"vaccine group {group.name!r}: unknown antigen {member!r}")
     for vaccine in schedule.vaccines.values():
         if not vaccine.antigens:
             problems.append(f"vaccine {vaccine.code!r}: no antigen")
