@@ -60,15 +60,12 @@ def dose_condition(dose: AntigenDose) -> str | None:
 
 def is_inadvertent(target: SeriesDose, code: str) -> bool:
     """6.3: the vaccine must never be given for this target dose."""
-    return any(v.code == code for v in target.inadvertent_vaccines)
+    return code in target.inadvertent_codes
 
 
 def age_rule_on(target: SeriesDose, on: date) -> AgeRule | None:
     """The target dose's age rule in effect on ``on`` (spec 3.3)."""
-    for rule in target.ages:
-        if rule.in_effect(on):
-            return rule
-    return None
+    return target.age_rule(on)
 
 
 def evaluate_age(target: SeriesDose, when: date, ctx: Context) -> str | None:
@@ -166,8 +163,8 @@ def _in_age_range(rule: VaccineRule, when: date, ctx: Context) -> bool:
 
 def is_preferable_vaccine(target: SeriesDose, dose: AntigenDose, ctx: Context) -> tuple[bool, bool]:
     """6.8: ``(preferable, low_volume)``. Volume never invalidates a dose."""
-    for rule in target.preferable_vaccines:
-        if rule.code != dose.code or not _in_age_range(rule, dose.date, ctx):
+    for rule in target.preferable_by_code.get(dose.code, ()):
+        if not _in_age_range(rule, dose.date, ctx):
             continue
         trade = dose.dose.trade_name
         if rule.trade_name and trade and rule.trade_name.casefold() != trade.casefold():
@@ -180,7 +177,7 @@ def is_preferable_vaccine(target: SeriesDose, dose: AntigenDose, ctx: Context) -
 
 def is_allowable_vaccine(target: SeriesDose, dose: AntigenDose, ctx: Context) -> bool:
     """6.9: the vaccine is allowable for the target dose at that age."""
-    return any(rule.code == dose.code and _in_age_range(rule, dose.date, ctx) for rule in target.allowable_vaccines)
+    return any(_in_age_range(rule, dose.date, ctx) for rule in target.allowable_by_code.get(dose.code, ()))
 
 
 class _Prior:
@@ -197,13 +194,7 @@ class _Prior:
         return zip(self.doses[: self.upto], self.results[: self.upto], strict=True)
 
 
-def _previous_reference(series: PatientSeries, upto: int) -> AntigenDose | None:
-    """CALCDTINT-1: latest earlier dose evaluated Valid or Not Valid, not inadvertent."""
-    for i in range(upto - 1, -1, -1):
-        result = series.results[i]
-        if result is not None and result.status in (DoseStatus.VALID, DoseStatus.NOT_VALID) and not result.inadvertent:
-            return series.doses[i]
-    return None
+_REFERENCE_STATUSES = (DoseStatus.VALID, DoseStatus.NOT_VALID)
 
 
 def evaluate_series(series: PatientSeries, ctx: Context, group_complete: Callable[[str], bool]) -> None:
@@ -214,7 +205,12 @@ def evaluate_series(series: PatientSeries, ctx: Context, group_complete: Callabl
     """
     t = 0
     doses = series.doses
+    previous: AntigenDose | None = None  # CALCDTINT-1, kept up to date as doses are evaluated
     for i, dose in enumerate(doses):
+        if i:
+            last = series.results[i - 1]
+            if last is not None and last.status in _REFERENCE_STATUSES and not last.inadvertent:
+                previous = doses[i - 1]
         if t >= len(series.targets):
             series.results[i] = DoseResult(DoseStatus.EXTRANEOUS, (R.SERIES_COMPLETE,))
             continue
@@ -223,7 +219,6 @@ def evaluate_series(series: PatientSeries, ctx: Context, group_complete: Callabl
         if condition is not None:
             series.results[i] = DoseResult(DoseStatus.SUBSTANDARD, (condition,), t)
             continue
-        previous = _previous_reference(series, i)
         # 6.2 conditional skip, evaluation context
         prior = _Prior(doses, series.results, i)
         while (
@@ -268,7 +263,7 @@ def evaluate_series(series: PatientSeries, ctx: Context, group_complete: Callabl
         elif grace:
             notes.append(R.GRACE_PERIOD_INTERVAL)
         # 6.7 live virus conflict
-        if has_live_virus_conflict(dose, series, ctx):
+        if dose.code in ctx.conflicts_by_current and has_live_virus_conflict(dose, series, ctx):
             failures.append(R.LIVE_VIRUS_CONFLICT)
         # 6.8 preferable vaccine, 6.9 allowable vaccine
         preferable, low_volume = is_preferable_vaccine(target, dose, ctx)

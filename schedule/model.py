@@ -67,6 +67,8 @@ __all__ = [
 
 
 def _in_effect(effective: date | None, cessation: date | None, on: date) -> bool:
+    if effective is None and cessation is None:
+        return True
     return (effective or MIN_DATE) <= on <= (cessation or MAX_DATE)
 
 
@@ -276,7 +278,10 @@ class SeriesDose:
 
     def age_rule(self, on: date) -> AgeRule | None:
         """The age rule in effect on ``on`` (spec 3.3), or None."""
-        for rule in self.ages:
+        ages = self.ages
+        if len(ages) == 1 and ages[0].effective is None and ages[0].cessation is None:
+            return ages[0]
+        for rule in ages:
             if rule.in_effect(on):
                 return rule
         return None
