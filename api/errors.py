@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -98,6 +99,17 @@ def _validation_message(exc: ValidationException) -> tuple[str, Any]:
     return detail, None
 
 
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def handle_app_error(_: Request[Any, Any, Any], exc: AppError) -> Response[Any]:
     return error_response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
 
@@ -107,6 +119,8 @@ def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Resp
     if status >= 500:
         log.error("server error: %s", exc.detail)
         return error_response(status, "internal", "Something went wrong on our side; the error has been logged.")
+    if _caused_by(exc, msgspec.DecodeError) and not _caused_by(exc, msgspec.ValidationError):
+        return error_response(400, "invalid_json", f"The request body is not valid JSON ({exc.detail})")
     if isinstance(exc, ValidationException):
         message, details = _validation_message(exc)
         return error_response(status, "invalid_request", message, details)

@@ -94,3 +94,20 @@ async def write_transaction(engine: Engine[Any]) -> AsyncIterator[None]:
 
 def engine_from_environment() -> Engine[Any]:
     return make_engine(os.environ.get("NIIS_DATABASE_URL", DEFAULT_DATABASE_URL))
+
+
+async def bump_generation(name: str) -> None:
+    """Count one more change to ``name``; call inside the writing transaction."""
+    from db.tables import Generation
+
+    increment = Generation.update({Generation.value: Generation.value + 1}).where(Generation.name == name)
+    updated = await increment.returning(Generation.id)
+    if not updated:
+        await Generation.insert(Generation(name=name, value=1))
+
+
+async def generation(name: str) -> int:
+    from db.tables import Generation
+
+    row = await Generation.select(Generation.value).where(Generation.name == name).first()
+    return int(row["value"]) if row else 0

@@ -12,24 +12,20 @@ from api.audit import service as audit
 from api.context import Actor
 from api.errors import Conflict, Invalid, NotFound
 from api.places.tree import PlaceTree, VersionRow
-from db.engine import write_transaction
+from db.engine import bump_generation, generation, write_transaction
 from db.tables import Place, PlaceVersion
 
 LEVELS = ("country", "province", "district", "commune")
+GENERATION = "places"
 
 _tree_cache: tuple[int, PlaceTree] | None = None
 _tree_lock = asyncio.Lock()
 
 
-async def _latest_version_id() -> int:
-    row = await PlaceVersion.select(PlaceVersion.id).order_by(PlaceVersion.id, ascending=False).first()
-    return row["id"] if row else 0
-
-
 async def load_tree() -> PlaceTree:
-    """The whole hierarchy with its history, rebuilt only when a version was added."""
+    """The whole hierarchy with its history, rebuilt only after a change."""
     global _tree_cache
-    latest = await _latest_version_id()
+    latest = await generation(GENERATION)
     if _tree_cache is not None and _tree_cache[0] == latest:
         return _tree_cache[1]
     async with _tree_lock:
@@ -48,7 +44,7 @@ async def load_tree() -> PlaceTree:
         tree = PlaceTree(VersionRow(**row) for row in rows)
         # Inside a transaction the rows may yet be rolled back: do not keep them.
         if Place._meta.db.current_transaction.get() is None:
-            _tree_cache = (max((r["id"] for r in rows), default=0), tree)
+            _tree_cache = (latest, tree)
         return tree
 
 
@@ -103,12 +99,14 @@ def _require_parent(tree: PlaceTree, parent_id: int | None, day: date, *, field:
 
 
 async def _close(version: VersionRow, effective: date, *, successor_id: int | None = None) -> None:
+    await bump_generation(GENERATION)
     await PlaceVersion.update({PlaceVersion.valid_to: effective, PlaceVersion.successor: successor_id}).where(
         PlaceVersion.id == version.id
     )
 
 
 async def _add_version(place_id: int, name: str, parent_id: int | None, valid_from: date, change: str) -> None:
+    await bump_generation(GENERATION)
     await PlaceVersion.insert(
         PlaceVersion(place=place_id, name=name, parent=parent_id, valid_from=valid_from, change=change)
     )

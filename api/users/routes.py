@@ -18,7 +18,7 @@ from api.scope import Scope, scope_of
 from api.users import service
 
 Username = Annotated[str, Meta(min_length=3, max_length=64, pattern=r"^[a-z0-9._-]+$")]
-Phone = Annotated[str, Meta(min_length=6, max_length=20)]
+Phone = Annotated[str, Meta(min_length=1, max_length=20)]
 Language = Annotated[str, Meta(pattern=r"^(vi|en)$")]
 
 

@@ -2,9 +2,10 @@
 
 from db.tables.accounts import Account, AuthSession
 from db.tables.audit import AuditEvent
+from db.tables.generations import Generation
 from db.tables.places import Facility, Place, PlaceVersion, Store
 
-ALL_TABLES = (Place, PlaceVersion, Facility, Store, Account, AuthSession, AuditEvent)
+ALL_TABLES = (Generation, Place, PlaceVersion, Facility, Store, Account, AuthSession, AuditEvent)
 
 __all__ = [
     "ALL_TABLES",
@@ -12,6 +13,7 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Facility",
+    "Generation",
     "Place",
     "PlaceVersion",
     "Store",

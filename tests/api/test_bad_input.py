@@ -1,0 +1,181 @@
+"""Bad input gets a 4xx in the one error shape, naming the field; nothing half-written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def assert_error_shape(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert set(error) >= {"code", "message", "details"}
+    assert error["message"]
+    if code:
+        assert error["code"] == code
+    assert error["request_id"] == response.headers["x-request-id"]
+    return error
+
+
+async def test_malformed_json(client: Any, token_for: Any) -> None:
+    response = await client.post(
+        "/api/facilities",
+        content=b'{"code": ',
+        headers={**(await token_for("prov1")), "content-type": "application/json"},
+    )
+    error = assert_error_shape(response, 400)
+    assert "JSON" in error["message"]
+
+
+async def test_wrong_type_names_the_field(client: Any, token_for: Any, world: Any) -> None:
+    response = await client.post(
+        "/api/facilities",
+        json={"code": "X1", "name": "Trạm", "kind": "commune_health_station", "place_id": "one"},
+        headers=await token_for("prov1"),
+    )
+    error = assert_error_shape(response, 400, "invalid_request")
+    assert "place_id" in error["message"]
+
+
+async def test_unknown_field_is_refused_not_dropped(client: Any, token_for: Any, world: Any) -> None:
+    response = await client.post(
+        "/api/facilities",
+        json={
+            "code": "X1",
+            "name": "Trạm",
+            "kind": "commune_health_station",
+            "place_id": world.places["C1"],
+            "colour": "blue",
+        },
+        headers=await token_for("prov1"),
+    )
+    error = assert_error_shape(response, 400, "invalid_request")
+    assert "colour" in error["message"]
+
+
+async def test_value_out_of_choices(client: Any, token_for: Any, world: Any) -> None:
+    response = await client.post(
+        "/api/facilities",
+        json={"code": "X1", "name": "Trạm", "kind": "spaceport", "place_id": world.places["C1"]},
+        headers=await token_for("prov1"),
+    )
+    error = assert_error_shape(response, 400, "invalid_request")
+    assert "kind" in error["message"]
+
+
+async def test_oversize_body_is_413(client: Any, token_for: Any, app: Any) -> None:
+    big = b'{"name": "' + b"x" * (app.state.settings.max_body_bytes + 10) + b'"}'
+    response = await client.post(
+        "/api/facilities", content=big, headers={**(await token_for("prov1")), "content-type": "application/json"}
+    )
+    assert_error_shape(response, 413, "too_large")
+
+
+async def test_unknown_route_is_404_in_the_error_shape(client: Any) -> None:
+    assert_error_shape(await client.get("/api/no-such-thing"), 404, "not_found")
+
+
+async def test_unknown_id_is_404(client: Any, token_for: Any) -> None:
+    assert_error_shape(await client.get("/api/places/999999", headers=await token_for("admin")), 404, "not_found")
+
+
+async def test_rule_breaking_input_is_422_naming_the_field(client: Any, token_for: Any, world: Any) -> None:
+    response = await client.post(
+        f"/api/places/{world.places['C1']}/rename",
+        json={"name": "Phường X", "effective_date": "2020-01-01"},
+        headers=await token_for("prov1"),
+    )
+    error = assert_error_shape(response, 422, "invalid")
+    assert error["details"]["field"] == "effective_date"
+
+
+async def test_duplicate_code_is_409(client: Any, token_for: Any, world: Any) -> None:
+    response = await client.post(
+        "/api/facilities",
+        json={"code": "TYT-F1", "name": "Trạm", "kind": "commune_health_station", "place_id": world.places["C1"]},
+        headers=await token_for("prov1"),
+    )
+    assert_error_shape(response, 409, "conflict")
+
+
+async def test_failed_merge_writes_nothing(client: Any, token_for: Any, world: Any) -> None:
+    headers = await token_for("admin")
+    # The second source ended already: the whole merge is refused, the first source untouched.
+    ended = await client.post(
+        f"/api/places/{world.places['C2']}/abolish", json={"effective_date": "2026-01-01"}, headers=headers
+    )
+    assert ended.status_code == 200
+    audit_before = len((await client.get("/api/audit", params={"limit": 500}, headers=headers)).json())
+    response = await client.post(
+        "/api/places/merge",
+        json={
+            "source_ids": [world.places["C1b"], world.places["C2"]],
+            "into_id": world.places["C1"],
+            "effective_date": "2026-02-01",
+        },
+        headers=headers,
+    )
+    assert_error_shape(response, 409, "conflict")
+    c1b = (await client.get(f"/api/places/{world.places['C1b']}", headers=headers)).json()
+    assert c1b["valid_to"] is None and c1b["successor_id"] is None
+    assert len((await client.get("/api/audit", params={"limit": 500}, headers=headers)).json()) == audit_before
+
+
+async def test_weak_password_for_new_user_is_422(client: Any, token_for: Any, world: Any) -> None:
+    response = await client.post(
+        "/api/users",
+        json={
+            "username": "new.user",
+            "full_name": "A",
+            "password": "123",
+            "role": "vaccinator",
+            "scope_facility_id": world.facilities["F1"],
+        },
+        headers=await token_for("com1"),
+    )
+    assert assert_error_shape(response, 422)["details"]["field"] == "password"
+
+
+async def test_officer_cannot_appoint_above_their_rank(client: Any, token_for: Any, world: Any) -> None:
+    response = await client.post(
+        "/api/users",
+        json={
+            "username": "boss",
+            "full_name": "Boss",
+            "password": "a long password 1",
+            "role": "province_officer",
+            "scope_place_id": world.places["P1"],
+        },
+        headers=await token_for("com1"),
+    )
+    assert_error_shape(response, 403, "forbidden")
+
+
+async def test_role_scope_must_fit_the_role(client: Any, token_for: Any, world: Any) -> None:
+    response = await client.post(
+        "/api/users",
+        json={
+            "username": "prov.x",
+            "full_name": "X",
+            "password": "a long password 1",
+            "role": "province_officer",
+            "scope_place_id": world.places["C1"],
+        },
+        headers=await token_for("prov1"),
+    )
+    assert assert_error_shape(response, 422)["details"]["field"] == "scope_place_id"
+
+
+async def test_invalid_phone_is_422(client: Any, token_for: Any, world: Any) -> None:
+    response = await client.post(
+        "/api/users",
+        json={
+            "username": "vac.phone",
+            "full_name": "X",
+            "password": "a long password 1",
+            "role": "vaccinator",
+            "scope_facility_id": world.facilities["F1"],
+            "phone": "12345",
+        },
+        headers=await token_for("com1"),
+    )
+    assert assert_error_shape(response, 422)["details"]["field"] == "phone"
