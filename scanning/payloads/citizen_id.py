@@ -149,13 +149,27 @@ def _card(fields: list[str]) -> CitizenIdCard:
 def _assign_dates(
     before: list[dt.date], after: list[dt.date], has_sex: bool
 ) -> tuple[dt.date | None, dt.date | None, dt.date | None]:
-    if not has_sex:
-        # Without the sex field to split on, dates keep the usual order.
+    """Birth, issue and expiry dates.
+
+    In the usual layout the birth date comes before the sex field and the
+    card dates after it; position then decides, so an issue date earlier
+    than the birth date is caught. When all dates are on one side (an
+    unusual layout), they are told apart by time: birth first.
+    """
+    if has_sex and before and after:
+        birth: dt.date | None = before[0]
+        rest = after
+    else:
         ordered = before + after
-        before, after = ordered[:1], ordered[1:]
-    birth = before[0] if before else None
-    issue = after[0] if after else None
-    expiry = after[1] if len(after) > 1 else None
+        if has_sex and len(ordered) > 1:
+            ordered = sorted(ordered)
+        if not has_sex or before or len(ordered) > 1:
+            birth, rest = (ordered[0] if ordered else None), ordered[1:]
+        else:
+            # A lone date after the sex field is where the issue date goes.
+            birth, rest = None, ordered
+    issue = rest[0] if rest else None
+    expiry = rest[1] if len(rest) > 1 else None
     return birth, issue, expiry
 
 

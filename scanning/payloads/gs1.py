@@ -131,6 +131,9 @@ def _bracketed(body: str) -> GS1Data:
             raise GS1Error(f"Unexpected text {body[position : match.start()]!r} in {body!r}.")
         if not match.group(2):
             raise GS1Error(f"AI ({match.group(1)}) has no value.", field=match.group(1))
+        if any(c.isspace() for c in match.group(2)):
+            # GS1's character sets have no space: it is a typing or OCR slip.
+            raise GS1Error(f"AI ({match.group(1)}) contains a space.", field=match.group(1))
         position = match.end()
     if position != len(body):
         raise GS1Error(f"Unbalanced brackets or stray text at {body[position:]!r}.")
