@@ -126,7 +126,9 @@ def evaluate(
     ``vaccine_groups`` restricts the work to some vaccine groups (by name, e.g.
     ``["MMR"]``); by default every group of the schedule is assessed. Groups for which
     no series applies to the patient (e.g. travel vaccines without an indication) are
-    left out of ``Assessment.vaccine_groups``.
+    left out of ``Assessment.vaccine_groups``. Doses given after ``assessment_date`` are
+    ignored (their ``evaluations`` are empty), so a past date gives the status as it was
+    then. Raises ``KeyError`` for a vaccine group the schedule does not have.
     """
     ctx = Context(
         patient=patient,
@@ -139,6 +141,9 @@ def evaluate(
     if vaccine_groups is None:
         groups = list(schedule.vaccine_groups.values())
     else:
+        unknown_groups = [name for name in vaccine_groups if name not in schedule.vaccine_groups]
+        if unknown_groups:
+            raise KeyError(f"unknown vaccine group(s) {unknown_groups} in schedule {schedule.name!r}")
         groups = [schedule.vaccine_groups[name] for name in vaccine_groups]
     antigens = list(dict.fromkeys(a for g in groups for a in g.antigens))
 

@@ -20,7 +20,8 @@ def organize_history(
     whose vaccine code the schedule does not know.
 
     Also fills ``ctx.history`` with every dose (all antigens) in date order, which live
-    virus conflicts and "from most recent" intervals look at.
+    virus conflicts and "from most recent" intervals look at. Doses given after the
+    assessment date are left out entirely.
     """
     order = sorted(range(len(patient.doses)), key=lambda i: patient.doses[i].date_administered)
     by_antigen: dict[str, list[AntigenDose]] = {}
@@ -28,6 +29,9 @@ def organize_history(
     history: list[AntigenDose] = []
     for position, i in enumerate(order):
         dose = patient.doses[i]
+        if dose.date_administered > ctx.assessment_date:
+            # Assessing "as of" a past date (reports, audits): later doses did not exist yet.
+            continue
         record = AntigenDose(position, i, dose, dose.date_administered, dose.vaccine_code)
         history.append(record)
         ctx.last_given[dose.vaccine_code] = dose.date_administered

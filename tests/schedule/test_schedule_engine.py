@@ -243,3 +243,10 @@ def test_check_schedule_finds_typos() -> None:
     problems = check_schedule(broken)
     assert any("unknown antigen 'Measels'" in p for p in problems)
     assert any("'MV' not in the vaccine map" in p for p in problems)
+
+
+def test_assessment_as_of_a_past_date_ignores_later_doses() -> None:
+    result = run(("2021-01-15", "M"), ("2024-01-15", "M"), on="2022-01-01")
+    assert measles(result, 1).status is DoseStatus.VALID
+    assert result.doses[1].evaluations == ()
+    assert result.vaccine_groups["Measles"].dose_number == 2
