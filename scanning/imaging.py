@@ -53,7 +53,7 @@ def open_photo(
     decoded, so a decompression bomb costs nothing).
     """
     image = _open(data, max_pixels=max_pixels)
-    oriented_size = _oriented_size(image)
+    stored_size = image.size  # before draft() shrinks a JPEG
     scale = 1.0
     if working_side and max(image.size) > working_side:
         scale = working_side / max(image.size)
@@ -65,6 +65,9 @@ def open_photo(
         image.draft("L", requested)
     try:
         image.load()
+        # Read EXIF only after load(): for PNG it may sit after the pixel data,
+        # and reading it first would swallow a decoding error.
+        oriented_size = _oriented_size(image, stored_size)
         image = ImageOps.exif_transpose(image)
         gray = _to_gray(image)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
@@ -111,9 +114,9 @@ def _open(data: bytes, *, max_pixels: int) -> Image.Image:
     return image
 
 
-def _oriented_size(image: Image.Image) -> tuple[int, int]:
-    """Size after EXIF orientation, read before decoding (draft may shrink it)."""
-    width, height = image.size
+def _oriented_size(image: Image.Image, stored_size: tuple[int, int]) -> tuple[int, int]:
+    """The stored size turned as EXIF orientation says."""
+    width, height = stored_size
     try:
         orientation = image.getexif().get(0x0112, 1)
     except Exception:  # a broken EXIF block must not lose the photo

@@ -13,6 +13,7 @@ a warning is logged once, and :func:`read` returns nothing.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from ctypes import POINTER, c_uint, c_void_p, cast, string_at
@@ -42,7 +43,7 @@ _SYMBOLS: dict[str, tuple[str, str]] = {
 
 def _load_zbar() -> Any:
     try:
-        from pyzbar import wrapper  # loads libzbar at import time
+        wrapper = importlib.import_module("pyzbar.wrapper")  # loads libzbar at import time
     except (ImportError, OSError) as exc:  # pragma: no cover - depends on the machine
         log.warning("zbar is not available (install libzbar0); second engine off: %s", exc)
         return None

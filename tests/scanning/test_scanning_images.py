@@ -1,0 +1,122 @@
+"""What comes in: image formats, broken uploads, oversized pictures, and the hints."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+from PIL import Image
+
+import scanning
+from scanning import CorruptImageError, Hint, ImageTooLargeError, NotAnImageError
+from scanning.testing import photo, render
+
+ID_TEXT = "001090123456|012345678|Nguyễn Văn A|01011990|Nam|Hà Nội|15042021"
+
+
+def encoded(image: Image.Image, fmt: str, **options: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def id_qr() -> Image.Image:
+    return render.qr_utf8(ID_TEXT, module=4)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP", "BMP", "TIFF", "GIF"])
+def test_common_upload_formats(fmt: str) -> None:
+    (barcode,) = scanning.decode(encoded(id_qr().convert("RGB"), fmt)).barcodes
+    assert barcode.text == ID_TEXT
+
+
+def test_code_on_a_transparent_background() -> None:
+    qr = id_qr()
+    rgba = Image.new("RGBA", qr.size, (0, 0, 0, 0))
+    rgba.paste((0, 0, 0, 255), mask=qr.point(lambda v: 255 - v))
+    (barcode,) = scanning.decode(encoded(rgba, "PNG")).barcodes
+    assert barcode.text == ID_TEXT
+
+
+def test_the_same_code_twice_is_returned_once() -> None:
+    qr = id_qr()
+    sheet = Image.new("L", (qr.size[0] * 2 + 40, qr.size[1] + 40), 255)
+    sheet.paste(qr, (10, 20))
+    sheet.paste(qr, (qr.size[0] + 30, 20))
+    assert len(scanning.decode(encoded(sheet, "PNG")).barcodes) == 1
+
+
+@pytest.mark.parametrize("data", [b"", b"hello world", b"%PDF-1.7\n1 0 obj", b"\x00" * 64, b"GIF89"])
+def test_not_an_image(data: bytes) -> None:
+    with pytest.raises(NotAnImageError) as caught:
+        scanning.decode(data)
+    assert caught.value.http_status == 415
+    assert caught.value.code == "not_an_image"
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_truncated_upload_is_corrupt(fmt: str) -> None:
+    data = encoded(photo.background((640, 480), random.Random(1)), fmt)
+    with pytest.raises(CorruptImageError) as caught:
+        scanning.decode(data[: len(data) // 3])
+    assert caught.value.http_status == 422
+
+
+def test_damaged_png_data_is_corrupt() -> None:
+    data = bytearray(encoded(photo.background((320, 240), random.Random(2)), "PNG"))
+    start = data.index(b"IDAT") + 8
+    data[start : start + 200] = bytes(200)
+    with pytest.raises(CorruptImageError):
+        scanning.decode(bytes(data))
+
+
+def test_more_pixels_than_allowed() -> None:
+    data = encoded(Image.new("L", (1200, 1000), 255), "PNG")
+    with pytest.raises(ImageTooLargeError) as caught:
+        scanning.decode(data, max_pixels=1_000_000)
+    assert caught.value.http_status == 413
+    assert caught.value.pixels == 1_200_000
+    assert caught.value.max_pixels == 1_000_000
+    assert scanning.decode(data, max_pixels=1_200_000).barcodes == ()
+
+
+def test_decompression_bomb_is_refused_before_decoding() -> None:
+    # 20000 x 20000 one-bit pixels compress to a few kilobytes.
+    bomb = encoded(Image.new("1", (20_000, 20_000), 1), "PNG", optimize=True)
+    assert len(bomb) < 200_000
+    with pytest.raises(ImageTooLargeError):
+        scanning.decode(bomb)
+
+
+def test_all_image_errors_share_a_base_class() -> None:
+    for error in (NotAnImageError, CorruptImageError, ImageTooLargeError):
+        assert issubclass(error, scanning.ImageError)
+        assert issubclass(error, scanning.ScanError)
+
+
+def test_tiny_picture_hint() -> None:
+    result = scanning.decode(encoded(photo.background((200, 150), random.Random(3)), "PNG"))
+    assert result.hint is Hint.LOW_RESOLUTION
+    assert "closer" in result.hint.message
+
+
+def test_flat_grey_picture_hint() -> None:
+    result = scanning.decode(encoded(Image.new("L", (800, 600), 128), "PNG"), time_budget=0.2)
+    assert result.hint is Hint.LOW_CONTRAST
+
+
+def test_overexposed_picture_hint() -> None:
+    result = scanning.decode(encoded(Image.new("L", (800, 600), 245), "PNG"), time_budget=0.2)
+    assert result.hint is Hint.OVEREXPOSED
+
+
+def test_blurred_picture_hint() -> None:
+    scene = photo.blur(photo.background((1280, 720), random.Random(4)), 6)
+    result = scanning.decode(encoded(scene, "JPEG"), time_budget=0.2)
+    assert result.hint is Hint.BLURRED
+
+
+def test_sharp_cluttered_picture_has_no_hint() -> None:
+    scene = photo.background((1280, 720), random.Random(5))
+    assert scanning.decode(encoded(scene, "PNG"), time_budget=0.2).hint is None

@@ -1,0 +1,85 @@
+"""decode()'s contract: first pass, retries within the budget, payload errors reported."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+
+import pytest
+from PIL import Image
+
+import scanning
+from scanning.testing import corpus, render
+
+
+def png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def by_recipe(photos: tuple[corpus.Sample, ...], name: str) -> corpus.Sample:
+    return next(s for s in photos if s.recipe == name)
+
+
+def test_no_budget_means_first_pass_only(photos: tuple[corpus.Sample, ...]) -> None:
+    result = scanning.decode(by_recipe(photos, "stripes_without_code").data, time_budget=0)
+    assert result.attempts == 1
+    assert result.timed_out
+    assert result.barcodes == ()
+
+
+def test_retries_rescue_a_hard_photo(photos: tuple[corpus.Sample, ...]) -> None:
+    sample = by_recipe(photos, "carton_at_45")
+    assert scanning.decode(sample.data, time_budget=0).barcodes == ()
+    result = scanning.decode(sample.data)
+    assert result.attempts > 1
+    assert result.winning_pass and result.winning_pass.startswith("rotate")
+    assert {b.text for b in result.barcodes} == {e.text for e in sample.expected}
+
+
+def test_every_retry_runs_when_nothing_is_found(photos: tuple[corpus.Sample, ...]) -> None:
+    result = scanning.decode(by_recipe(photos, "desk_without_code").data, time_budget=30)
+    assert not result.timed_out
+    assert result.attempts > 10
+    assert result.winning_pass is None
+
+
+def test_malformed_payload_is_reported_on_the_barcode() -> None:
+    # A DataMatrix whose GTIN check digit is wrong (the writer does not check).
+    image = render.symbol("0109506000134353", "DataMatrix", module=6)
+    (barcode,) = scanning.decode(png(image)).barcodes
+    assert barcode.text == "0109506000134353"
+    bad = render.symbol("(01)09506000134353(10)A1", "DataMatrix", module=6, gs1=False)
+    (hri,) = scanning.decode(png(bad)).barcodes
+    assert hri.payload is None
+    assert hri.payload_error and "check digit" in hri.payload_error
+
+
+def test_format_filter() -> None:
+    image = render.symbol("4006381333931", "EAN13", module=3)
+    assert scanning.decode(png(image), formats=("QRCode",), time_budget=0).barcodes == ()
+    (barcode,) = scanning.decode(png(image), formats=("EAN13",)).barcodes
+    assert barcode.format == "EAN13"
+    assert barcode.payload == scanning.parse_gs1("4006381333931", "]E0")
+
+
+def test_results_are_immutable(photos: tuple[corpus.Sample, ...]) -> None:
+    result = scanning.decode(by_recipe(photos, "clean_ean").data)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.barcodes = ()  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.barcodes[0].text = "x"  # type: ignore[misc]
+
+
+def test_large_photo_is_scanned_at_working_size_and_reported_at_full_size(
+    photos: tuple[corpus.Sample, ...],
+) -> None:
+    result = scanning.decode(by_recipe(photos, "clean_large_vial").data)
+    assert (result.width, result.height) == corpus.TWELVE_MP
+    (barcode,) = result.barcodes
+    full = scanning.decode(by_recipe(photos, "clean_large_vial").data, working_side=10_000)
+    (same,) = full.barcodes
+    assert same.text == barcode.text
+    for a, b in zip(same.corners, barcode.corners, strict=True):
+        assert abs(a.x - b.x) < 15 and abs(a.y - b.y) < 15
