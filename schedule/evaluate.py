@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 from schedule import reasons as R
-from schedule.dates import MAX_DATE, MIN_DATE, add
+from schedule.dates import add
 from schedule.model import AgeRule, DoseStatus, Interval, SeriesDose, VaccineRule
 from schedule.skip import EVALUATION_CONTEXTS, can_skip
 from schedule.state import (
@@ -156,9 +156,7 @@ def has_live_virus_conflict(dose: AntigenDose, series: PatientSeries, ctx: Conte
 
 
 def _in_age_range(rule: VaccineRule, when: date, ctx: Context) -> bool:
-    begin = ctx.age_date(rule.begin_age) if rule.begin_age else MIN_DATE
-    end = ctx.age_date(rule.end_age) if rule.end_age else MAX_DATE
-    return begin <= when < end
+    return ctx.within_ages(rule.begin_age, rule.end_age, when)
 
 
 def is_preferable_vaccine(target: SeriesDose, dose: AntigenDose, ctx: Context) -> tuple[bool, bool]:
@@ -194,9 +192,6 @@ class _Prior:
         return zip(self.doses[: self.upto], self.results[: self.upto], strict=True)
 
 
-_REFERENCE_STATUSES = (DoseStatus.VALID, DoseStatus.NOT_VALID)
-
-
 def evaluate_series(series: PatientSeries, ctx: Context, group_complete: Callable[[str], bool]) -> None:
     """Evaluate every antigen dose of ``series`` (spec 4.4 figure 4-6 and chapter 6).
 
@@ -209,7 +204,7 @@ def evaluate_series(series: PatientSeries, ctx: Context, group_complete: Callabl
     for i, dose in enumerate(doses):
         if i:
             last = series.results[i - 1]
-            if last is not None and last.status in _REFERENCE_STATUSES and not last.inadvertent:
+            if last is not None and last.is_reference():
                 previous = doses[i - 1]
         if t >= len(series.targets):
             series.results[i] = DoseResult(DoseStatus.EXTRANEOUS, (R.SERIES_COMPLETE,))

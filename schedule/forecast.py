@@ -14,14 +14,13 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from schedule import reasons as R
-from schedule.dates import MAX_DATE, MIN_DATE, add
+from schedule.dates import add
 from schedule.evaluate import age_rule_on, interval_reference
-from schedule.model import Antigen, DoseStatus, SeriesDose, SeriesStatus
+from schedule.model import Antigen, SeriesDose, SeriesStatus
 from schedule.skip import FORECAST_CONTEXTS, can_skip
 from schedule.state import (
     SATISFIED,
     SKIPPED,
-    AntigenDose,
     Context,
     PatientSeries,
     SeriesForecast,
@@ -59,9 +58,7 @@ def is_contraindicated(antigen: Antigen, ctx: Context) -> bool:
     for ci in antigen.contraindications:
         if ci.observation_code not in ctx.observation_codes:
             continue
-        begin = ctx.age_date(ci.begin_age) if ci.begin_age else MIN_DATE
-        end = ctx.age_date(ci.end_age) if ci.end_age else MAX_DATE
-        if begin <= ctx.assessment_date < end:
+        if ctx.within_ages(ci.begin_age, ci.end_age, ctx.assessment_date):
             return True
     return False
 
@@ -73,19 +70,9 @@ def contraindicated_vaccines(antigen: Antigen, ctx: Context) -> frozenset[str]:
         if ci.observation_code not in ctx.observation_codes:
             continue
         for v in ci.vaccines:
-            begin = ctx.age_date(v.begin_age) if v.begin_age else MIN_DATE
-            end = ctx.age_date(v.end_age) if v.end_age else MAX_DATE
-            if begin <= ctx.assessment_date < end:
+            if ctx.within_ages(v.begin_age, v.end_age, ctx.assessment_date):
                 codes.add(v.code)
     return frozenset(codes)
-
-
-def _previous_reference(series: PatientSeries) -> AntigenDose | None:
-    for i in range(len(series.doses) - 1, -1, -1):
-        result = series.results[i]
-        if result is not None and result.status in (DoseStatus.VALID, DoseStatus.NOT_VALID) and not result.inadvertent:
-            return series.doses[i]
-    return None
 
 
 def _conflict_end(target: SeriesDose, ctx: Context) -> date | None:
@@ -105,7 +92,7 @@ def _latest(dates: list[date]) -> date | None:
     return max(dates) if dates else None
 
 
-def _dates(series: PatientSeries, t: int, ctx: Context) -> SeriesForecast:
+def _dates(series: PatientSeries, t: int, previous: AntigenDose | None, ctx: Context) -> SeriesForecast:
     """7.4 (aged out) and 7.5 for target dose ``t``."""
     target = series.targets[t]
     on = ctx.assessment_date
@@ -113,7 +100,6 @@ def _dates(series: PatientSeries, t: int, ctx: Context) -> SeriesForecast:
     max_date = ctx.age_date(rule.max_age) if rule and rule.max_age else None
     if max_date is not None and on >= max_date:
         return SeriesForecast(SeriesStatus.AGED_OUT, (R.AGED_OUT,), t)
-    previous = _previous_reference(series)
     candidates: list[date] = []
     if rule and rule.min_age:
         candidates.append(ctx.age_date(rule.min_age))
@@ -160,13 +146,7 @@ def _dates(series: PatientSeries, t: int, ctx: Context) -> SeriesForecast:
     vaccines = tuple(
         v.code
         for v in target.preferable_vaccines
-        if v.forecast
-        and any(
-            (ctx.age_date(v.begin_age) if v.begin_age else MIN_DATE)
-            <= d
-            < (ctx.age_date(v.end_age) if v.end_age else MAX_DATE)
-            for d in (earliest, recommended)
-        )
+        if v.forecast and any(ctx.within_ages(v.begin_age, v.end_age, d) for d in (earliest, recommended))
     )
     dose_number = 1 + sum(
         1
@@ -198,7 +178,7 @@ def forecast_series(
     """Forecast the next target dose of an evaluated ``series`` (chapter 7)."""
     t = series.next_target
     prior = list(zip(series.doses, series.results, strict=True))
-    previous = _previous_reference(series)
+    previous = series.reference_dose(len(series.doses))
     previous_date = previous.date if previous is not None else None
     immune = has_evidence_of_immunity(antigen, ctx)
     contraindicated = is_contraindicated(antigen, ctx)
@@ -227,7 +207,7 @@ def forecast_series(
         target = series.targets[t]
         if target.season_end is not None and ctx.assessment_date > target.season_end:
             return SeriesForecast(SeriesStatus.NOT_RECOMMENDED, (R.PAST_SEASON,), t)
-        forecast = _dates(series, t, ctx)
+        forecast = _dates(series, t, previous, ctx)
         if forecast.status is not SeriesStatus.NOT_COMPLETE or forecast.earliest is None:
             return forecast
         # 7.6 validate recommendation

@@ -6,7 +6,6 @@ association ages (e.g. a zoster vaccine given below 50 years counts as varicella
 
 from __future__ import annotations
 
-from schedule.dates import MAX_DATE, MIN_DATE
 from schedule.model import Patient, Schedule
 from schedule.state import AntigenDose, Context
 
@@ -40,9 +39,7 @@ def organize_history(
             unknown.append(i)
             continue
         for assoc in vaccine.antigens:
-            begin = ctx.age_date(assoc.begin_age) if assoc.begin_age else MIN_DATE
-            end = ctx.age_date(assoc.end_age) if assoc.end_age else MAX_DATE
-            if begin <= dose.date_administered < end:
+            if ctx.within_ages(assoc.begin_age, assoc.end_age, dose.date_administered):
                 by_antigen.setdefault(assoc.antigen, []).append(record)
     ctx.history = history
     return by_antigen, unknown

@@ -20,9 +20,7 @@ def _indication_applies(series: AntigenSeries, ctx: Context) -> bool:
     for ind in series.indications:
         if ind.observation_code not in ctx.observation_codes:
             continue
-        begin = ctx.age_date(ind.begin_age) if ind.begin_age else MIN_DATE
-        end = ctx.age_date(ind.end_age) if ind.end_age else MAX_DATE
-        if begin <= ctx.assessment_date < end:
+        if ctx.within_ages(ind.begin_age, ind.end_age, ctx.assessment_date):
             return True
     return False
 

@@ -26,8 +26,6 @@ def _count(
     ctx: Context,
 ) -> int:
     """CONDSKIP-1: the number of conditional doses administered."""
-    begin = ctx.age_date(cond.begin_age) if cond.begin_age else MIN_DATE
-    end = ctx.age_date(cond.end_age) if cond.end_age else MAX_DATE
     start = cond.start_date or MIN_DATE
     stop = cond.end_date or MAX_DATE
     valid_only = cond.dose_type.lower() == "valid"
@@ -35,7 +33,7 @@ def _count(
     for dose, result in prior:
         if cond.vaccine_types and dose.code not in cond.vaccine_types:
             continue
-        if not (begin <= dose.date < end and start <= dose.date < stop):
+        if not (start <= dose.date < stop and ctx.within_ages(cond.begin_age, cond.end_age, dose.date)):
             continue
         if valid_only and (result is None or result.status is not DoseStatus.VALID):
             continue
@@ -53,9 +51,7 @@ def _condition_met(
 ) -> bool:
     kind = cond.condition_type
     if kind is SkipConditionType.AGE:
-        begin = ctx.age_date(cond.begin_age) if cond.begin_age else MIN_DATE
-        end = ctx.age_date(cond.end_age) if cond.end_age else MAX_DATE
-        return begin <= ref < end
+        return ctx.within_ages(cond.begin_age, cond.end_age, ref)
     if kind is SkipConditionType.INTERVAL:
         if previous is None or cond.interval is None:
             return False

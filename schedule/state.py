@@ -47,6 +47,10 @@ class DoseResult:
     target: int | None = None  # index into PatientSeries.targets, None if never evaluated
     inadvertent: bool = False
 
+    def is_reference(self) -> bool:
+        """CALCDTINT-1: intervals count from doses evaluated Valid or Not Valid, not inadvertent."""
+        return self.status in (DoseStatus.VALID, DoseStatus.NOT_VALID) and not self.inadvertent
+
 
 @dataclass(slots=True)
 class SeriesForecast:
@@ -102,6 +106,14 @@ class PatientSeries:
             return self._valid_count
         return self.status.count(SATISFIED)
 
+    def reference_dose(self, upto: int) -> AntigenDose | None:
+        """The latest dose before position ``upto`` that intervals count from (CALCDTINT-1)."""
+        for i in range(upto - 1, -1, -1):
+            result = self.results[i]
+            if result is not None and result.is_reference():
+                return self.doses[i]
+        return None
+
     def insert_recurring(self, at: int) -> None:
         """Repeat target dose ``at`` right after itself (spec 4.4 step 5)."""
         self.targets.insert(at + 1, self.targets[at])
@@ -135,6 +147,12 @@ class Context:
             cached = add(self.patient.birth_date, age)
             self._age_cache[key] = cached
         return cached
+
+    def within_ages(self, begin: Duration | None, end: Duration | None, when: date) -> bool:
+        """``birth + begin <= when < birth + end``; a missing age is no limit (spec 3.4)."""
+        if begin is not None and when < self.age_date(begin):
+            return False
+        return end is None or when < self.age_date(end)
 
     def observation_start(self, code: str) -> date | None:
         """Start date of the most recent active observation with this code."""
