@@ -21,6 +21,7 @@ from schedule.skip import FORECAST_CONTEXTS, can_skip
 from schedule.state import (
     SATISFIED,
     SKIPPED,
+    AntigenDose,
     Context,
     PatientSeries,
     SeriesForecast,
