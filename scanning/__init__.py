@@ -36,6 +36,7 @@ from scanning.payloads import (
     register_parser,
 )
 from scanning.pipeline import DEFAULT_TIME_BUDGET, decode
+from scanning.serialize import barcode_to_dict, payload_to_dict, result_to_dict
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
@@ -60,10 +61,13 @@ __all__ = [
     "ScanError",
     "ScanResult",
     "Sex",
+    "barcode_to_dict",
     "decode",
     "default_registry",
     "parse_citizen_id",
     "parse_gs1",
     "parse_payload",
+    "payload_to_dict",
     "register_parser",
+    "result_to_dict",
 ]

@@ -135,8 +135,14 @@ def _to_gray(image: Image.Image) -> Image.Image:
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(background, rgba).convert("L")
-    if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
-        return ImageOps.autocontrast(image.convert("F").convert("L"))
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        # 16-bit scans: map their actual range onto 8 bits (a plain convert
+        # would clip everything above 255 to white).
+        wide = image.convert("F")
+        extrema = wide.getextrema()
+        low, high = float(extrema[0]), float(extrema[1])  # type: ignore[arg-type]
+        factor = 255.0 / (high - low) if high > low else 1.0
+        return wide.point(lambda v: (v - low) * factor).convert("L")
     return image.convert("L")
 
 

@@ -85,6 +85,11 @@ def smooth(image: Image.Image) -> Image.Image:
     return image.filter(ImageFilter.GaussianBlur(1.2))
 
 
+def invert(image: Image.Image) -> Image.Image:
+    """Light-on-dark codes (laser-etched vials, dark-mode screens) as dark-on-light."""
+    return ImageOps.invert(image)
+
+
 def threshold(image: Image.Image) -> Image.Image:
     """Black and white at the mid-grey of a contrast-stretched picture."""
     stretched = ImageOps.autocontrast(image, cutoff=2)

@@ -150,6 +150,8 @@ def _attempts(
     if zbar_on:
         yield named("zbar-smooth", with_zbar(passes.filtered(image, passes.smooth)))
         yield named("zbar-contrast", with_zbar(passes.filtered(image, passes.stretch_contrast)))
+        # zxing-cpp tries light-on-dark itself; zbar needs it spelled out.
+        yield named("zbar-inverted", with_zbar(passes.filtered(image, passes.invert)))
     if max(image.size) >= UPSCALE_BELOW:
         yield named("reduced", with_zxing(passes.scaled(image, 0.5), try_downscale=False))
 

@@ -120,3 +120,16 @@ def test_blurred_picture_hint() -> None:
 def test_sharp_cluttered_picture_has_no_hint() -> None:
     scene = photo.background((1280, 720), random.Random(5))
     assert scanning.decode(encoded(scene, "PNG"), time_budget=0.2).hint is None
+
+
+def test_light_on_dark_code() -> None:
+    inverted = id_qr().point(lambda v: 255 - v)
+    (barcode,) = scanning.decode(encoded(inverted, "PNG")).barcodes
+    assert barcode.text == ID_TEXT
+
+
+def test_sixteen_bit_greyscale_scan() -> None:
+    # Dark grey on mid grey, all above 255: must not be clipped to white.
+    wide = id_qr().convert("I").point(lambda v: 5000 + v * 100)
+    (barcode,) = scanning.decode(encoded(wide.convert("I;16"), "PNG")).barcodes
+    assert barcode.text == ID_TEXT
