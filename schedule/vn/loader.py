@@ -604,7 +604,7 @@ class _SeriesParser:
                     antigen,
                     AntigenSeries(
                         name=name,
-                        target_disease=self.base.diseases[antigen][0],
+                        target_disease=antigen,
                         vaccine_group=groups[0] if groups else "",
                         series_type=kind,
                         doses=doses,

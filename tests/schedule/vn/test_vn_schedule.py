@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from schedule import registry
+from schedule.check import check_schedule
 from schedule.engine import evaluate
 from schedule.model import DoseStatus, SeriesStatus
 from schedule.vn import DataError, catalogue, load, schedule_for, timeline, version_for, versions
@@ -89,6 +90,12 @@ def test_timeline_and_version_agree_around_an_effective_date() -> None:
         assert {g: f.status for g, f in by_timeline.vaccine_groups.items()} == {
             g: f.status for g, f in by_version.vaccine_groups.items()
         }
+
+
+def test_every_version_passes_the_engine_consistency_check() -> None:
+    assert check_schedule(timeline()) == []
+    for version in versions():
+        assert check_schedule(version.schedule) == [], version.id
 
 
 # --------------------------------------------------------------------- data errors
