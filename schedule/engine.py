@@ -38,7 +38,7 @@ from schedule.model import (
 )
 from schedule.organize import organize_history
 from schedule.select_series import relevant_series
-from schedule.state import AntigenDose, Context, PatientSeries
+from schedule.state import Context, PatientSeries
 from schedule.vaccine_group import BestSeries, vaccine_group_forecast
 
 __all__ = ["evaluate"]
@@ -163,22 +163,19 @@ def evaluate(
 
     forecasts: dict[str, VaccineGroupForecast] = {}
     for group in groups:
-        parts = [
-            BestSeries(a, ps.series.name, ps.forecast, _not_started(ps, ctx))
+        best = [
+            (a, ps, forecast)
             for a in group.antigens
-            for ps in best_by_antigen.get(a, [])
-            if ps.forecast is not None
+            for ps in best_by_antigen.get(a, ())
+            if (forecast := ps.forecast) is not None
         ]
-        if not parts:
+        if not best:
             continue
-        group_doses: list[AntigenDose] = []
-        seen: set[int] = set()
-        for a in group.antigens:
-            for d in by_antigen.get(a, []):
-                if d.history_index not in seen:
-                    seen.add(d.history_index)
-                    group_doses.append(d)
-        forecasts[group.name] = vaccine_group_forecast(group, parts, group_doses)
+        several = len(best) > 1
+        parts = [BestSeries(a, ps.series.name, f, several and _not_started(ps, ctx)) for a, ps, f in best]
+        # MULTIANTVG-1 needs the latest dose of the group; antigen doses are in date order.
+        last_doses = [by_antigen[a][-1].date for a in group.antigens if by_antigen.get(a)]
+        forecasts[group.name] = vaccine_group_forecast(group, parts, max(last_doses, default=None))
 
     evaluated = _dose_evaluations(patient, ctx, best_by_antigen, all_by_antigen, set(unknown))
     return Assessment(assessment_date, evaluated, MappingProxyType(forecasts))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from schedule.model import SeriesStatus, VaccineGroup, VaccineGroupForecast
-from schedule.state import AntigenDose, SeriesForecast
+from schedule.state import SeriesForecast
 
 __all__ = ["BestSeries", "vaccine_group_forecast"]
 
@@ -68,15 +68,37 @@ def _group_status(forecasts: list[SeriesForecast]) -> SeriesStatus:
     return SeriesStatus.COMPLETE
 
 
+def _single(group: VaccineGroup, item: BestSeries) -> VaccineGroupForecast:
+    """The common case, one best series in the group: its forecast is the group's."""
+    f = item.forecast
+    if f.status is not SeriesStatus.NOT_COMPLETE or f.earliest is None:
+        return VaccineGroupForecast(group.name, f.status, reasons=f.reasons, series=(item.name,))
+    return VaccineGroupForecast(
+        group.name,
+        f.status,
+        f.dose_number,
+        f.earliest,
+        max(f.earliest, f.recommended) if f.recommended else f.earliest,
+        max(f.earliest, f.past_due) if f.past_due else None,
+        f.latest,
+        f.vaccines,
+        f.reasons,
+        (item.name,),
+    )
+
+
 def vaccine_group_forecast(
     group: VaccineGroup,
     best: list[BestSeries],
-    group_doses: list[AntigenDose],
+    latest_dose: date | None,
 ) -> VaccineGroupForecast:
     """Merge the best series forecasts of a vaccine group's antigens (chapter 9).
 
-    ``group_doses`` are the patient's doses of vaccines in the group (MULTIANTVG-1).
+    ``latest_dose`` is the date of the patient's latest dose of a vaccine in the group
+    (MULTIANTVG-1).
     """
+    if len(best) == 1:
+        return _single(group, best[0])
     by_antigen: dict[str, list[BestSeries]] = {}
     for item in best:
         by_antigen.setdefault(item.antigen, []).append(item)
@@ -92,8 +114,8 @@ def vaccine_group_forecast(
     if multiple:
         if any(f.priority for f in due):
             earliest = min(earliest_dates)
-            if group_doses:
-                earliest = max(earliest, max(d.date for d in group_doses))
+            if latest_dose is not None:
+                earliest = max(earliest, latest_dose)
         else:
             earliest = max(earliest_dates)
     else:
