@@ -1,0 +1,104 @@
+"""The command line: importing the official list of units, creating a user, and a
+clear refusal (nothing written) when the input is wrong."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def niis(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "NIIS_DATABASE_URL": f"sqlite:///{tmp_path / 'niis.sqlite3'}",
+        "NIIS_VAR_DIR": str(tmp_path / "var"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        input=stdin,
+    )
+
+
+def test_import_places_creates_then_updates_by_code(tmp_path: Path) -> None:
+    assert niis(tmp_path, "migrate").returncode == 0
+    first = tmp_path / "units.csv"
+    first.write_text(
+        "code,name,level,parent_code,valid_from\n"
+        "25000,Xã Thượng Long,commune,25,2025-07-01\n"
+        "25001,Xã Đồng Lương,commune,25,2025-07-01\n",
+        encoding="utf-8",
+    )
+    result = niis(tmp_path, "import-places", str(first))
+    assert result.returncode == 0, result.stderr
+    assert '"created": 2' in result.stdout
+    second = tmp_path / "units-2026.csv"
+    second.write_text(
+        "code,name,level,parent_code,valid_from\n25000,Xã Thượng Long Mới,commune,25,2026-01-01\n", encoding="utf-8"
+    )
+    result = niis(tmp_path, "import-places", str(second))
+    assert result.returncode == 0 and '"renamed": 1' in result.stdout
+
+
+def test_import_places_with_an_unknown_parent_writes_nothing(tmp_path: Path) -> None:
+    assert niis(tmp_path, "migrate").returncode == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "code,name,level,parent_code,valid_from\n"
+        "25000,Xã Thượng Long,commune,25,2025-07-01\n"
+        "25001,Xã Lạc,commune,NOPE,2025-07-01\n",
+        encoding="utf-8",
+    )
+    result = niis(tmp_path, "import-places", str(bad))
+    assert result.returncode == 2
+    assert "NOPE" in result.stderr and "nothing was imported" in result.stderr
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "code,name,level,parent_code,valid_from\n25000,Xã Thượng Long,commune,25,2025-07-01\n", encoding="utf-8"
+    )
+    assert '"created": 1' in niis(tmp_path, "import-places", str(good)).stdout
+
+
+def test_createuser_reads_the_password_from_stdin(tmp_path: Path) -> None:
+    assert niis(tmp_path, "migrate").returncode == 0
+    created = niis(
+        tmp_path,
+        "createuser",
+        "officer.hn",
+        "--role",
+        "province_officer",
+        "--place",
+        "01",
+        "--password-stdin",
+        stdin="a long secret pass\n",
+    )
+    assert created.returncode == 0, created.stderr
+    weak = niis(
+        tmp_path,
+        "createuser",
+        "weak.user",
+        "--role",
+        "province_officer",
+        "--place",
+        "01",
+        "--password-stdin",
+        stdin="short\n",
+    )
+    assert weak.returncode == 2 and "at least" in weak.stderr
+
+
+def test_production_mode_requires_a_secret_key(tmp_path: Path) -> None:
+    env = {**os.environ, "NIIS_ENV": "production", "NIIS_VAR_DIR": str(tmp_path)}
+    env.pop("NIIS_SECRET_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", "migrate"], env=env, cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2 and "NIIS_SECRET_KEY" in result.stderr
