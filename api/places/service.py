@@ -83,9 +83,9 @@ def _open_version(tree: PlaceTree, place_id: int, effective: date) -> VersionRow
         raise NotFound(f"Place {place_id} does not exist")
     if last.valid_to is not None:
         raise Conflict(f"{last.name} ({last.code}) ended on {last.valid_to}; it can no longer change")
-    if effective <= last.valid_from:
+    if effective < last.valid_from:
         raise Invalid(
-            f"The effective date must be after {last.valid_from}, when {last.name}'s current version began",
+            f"The effective date must be on or after {last.valid_from}, when {last.name}'s current version began",
             field="effective_date",
         )
     return last
@@ -112,12 +112,29 @@ async def _add_version(place_id: int, name: str, parent_id: int | None, valid_fr
     )
 
 
+async def _change(
+    version: VersionRow, effective: date, change: str, *, name: str | None = None, parent_id: int | None = None
+) -> None:
+    """Give a unit a new name or parent from ``effective``. Changes on the day its current
+    version began (a reform renames and re-parents the same day) amend that version."""
+    name = version.name if name is None else name
+    parent_id = version.parent_id if parent_id is None else parent_id
+    if effective == version.valid_from:
+        await bump_generation(GENERATION)
+        label = change if version.change == change else f"{version.change}+{change}"[:24]
+        await PlaceVersion.update(
+            {PlaceVersion.name: name, PlaceVersion.parent: parent_id, PlaceVersion.change: label}
+        ).where(PlaceVersion.id == version.id)
+        return
+    await _close(version, effective)
+    await _add_version(version.place_id, name, parent_id, effective, change)
+
+
 async def _reparent(tree: PlaceTree, old_parent: int, new_parent: int, effective: date, change: str) -> list[int]:
     moved = []
     for child_id in tree.children(old_parent, effective):
         child = _open_version(tree, child_id, effective)
-        await _close(child, effective)
-        await _add_version(child_id, child.name, new_parent, effective, change)
+        await _change(child, effective, change, parent_id=new_parent)
         moved.append(child_id)
     return moved
 
@@ -143,8 +160,7 @@ async def rename(actor: Actor, place_id: int, *, name: str, effective: date) -> 
     async with write_transaction(Place._meta.db):
         tree = await load_tree()
         current = _open_version(tree, place_id, effective)
-        await _close(current, effective)
-        await _add_version(place_id, name, current.parent_id, effective, "renamed")
+        await _change(current, effective, "renamed", name=name)
         await audit.record(
             actor,
             "place.rename",
@@ -163,8 +179,9 @@ async def move(actor: Actor, place_id: int, *, parent_id: int, effective: date) 
         _require_parent(tree, parent_id, effective)
         if parent_id in tree.subtree(place_id, effective):
             raise Invalid("A unit cannot be moved under itself or one of its own units", field="parent_id")
-        await _close(current, effective)
-        await _add_version(place_id, current.name, parent_id, effective, "moved")
+        if parent_id == current.parent_id:
+            raise Invalid(f"{current.name} is already in that unit", field="parent_id")
+        await _change(current, effective, "moved", parent_id=parent_id)
         await audit.record(
             actor,
             "place.move",
