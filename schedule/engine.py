@@ -190,8 +190,11 @@ def _dose_evaluations(
 ) -> tuple[EvaluatedDose, ...]:
     per_dose: list[list[AntigenDoseEvaluation]] = [[] for _ in patient.doses]
     for antigen, series_list in all_by_antigen.items():
-        best = sorted(best_by_antigen.get(antigen, []), key=lambda p: _rank(p, ctx))
-        ordered = best + series_list
+        if len(series_list) == 1:
+            ordered = series_list
+        else:
+            best = sorted(best_by_antigen.get(antigen, []), key=lambda p: _rank(p, ctx))
+            ordered = best + [p for p in series_list if p not in best]
         done: set[int] = set()
         for ps in ordered:
             for dose, result in zip(ps.doses, ps.results, strict=True):

@@ -215,7 +215,6 @@ def evaluate_series(series: PatientSeries, ctx: Context, group_complete: Callabl
             series.results[i] = DoseResult(DoseStatus.SUBSTANDARD, (condition,), t)
             continue
         # 6.2 conditional skip, evaluation context
-        prior = _Prior(doses, series.results, i)
         while (
             t < len(series.targets)
             and series.targets[t].conditional_skips
@@ -224,7 +223,7 @@ def evaluate_series(series: PatientSeries, ctx: Context, group_complete: Callabl
                 EVALUATION_CONTEXTS,
                 dose.date,
                 previous.date if previous is not None else None,
-                prior,
+                _Prior(doses, series.results, i),
                 ctx,
                 group_complete,
             )
@@ -248,7 +247,11 @@ def evaluate_series(series: PatientSeries, ctx: Context, group_complete: Callabl
         elif age is not None:
             failures.append(age)
         # 6.5 preferable interval, 6.6 allowable interval
-        ok, grace = evaluate_intervals(target.intervals, dose.date, series, previous, ctx)
+        ok, grace = (
+            evaluate_intervals(target.intervals, dose.date, series, previous, ctx)
+            if target.intervals
+            else (True, False)
+        )
         if not ok:
             allowable = [iv for iv in target.allowable_intervals if iv.in_effect(dose.date)]
             if allowable:
