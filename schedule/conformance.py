@@ -30,7 +30,7 @@ from typing import Any
 from schedule import reasons as R
 from schedule import registry
 from schedule.engine import evaluate
-from schedule.model import AdministeredDose, Patient, Schedule
+from schedule.model import AdministeredDose, Patient, PatientObservation, Schedule
 
 __all__ = ["CDC_GROUP_NAMES", "CaseResult", "case_patient", "main", "run_case", "run_cases"]
 
@@ -84,7 +84,11 @@ def group_name(short: str, schedule: Schedule) -> str:
 
 
 def case_patient(case: dict[str, Any]) -> Patient:
-    """Build the engine's :class:`Patient` from a test case."""
+    """Build the engine's :class:`Patient` from a test case.
+
+    Besides the CDC fields, a case may carry ``observations``: a list of
+    ``{"code", "start", "end"}`` (ISO dates, ``end`` may be null), e.g. a pregnancy.
+    """
     doses = tuple(
         AdministeredDose(
             date_administered=date.fromisoformat(d["date"]),
@@ -94,7 +98,16 @@ def case_patient(case: dict[str, Any]) -> Patient:
         )
         for d in case.get("doses") or []
     )
-    return Patient(birth_date=date.fromisoformat(case["dob"]), sex=case.get("gender") or "U", doses=doses)
+    observations = tuple(
+        PatientObservation(code=str(o["code"]), start=_date(o.get("start")), end=_date(o.get("end")))
+        for o in case.get("observations") or []
+    )
+    return Patient(
+        birth_date=date.fromisoformat(case["dob"]),
+        sex=case.get("gender") or "U",
+        doses=doses,
+        observations=observations,
+    )
 
 
 def _norm(text: str | None) -> str:

@@ -250,3 +250,17 @@ def test_assessment_as_of_a_past_date_ignores_later_doses() -> None:
     assert measles(result, 1).status is DoseStatus.VALID
     assert result.doses[1].evaluations == ()
     assert result.vaccine_groups["Measles"].dose_number == 2
+
+
+def test_conformance_cases_may_carry_observations() -> None:
+    from schedule.conformance import case_patient
+
+    case = {
+        "dob": "2000-01-01",
+        "gender": "F",
+        "doses": [{"date": "2020-01-01", "cvx": "09", "mvx": None}],
+        "observations": [{"code": "PREGNANT", "start": "2025-09-01", "end": None}],
+    }
+    patient = case_patient(case)
+    assert patient.observations == (PatientObservation("PREGNANT", date(2025, 9, 1), None),)
+    assert patient.doses[0].vaccine_code == "09"
