@@ -23,7 +23,8 @@ from scanning.payloads import ParserRegistry, default_registry
 from scanning.quality import measure
 
 DEFAULT_TIME_BUDGET = 2.0
-"""Seconds spent on retries at most; the first pass always runs to the end."""
+"""Seconds, counted from the call, after which no retry starts; the first pass
+always runs, and a retry running at the deadline is finished."""
 
 UPSCALE_BELOW = 1400
 """Pictures whose longest side is under this get an enlarged retry: small
@@ -45,6 +46,7 @@ def decode(
     formats: tuple[str, ...] = zxing.DEFAULT_FORMATS,
     use_zbar: bool = True,
     parsers: ParserRegistry | None = None,
+    find_all: bool = False,
 ) -> ScanResult:
     """Find every barcode in a photo and parse what it carries.
 
@@ -52,8 +54,11 @@ def decode(
     (scaled to ``working_side`` at most). Only when it finds nothing are the
     retries tried (zbar, full resolution, enlargement, contrast, binariser,
     sharpening, rotation …) until one finds something or ``time_budget``
-    seconds have passed. Each distinct symbol (format + raw bytes) is
-    returned once. When nothing is found, ``hint`` says why if it is measurable.
+    seconds have passed. With ``find_all=True`` the retries go on after a
+    success, until the budget is spent, and everything found is merged: for a
+    tray of vials where the first pass may miss one. Each distinct symbol
+    (format + raw bytes) is returned once. When nothing is found, ``hint``
+    says why if it is measurable.
 
     Raises :class:`~scanning.errors.NotAnImageError` (415),
     :class:`~scanning.errors.CorruptImageError` (422) and
@@ -76,10 +81,12 @@ def decode(
             timed_out = True
             break
         attempts += 1
-        found = attempt.run()
-        if found:
-            winning = attempt.name
-            break
+        got = attempt.run()
+        if got:
+            found.extend(got)
+            winning = winning or attempt.name
+            if not find_all:
+                break
 
     barcodes = tuple(_barcodes(found, photo, registry))
     hint = None
@@ -112,9 +119,11 @@ def _attempts(
 
         return _Attempt("zxing", run)
 
-    def with_zbar(view: passes.View) -> _Attempt:
+    def with_zbar(view: passes.View, only: tuple[str, ...] | None = None) -> _Attempt:
+        wanted = tuple(f for f in formats if only is None or f in only)
+
         def run() -> list[tuple[Symbol, passes.Transform]]:
-            return [(s, view.to_working) for s in zbar.read(view.image, formats)]
+            return [(s, view.to_working) for s in zbar.read(view.image, wanted)]
 
         return _Attempt("zbar", run)
 
@@ -150,8 +159,11 @@ def _attempts(
     if zbar_on:
         yield named("zbar-smooth", with_zbar(passes.filtered(image, passes.smooth)))
         yield named("zbar-contrast", with_zbar(passes.filtered(image, passes.stretch_contrast)))
-        # zxing-cpp tries light-on-dark itself; zbar needs it spelled out.
-        yield named("zbar-inverted", with_zbar(passes.filtered(image, passes.invert)))
+        # zxing-cpp tries light-on-dark itself; zbar needs it spelled out. QR
+        # only: its finder patterns make a false read of an inverted scene
+        # unlikely, which 1D readers cannot promise.
+        inverted = passes.filtered(image, passes.invert)
+        yield named("zbar-inverted", with_zbar(inverted, only=("QRCode",)))
     if max(image.size) >= UPSCALE_BELOW:
         yield named("reduced", with_zxing(passes.scaled(image, 0.5), try_downscale=False))
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import random
 
 import pytest
 from PIL import Image
 
 import scanning
-from scanning.testing import corpus, render
+from scanning.testing import corpus, photo, render
 
 
 def png(image: Image.Image) -> bytes:
@@ -83,3 +84,20 @@ def test_large_photo_is_scanned_at_working_size_and_reported_at_full_size(
     assert same.text == barcode.text
     for a, b in zip(same.corners, barcode.corners, strict=True):
         assert abs(a.x - b.x) < 15 and abs(a.y - b.y) < 15
+
+
+def test_find_all_keeps_looking_after_the_first_pass() -> None:
+    rng = random.Random(11)
+    scene = photo.background(corpus.FULL_HD, rng)
+    card = render.label([render.qr_utf8("Lê Văn Tám|Nam", module=5)], rng=rng)
+    scene = photo.place(scene, card, ((100, 100), (500, 100), (500, 600), (100, 600)))
+    carton = render.label([render.symbol("(00)095060001343520017", "Code128", module=3, gs1=True)], rng=rng)
+    quad = photo.frame(corpus.FULL_HD, carton.size, rng, fill=0.45, angle=45)
+    quad = tuple((x + 300, y) for x, y in quad)  # type: ignore[assignment]
+    data = png(photo.place(scene, carton, quad))
+
+    first_only = scanning.decode(data)
+    assert {b.format for b in first_only.barcodes} == {"QRCode"}
+    everything = scanning.decode(data, find_all=True, time_budget=10)
+    assert {b.text for b in everything.barcodes} == {"Lê Văn Tám|Nam", "00095060001343520017"}
+    assert everything.winning_pass == "first"
