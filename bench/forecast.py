@@ -57,20 +57,21 @@ CHILDHOOD_GROUPS = (
 
 
 def _rate(work: Callable[[], int], seconds: float) -> float:
-    """Subjects per second: best ~0.25 s chunk of repeating ``work`` for about ``seconds``.
+    """Subjects per CPU-second: best ~0.25 s chunk of repeating ``work`` for ``seconds``.
 
-    ``work`` returns how many subjects it handled. Taking the best chunk rather than the
-    mean keeps the figure steady on a machine shared with other jobs.
+    ``work`` returns how many subjects it handled. CPU time of this (single-threaded,
+    one-core-pinned) process, and the best chunk rather than the mean, keep the figure
+    steady on a machine shared with other jobs.
     """
     work()  # warm caches
     best = 0.0
     deadline = time.perf_counter() + seconds
     while True:
         done = 0
-        start = time.perf_counter()
+        start = time.process_time()
         while True:
             done += work()
-            elapsed = time.perf_counter() - start
+            elapsed = time.process_time() - start
             if elapsed >= 0.25:
                 break
         best = max(best, done / elapsed)
