@@ -21,8 +21,11 @@ from api.auth.routes import AuthController
 from api.auth.service import LoginLimits
 from api.errors import EXCEPTION_HANDLERS
 from api.health import health, ready
+from api.immunization.routes import forecast
 from api.observability import configure_logging, request_id_middleware
 from api.places.routes import FacilityController, PlaceController
+from api.scan.pool import DecodePool
+from api.scan.routes import scan
 from api.settings import Settings
 from api.users.routes import UserController
 from db.engine import close_engine, make_engine, open_engine, use
@@ -40,6 +43,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     engine = make_engine(settings.database_url)
     use(engine)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    decode_pool = DecodePool(workers=settings.scan_workers, queue=settings.scan_workers * 8)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -48,6 +52,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             yield
         finally:
             await close_engine(engine)
+            decode_pool.close()
             if redis is not None:
                 await redis.aclose()
 
@@ -56,6 +61,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             "settings": settings,
             "engine": engine,
             "redis": redis,
+            "decode_pool": decode_pool,
             "attempts": RedisAttemptCounter(redis) if redis is not None else MemoryAttemptCounter(),
             "login_limits": LoginLimits(
                 per_account=settings.login_attempts_per_account,
@@ -73,6 +79,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             FacilityController,
             UserController,
             AuditController,
+            scan,
+            forecast,
             create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, include_in_schema=False),
         ],
         middleware=[authentication_middleware],

@@ -20,6 +20,7 @@ async def app(database: Database, tmp_session_dir: Any) -> AsyncIterator[Litesta
     settings = Settings(database_url=database.url, secret_key="t" * 40, var_dir=tmp_session_dir)
     application = create_app(settings, configure_logs=False)
     yield application
+    application.state.decode_pool.close()
 
 
 @pytest.fixture

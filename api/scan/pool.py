@@ -1,0 +1,58 @@
+"""Decoding photos off the event loop, in a bounded pool of worker processes.
+
+Barcode decoding is CPU work in C libraries that may hold the GIL; in threads it
+would still steal time from the event loop. Worker processes keep the loop free, so
+a burst of scans never delays other requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import scanning
+
+
+def _decode_in_worker(image: bytes, max_pixels: int, time_budget: float) -> dict[str, Any]:
+    # Runs in a worker process; returns plain data (exceptions are reported as data,
+    # since not every exception type survives the trip back).
+    try:
+        result = scanning.decode(image, max_pixels=max_pixels, time_budget=time_budget)
+    except scanning.ImageTooLargeError as exc:
+        return {"error": "too_large", "message": str(exc)}
+    except scanning.NotAnImageError as exc:
+        return {"error": "not_an_image", "message": str(exc)}
+    except scanning.CorruptImageError as exc:
+        return {"error": "corrupt_image", "message": str(exc)}
+    return {"result": scanning.result_to_dict(result)}
+
+
+class DecodePool:
+    """At most ``workers`` photos decode at once; up to ``queue`` more wait their turn."""
+
+    def __init__(self, workers: int, queue: int) -> None:
+        self.workers = workers
+        self._slots = asyncio.Semaphore(workers + queue)
+        self._executor: ProcessPoolExecutor | None = None
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            # forkserver: never fork the running app (its event loop, pools and sockets).
+            context = multiprocessing.get_context("forkserver")
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=context)
+        return self._executor
+
+    def busy(self) -> bool:
+        return self._slots.locked()
+
+    async def decode(self, image: bytes, *, max_pixels: int, time_budget: float) -> dict[str, Any]:
+        async with self._slots:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._pool(), _decode_in_worker, image, max_pixels, time_budget)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
