@@ -17,20 +17,16 @@ DEFAULT_FORMATS: tuple[str, ...] = (
     "EAN8",
     "UPCA",
     "UPCE",
-    "DataBar",
-    "DataBarExpanded",
+    "DataBar",  # the family: Omni, Limited, Expanded and the stacked forms
 )
 """What vaccine packaging, ID cards and subject cards use. Leaving out the
 rest (Codabar, ITF, Code 39 …) removes the 1D readers that most often
 "find" a code in wood grain or printed text."""
 
-_FORMAT_ALIASES = {"DataBarExpanded": "DataBarExp"}
-
 
 def formats_mask(names: tuple[str, ...]) -> zxingcpp.BarcodeFormats:
-    """zxing-cpp's format set for the given format names."""
-    wanted = [_FORMAT_ALIASES.get(name, name) for name in names]
-    return zxingcpp.barcode_formats_from_str(",".join(wanted))
+    """zxing-cpp's format set for the given format names (zxing-cpp's spelling)."""
+    return zxingcpp.barcode_formats_from_str(",".join(names))
 
 
 def read(
@@ -76,5 +72,4 @@ def _symbol(barcode: zxingcpp.Barcode) -> Symbol:
 
 
 def _format_name(fmt: zxingcpp.BarcodeFormat) -> str:
-    name = str(fmt.name)
-    return "DataBarExpanded" if name == "DataBarExp" else name
+    return str(fmt.name)

@@ -133,3 +133,15 @@ def test_sixteen_bit_greyscale_scan() -> None:
     wide = id_qr().convert("I").point(lambda v: 5000 + v * 100)
     (barcode,) = scanning.decode(encoded(wide.convert("I;16"), "PNG")).barcodes
     assert barcode.text == ID_TEXT
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content", "gs1"),
+    [("DataBar", "0950600013435", False), ("DataBarExp", "(01)09506000134352(17)261100(10)A1", True)],
+)
+def test_databar_is_read_as_gs1(fmt: str, content: str, gs1: bool) -> None:
+    (barcode,) = scanning.decode(encoded(render.symbol(content, fmt, module=3, gs1=gs1), "PNG")).barcodes
+    assert barcode.format.startswith("DataBar")
+    assert barcode.symbology_identifier == "]e0"
+    assert isinstance(barcode.payload, scanning.GS1Data)
+    assert barcode.payload.gtin == "09506000134352"
