@@ -7,6 +7,8 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
+from piccolo.table import Table
+
 from api.context import Actor
 from db.tables import AuditEvent
 
@@ -79,3 +81,41 @@ async def read(
             if isinstance(row[key], str):
                 row[key] = json.loads(row[key])
     return rows
+
+
+def changed_fields(before: dict[str, Any], requested: dict[str, Any]) -> dict[str, Any]:
+    """The requested values that differ from the row (None means "leave as is")."""
+    return {k: v for k, v in requested.items() if v is not None and before.get(k) != v}
+
+
+async def update_audited(
+    actor: Actor,
+    table: type[Table],
+    row_id: int,
+    before: dict[str, Any],
+    changes: dict[str, Any],
+    *,
+    action: str,
+    entity: str,
+    place_id: int | None,
+) -> None:
+    """Apply ``changes`` to one row and audit exactly what changed; nothing when nothing did."""
+    if not changes:
+        return
+    await table.update({getattr(table, k): v for k, v in changes.items()}).where(table._meta.primary_key == row_id)
+    await record(
+        actor, action, entity, row_id, place_id=place_id, before={k: before[k] for k in changes}, after=changes
+    )
+
+
+async def insert_audited(
+    actor: Actor, row: Table, *, action: str, entity: str, place_id: int | None, shown: tuple[str, ...]
+) -> int:
+    """Insert ``row``, audit it with the ``shown`` fields, and return its id."""
+    table = type(row)
+    primary_key = table._meta.primary_key
+    created = await table.insert(row).returning(primary_key)
+    row_id = int(created[0][primary_key._meta.name])
+    after = {name: getattr(row, name) for name in shown}
+    await record(actor, action, entity, row_id, place_id=place_id, after=after)
+    return row_id

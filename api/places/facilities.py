@@ -64,68 +64,57 @@ async def create(
             raise Invalid(f"Place {place_id} does not exist today", field="place_id")
         if await Facility.exists().where(Facility.code == code):
             raise Conflict(f"A facility with code {code} already exists", details={"field": "code"})
-        row = (
-            await Facility.insert(
-                Facility(
-                    code=code,
-                    name=name,
-                    kind=kind,
-                    place=place_id,
-                    serves_epi=serves_epi,
-                    serves_service=serves_service,
-                    active=True,
-                    created_at=datetime.now(UTC),
-                )
-            ).returning(Facility.id)
-        )[0]
-        after = {
-            "code": code,
-            "name": name,
-            "kind": kind,
-            "place_id": place_id,
-            "serves_epi": serves_epi,
-            "serves_service": serves_service,
-        }
-        await audit.record(actor, "facility.create", "facility", row["id"], place_id=place_id, after=after)
-    return await get(row["id"])
+        facility = Facility(
+            code=code,
+            name=name,
+            kind=kind,
+            place=place_id,
+            serves_epi=serves_epi,
+            serves_service=serves_service,
+            active=True,
+            created_at=datetime.now(UTC),
+        )
+        facility_id = await audit.insert_audited(
+            actor,
+            facility,
+            action="facility.create",
+            entity="facility",
+            place_id=place_id,
+            shown=("code", "name", "kind", "place", "serves_epi", "serves_service"),
+        )
+    return await get(facility_id)
 
 
-async def update(actor: Actor, facility_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+async def update(actor: Actor, facility_id: int, requested: dict[str, Any]) -> dict[str, Any]:
     async with write_transaction(Facility._meta.db):
         before = await get(facility_id)
-        changes = {k: v for k, v in changes.items() if v is not None and before.get(k) != v}
-        epi = changes.get("serves_epi", before["serves_epi"])
-        service = changes.get("serves_service", before["serves_service"])
-        if not (epi or service):
+        changes = audit.changed_fields(before, requested)
+        if not (
+            changes.get("serves_epi", before["serves_epi"]) or changes.get("serves_service", before["serves_service"])
+        ):
             raise Invalid("A facility serves the EPI programme, service vaccination, or both", field="serves_epi")
-        if changes:
-            await Facility.update({getattr(Facility, k): v for k, v in changes.items()}).where(
-                Facility.id == facility_id
-            )
-            await audit.record(
-                actor,
-                "facility.update",
-                "facility",
-                facility_id,
-                place_id=before["place_id"],
-                before={k: before[k] for k in changes},
-                after=changes,
-            )
+        await audit.update_audited(
+            actor,
+            Facility,
+            facility_id,
+            before,
+            changes,
+            action="facility.update",
+            entity="facility",
+            place_id=before["place_id"],
+        )
     return await get(facility_id)
 
 
 async def add_store(actor: Actor, facility_id: int, *, name: str, kind: str) -> dict[str, Any]:
     async with write_transaction(Facility._meta.db):
         facility = await get(facility_id)
-        row = (await Store.insert(Store(facility=facility_id, name=name, kind=kind, active=True)).returning(Store.id))[
-            0
-        ]
-        await audit.record(
+        await audit.insert_audited(
             actor,
-            "store.create",
-            "store",
-            row["id"],
+            Store(facility=facility_id, name=name, kind=kind, active=True),
+            action="store.create",
+            entity="store",
             place_id=facility["place_id"],
-            after={"facility_id": facility_id, "name": name, "kind": kind},
+            shown=("facility", "name", "kind"),
         )
     return await get(facility_id)

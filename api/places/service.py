@@ -193,6 +193,26 @@ async def move(actor: Actor, place_id: int, *, parent_id: int, effective: date) 
         )
 
 
+async def _end_unit(
+    actor: Actor, tree: PlaceTree, current: VersionRow, heir: int, effective: date, action: str, field: str
+) -> None:
+    """End a unit on ``effective``: its units and its records pass to ``heir``."""
+    _require_parent(tree, heir, effective, field=field)
+    if heir in tree.subtree(current.place_id, effective):
+        raise Invalid(f"{current.name} cannot pass to one of its own units", field=field)
+    moved = await _reparent(tree, current.place_id, heir, effective, "moved")
+    await _close(current, effective, successor_id=heir)
+    await audit.record(
+        actor,
+        action,
+        "place",
+        current.place_id,
+        place_id=heir,
+        before=asdict(current),
+        after={"successor_id": heir, "effective_date": effective, "units_moved": moved},
+    )
+
+
 async def merge(actor: Actor, source_ids: list[int], *, into_id: int, effective: date) -> None:
     """Merge units into ``into_id`` (an existing unit): the sources end on ``effective``,
     their units pass to it, and their records belong to it from then on."""
@@ -202,20 +222,9 @@ async def merge(actor: Actor, source_ids: list[int], *, into_id: int, effective:
         raise Invalid("Name at least one unit to merge", field="source_ids")
     async with write_transaction(Place._meta.db):
         tree = await load_tree()
-        _require_parent(tree, into_id, effective, field="into_id")
         for source_id in source_ids:
             current = _open_version(tree, source_id, effective)
-            moved = await _reparent(tree, source_id, into_id, effective, "moved")
-            await _close(current, effective, successor_id=into_id)
-            await audit.record(
-                actor,
-                "place.merge",
-                "place",
-                source_id,
-                place_id=into_id,
-                before=asdict(current),
-                after={"merged_into": into_id, "effective_date": effective, "units_moved": moved},
-            )
+            await _end_unit(actor, tree, current, into_id, effective, "place.merge", "into_id")
 
 
 async def abolish(actor: Actor, place_id: int, *, effective: date, units_to: int | None = None) -> None:
@@ -227,20 +236,7 @@ async def abolish(actor: Actor, place_id: int, *, effective: date, units_to: int
         heir = units_to if units_to is not None else current.parent_id
         if heir is None:
             raise Invalid("The country cannot be abolished", field="place_id")
-        _require_parent(tree, heir, effective, field="units_to")
-        if heir in tree.subtree(place_id, effective):
-            raise Invalid("Units cannot pass to one of the abolished unit's own units", field="units_to")
-        moved = await _reparent(tree, place_id, heir, effective, "moved")
-        await _close(current, effective, successor_id=heir)
-        await audit.record(
-            actor,
-            "place.abolish",
-            "place",
-            place_id,
-            place_id=heir,
-            before=asdict(current),
-            after={"units_to": heir, "effective_date": effective, "units_moved": moved},
-        )
+        await _end_unit(actor, tree, current, heir, effective, "place.abolish", "units_to")
 
 
 async def place_id_by_code(code: str) -> int | None:

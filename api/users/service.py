@@ -127,52 +127,46 @@ async def create(
         if await Account.exists().where(Account.username == username):
             raise Conflict(f"The user name {username!r} is taken", details={"field": "username"})
         now = datetime.now(UTC)
-        row = (
-            await Account.insert(
-                Account(
-                    username=username,
-                    full_name=full_name,
-                    password_hash=password_hash,
-                    role=role.value,
-                    scope_place=scope_place_id,
-                    scope_facility=scope_facility_id,
-                    phone=phone,
-                    language=language,
-                    active=True,
-                    created_at=now,
-                    password_changed_at=now,
-                )
-            ).returning(Account.id)
-        )[0]
-        after = {
-            "username": username,
-            "full_name": full_name,
-            "role": role.value,
-            "scope_place_id": scope_place_id,
-            "scope_facility_id": scope_facility_id,
-            "phone": phone,
-        }
-        await audit.record(actor, "user.create", "user", row["id"], place_id=place_id, after=after)
-    return await get(row["id"])
+        account = Account(
+            username=username,
+            full_name=full_name,
+            password_hash=password_hash,
+            role=role.value,
+            scope_place=scope_place_id,
+            scope_facility=scope_facility_id,
+            phone=phone,
+            language=language,
+            active=True,
+            created_at=now,
+            password_changed_at=now,
+        )
+        account_id = await audit.insert_audited(
+            actor,
+            account,
+            action="user.create",
+            entity="user",
+            place_id=place_id,
+            shown=("username", "full_name", "role", "scope_place", "scope_facility", "phone"),
+        )
+    return await get(account_id)
 
 
-async def update(actor: Actor, account_id: int, changes: dict[str, Any]) -> dict[str, Any]:
-    if changes.get("phone"):
-        changes["phone"] = normalize_phone(changes["phone"])
+async def update(actor: Actor, account_id: int, requested: dict[str, Any]) -> dict[str, Any]:
+    if requested.get("phone"):
+        requested = {**requested, "phone": normalize_phone(requested["phone"])}
     async with write_transaction(Account._meta.db):
         before = await get(account_id)
-        changes = {k: v for k, v in changes.items() if v is not None and before.get(k) != v}
-        if changes:
-            await Account.update({getattr(Account, k): v for k, v in changes.items()}).where(Account.id == account_id)
-            if changes.get("active") is False:
-                await end_other_sessions(account_id, None)
-            await audit.record(
-                actor,
-                "user.update",
-                "user",
-                account_id,
-                place_id=await account_place(before),
-                before={k: before[k] for k in changes},
-                after=changes,
-            )
+        changes = audit.changed_fields(before, requested)
+        await audit.update_audited(
+            actor,
+            Account,
+            account_id,
+            before,
+            changes,
+            action="user.update",
+            entity="user",
+            place_id=await account_place(before),
+        )
+        if changes.get("active") is False:
+            await end_other_sessions(account_id, None)
     return await get(account_id)
