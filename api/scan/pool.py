@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -29,6 +30,12 @@ def _decode_in_worker(image: bytes, max_pixels: int, time_budget: float) -> dict
     return {"result": scanning.result_to_dict(result)}
 
 
+def _lower_priority() -> None:
+    """Workers yield the CPU to the app process, so API requests stay quick while
+    photos decode (on a 2-core machine the workers would otherwise crowd it out)."""
+    os.nice(10)
+
+
 class DecodePool:
     """At most ``workers`` photos decode at once; up to ``queue`` more wait their turn."""
 
@@ -41,7 +48,7 @@ class DecodePool:
         if self._executor is None:
             # forkserver: never fork the running app (its event loop, pools and sockets).
             context = multiprocessing.get_context("forkserver")
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=context)
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_lower_priority)
         return self._executor
 
     def busy(self) -> bool:
