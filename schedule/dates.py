@@ -19,7 +19,7 @@ Examples from the specification::
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -61,6 +61,13 @@ class Duration:
     months: int = 0
     days: int = 0
     text: str = ""
+    # Derived once, so that :func:`add` does no arithmetic it can avoid.
+    total_months: int = field(init=False, repr=False, compare=False)
+    delta: timedelta = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total_months", 12 * self.years + self.months)
+        object.__setattr__(self, "delta", timedelta(days=self.days))
 
     @staticmethod
     def parse(text: str) -> Duration:
@@ -115,14 +122,13 @@ def _parse_cached(text: str) -> Duration:
 
 def add(start: date, duration: Duration) -> date:
     """Return ``start + duration`` following CDSi rules CALCDT-1 to CALCDT-6."""
-    years = duration.years
-    months = duration.months
-    if years or months:
+    months = duration.total_months
+    if months:
         total = start.month - 1 + months
-        year = start.year + years + total // 12
+        year = start.year + total // 12
         month = total % 12 + 1
         day = start.day
-        if day > _days_in_month(year, month):
+        if day > 28 and day > _days_in_month(year, month):
             # CALCDT-5: not a real date -> first day of the next month.
             if month == 12:
                 year, month = year + 1, 1
@@ -136,7 +142,7 @@ def add(start: date, duration: Duration) -> date:
         start = date(year, month, day)
     if duration.days:
         try:
-            return start + timedelta(days=duration.days)
+            return start + duration.delta
         except OverflowError:
             return date.max if duration.days > 0 else date.min
     return start

@@ -177,8 +177,11 @@ def evaluate(
         last_doses = [by_antigen[a][-1].date for a in group.antigens if by_antigen.get(a)]
         forecasts[group.name] = vaccine_group_forecast(group, parts, max(last_doses, default=None))
 
-    evaluated = _dose_evaluations(patient, ctx, best_by_antigen, all_by_antigen, set(unknown))
-    return Assessment(assessment_date, evaluated, MappingProxyType(forecasts))
+    return Assessment(
+        assessment_date,
+        lambda: _dose_evaluations(patient, ctx, best_by_antigen, all_by_antigen, set(unknown)),
+        MappingProxyType(forecasts),
+    )
 
 
 def _dose_evaluations(

@@ -4,7 +4,7 @@ The walk of spec figure 4-6: take target doses in order, evaluate each antigen d
 against the current target dose, move to the next target dose when one is satisfied.
 Each step of chapter 6 is a small function named after its section:
 
-* 6.1 :func:`dose_condition`            sub-standard doses (condition, expired lot)
+* 6.1 :func:`schedule.organize.dose_condition` sub-standard doses (once per dose)
 * 6.2 :mod:`schedule.skip`              conditional skip (evaluation context)
 * 6.3 :func:`is_inadvertent`            inadvertent vaccine
 * 6.4 :func:`evaluate_age`              age (too young, grace period, too old)
@@ -36,7 +36,6 @@ from schedule.state import (
 
 __all__ = [
     "age_rule_on",
-    "dose_condition",
     "evaluate_age",
     "evaluate_intervals",
     "evaluate_series",
@@ -46,16 +45,6 @@ __all__ = [
     "is_inadvertent",
     "is_preferable_vaccine",
 ]
-
-
-def dose_condition(dose: AntigenDose) -> str | None:
-    """6.1: a reason when the dose cannot be evaluated (it is sub-standard), else None."""
-    if dose.dose.condition:
-        return R.SUBSTANDARD
-    expiry = dose.dose.lot_expiration
-    if expiry is not None and dose.date > expiry:
-        return R.EXPIRED
-    return None
 
 
 def is_inadvertent(target: SeriesDose, code: str) -> bool:
@@ -70,14 +59,15 @@ def age_rule_on(target: SeriesDose, on: date) -> AgeRule | None:
 
 def evaluate_age(target: SeriesDose, when: date, ctx: Context) -> str | None:
     """6.4: ``TOO_YOUNG``, ``TOO_OLD``, ``GRACE_PERIOD_AGE`` or None (valid)."""
-    rule = age_rule_on(target, when)
+    rule = target.fixed_age or target.age_rule(when)
     if rule is None:
         return None
-    if rule.abs_min_age is not None and when < ctx.age_date(rule.abs_min_age):
+    abs_min, low, high = ctx.age_limits(rule)
+    if abs_min is not None and when < abs_min:
         return R.TOO_YOUNG
-    if rule.max_age is not None and when >= ctx.age_date(rule.max_age):
+    if high is not None and when >= high:
         return R.TOO_OLD
-    if rule.min_age is not None and when < ctx.age_date(rule.min_age):
+    if low is not None and when < low:
         return R.GRACE_PERIOD_AGE
     return None
 
@@ -121,11 +111,17 @@ def evaluate_intervals(
     """6.5/6.6: ``(satisfied, grace_period_used)`` for all intervals in effect on ``when``."""
     grace = False
     for interval in intervals:
-        if not interval.in_effect(when):
+        if not interval.always and not interval.in_effect(when):
             continue
-        ref = interval_reference(interval, series, previous, when, ctx)
-        if ref is None:
-            continue
+        if interval.from_previous:
+            if previous is None:
+                continue
+            ref = previous.date
+        else:
+            found = interval_reference(interval, series, previous, when, ctx)
+            if found is None:
+                continue
+            ref = found
         if interval.abs_min_interval is not None and when < add(ref, interval.abs_min_interval):
             return False, False
         if interval.min_interval is not None and when < add(ref, interval.min_interval):
@@ -135,19 +131,12 @@ def evaluate_intervals(
 
 def has_live_virus_conflict(dose: AntigenDose, series: PatientSeries, ctx: Context) -> bool:
     """6.7: the dose falls inside the conflict window of an earlier live vaccine."""
-    conflicts = ctx.conflicts_by_current.get(dose.code)
-    if not conflicts:
-        return False
-    own: dict[int, DoseResult | None] | None = None
-    for other in ctx.history:  # date order: only doses given before this one
-        if other.date >= dose.date:
-            break
-        for conflict in conflicts:
-            if conflict.previous_code != other.code:
-                continue
-            if own is None:
-                own = {d.history_index: r for d, r in zip(series.doses, series.results, strict=True)}
-            result = own.get(other.history_index)
+    for conflict in ctx.conflicts_by_current.get(dose.code, ()):
+        for other in ctx.given_by_code.get(conflict.previous_code, ()):  # date order
+            if other.date >= dose.date:
+                break  # only doses given before this one
+            # A dose of another antigen has no status here: it counts as valid.
+            result = next((r for d, r in zip(series.doses, series.results, strict=True) if d is other), None)
             valid = result is None or result.status is DoseStatus.VALID
             end = conflict.min_end_interval if valid else conflict.end_interval
             if add(other.date, conflict.begin_interval) <= dose.date < add(other.date, end):
@@ -200,68 +189,67 @@ def evaluate_series(series: PatientSeries, ctx: Context, group_complete: Callabl
     """
     t = 0
     doses = series.doses
+    results = series.results
+    targets = series.targets
+    conflicts = ctx.conflicts_by_current
     previous: AntigenDose | None = None  # CALCDTINT-1, kept up to date as doses are evaluated
     for i, dose in enumerate(doses):
         if i:
-            last = series.results[i - 1]
+            last = results[i - 1]
             if last is not None and last.is_reference():
                 previous = doses[i - 1]
-        if t >= len(series.targets):
-            series.results[i] = DoseResult(DoseStatus.EXTRANEOUS, (R.SERIES_COMPLETE,))
+        if t >= len(targets):
+            results[i] = DoseResult(DoseStatus.EXTRANEOUS, (R.SERIES_COMPLETE,))
             continue
         # 6.1 dose administered condition
-        condition = dose_condition(dose)
-        if condition is not None:
-            series.results[i] = DoseResult(DoseStatus.SUBSTANDARD, (condition,), t)
+        if dose.substandard is not None:
+            results[i] = DoseResult(DoseStatus.SUBSTANDARD, (dose.substandard,), t)
             continue
         # 6.2 conditional skip, evaluation context
         while (
-            t < len(series.targets)
-            and series.targets[t].conditional_skips
+            t < len(targets)
+            and targets[t].conditional_skips
             and can_skip(
-                series.targets[t],
+                targets[t],
                 EVALUATION_CONTEXTS,
                 dose.date,
                 previous.date if previous is not None else None,
-                _Prior(doses, series.results, i),
+                _Prior(doses, results, i),
                 ctx,
                 group_complete,
             )
         ):
             series.status[t] = SKIPPED
             t += 1
-        if t >= len(series.targets):
-            series.results[i] = DoseResult(DoseStatus.EXTRANEOUS, (R.SERIES_COMPLETE,))
+        if t >= len(targets):
+            results[i] = DoseResult(DoseStatus.EXTRANEOUS, (R.SERIES_COMPLETE,))
             continue
-        target = series.targets[t]
+        target = targets[t]
+        code = dose.code
+        when = dose.date
         # 6.3 inadvertent vaccine
-        if is_inadvertent(target, dose.code):
-            series.results[i] = DoseResult(DoseStatus.NOT_VALID, (R.INADVERTENT,), t, True)
+        if code in target.inadvertent_codes:
+            results[i] = DoseResult(DoseStatus.NOT_VALID, (R.INADVERTENT,), t, True)
             continue
         notes: list[str] = []
         failures: list[str] = []
         # 6.4 age
-        age = evaluate_age(target, dose.date, ctx)
-        if age == R.GRACE_PERIOD_AGE:
-            notes.append(age)
-        elif age is not None:
-            failures.append(age)
+        age = evaluate_age(target, when, ctx)
+        if age is not None:
+            (notes if age == R.GRACE_PERIOD_AGE else failures).append(age)
         # 6.5 preferable interval, 6.6 allowable interval
-        ok, grace = (
-            evaluate_intervals(target.intervals, dose.date, series, previous, ctx)
-            if target.intervals
-            else (True, False)
-        )
-        if not ok:
-            allowable = [iv for iv in target.allowable_intervals if iv.in_effect(dose.date)]
-            if allowable:
-                ok, _ = evaluate_intervals(tuple(allowable), dose.date, series, previous, ctx)
-        if not ok:
-            failures.append(R.TOO_SOON)
-        elif grace:
-            notes.append(R.GRACE_PERIOD_INTERVAL)
+        if target.intervals:
+            ok, grace = evaluate_intervals(target.intervals, when, series, previous, ctx)
+            if not ok:
+                allowable = tuple(iv for iv in target.allowable_intervals if iv.in_effect(when))
+                if allowable:
+                    ok, _ = evaluate_intervals(allowable, when, series, previous, ctx)
+            if not ok:
+                failures.append(R.TOO_SOON)
+            elif grace:
+                notes.append(R.GRACE_PERIOD_INTERVAL)
         # 6.7 live virus conflict
-        if dose.code in ctx.conflicts_by_current and has_live_virus_conflict(dose, series, ctx):
+        if code in conflicts and has_live_virus_conflict(dose, series, ctx):
             failures.append(R.LIVE_VIRUS_CONFLICT)
         # 6.8 preferable vaccine, 6.9 allowable vaccine
         preferable, low_volume = is_preferable_vaccine(target, dose, ctx)
@@ -271,14 +259,14 @@ def evaluate_series(series: PatientSeries, ctx: Context, group_complete: Callabl
             failures.append(R.NOT_ALLOWABLE)
         # 6.10 satisfy target dose
         if not failures:
-            series.results[i] = DoseResult(DoseStatus.VALID, tuple(notes), t)
+            results[i] = DoseResult(DoseStatus.VALID, tuple(notes) if notes else (), t)
             series.status[t] = SATISFIED
             series.satisfied_by[t] = dose
             if target.recurring:
                 series.insert_recurring(t)
             t += 1
         elif failures[0] == R.TOO_OLD:
-            series.results[i] = DoseResult(DoseStatus.EXTRANEOUS, tuple(failures), t)
+            results[i] = DoseResult(DoseStatus.EXTRANEOUS, tuple(failures), t)
         else:
-            series.results[i] = DoseResult(DoseStatus.NOT_VALID, tuple(failures), t)
+            results[i] = DoseResult(DoseStatus.NOT_VALID, tuple(failures), t)
     series.next_target = t

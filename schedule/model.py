@@ -20,7 +20,7 @@ All classes are frozen dataclasses; collections are tuples or read-only mappings
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -168,10 +168,15 @@ class Interval:
     priority_override: bool = False
     effective: date | None = None
     cessation: date | None = None
+    #: Derived: no effective/cessation date, so the interval applies on every date.
+    always: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "always", self.effective is None and self.cessation is None)
 
     def in_effect(self, on: date) -> bool:
         """True when this interval applies on ``on``."""
-        return _in_effect(self.effective, self.cessation, on)
+        return self.always or _in_effect(self.effective, self.cessation, on)
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,18 +275,26 @@ class SeriesDose:
     inadvertent_codes: frozenset[str] = field(init=False, repr=False, compare=False)
     preferable_by_code: Mapping[str, tuple[VaccineRule, ...]] = field(init=False, repr=False, compare=False)
     allowable_by_code: Mapping[str, tuple[VaccineRule, ...]] = field(init=False, repr=False, compare=False)
+    #: the only age rule when it is undated (the usual case), else None: see age_rule()
+    fixed_age: AgeRule | None = field(init=False, repr=False, compare=False)
+    #: every interval is undated and measured from the previous dose (the usual case)
+    plain_intervals: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "inadvertent_codes", frozenset(v.code for v in self.inadvertent_vaccines))
         object.__setattr__(self, "preferable_by_code", _by_code(self.preferable_vaccines))
         object.__setattr__(self, "allowable_by_code", _by_code(self.allowable_vaccines))
+        ages = self.ages
+        fixed = ages[0] if len(ages) == 1 and ages[0].effective is None and ages[0].cessation is None else None
+        object.__setattr__(self, "fixed_age", fixed)
+        plain = all(i.always and i.from_previous for i in self.intervals)
+        object.__setattr__(self, "plain_intervals", plain)
 
     def age_rule(self, on: date) -> AgeRule | None:
         """The age rule in effect on ``on`` (spec 3.3), or None."""
-        ages = self.ages
-        if len(ages) == 1 and ages[0].effective is None and ages[0].cessation is None:
-            return ages[0]
-        for rule in ages:
+        if self.fixed_age is not None:
+            return self.fixed_age
+        for rule in self.ages:
             if rule.in_effect(on):
                 return rule
         return None
@@ -576,10 +589,45 @@ class VaccineGroupForecast:
     series: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
 class Assessment:
-    """The engine's output for one patient on one assessment date."""
+    """The engine's output for one patient on one assessment date.
 
-    assessment_date: date
-    doses: tuple[EvaluatedDose, ...]
-    vaccine_groups: Mapping[str, VaccineGroupForecast]
+    ``doses`` (per dose, per antigen evaluations) is built on first access: callers that
+    only need the vaccine group forecasts (reminders, coverage counts, the benchmark)
+    do not pay for it. ``doses`` may be a tuple or a function returning one.
+    """
+
+    __slots__ = ("_doses", "assessment_date", "vaccine_groups")
+
+    def __init__(
+        self,
+        assessment_date: date,
+        doses: tuple[EvaluatedDose, ...] | Callable[[], tuple[EvaluatedDose, ...]],
+        vaccine_groups: Mapping[str, VaccineGroupForecast],
+    ) -> None:
+        self.assessment_date = assessment_date
+        self.vaccine_groups = vaccine_groups
+        self._doses = doses
+
+    @property
+    def doses(self) -> tuple[EvaluatedDose, ...]:
+        """Every dose given, in the caller's order, with its evaluation per antigen."""
+        doses = self._doses
+        if not isinstance(doses, tuple):
+            doses = doses()
+            self._doses = doses
+        return doses
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Assessment):
+            return NotImplemented
+        return (self.assessment_date, self.doses, dict(self.vaccine_groups)) == (
+            other.assessment_date,
+            other.doses,
+            dict(other.vaccine_groups),
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Assessment({self.assessment_date!r}, {self.doses!r}, {dict(self.vaccine_groups)!r})"

@@ -6,10 +6,11 @@ association ages (e.g. a zoster vaccine given below 50 years counts as varicella
 
 from __future__ import annotations
 
-from schedule.model import Patient, Schedule
+from schedule import reasons as R
+from schedule.model import AdministeredDose, Patient, Schedule
 from schedule.state import AntigenDose, Context
 
-__all__ = ["organize_history"]
+__all__ = ["dose_condition", "organize_history"]
 
 
 def organize_history(
@@ -26,20 +27,43 @@ def organize_history(
     by_antigen: dict[str, list[AntigenDose]] = {}
     unknown: list[int] = []
     history: list[AntigenDose] = []
+    given_by_code = ctx.given_by_code
     for position, i in enumerate(order):
         dose = patient.doses[i]
         if dose.date_administered > ctx.assessment_date:
             # Assessing "as of" a past date (reports, audits): later doses did not exist yet.
             continue
-        record = AntigenDose(position, i, dose, dose.date_administered, dose.vaccine_code)
+        code = dose.vaccine_code
+        record = AntigenDose(position, i, dose, dose.date_administered, code, dose_condition(dose))
         history.append(record)
-        ctx.last_given[dose.vaccine_code] = dose.date_administered
-        vaccine = schedule.vaccines.get(dose.vaccine_code)
+        ctx.last_given[code] = dose.date_administered
+        same_code = given_by_code.get(code)
+        if same_code is None:
+            given_by_code[code] = [record]
+        else:
+            same_code.append(record)
+        vaccine = schedule.vaccines.get(code)
         if vaccine is None:
             unknown.append(i)
             continue
         for assoc in vaccine.antigens:
-            if ctx.within_ages(assoc.begin_age, assoc.end_age, dose.date_administered):
-                by_antigen.setdefault(assoc.antigen, []).append(record)
+            if (assoc.begin_age is None and assoc.end_age is None) or ctx.within_ages(
+                assoc.begin_age, assoc.end_age, dose.date_administered
+            ):
+                doses = by_antigen.get(assoc.antigen)
+                if doses is None:
+                    by_antigen[assoc.antigen] = [record]
+                else:
+                    doses.append(record)
     ctx.history = history
     return by_antigen, unknown
+
+
+def dose_condition(dose: AdministeredDose) -> str | None:
+    """6.1: a reason when the dose cannot be evaluated (it is sub-standard), else None."""
+    if dose.condition:
+        return R.SUBSTANDARD
+    expiry = dose.lot_expiration
+    if expiry is not None and dose.date_administered > expiry:
+        return R.EXPIRED
+    return None

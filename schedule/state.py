@@ -13,6 +13,7 @@ from datetime import date
 from schedule.dates import Duration, add
 from schedule.model import (
     AdministeredDose,
+    AgeRule,
     AntigenSeries,
     DoseStatus,
     LiveVirusConflict,
@@ -36,6 +37,7 @@ class AntigenDose:
     dose: AdministeredDose
     date: date
     code: str
+    substandard: str | None = None  # 6.1 reason, the same for every antigen of the dose
 
 
 @dataclass(slots=True)
@@ -136,17 +138,31 @@ class Context:
     _age_cache: dict[int, date] = field(default_factory=dict)
     #: latest date each vaccine code was given (forecast conflict ends, CALCDTCONFLICT-3)
     last_given: dict[str, date] = field(default_factory=dict)
-    #: completed series groups per antigen, filled lazily (Completed Series skip condition)
-    series_by_antigen: dict[str, list[PatientSeries]] = field(default_factory=dict)
+    #: every dose given, by vaccine code, in date order (live virus conflicts)
+    given_by_code: dict[str, list[AntigenDose]] = field(default_factory=dict)
+    #: (absolute minimum, minimum, maximum) age dates per age rule, keyed by id(rule)
+    _limits_cache: dict[int, tuple[date | None, date | None, date | None]] = field(default_factory=dict)
 
     def age_date(self, age: Duration) -> date:
         """Birth date + ``age``, memoised for this patient."""
-        key = id(age)
-        cached = self._age_cache.get(key)
+        cached = self._age_cache.get(id(age))
         if cached is None:
             cached = add(self.patient.birth_date, age)
-            self._age_cache[key] = cached
+            self._age_cache[id(age)] = cached
         return cached
+
+    def age_limits(self, rule: AgeRule) -> tuple[date | None, date | None, date | None]:
+        """Dates of ``rule``'s absolute minimum, minimum and maximum ages, memoised."""
+        limits = self._limits_cache.get(id(rule))
+        if limits is None:
+            abs_min, low, high = rule.abs_min_age, rule.min_age, rule.max_age
+            limits = (
+                None if abs_min is None else self.age_date(abs_min),
+                None if low is None else self.age_date(low),
+                None if high is None else self.age_date(high),
+            )
+            self._limits_cache[id(rule)] = limits
+        return limits
 
     def within_ages(self, begin: Duration | None, end: Duration | None, when: date) -> bool:
         """``birth + begin <= when < birth + end``; a missing age is no limit (spec 3.4)."""
