@@ -32,7 +32,9 @@ modules (a 2 cm vial label in a wide shot) need more than 2 px per module."""
 
 
 @dataclass(frozen=True, slots=True)
-class _Attempt:
+class Attempt:
+    """One decoder pass: its name and how to run it (symbols with their mapping back)."""
+
     name: str
     run: Callable[[], list[tuple[Symbol, passes.Transform]]]
 
@@ -69,14 +71,13 @@ def decode(
     started = time.perf_counter()
     registry = parsers if parsers is not None else default_registry
     photo = open_photo(image_bytes, max_pixels=max_pixels, working_side=working_side)
-    mask = zxing.formats_mask(formats)
     deadline = started + time_budget
 
     attempts = 0
     found: list[tuple[Symbol, passes.Transform]] = []
     winning: str | None = None
     timed_out = False
-    for attempt in _attempts(photo, mask, formats, use_zbar, max_pixels):
+    for attempt in plan(photo, formats=formats, use_zbar=use_zbar, max_pixels=max_pixels):
         if attempts and time.perf_counter() > deadline:
             timed_out = True
             break
@@ -104,31 +105,36 @@ def decode(
     )
 
 
-def _attempts(
+def plan(
     photo: Photo,
-    mask: zxingcpp.BarcodeFormats,
-    formats: tuple[str, ...],
-    use_zbar: bool,
-    max_pixels: int,
-) -> Iterator[_Attempt]:
-    image = photo.image
+    *,
+    formats: tuple[str, ...] = zxing.DEFAULT_FORMATS,
+    use_zbar: bool = True,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> Iterator[Attempt]:
+    """The passes :func:`decode` tries on ``photo``, first pass first, lazily built.
 
-    def with_zxing(view: passes.View, **options: object) -> _Attempt:
+    Public so that ``bench/scan.py --audit`` can run every pass on every photo.
+    """
+    image = photo.image
+    mask = zxing.formats_mask(formats)
+
+    def with_zxing(view: passes.View, **options: object) -> Attempt:
         def run() -> list[tuple[Symbol, passes.Transform]]:
             return [(s, view.to_working) for s in zxing.read(view.image, mask, **options)]  # type: ignore[arg-type]
 
-        return _Attempt("zxing", run)
+        return Attempt("zxing", run)
 
-    def with_zbar(view: passes.View, only: tuple[str, ...] | None = None) -> _Attempt:
+    def with_zbar(view: passes.View, only: tuple[str, ...] | None = None) -> Attempt:
         wanted = tuple(f for f in formats if only is None or f in only)
 
         def run() -> list[tuple[Symbol, passes.Transform]]:
             return [(s, view.to_working) for s in zbar.read(view.image, wanted)]
 
-        return _Attempt("zbar", run)
+        return Attempt("zbar", run)
 
-    def named(name: str, attempt: _Attempt) -> _Attempt:
-        return _Attempt(name, attempt.run)
+    def named(name: str, attempt: Attempt) -> Attempt:
+        return Attempt(name, attempt.run)
 
     base = passes.View(image, passes.identity)
     yield named("first", with_zxing(base))
@@ -143,7 +149,7 @@ def _attempts(
     if photo.scale < 0.999:
         # Small codes in a big photo may only be readable at full resolution.
         full = _LazyFull(photo, max_pixels)
-        yield _Attempt("full-resolution", full.run_zxing(mask))
+        yield Attempt("full-resolution", full.run_zxing(mask))
     for steep in (-45.0, 45.0):
         yield named(f"rotate{steep:+g}", with_zxing(passes.rotated(image, steep)))
     if max(image.size) < UPSCALE_BELOW:
