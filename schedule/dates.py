@@ -64,10 +64,14 @@ class Duration:
     # Derived once, so that :func:`add` does no arithmetic it can avoid.
     total_months: int = field(init=False, repr=False, compare=False)
     delta: timedelta = field(init=False, repr=False, compare=False)
+    #: equal for durations that add the same (``"1 year"``, ``"12 months"``): a cache key
+    key: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "total_months", 12 * self.years + self.months)
+        total_months = 12 * self.years + self.months
+        object.__setattr__(self, "total_months", total_months)
         object.__setattr__(self, "delta", timedelta(days=self.days))
+        object.__setattr__(self, "key", total_months * 10_000_000 + self.days)
 
     @staticmethod
     def parse(text: str) -> Duration:

@@ -10,12 +10,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
 from schedule import reasons as R
 from schedule.dates import add
-from schedule.evaluate import age_rule_on, interval_reference
+from schedule.evaluate import interval_reference
 from schedule.model import Antigen, SeriesDose, SeriesStatus
 from schedule.skip import FORECAST_CONTEXTS, can_skip
 from schedule.state import (
@@ -23,6 +23,7 @@ from schedule.state import (
     SKIPPED,
     AntigenDose,
     Context,
+    DoseResult,
     PatientSeries,
     SeriesForecast,
 )
@@ -89,71 +90,98 @@ def _conflict_end(target: SeriesDose, ctx: Context) -> date | None:
     return latest
 
 
-def _latest(dates: list[date]) -> date | None:
-    return max(dates) if dates else None
-
-
 def _dates(series: PatientSeries, t: int, previous: AntigenDose | None, ctx: Context) -> SeriesForecast:
     """7.4 (aged out) and 7.5 for target dose ``t``."""
     target = series.targets[t]
     on = ctx.assessment_date
-    rule = age_rule_on(target, on)
+    rule = target.fixed_age or target.age_rule(on)
     max_date = ctx.age_date(rule.max_age) if rule and rule.max_age else None
     if max_date is not None and on >= max_date:
         return SeriesForecast(SeriesStatus.AGED_OUT, (R.AGED_OUT,), t)
-    candidates: list[date] = []
+    # The latest evaluated dose (doses are in date order): CALCDTFORECAST-1 needs no
+    # date before it.
+    earliest: date | None = None
+    results = series.results
+    for i in range(len(results) - 1, -1, -1):
+        result = results[i]
+        if result is not None and result.target is not None:
+            earliest = series.doses[i].date
+            break
     if rule and rule.min_age:
-        candidates.append(ctx.age_date(rule.min_age))
-    rec_intervals: list[date] = []
-    late_intervals: list[date] = []
+        min_age_date = ctx.age_date(rule.min_age)
+        if earliest is None or min_age_date > earliest:
+            earliest = min_age_date
+    rec_interval: date | None = None
+    late_interval: date | None = None
     priority = bool(target.intervals)
+    day_after = on + _ONE_DAY
     for interval in target.intervals:
-        if not interval.in_effect(on):
+        if not interval.always and not interval.in_effect(on):
             continue
         if not interval.priority_override:
             priority = False
-        ref = interval_reference(interval, series, previous, on + _ONE_DAY, ctx)
-        if ref is None:
-            continue
+        if interval.from_previous:
+            if previous is None:
+                continue
+            ref = previous.date
+        else:
+            found = interval_reference(interval, series, previous, day_after, ctx)
+            if found is None:
+                continue
+            ref = found
         if interval.min_interval is not None:
-            candidates.append(add(ref, interval.min_interval))
+            candidate = add(ref, interval.min_interval)
+            if earliest is None or candidate > earliest:
+                earliest = candidate
         if interval.earliest_rec_interval is not None:
-            rec_intervals.append(add(ref, interval.earliest_rec_interval))
+            candidate = add(ref, interval.earliest_rec_interval)
+            if rec_interval is None or candidate > rec_interval:
+                rec_interval = candidate
         if interval.latest_rec_interval is not None:
-            late_intervals.append(add(ref, interval.latest_rec_interval))
-    conflict = _conflict_end(target, ctx)
-    if conflict is not None:
-        candidates.append(conflict)
-    if target.season_start is not None:
-        candidates.append(target.season_start)
-    for dose, result in zip(series.doses, series.results, strict=True):
-        if result is not None and result.target is not None:
-            candidates.append(dose.date)
-    earliest = max(candidates) if candidates else ctx.patient.birth_date
+            candidate = add(ref, interval.latest_rec_interval)
+            if late_interval is None or candidate > late_interval:
+                late_interval = candidate
+    if ctx.conflicts_by_current:
+        conflict = _conflict_end(target, ctx)
+        if conflict is not None and (earliest is None or conflict > earliest):
+            earliest = conflict
+    season = target.season_start
+    if season is not None and (earliest is None or season > earliest):
+        earliest = season
+    if earliest is None:
+        earliest = ctx.patient.birth_date
     if max_date is not None and earliest >= max_date:
         return SeriesForecast(SeriesStatus.AGED_OUT, (R.CANNOT_FINISH,), t)
     if rule and rule.earliest_rec_age:
         unadjusted_rec: date = ctx.age_date(rule.earliest_rec_age)
     else:
-        unadjusted_rec = _latest(rec_intervals) or earliest
+        unadjusted_rec = rec_interval or earliest
     unadjusted_past: date | None = None
     if rule and rule.latest_rec_age:
         unadjusted_past = ctx.age_date(rule.latest_rec_age) - _ONE_DAY
-    elif late_intervals:
-        unadjusted_past = max(late_intervals) - _ONE_DAY
+    elif late_interval is not None:
+        unadjusted_past = late_interval - _ONE_DAY
     recommended = max(earliest, unadjusted_rec)
     past_due = max(earliest, unadjusted_past) if unadjusted_past is not None else None
     latest = max_date - _ONE_DAY if max_date is not None else None
     vaccines = tuple(
         v.code
         for v in target.preferable_vaccines
-        if v.forecast and any(ctx.within_ages(v.begin_age, v.end_age, d) for d in (earliest, recommended))
+        if v.forecast
+        and (
+            (v.begin_age is None and v.end_age is None)
+            or ctx.within_ages(v.begin_age, v.end_age, earliest)
+            or ctx.within_ages(v.begin_age, v.end_age, recommended)
+        )
     )
-    dose_number = 1 + sum(
-        1
-        for s, d, td in zip(series.status, series.satisfied_by, series.targets, strict=True)
-        if s == SATISFIED and (td.season_start is None or (d is not None and d.date >= td.season_start))
-    )
+    if series.series.seasonal:
+        dose_number = 1 + sum(
+            1
+            for s, d, td in zip(series.status, series.satisfied_by, series.targets, strict=True)
+            if s == SATISFIED and (td.season_start is None or (d is not None and d.date >= td.season_start))
+        )
+    else:
+        dose_number = 1 + series.status.count(SATISFIED)
     return SeriesForecast(
         SeriesStatus.NOT_COMPLETE,
         (),
@@ -175,56 +203,71 @@ def forecast_series(
     antigen: Antigen,
     ctx: Context,
     group_complete: Callable[[str], bool],
+    immune: bool | None = None,
+    contraindicated: bool | None = None,
 ) -> SeriesForecast:
-    """Forecast the next target dose of an evaluated ``series`` (chapter 7)."""
+    """Forecast the next target dose of an evaluated ``series`` (chapter 7).
+
+    ``immune`` and ``contraindicated`` (7.2, 7.3) hold for the whole antigen: a caller
+    forecasting several series of one antigen may pass them, else they are worked out.
+    """
     t = series.next_target
-    prior = list(zip(series.doses, series.results, strict=True))
+    targets = series.targets
+    prior = _PriorDoses(series)
     previous = series.reference_dose(len(series.doses))
     previous_date = previous.date if previous is not None else None
-    immune = has_evidence_of_immunity(antigen, ctx)
-    contraindicated = is_contraindicated(antigen, ctx)
+    if immune is None:
+        immune = has_evidence_of_immunity(antigen, ctx)
+    if contraindicated is None:
+        contraindicated = is_contraindicated(antigen, ctx)
+    on = ctx.assessment_date
     while True:
         # 7.1 conditional skip
-        while t < len(series.targets) and can_skip(
-            series.targets[t],
-            FORECAST_CONTEXTS,
-            ctx.assessment_date,
-            previous_date,
-            prior,
-            ctx,
-            group_complete,
+        while (
+            t < len(targets)
+            and targets[t].conditional_skips
+            and can_skip(targets[t], FORECAST_CONTEXTS, on, previous_date, prior, ctx, group_complete)
         ):
             series.status[t] = SKIPPED
             t += 1
         # 7.4 forecast need
-        if t >= len(series.targets):
-            if any(s == SATISFIED for s in series.status):
+        if t >= len(targets):
+            if SATISFIED in series.status:
                 return SeriesForecast(SeriesStatus.COMPLETE, (R.COMPLETE,))
             return SeriesForecast(SeriesStatus.NOT_RECOMMENDED, (R.NOT_RECOMMENDED_HISTORY,))
         if immune:
             return SeriesForecast(SeriesStatus.IMMUNE, (R.IMMUNE,), t)
         if contraindicated:
             return SeriesForecast(SeriesStatus.CONTRAINDICATED, (R.CONTRAINDICATED,), t)
-        target = series.targets[t]
-        if target.season_end is not None and ctx.assessment_date > target.season_end:
+        target = targets[t]
+        if target.season_end is not None and on > target.season_end:
             return SeriesForecast(SeriesStatus.NOT_RECOMMENDED, (R.PAST_SEASON,), t)
         forecast = _dates(series, t, previous, ctx)
         if forecast.status is not SeriesStatus.NOT_COMPLETE or forecast.earliest is None:
             return forecast
         # 7.6 validate recommendation
-        if forecast.earliest > ctx.assessment_date and can_skip(
-            target,
-            FORECAST_CONTEXTS,
-            forecast.earliest,
-            previous_date,
-            prior,
-            ctx,
-            group_complete,
+        if (
+            target.conditional_skips
+            and forecast.earliest > on
+            and can_skip(target, FORECAST_CONTEXTS, forecast.earliest, previous_date, prior, ctx, group_complete)
         ):
             series.status[t] = SKIPPED
             t += 1
             continue
-        removed = contraindicated_vaccines(antigen, ctx)
-        if removed:
-            forecast.vaccines = tuple(v for v in forecast.vaccines if v not in removed)
+        if antigen.vaccine_contraindications and ctx.observation_codes:
+            removed = contraindicated_vaccines(antigen, ctx)
+            if removed:
+                forecast.vaccines = tuple(v for v in forecast.vaccines if v not in removed)
         return forecast
+
+
+class _PriorDoses:
+    """A series' doses with their results, for skip conditions that count doses."""
+
+    __slots__ = ("series",)
+
+    def __init__(self, series: PatientSeries) -> None:
+        self.series = series
+
+    def __iter__(self) -> Iterator[tuple[AntigenDose, DoseResult | None]]:
+        return zip(self.series.doses, self.series.results, strict=True)

@@ -345,6 +345,11 @@ class AntigenSeries:
     admin_guidance: tuple[str, ...] = ()
     effective: date | None = None
     cessation: date | None = None
+    #: Derived: some target dose has a season (its dose numbers count seasons)
+    seasonal: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "seasonal", any(d.season_start is not None for d in self.doses))
 
 
 @dataclass(frozen=True, slots=True)

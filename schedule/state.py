@@ -133,8 +133,7 @@ class Context:
     history: list[AntigenDose] = field(default_factory=list)
     observation_codes: frozenset[str] = frozenset()
     conflicts_by_current: dict[str, list[LiveVirusConflict]] = field(default_factory=dict)
-    #: birth date + duration, keyed by id(duration): durations belong to the schedule and
-    #: outlive the context, and hashing the dataclass each time costs more than the add
+    #: birth date + duration, keyed by Duration.key (equal durations share an entry)
     _age_cache: dict[int, date] = field(default_factory=dict)
     #: latest date each vaccine code was given (forecast conflict ends, CALCDTCONFLICT-3)
     last_given: dict[str, date] = field(default_factory=dict)
@@ -145,10 +144,10 @@ class Context:
 
     def age_date(self, age: Duration) -> date:
         """Birth date + ``age``, memoised for this patient."""
-        cached = self._age_cache.get(id(age))
+        cached = self._age_cache.get(age.key)
         if cached is None:
             cached = add(self.patient.birth_date, age)
-            self._age_cache[id(age)] = cached
+            self._age_cache[age.key] = cached
         return cached
 
     def age_limits(self, rule: AgeRule) -> tuple[date | None, date | None, date | None]:
