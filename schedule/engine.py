@@ -23,7 +23,7 @@ from types import MappingProxyType
 from schedule import reasons as R
 from schedule.best_series import select_best_series
 from schedule.evaluate import evaluate_series
-from schedule.forecast import forecast_series
+from schedule.forecast import forecast_series, has_evidence_of_immunity, is_contraindicated
 from schedule.model import (
     Antigen,
     AntigenDoseEvaluation,
@@ -34,30 +34,66 @@ from schedule.model import (
     Patient,
     Schedule,
     SeriesStatus,
+    SkipConditionType,
+    VaccineGroup,
     VaccineGroupForecast,
 )
 from schedule.organize import organize_history
 from schedule.select_series import relevant_series
-from schedule.state import Context, PatientSeries
+from schedule.state import AntigenDose, Context, PatientSeries
 from schedule.vaccine_group import BestSeries, vaccine_group_forecast
 
 __all__ = ["evaluate"]
 
-_PREPARED: dict[int, tuple[Schedule, dict[str, list[LiveVirusConflict]]]] = {}
 
+class _Prepared:
+    """Per-schedule lookup tables the engine builds on first use of a schedule."""
 
-def _conflicts(schedule: Schedule) -> dict[str, list[LiveVirusConflict]]:
-    """Live virus conflicts indexed by the current (impacted) vaccine code, per schedule."""
-    entry = _PREPARED.get(id(schedule))
-    if entry is None or entry[0] is not schedule:
-        table: dict[str, list[LiveVirusConflict]] = {}
+    __slots__ = ("antigens", "conflicts", "groups", "linked", "schedule")
+
+    def __init__(self, schedule: Schedule) -> None:
+        self.schedule = schedule
+        #: live virus conflicts indexed by the current (impacted) vaccine code
+        self.conflicts: dict[str, list[LiveVirusConflict]] = {}
         for conflict in schedule.live_virus_conflicts:
-            table.setdefault(conflict.current_code, []).append(conflict)
+            self.conflicts.setdefault(conflict.current_code, []).append(conflict)
+        self.groups = list(schedule.vaccine_groups.values())
+        self.antigens = _antigens_of(self.groups)
+        #: antigens with a "Completed Series" skip: their series must run in dependency order
+        self.linked = frozenset(
+            name
+            for name, antigen in schedule.antigens.items()
+            if any(
+                c.condition_type is SkipConditionType.COMPLETED_SERIES
+                for s in antigen.series
+                for d in s.doses
+                for skip in d.conditional_skips
+                for skip_set in skip.sets
+                for c in skip_set.conditions
+            )
+        )
+
+
+_PREPARED: dict[int, _Prepared] = {}
+
+
+def _prepared(schedule: Schedule) -> _Prepared:
+    entry = _PREPARED.get(id(schedule))
+    if entry is None or entry.schedule is not schedule:
         if len(_PREPARED) > 16:
             _PREPARED.clear()
-        entry = (schedule, table)
+        entry = _Prepared(schedule)
         _PREPARED[id(schedule)] = entry
-    return entry[1]
+    return entry
+
+
+def _antigens_of(groups: list[VaccineGroup]) -> list[str]:
+    return list(dict.fromkeys(a for g in groups for a in g.antigens))
+
+
+def _no_group_complete(group: str) -> bool:
+    """``group_complete`` for antigens without "Completed Series" skips: never asked."""
+    return False
 
 
 class _AntigenRun:
@@ -72,6 +108,8 @@ class _AntigenRun:
         self.series = series
         self.ctx = ctx
         self.running: set[int] = set()
+        self.immune = has_evidence_of_immunity(antigen, ctx)
+        self.contraindicated = is_contraindicated(antigen, ctx)
 
     def run_all(self) -> None:
         for ps in self.series:
@@ -82,7 +120,9 @@ class _AntigenRun:
             return
         self.running.add(id(ps))
         evaluate_series(ps, self.ctx, self.group_complete)
-        ps.forecast = forecast_series(ps, self.antigen, self.ctx, self.group_complete)
+        ps.forecast = forecast_series(
+            ps, self.antigen, self.ctx, self.group_complete, self.immune, self.contraindicated
+        )
         self.running.discard(id(ps))
 
     def group_complete(self, group: str) -> bool:
@@ -130,34 +170,44 @@ def evaluate(
     ignored (their ``evaluations`` are empty), so a past date gives the status as it was
     then. Raises ``KeyError`` for a vaccine group the schedule does not have.
     """
+    prepared = _prepared(schedule)
     ctx = Context(
         patient=patient,
         schedule=schedule,
         assessment_date=assessment_date,
-        observation_codes=_active_observations(patient, assessment_date),
-        conflicts_by_current=_conflicts(schedule),
+        observation_codes=_active_observations(patient, assessment_date) if patient.observations else frozenset(),
+        conflicts_by_current=prepared.conflicts,
     )
     by_antigen, unknown = organize_history(patient, schedule, ctx)
     if vaccine_groups is None:
-        groups = list(schedule.vaccine_groups.values())
+        groups = prepared.groups
+        antigens = prepared.antigens
     else:
         unknown_groups = [name for name in vaccine_groups if name not in schedule.vaccine_groups]
         if unknown_groups:
             raise KeyError(f"unknown vaccine group(s) {unknown_groups} in schedule {schedule.name!r}")
         groups = [schedule.vaccine_groups[name] for name in vaccine_groups]
-    antigens = list(dict.fromkeys(a for g in groups for a in g.antigens))
+        antigens = _antigens_of(groups)
 
     best_by_antigen: dict[str, list[PatientSeries]] = {}
     all_by_antigen: dict[str, list[PatientSeries]] = {}
+    no_doses: list[AntigenDose] = []
     for name in antigens:
         antigen = schedule.antigens.get(name)
         if antigen is None:
             continue
-        doses = by_antigen.get(name, [])
+        doses = by_antigen.get(name, no_doses)
         series_list = [PatientSeries(s, name, doses) for s in relevant_series(antigen, ctx)]
         if not series_list:
             continue
-        _AntigenRun(antigen, series_list, ctx).run_all()
+        if name in prepared.linked:
+            _AntigenRun(antigen, series_list, ctx).run_all()
+        else:
+            immune = has_evidence_of_immunity(antigen, ctx)
+            contraindicated = is_contraindicated(antigen, ctx)
+            for ps in series_list:
+                evaluate_series(ps, ctx, _no_group_complete)
+                ps.forecast = forecast_series(ps, antigen, ctx, _no_group_complete, immune, contraindicated)
         all_by_antigen[name] = series_list
         best_by_antigen[name] = select_best_series(series_list, ctx)
 
