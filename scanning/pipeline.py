@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -54,13 +55,13 @@ def decode(
 
     The first pass runs zxing-cpp on the EXIF-oriented grayscale photo
     (scaled to ``working_side`` at most). Only when it finds nothing are the
-    retries tried (zbar, full resolution, enlargement, contrast, binariser,
-    sharpening, rotation …) until one finds something or ``time_budget``
-    seconds have passed. With ``find_all=True`` the retries go on after a
-    success, until the budget is spent, and everything found is merged: for a
-    tray of vials where the first pass may miss one. Each distinct symbol
-    (format + raw bytes) is returned once. When nothing is found, ``hint``
-    says why if it is measurable.
+    retries tried (pixel filters, another binariser, full resolution,
+    rotations, enlargement, zbar …, see :func:`plan`) until one finds
+    something or ``time_budget`` seconds have passed. With ``find_all=True``
+    the retries go on after a success, until the budget is spent, and
+    everything found is merged: for a tray of vials where the first pass may
+    miss one. Each distinct symbol (format + raw bytes) is returned once.
+    When nothing is found, ``hint`` says why if it is measurable.
 
     Raises :class:`~scanning.errors.NotAnImageError` (415),
     :class:`~scanning.errors.CorruptImageError` (422) and
@@ -75,6 +76,7 @@ def decode(
 
     attempts = 0
     found: list[tuple[Symbol, passes.Transform]] = []
+    sightings: Counter[tuple[str, bytes]] = Counter()
     winning: str | None = None
     timed_out = False
     for attempt in plan(photo, formats=formats, use_zbar=use_zbar, max_pixels=max_pixels):
@@ -82,7 +84,7 @@ def decode(
             timed_out = True
             break
         attempts += 1
-        got = attempt.run()
+        got = _trusted(attempt.run(), retry=attempts > 1, sightings=sightings)
         if got:
             found.extend(got)
             winning = winning or attempt.name
@@ -103,6 +105,32 @@ def decode(
         hint=hint,
         winning_pass=winning,
     )
+
+
+WEAK_FORMATS = frozenset({"EAN13", "EAN8", "UPCA", "UPCE"})
+"""Symbologies protected by one mod-10 check digit only. A retry's filter can
+make zxing-cpp read such a code backwards into another valid number (the
+audit caught a blurred EAN-13 read upside down), so a retry's read of these
+counts only once a second pass has read the same."""
+
+
+def _trusted(
+    symbols: list[tuple[Symbol, passes.Transform]],
+    *,
+    retry: bool,
+    sightings: Counter[tuple[str, bytes]],
+) -> list[tuple[Symbol, passes.Transform]]:
+    if not retry:
+        return symbols
+    trusted = []
+    for symbol, transform in symbols:
+        if symbol.format in WEAK_FORMATS:
+            key = (symbol.format, symbol.raw)
+            sightings[key] += 1
+            if sightings[key] < 2:
+                continue
+        trusted.append((symbol, transform))
+    return trusted
 
 
 def plan(
