@@ -41,8 +41,11 @@ def _first_valid_date(ps: PatientSeries) -> date | None:
 
 def _scorable(group: list[PatientSeries], ctx: Context) -> list[PatientSeries]:
     """8.1: SELECTB-24 (contraindicated) and SELECTSCORE-2."""
-    all_ci = all(_status(p) is SeriesStatus.CONTRAINDICATED for p in group)
-    candidates = [p for p in group if all_ci or _status(p) is not SeriesStatus.CONTRAINDICATED]
+    if any(p.antigen_contraindicated for p in group):
+        all_ci = all(_status(p) is SeriesStatus.CONTRAINDICATED for p in group)
+        candidates = [p for p in group if all_ci or _status(p) is not SeriesStatus.CONTRAINDICATED]
+    else:  # no forecast can say Contraindicated: no need to make them here
+        candidates = group
     has_default = any(p.series.default_series for p in group)
     none_valid = all(p.valid_count() == 0 for p in group)
     best_priority = min((p.series.series_priority for p in group), default="A")

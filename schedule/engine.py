@@ -16,7 +16,7 @@ lookup tables (built on first use), so one schedule can serve many threads/proce
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from types import MappingProxyType
 
@@ -40,7 +40,7 @@ from schedule.model import (
 )
 from schedule.organize import organize_history
 from schedule.select_series import relevant_series
-from schedule.state import AntigenDose, Context, PatientSeries
+from schedule.state import AntigenDose, Context, PatientSeries, SeriesForecast
 from schedule.vaccine_group import BestSeries, vaccine_group_forecast
 
 __all__ = ["evaluate"]
@@ -91,6 +91,16 @@ def _antigens_of(groups: list[VaccineGroup]) -> list[str]:
     return list(dict.fromkeys(a for g in groups for a in g.antigens))
 
 
+def _forecaster(antigen: Antigen, ctx: Context) -> Callable[[PatientSeries], SeriesForecast]:
+    immune = has_evidence_of_immunity(antigen, ctx)
+    contraindicated = is_contraindicated(antigen, ctx)
+
+    def forecast(ps: PatientSeries) -> SeriesForecast:
+        return forecast_series(ps, antigen, ctx, _no_group_complete, immune, contraindicated)
+
+    return forecast
+
+
 def _no_group_complete(group: str) -> bool:
     """``group_complete`` for antigens without "Completed Series" skips: never asked."""
     return False
@@ -110,6 +120,8 @@ class _AntigenRun:
         self.running: set[int] = set()
         self.immune = has_evidence_of_immunity(antigen, ctx)
         self.contraindicated = is_contraindicated(antigen, ctx)
+        for ps in series:
+            ps.antigen_contraindicated = self.contraindicated
 
     def run_all(self) -> None:
         for ps in self.series:
@@ -203,11 +215,14 @@ def evaluate(
         if name in prepared.linked:
             _AntigenRun(antigen, series_list, ctx).run_all()
         else:
-            immune = has_evidence_of_immunity(antigen, ctx)
+            # Series are evaluated now (every dose's result is reported) and forecast when
+            # best-series selection or the vaccine group first asks (many never are).
+            forecaster = _forecaster(antigen, ctx)
             contraindicated = is_contraindicated(antigen, ctx)
             for ps in series_list:
                 evaluate_series(ps, ctx, _no_group_complete)
-                ps.forecast = forecast_series(ps, antigen, ctx, _no_group_complete, immune, contraindicated)
+                ps.antigen_contraindicated = contraindicated
+                ps.forecaster = forecaster
         all_by_antigen[name] = series_list
         best_by_antigen[name] = select_best_series(series_list, ctx)
 

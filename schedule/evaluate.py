@@ -151,6 +151,8 @@ def _in_age_range(rule: VaccineRule, when: date, ctx: Context) -> bool:
 def is_preferable_vaccine(target: SeriesDose, dose: AntigenDose, ctx: Context) -> tuple[bool, bool]:
     """6.8: ``(preferable, low_volume)``. Volume never invalidates a dose."""
     for rule in target.preferable_by_code.get(dose.code, ()):
+        if rule.plain:
+            return True, False
         if not _in_age_range(rule, dose.date, ctx):
             continue
         trade = dose.dose.trade_name
@@ -164,7 +166,7 @@ def is_preferable_vaccine(target: SeriesDose, dose: AntigenDose, ctx: Context) -
 
 def is_allowable_vaccine(target: SeriesDose, dose: AntigenDose, ctx: Context) -> bool:
     """6.9: the vaccine is allowable for the target dose at that age."""
-    return any(_in_age_range(rule, dose.date, ctx) for rule in target.allowable_by_code.get(dose.code, ()))
+    return any(rule.plain or _in_age_range(rule, dose.date, ctx) for rule in target.allowable_by_code.get(dose.code, ()))
 
 
 class _Prior:

@@ -196,6 +196,12 @@ class VaccineRule:
     mvx: str | None = None
     volume: float | None = None
     forecast: bool = False
+    #: Derived: no age range, trade name or volume to check (any dose of the code fits)
+    plain: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        plain = self.begin_age is None and self.end_age is None and not self.trade_name and self.volume is None
+        object.__setattr__(self, "plain", plain)
 
 
 @dataclass(frozen=True, slots=True)

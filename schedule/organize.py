@@ -23,32 +23,38 @@ def organize_history(
     virus conflicts and "from most recent" intervals look at. Doses given after the
     assessment date are left out entirely.
     """
-    order = sorted(range(len(patient.doses)), key=lambda i: patient.doses[i].date_administered)
+    given = patient.doses
+    day = ctx.assessment_date
+    vaccines = schedule.vaccines
+    order = sorted(range(len(given)), key=lambda i: given[i].date_administered)
     by_antigen: dict[str, list[AntigenDose]] = {}
     unknown: list[int] = []
     history: list[AntigenDose] = []
     given_by_code = ctx.given_by_code
+    last_given = ctx.last_given
     for position, i in enumerate(order):
-        dose = patient.doses[i]
-        if dose.date_administered > ctx.assessment_date:
+        dose = given[i]
+        when = dose.date_administered
+        if when > day:
             # Assessing "as of" a past date (reports, audits): later doses did not exist yet.
             continue
         code = dose.vaccine_code
-        record = AntigenDose(position, i, dose, dose.date_administered, code, dose_condition(dose))
+        condition = dose_condition(dose) if dose.condition or dose.lot_expiration else None
+        record = AntigenDose(position, i, dose, when, code, condition)
         history.append(record)
-        ctx.last_given[code] = dose.date_administered
+        last_given[code] = when
         same_code = given_by_code.get(code)
         if same_code is None:
             given_by_code[code] = [record]
         else:
             same_code.append(record)
-        vaccine = schedule.vaccines.get(code)
+        vaccine = vaccines.get(code)
         if vaccine is None:
             unknown.append(i)
             continue
         for assoc in vaccine.antigens:
             if (assoc.begin_age is None and assoc.end_age is None) or ctx.within_ages(
-                assoc.begin_age, assoc.end_age, dose.date_administered
+                assoc.begin_age, assoc.end_age, when
             ):
                 doses = by_antigen.get(assoc.antigen)
                 if doses is None:

@@ -7,6 +7,7 @@ use ``__slots__`` because the engine creates many of them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -76,10 +77,12 @@ class PatientSeries:
     """A relevant patient series (spec 5): an antigen series being walked for a patient."""
 
     __slots__ = (
+        "_forecast",
         "_valid_count",
         "antigen",
+        "antigen_contraindicated",
         "doses",
-        "forecast",
+        "forecaster",
         "next_target",
         "results",
         "satisfied_by",
@@ -97,12 +100,28 @@ class PatientSeries:
         self.satisfied_by: list[AntigenDose | None] = [None] * len(self.targets)
         self.results: list[DoseResult | None] = [None] * len(doses)
         self.next_target = 0
-        self.forecast: SeriesForecast | None = None
+        self._forecast: SeriesForecast | None = None
+        #: makes the forecast on first use of ``forecast`` (set once the series is evaluated)
+        self.forecaster: Callable[[PatientSeries], SeriesForecast] | None = None
+        #: the antigen is contraindicated (7.3): the forecast may say Contraindicated
+        self.antigen_contraindicated = False
         self._valid_count = -1
+
+    @property
+    def forecast(self) -> SeriesForecast | None:
+        """The series forecast (chapter 7), made on first use; None while not yet made."""
+        if self._forecast is None and self.forecaster is not None:
+            forecaster, self.forecaster = self.forecaster, None
+            self._forecast = forecaster(self)
+        return self._forecast
+
+    @forecast.setter
+    def forecast(self, value: SeriesForecast | None) -> None:
+        self._forecast = value
 
     def valid_count(self) -> int:
         """Number of satisfied target doses (SELECTB-21); final once the forecast is made."""
-        if self.forecast is not None:
+        if self._forecast is not None:
             if self._valid_count < 0:
                 self._valid_count = self.status.count(SATISFIED)
             return self._valid_count
