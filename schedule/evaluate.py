@@ -166,7 +166,8 @@ def is_preferable_vaccine(target: SeriesDose, dose: AntigenDose, ctx: Context) -
 
 def is_allowable_vaccine(target: SeriesDose, dose: AntigenDose, ctx: Context) -> bool:
     """6.9: the vaccine is allowable for the target dose at that age."""
-    return any(rule.plain or _in_age_range(rule, dose.date, ctx) for rule in target.allowable_by_code.get(dose.code, ()))
+    rules = target.allowable_by_code.get(dose.code, ())
+    return any(rule.plain or _in_age_range(rule, dose.date, ctx) for rule in rules)
 
 
 class _Prior:
