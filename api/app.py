@@ -24,6 +24,7 @@ from api.health import health, ready
 from api.immunization.routes import forecast
 from api.observability import configure_logging, request_id_middleware
 from api.places.routes import FacilityController, PlaceController
+from api.registry.routes import SubjectController
 from api.scan.pool import DecodePool
 from api.scan.routes import scan
 from api.settings import Settings
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             UserController,
             AuditController,
             scan,
+            SubjectController,
             forecast,
             create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, include_in_schema=False),
         ],

@@ -4,18 +4,22 @@
         │                  └─ C1b Phường Hoàn Kiếm (facility F1b)
         └─ P2 "79" Hồ Chí Minh ── C2 Phường Bến Thành (facility F2: vac2)
 
-One user per role inside P1 (admin is national), plus vac2 and prov2 outside it.
+One user per role inside P1 (admin is national), plus vac2 and prov2 outside it; one
+child in each commune (S1 in C1, S1b in C1b, S2 in C2), each with a mother and her phone,
+a woman W1 in C1; parent1 is linked to S1.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from api.auth.roles import Role
 from api.context import Actor
 from api.places import facilities, service
+from api.registry import service as subjects
 from api.users import service as users
+from db.tables import ParentLink
 
 PASSWORD = "correct horse battery"
 SINCE = date(2025, 7, 1)
@@ -26,6 +30,7 @@ class World:
     places: dict[str, int] = field(default_factory=dict)
     facilities: dict[str, int] = field(default_factory=dict)
     users: dict[str, int] = field(default_factory=dict)
+    subjects: dict[str, int] = field(default_factory=dict)
 
 
 async def seed_world() -> World:
@@ -73,4 +78,28 @@ async def seed_world() -> World:
             actor, username=username, full_name=username.title(), password=PASSWORD, role=role, **scope
         )
         w.users[username] = row["id"]
+    children = [
+        ("S1", "Nguyễn Văn An", date(2025, 3, 14), "M", "C1", "F1", "Trần Thị Bích", "0912345678"),
+        ("S1b", "Lê Thị Hồng", date(2024, 11, 2), "F", "C1b", "F1b", "Phạm Thị Thu", "0987654321"),
+        ("S2", "Võ Minh Khoa", date(2025, 8, 30), "M", "C2", "F2", "Đỗ Thị Lan", "0903111222"),
+        ("W1", "Trần Thị Bích", date(1998, 5, 20), "F", "C1", "F1", "Ngô Thị Tư", "0913000111"),
+    ]
+    for key, name, born, sex, commune, facility, mother, phone in children:
+        row = await subjects.register(
+            actor,
+            subjects.SubjectIn(
+                full_name=name,
+                birth_date=born,
+                sex=sex,
+                place_id=w.places[commune],
+                facility_id=w.facilities[facility],
+                guardians=(
+                    subjects.GuardianIn(mother, "mother", phone=phone, messaging_consent=True, is_primary=True),
+                ),
+            ),
+        )
+        w.subjects[key] = row["id"]
+    await ParentLink.insert(
+        ParentLink(account=w.users["parent1"], subject=w.subjects["S1"], method="phone", linked_at=datetime.now(UTC))
+    )
     return w

@@ -22,6 +22,9 @@ class Permission(StrEnum):
     USERS_READ = "users:read"
     USERS_WRITE = "users:write"
     AUDIT_READ = "audit:read"
+    SUBJECTS_READ = "subjects:read"
+    SUBJECTS_WRITE = "subjects:write"
+    SUBJECTS_MERGE = "subjects:merge"
 
 
 STAFF_ROLES = frozenset(Role) - {Role.PARENT}
@@ -29,17 +32,25 @@ OFFICER_ROLES = frozenset({Role.NATIONAL_ADMIN, Role.PROVINCE_OFFICER, Role.COMM
 # Roles whose scope is one facility rather than a subtree of places.
 FACILITY_ROLES = frozenset({Role.VACCINATOR, Role.STOCK_CLERK})
 
-_ALL_STAFF_READ = {Permission.PLACES_READ, Permission.FACILITIES_READ}
+_ALL_STAFF_READ = {Permission.PLACES_READ, Permission.FACILITIES_READ, Permission.SUBJECTS_READ}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.NATIONAL_ADMIN: frozenset(Permission),
     Role.PROVINCE_OFFICER: frozenset(Permission),
     Role.COMMUNE_OFFICER: frozenset(
         _ALL_STAFF_READ
-        | {Permission.FACILITIES_WRITE, Permission.USERS_READ, Permission.USERS_WRITE, Permission.AUDIT_READ}
+        | {
+            Permission.FACILITIES_WRITE,
+            Permission.USERS_READ,
+            Permission.USERS_WRITE,
+            Permission.AUDIT_READ,
+            Permission.SUBJECTS_WRITE,
+            Permission.SUBJECTS_MERGE,
+        }
     ),
-    Role.VACCINATOR: frozenset(_ALL_STAFF_READ),
+    Role.VACCINATOR: frozenset(_ALL_STAFF_READ | {Permission.SUBJECTS_WRITE}),
     Role.STOCK_CLERK: frozenset(_ALL_STAFF_READ),
-    Role.PARENT: frozenset(),
+    # A parent reads the subjects linked to them, nothing else.
+    Role.PARENT: frozenset({Permission.SUBJECTS_READ}),
 }
 
 # An officer appoints users only to roles at or below their own level.

@@ -6,14 +6,13 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
-import phonenumbers
-
 from api.audit import service as audit
 from api.auth import passwords
 from api.auth.roles import FACILITY_ROLES, Role
 from api.auth.sessions import end_other_sessions
 from api.context import Actor
 from api.errors import Conflict, Invalid, NotFound
+from api.phones import normalize_phone
 from api.places.service import load_tree, today
 from db.engine import write_transaction
 from db.tables import Account, Facility
@@ -36,17 +35,6 @@ PUBLIC_COLUMNS = (
     Account.language,
     Account.active,
 )
-
-
-def normalize_phone(phone: str) -> str:
-    """A Vietnamese (or international) phone number in E.164, or a 422 naming the field."""
-    try:
-        parsed = phonenumbers.parse(phone, "VN")
-    except phonenumbers.NumberParseException:
-        parsed = None
-    if parsed is None or not phonenumbers.is_valid_number(parsed):
-        raise Invalid(f"{phone!r} is not a valid phone number (e.g. 0912 345 678)", field="phone")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 async def _check_scope(role: Role, scope_place_id: int | None, scope_facility_id: int | None) -> int | None:

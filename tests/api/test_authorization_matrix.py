@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -14,11 +15,13 @@ import pytest
 from tests.world import World
 
 ROLES = ["admin", "prov1", "com1", "vac1", "clerk1", "parent1"]
+EVERYONE = set(ROLES)
 
 # Which users may call which route at all (by role), independent of scope.
 OFFICERS = {"admin", "prov1", "com1"}
 STAFF = OFFICERS | {"vac1", "clerk1"}
 PLACE_WRITERS = {"admin", "prov1"}
+SUBJECT_WRITERS = OFFICERS | {"vac1"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,10 @@ class Route:
 
 def _own_place(w: World, user: str) -> int:
     return w.places["VN" if user == "admin" else "P1" if user == "prov1" else "C1"]
+
+
+def _in_months(months: int) -> str:
+    return (date.today() + timedelta(days=30 * months)).isoformat()
 
 
 ROUTES = [
@@ -159,6 +166,67 @@ ROUTES = [
         lambda w, u, i: (f"/api/users/{w.users['vac1' if i else 'vac2']}", {"full_name": "Tên Mới"}),
     ),
     Route("read audit log", "GET", frozenset(OFFICERS), lambda w, u, i: ("/api/audit", None), scoped=False),
+    Route(
+        "search subjects", "GET", frozenset(EVERYONE), lambda w, u, i: ("/api/subjects?q=Nguyen", None), scoped=False
+    ),
+    Route(
+        "get subject",
+        "GET",
+        frozenset(EVERYONE),
+        lambda w, u, i: (f"/api/subjects/{w.subjects['S1' if i else 'S2']}", None),
+    ),
+    Route(
+        "register subject",
+        "POST",
+        frozenset(SUBJECT_WRITERS),
+        lambda w, u, i: (
+            "/api/subjects",
+            {
+                "full_name": "Hoàng Gia Bảo",
+                "birth_date": "2026-01-05",
+                "sex": "M",
+                "place_id": w.places["C1" if i else "C2"],
+                "facility_id": w.facilities["F1" if i else "F2"],
+            },
+        ),
+    ),
+    Route(
+        "correct subject",
+        "PATCH",
+        frozenset(SUBJECT_WRITERS),
+        lambda w, u, i: (f"/api/subjects/{w.subjects['S1' if i else 'S2']}", {"address_detail": "Số 5 ngõ 12"}),
+    ),
+    Route(
+        "move subject",
+        "POST",
+        frozenset(SUBJECT_WRITERS),
+        lambda w, u, i: (
+            f"/api/subjects/{w.subjects['S1' if i else 'S2']}/move",
+            {
+                "place_id": w.places["C1b" if i else "C2"],
+                "facility_id": w.facilities["F1b" if i else "F2"],
+                "moved_on": "2026-06-01",
+            },
+        ),
+    ),
+    Route(
+        "record death",
+        "POST",
+        frozenset(SUBJECT_WRITERS),
+        lambda w, u, i: (f"/api/subjects/{w.subjects['S1' if i else 'S2']}/death", {"died_on": "2026-06-01"}),
+    ),
+    Route(
+        "record pregnancy",
+        "POST",
+        frozenset(SUBJECT_WRITERS),
+        lambda w, u, i: (
+            f"/api/subjects/{w.subjects['W1' if i else 'S2']}/pregnancies",
+            {"expected_delivery": _in_months(5)},
+        ),
+    ),
+    Route(
+        "recent moves", "GET", frozenset(SUBJECT_WRITERS), lambda w, u, i: ("/api/subjects/moves", None), scoped=False
+    ),
     Route("who am I", "GET", frozenset(ROLES), lambda w, u, i: ("/api/auth/me", None), scoped=False),
 ]
 

@@ -1,0 +1,109 @@
+"""Search by code, personal ID number, guardian phone, or name (ranked), within a filter.
+
+What was typed decides how to search: a valid lifelong code, 12 digits, a phone number,
+or else a name.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import phonenumbers
+
+from api.registry import codes, index
+from api.registry.names import name_key
+from api.registry.ranking import score
+from db.tables import Subject, SubjectGuardian
+
+MIN_NAME_SCORE = 0.3
+_DIGITS = re.compile(r"^\+?[\d .-]{6,20}$")
+
+
+def classify(query: str) -> str:
+    text = query.strip()
+    if codes.looks_like_code(text):
+        return "code"
+    compact = re.sub(r"[ .-]", "", text)
+    if compact.isdigit() and len(compact) == 12:
+        return "personal_id"
+    if _DIGITS.match(text):
+        return "phone"
+    return "name"
+
+
+def _phone(text: str) -> str | None:
+    try:
+        parsed = phonenumbers.parse(text, "VN")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+async def _where(where: index.SubjectFilter, extra: str, *values: Any) -> list[dict[str, Any]]:
+    condition, args = where.sql()
+    return list(await Subject.raw(f"SELECT s.* FROM subject s WHERE {extra} AND {condition}", *values, *args))
+
+
+async def _exact(kind: str, query: str, where: index.SubjectFilter) -> list[dict[str, Any]]:
+    if kind == "code":
+        code = codes.normalize(query)
+        rows = await _where(index.SubjectFilter(include_merged=True), "s.code = {}", code)
+        # A merged subject's code leads to its survivor.
+        survivors = [r["merged_into"] if r["status"] == "merged" else r["id"] for r in rows]
+        if not survivors:
+            return []
+        placeholders = ", ".join("{}" for _ in survivors)
+        return await _where(where, f"s.id IN ({placeholders})", *survivors)
+    if kind == "personal_id":
+        return await _where(where, "s.personal_id = {}", re.sub(r"[ .-]", "", query))
+    phone = _phone(query)
+    if phone is None:
+        return []
+    links = await SubjectGuardian.select(SubjectGuardian.subject).where(SubjectGuardian.guardian.phone == phone)
+    ids = sorted({r["subject"] for r in links})
+    if not ids:
+        return []
+    return await _where(where, f"s.id IN ({', '.join('{}' for _ in ids)})", *ids)
+
+
+async def search(query: str, where: index.SubjectFilter, *, page: int = 1, page_size: int = 20) -> dict[str, Any]:
+    """One page of subjects matching ``query`` inside ``where``, best first."""
+    kind = classify(query)
+    if kind == "name":
+        rows = await index.name_candidates(name_key(query), where)
+        scored = [(score(query, r["full_name"]), r) for r in rows]
+        hits = sorted(
+            ((s, r) for s, r in scored if s >= MIN_NAME_SCORE),
+            key=lambda pair: (-pair[0], pair[1]["birth_date"]),
+            reverse=False,
+        )
+    else:
+        # An exact identifier finds the subject anywhere in the country for staff, so a
+        # child who moved in is found (and claimed), not registered twice.
+        exact_where = (
+            where
+            if where.subject_ids is not None
+            else index.SubjectFilter(born_from=where.born_from, born_to=where.born_to)
+        )
+        hits = [(1.0, r) for r in await _exact(kind, query, exact_where)]
+    start = (page - 1) * page_size
+    window = hits[start : start + page_size + 1]
+    items = [
+        {
+            **{k: r[k] for k in ("id", "code", "full_name", "birth_date", "sex", "place", "facility", "status")},
+            "code_display": codes.display(r["code"]),
+            "score": s,
+            "matched_by": kind,
+        }
+        for s, r in window[:page_size]
+    ]
+    return {
+        "items": items,
+        "page": page,
+        "page_size": page_size,
+        "has_more": len(window) > page_size,
+        "query_kind": kind,
+    }
