@@ -242,6 +242,13 @@ def carton_at_45(rng: random.Random) -> Sample:
     return _finish("hard-carton-45", picture, [expected], "hard", rng, tags=("rotation",))
 
 
+def ean_at_angle(rng: random.Random) -> Sample:
+    """A retail box turned about 40° on the counter."""
+    label, expected = _ean(rng)
+    picture = _shoot(rng, HD, label, fill=0.55, angle=rng.choice((-1, 1)) * rng.uniform(36, 44))
+    return _finish("hard-ean-angle", picture, [expected], "hard", rng, tags=("rotation", "ean"))
+
+
 def blurred_vial(rng: random.Random) -> Sample:
     """The camera did not focus."""
     label, expected = _vial(rng)
@@ -352,6 +359,7 @@ CLEAN: tuple[Recipe, ...] = (
 HARD: tuple[Recipe, ...] = (
     steep_angle,
     carton_at_45,
+    ean_at_angle,
     blurred_vial,
     noisy_dark_card,
     glare_on_vial,
