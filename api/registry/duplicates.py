@@ -35,7 +35,14 @@ REASONS: dict[str, tuple[str, str]] = {
     "different_sex": ("Khác giới tính", "Different sex"),
     "same_mother": ("Cùng tên mẹ", "Same mother's name"),
     "same_phone": ("Cùng số điện thoại người giám hộ", "Same guardian phone"),
+    "possible_twin": (
+        "Cùng ngày sinh và cùng mẹ nhưng khác tên: có thể là trẻ sinh đôi",
+        "Same birth date and mother but another name: possibly a twin",
+    ),
 }
+# Same birth and same family is worth a person's look even when names differ (a twin,
+# or a name entered differently): it is always shown as a candidate.
+SAME_BIRTH_AND_FAMILY = 0.55
 
 
 @dataclass(frozen=True)
@@ -108,6 +115,10 @@ def score_pair(a: Profile, b: Profile) -> tuple[float, tuple[str, ...]]:
     if a.phones & b.phones:
         total += 0.2
         reasons.append("same_phone")
+    family = bool(a.mother_keys & b.mother_keys or a.phones & b.phones)
+    if a.birth_date == b.birth_date and family and name_similarity < 1.0:
+        reasons.append("possible_twin")
+        total = max(total, SAME_BIRTH_AND_FAMILY)
     return round(max(0.0, min(total, 1.0)), 3), tuple(reasons)
 
 

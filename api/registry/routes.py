@@ -11,6 +11,7 @@ from litestar.params import Parameter
 
 from api.auth.guards import requires
 from api.auth.roles import Permission
+from api.errors import Invalid, NotFound
 from api.places import facilities
 from api.registry import access, search, service
 from api.registry.schemas import (
@@ -35,8 +36,14 @@ async def _visible_subject(request: Request[Any, Any, Any], subject_id: int) -> 
 
 
 async def _require_destination(scope: Scope, place_id: int, facility_id: int) -> None:
-    """The caller answers for the facility the subject will be managed by."""
-    facility = await facilities.get(facility_id)
+    """The caller answers for the facility the subject will be managed by. Unknown ids
+    are the caller's typing mistakes (422); existing ones outside the area are 404."""
+    if place_id not in scope.tree:
+        raise Invalid(f"Place {place_id} does not exist", field="place_id")
+    try:
+        facility = await facilities.get(facility_id)
+    except NotFound:
+        raise Invalid(f"Facility {facility_id} does not exist", field="facility_id") from None
     access.require_facility_in_scope(scope, facility_id, facility["place_id"])
     if scope.facility_id is None:
         scope.require_place(place_id)
