@@ -40,7 +40,7 @@ from schedule.model import (
 )
 from schedule.organize import organize_history
 from schedule.select_series import relevant_series
-from schedule.state import AntigenDose, Context, PatientSeries, SeriesForecast
+from schedule.state import AntigenDose, Context, PatientSeries, SeriesForecast, active_observations
 from schedule.vaccine_group import BestSeries, vaccine_group_forecast
 
 __all__ = ["evaluate"]
@@ -161,12 +161,6 @@ def _rank(ps: PatientSeries, ctx: Context) -> int:
     return 0 if status in (SeriesStatus.NOT_COMPLETE, SeriesStatus.COMPLETE) else 1
 
 
-def _active_observations(patient: Patient, on: date) -> frozenset[str]:
-    return frozenset(
-        o.code for o in patient.observations if (o.start is None or o.start <= on) and (o.end is None or on <= o.end)
-    )
-
-
 def evaluate(
     patient: Patient,
     schedule: Schedule,
@@ -187,7 +181,7 @@ def evaluate(
         patient=patient,
         schedule=schedule,
         assessment_date=assessment_date,
-        observation_codes=_active_observations(patient, assessment_date) if patient.observations else frozenset(),
+        observation_codes=active_observations(patient, assessment_date) if patient.observations else frozenset(),
         conflicts_by_current=prepared.conflicts,
     )
     by_antigen, unknown = organize_history(patient, schedule, ctx)

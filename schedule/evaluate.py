@@ -23,7 +23,7 @@ from datetime import date
 
 from schedule import reasons as R
 from schedule.dates import add
-from schedule.model import AgeRule, DoseStatus, Interval, SeriesDose, VaccineRule
+from schedule.model import AgeRule, DoseStatus, Interval, PatientObservation, SeriesDose, VaccineRule
 from schedule.skip import EVALUATION_CONTEXTS, can_skip
 from schedule.state import (
     SATISFIED,
@@ -44,6 +44,7 @@ __all__ = [
     "is_allowable_vaccine",
     "is_inadvertent",
     "is_preferable_vaccine",
+    "is_waived",
 ]
 
 
@@ -78,8 +79,14 @@ def interval_reference(
     previous: AntigenDose | None,
     before: date,
     ctx: Context,
+    on: date | None = None,
 ) -> date | None:
-    """CALCDTINT-1/2/8/9: the date an interval is measured from, or None if none."""
+    """CALCDTINT-1/2/8/9: the date an interval is measured from, or None if none.
+
+    ``before``: "from most recent" looks at doses given before this date; ``on``: the
+    day the interval is looked at (the dose date; the assessment date in a forecast),
+    ``before`` when not given; "from observation" looks at observations begun by then.
+    """
     if interval.from_previous:
         return previous.date if previous is not None else None
     if interval.from_target_dose is not None:
@@ -97,8 +104,16 @@ def interval_reference(
                 found = dose.date
         return found
     if interval.from_observation is not None:
-        return ctx.observation_start(interval.from_observation)
+        return ctx.observation_start(interval.from_observation, before if on is None else on)
     return None
+
+
+def is_waived(interval: Interval, ref: date, on: date, ctx: Context) -> PatientObservation | None:
+    """The observation that waives ``interval`` (measured from ``ref``) on ``on``: one
+    with the interval's ``waived_by_new_observation`` code, active on ``on``, begun
+    after ``ref``. None when the interval applies."""
+    code = interval.waived_by_new_observation
+    return None if code is None else ctx.new_observation(code, on, ref)
 
 
 def evaluate_intervals(
@@ -122,6 +137,8 @@ def evaluate_intervals(
             if found is None:
                 continue
             ref = found
+        if interval.waived_by_new_observation is not None and is_waived(interval, ref, when, ctx) is not None:
+            continue
         if interval.abs_min_interval is not None and when < add(ref, interval.abs_min_interval):
             return False, False
         if interval.min_interval is not None and when < add(ref, interval.min_interval):

@@ -15,8 +15,8 @@ from datetime import date, timedelta
 
 from schedule import reasons as R
 from schedule.dates import add
-from schedule.evaluate import interval_reference
-from schedule.model import Antigen, SeriesDose, SeriesStatus
+from schedule.evaluate import interval_reference, is_waived
+from schedule.model import Antigen, PatientObservation, SeriesDose, SeriesStatus
 from schedule.skip import FORECAST_CONTEXTS, can_skip
 from schedule.state import (
     SATISFIED,
@@ -115,6 +115,12 @@ def _dates(series: PatientSeries, t: int, previous: AntigenDose | None, ctx: Con
     late_interval: date | None = None
     priority = bool(target.intervals)
     day_after = on + _ONE_DAY
+    # An interval waived by a new observation (Td: "6 months after dose 2 *or in the
+    # next pregnancy*") gives two ways to a valid dose: after the interval, or during
+    # the observation. The earliest date is the sooner of the two; the recommended and
+    # past-due dates follow the observation, which the patient is in now.
+    waived_min: date | None = None
+    during: PatientObservation | None = None
     for interval in target.intervals:
         if not interval.always and not interval.in_effect(on):
             continue
@@ -125,10 +131,20 @@ def _dates(series: PatientSeries, t: int, previous: AntigenDose | None, ctx: Con
                 continue
             ref = previous.date
         else:
-            found = interval_reference(interval, series, previous, day_after, ctx)
+            found = interval_reference(interval, series, previous, day_after, ctx, on)
             if found is None:
                 continue
             ref = found
+        if interval.waived_by_new_observation is not None:
+            observation = is_waived(interval, ref, on, ctx)
+            if observation is not None:
+                if during is None or _start(observation) > _start(during):
+                    during = observation
+                if interval.min_interval is not None:
+                    candidate = add(ref, interval.min_interval)
+                    if waived_min is None or candidate > waived_min:
+                        waived_min = candidate
+                continue
         if interval.min_interval is not None:
             candidate = add(ref, interval.min_interval)
             if earliest is None or candidate > earliest:
@@ -150,6 +166,13 @@ def _dates(series: PatientSeries, t: int, previous: AntigenDose | None, ctx: Con
         earliest = season
     if earliest is None:
         earliest = ctx.patient.birth_date
+    if during is not None:
+        after_interval = max(earliest, waived_min) if waived_min is not None else earliest
+        in_observation = max(earliest, _start(during))
+        if during.end is not None and in_observation > during.end:
+            earliest = after_interval
+        else:
+            earliest = min(after_interval, in_observation)
     if max_date is not None and earliest >= max_date:
         return SeriesForecast(SeriesStatus.AGED_OUT, (R.CANNOT_FINISH,), t)
     if rule and rule.earliest_rec_age:
@@ -196,6 +219,12 @@ def _dates(series: PatientSeries, t: int, previous: AntigenDose | None, ctx: Con
         vaccines,
         priority,
     )
+
+
+def _start(observation: PatientObservation) -> date:
+    # new_observation() only returns observations with a start date
+    assert observation.start is not None
+    return observation.start
 
 
 def forecast_series(

@@ -153,8 +153,15 @@ class Interval:
     Exactly one reference is set: ``from_previous`` (the immediately previous dose),
     ``from_target_dose`` (the dose that satisfied target dose N, 1-based),
     ``from_most_recent`` (the latest dose of any of these vaccine codes) or
-    ``from_observation`` (the date of a patient observation with this code).
+    ``from_observation`` (the start of the patient's most recent observation with this
+    code that began on or before the dose date, or the assessment date in a forecast).
     ``priority_override``: this interval overrides others (CDC "intervalPriority").
+
+    ``waived_by_new_observation`` (an extension for national schedules): an
+    observation code; the interval does not apply to a dose given while the patient has
+    an observation with this code that began after the interval's reference dose. It
+    expresses "at least 6 months after dose 2, *or in the next pregnancy*" (Td for
+    women): the 6-month interval is waived in a pregnancy that began after dose 2.
     """
 
     from_previous: bool = True
@@ -168,6 +175,7 @@ class Interval:
     priority_override: bool = False
     effective: date | None = None
     cessation: date | None = None
+    waived_by_new_observation: str | None = None
     #: Derived: no effective/cessation date, so the interval applies on every date.
     always: bool = field(init=False, repr=False, compare=False)
 
@@ -219,7 +227,9 @@ class SkipCondition:
     ``dose_count_logic`` is ``"greater than"``, ``"equal to"`` or ``"less than"``;
     ``dose_type`` is ``"Valid"`` or ``"Total"``; ``vaccine_types`` are vaccine codes.
     ``observation_code`` serves ``Observation`` conditions (an extension for national
-    schedules, e.g. "pregnant").
+    schedules, e.g. "pregnant"): met when the patient has the observation on the
+    condition's reference date (the dose date in evaluation, the assessment date in a
+    forecast).
     """
 
     condition_id: str
@@ -293,7 +303,7 @@ class SeriesDose:
         ages = self.ages
         fixed = ages[0] if len(ages) == 1 and ages[0].effective is None and ages[0].cessation is None else None
         object.__setattr__(self, "fixed_age", fixed)
-        plain = all(i.always and i.from_previous for i in self.intervals)
+        plain = all(i.always and i.from_previous and i.waived_by_new_observation is None for i in self.intervals)
         object.__setattr__(self, "plain_intervals", plain)
 
     def age_rule(self, on: date) -> AgeRule | None:

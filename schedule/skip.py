@@ -59,7 +59,7 @@ def _condition_met(
     if kind is SkipConditionType.COMPLETED_SERIES:
         return any(group_complete(g) for g in cond.series_groups)
     if kind is SkipConditionType.OBSERVATION:
-        return cond.observation_code is not None and cond.observation_code in ctx.observation_codes
+        return cond.observation_code is not None and cond.observation_code in ctx.observations_on(ref)
     # Vaccine count by age / by date / by date and age (table 6-9).
     count = _count(cond, prior, ctx)
     target = cond.dose_count or 0

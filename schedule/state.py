@@ -19,6 +19,7 @@ from schedule.model import (
     DoseStatus,
     LiveVirusConflict,
     Patient,
+    PatientObservation,
     Schedule,
     SeriesDose,
     SeriesStatus,
@@ -188,10 +189,34 @@ class Context:
             return False
         return end is None or when < self.age_date(end)
 
-    def observation_start(self, code: str) -> date | None:
-        """Start date of the most recent active observation with this code."""
+    def observations_on(self, day: date) -> frozenset[str]:
+        """Codes of the patient's observations active on ``day`` (start and end included;
+        a missing start or end is no limit)."""
+        if day == self.assessment_date:
+            return self.observation_codes
+        return active_observations(self.patient, day)
+
+    def observation_start(self, code: str, on: date) -> date | None:
+        """Start of the most recent observation with ``code`` that began on or before ``on``."""
         best: date | None = None
         for obs in self.patient.observations:
-            if obs.code == code and obs.start is not None and (best is None or obs.start > best):
-                best = obs.start
+            start = obs.start
+            if obs.code == code and start is not None and start <= on and (best is None or start > best):
+                best = start
         return best
+
+    def new_observation(self, code: str, on: date, after: date) -> PatientObservation | None:
+        """The observation with ``code`` active on ``on`` that began after ``after``
+        (a pregnancy that started after the previous dose), or None."""
+        for obs in self.patient.observations:
+            start = obs.start
+            if obs.code == code and start is not None and after < start <= on and (obs.end is None or on <= obs.end):
+                return obs
+        return None
+
+
+def active_observations(patient: Patient, on: date) -> frozenset[str]:
+    """Codes of ``patient``'s observations active on ``on``."""
+    return frozenset(
+        o.code for o in patient.observations if (o.start is None or o.start <= on) and (o.end is None or on <= o.end)
+    )

@@ -365,6 +365,7 @@ _INTERVAL_KEYS = (
     "rec",
     "latest_rec",
     "priority",
+    "waived_by_new_observation",
 )
 _INTERVAL_KEYS_ALL = (*_INTERVAL_KEYS, "confidence", "note")
 _SKIP_CONDITION_KEYS = (
@@ -428,8 +429,10 @@ class _SeriesParser:
         most_recent = frozenset(r.strings("from_most_recent"))
         if sum(x is not None and x != frozenset() for x in (from_dose, observation, most_recent or None)) > 1:
             raise r.fail("give at most one of from_dose, from_observation, from_most_recent")
-        if observation is not None and observation not in self.base.observations:
-            raise r.fail(f"unknown observation {observation!r}")
+        waiver = r.text("waived_by_new_observation") or None
+        for code in (observation, waiver):
+            if code is not None and code not in self.base.observations:
+                raise r.fail(f"unknown observation {code!r}")
         for code in most_recent:
             if code not in self.base.vaccines:
                 raise r.fail(f"unknown vaccine code {code!r}")
@@ -443,6 +446,7 @@ class _SeriesParser:
             earliest_rec_interval=r.duration("rec"),
             latest_rec_interval=r.duration("latest_rec"),
             priority_override=r.flag("priority"),
+            waived_by_new_observation=waiver,
         )
 
     def skip(self, raw: Any, where: str, dose_label: str) -> ConditionalSkip:

@@ -48,11 +48,14 @@ D = Duration.parse
 DOB = date(2020, 1, 15)
 
 
-def demo_schedule(skip_dose2_after: str | None = None) -> Schedule:
-    skips = ()
+def demo_schedule(skip_dose2_after: str | None = None, skip_dose2_observation: str | None = None) -> Schedule:
+    skips: tuple[ConditionalSkip, ...] = ()
     if skip_dose2_after:
         condition = SkipCondition("1", SkipConditionType.AGE, begin_age=D(skip_dose2_after))
         skips = (ConditionalSkip(SkipContext.BOTH, (SkipSet("1", "old enough", (condition,)),)),)
+    if skip_dose2_observation:
+        condition = SkipCondition("1", SkipConditionType.OBSERVATION, observation_code=skip_dose2_observation)
+        skips = (ConditionalSkip(SkipContext.EVALUATION, (SkipSet("1", "observed", (condition,)),)),)
     dose1 = SeriesDose(
         1,
         ages=(AgeRule(D("12 months - 4 days"), D("12 months"), D("12 months"), D("16 months"), D("18 years")),),
@@ -210,6 +213,20 @@ def test_too_old_is_extraneous_and_aged_out() -> None:
 def test_conditional_skip_completes_the_series() -> None:
     result = run(("2030-01-15", "M"), on="2030-03-01", schedule=demo_schedule(skip_dose2_after="10 years"))
     assert result.vaccine_groups["Measles"].status is SeriesStatus.COMPLETE
+
+
+def test_observation_skip_looks_at_the_dose_date() -> None:
+    schedule = demo_schedule(skip_dose2_observation="X")
+    doses = (("2021-01-15", "M"), ("2023-06-01", "M"))
+
+    def dose2(start: str, end: str) -> DoseStatus:
+        seen = (PatientObservation("X", date.fromisoformat(start), date.fromisoformat(end)),)
+        return measles(run(*doses, on="2024-06-01", schedule=schedule, observations=seen), 2).status
+
+    # observed when dose 2 was given: target dose 2 is skipped, the dose is extra
+    assert dose2("2023-01-01", "2023-12-31") is DoseStatus.EXTRANEOUS
+    # observed on the assessment date only: dose 2 was a dose like any other
+    assert dose2("2024-01-01", "2024-12-31") is DoseStatus.VALID
 
 
 def test_contraindication_observation() -> None:
