@@ -13,10 +13,11 @@ import pytest
 
 from schedule import registry
 from schedule.check import check_schedule
+from schedule.conformance import main as cdsi_run
+from schedule.conformance import run_cases
 from schedule.engine import evaluate
 from schedule.model import DoseStatus, SeriesStatus
 from schedule.vn import DataError, catalogue, load, schedule_for, timeline, version_for, versions
-from schedule.vn.conformance import run_cases
 from schedule.vn.examples import typical_two_year_old
 
 CASES_FILE = Path(__file__).with_name("cases.json")
@@ -30,6 +31,12 @@ CASES: list[dict[str, Any]] = json.loads(CASES_FILE.read_text(encoding="utf-8"))
 def test_case(case: dict[str, Any]) -> None:
     (result,) = run_cases([case], timeline())
     assert result.passed, f"{case['name']}: {result.mismatches}"
+
+
+def test_the_engine_runner_passes_every_case(capsys: pytest.CaptureFixture[str]) -> None:
+    # `niis cdsi-run --schedule vn tests/schedule/vn/cases.json`, observations included
+    assert cdsi_run(["--schedule", "vn", str(CASES_FILE), "--min-pass", str(len(CASES))]) == 0
+    assert capsys.readouterr().out.endswith(f"{len(CASES)} passed, 0 failed\n")
 
 
 def test_case_ids_are_unique() -> None:
