@@ -106,7 +106,7 @@ def _card(fields: list[str]) -> CitizenIdCard:
             problems.append(Discrepancy("date", f"Field {i + 1} ({value}) is not a valid date."))
             continue
         (before if sex_at is None or i < sex_at else after).append(date)
-    birth_date, issue_date, expiry_date = _assign_dates(before, after, sex_at is not None)
+    birth_date, issue_date, expiry_date, spare_dates = _assign_dates(before, after, sex_at is not None)
 
     words = [i for i, f in enumerate(fields) if i not in used and f and _is_words(f)]
     name_at = next((i for i in words if not any(c.isdigit() for c in fields[i])), None)
@@ -116,6 +116,7 @@ def _card(fields: list[str]) -> CitizenIdCard:
     if address_at is not None:
         used.add(address_at)
     other = tuple(f for i, f in enumerate(fields) if i not in used and f)
+    other += tuple(d.strftime("%d%m%Y") for d in spare_dates)
 
     if name_at is None:
         problems.append(Discrepancy("full_name", "The card payload has no name."))
@@ -148,17 +149,18 @@ def _card(fields: list[str]) -> CitizenIdCard:
 
 def _assign_dates(
     before: list[dt.date], after: list[dt.date], has_sex: bool
-) -> tuple[dt.date | None, dt.date | None, dt.date | None]:
-    """Birth, issue and expiry dates.
+) -> tuple[dt.date | None, dt.date | None, dt.date | None, list[dt.date]]:
+    """Birth, issue and expiry dates, and any dates left over.
 
     In the usual layout the birth date comes before the sex field and the
     card dates after it; position then decides, so an issue date earlier
     than the birth date is caught. When all dates are on one side (an
     unusual layout), they are told apart by time: birth first.
     """
+    spare: list[dt.date] = []
     if has_sex and before and after:
         birth: dt.date | None = before[0]
-        rest = after
+        spare, rest = before[1:], after
     else:
         ordered = before + after
         if has_sex and len(ordered) > 1:
@@ -170,7 +172,7 @@ def _assign_dates(
             birth, rest = None, ordered
     issue = rest[0] if rest else None
     expiry = rest[1] if len(rest) > 1 else None
-    return birth, issue, expiry
+    return birth, issue, expiry, spare + rest[2:]
 
 
 def _is_digits(value: str, length: int) -> bool:

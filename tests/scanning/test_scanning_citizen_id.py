@@ -163,3 +163,11 @@ def test_lone_date_after_the_sex_field_is_the_issue_date() -> None:
     assert card.birth_date is None
     assert card.issue_date == dt.date(2021, 4, 15)
     assert "birth_date" in {d.field for d in card.discrepancies}
+
+
+def test_dates_beyond_birth_issue_and_expiry_are_kept_and_reported() -> None:
+    card = parse_citizen_id("001090123456||Nguyễn Văn A|01011990|02021990|Nam|Hà Nội|15042021|15042031|01012040")
+    assert card.birth_date == dt.date(1990, 1, 1)
+    assert (card.issue_date, card.expiry_date) == (dt.date(2021, 4, 15), dt.date(2031, 4, 15))
+    assert set(card.other_fields) == {"02021990", "01012040"}
+    assert "other_fields" in {d.field for d in card.discrepancies}
