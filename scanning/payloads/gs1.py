@@ -85,7 +85,6 @@ def parse_gs1(text: str, symbology_identifier: str = "") -> GS1Data:
     payload = gs1_parser(text, symbology_identifier)
     if payload is None:
         raise GS1Error("The text is not GS1 data: no application identifiers were found.")
-    assert isinstance(payload, GS1Data)
     return payload
 
 
