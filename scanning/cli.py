@@ -38,6 +38,11 @@ def main(argv: list[str] | None = None) -> int:
         help=f"refuse larger images (default {DEFAULT_MAX_PIXELS})",
     )
     parser.add_argument("--no-zbar", action="store_true", help="use zxing-cpp only")
+    parser.add_argument(
+        "--find-all",
+        action="store_true",
+        help="keep retrying after a success and merge (trays of vials; takes the whole budget)",
+    )
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
@@ -53,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
                 time_budget=args.time_budget,
                 max_pixels=args.max_pixels,
                 use_zbar=not args.no_zbar,
+                find_all=args.find_all,
             )
         except OSError as exc:
             failed = True
