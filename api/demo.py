@@ -4,13 +4,19 @@ stock and sessions here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from api.auth.roles import Role
 from api.context import Actor
+from api.demo_people import PeopleMaker
 from api.places import facilities, service
 from api.places.importer import ensure_reference_places
+from api.places.service import today
+from api.registry import duplicates
+from api.registry import service as registry
+from api.registry.names import fold
+from api.registry.service import GuardianIn, SubjectIn
 from api.users import service as users
 from db.engine import write_transaction
 from db.tables import Account
@@ -43,6 +49,87 @@ DEMO_USERS = [
     DemoUser("kho.tinh", "niis-demo-stock", Role.STOCK_CLERK, "Hoàng Văn Đức"),
     DemoUser("phuhuynh", "niis-demo-parent", Role.PARENT, "Nguyễn Thị Mai"),
 ]
+
+
+CHILDREN = 300
+WOMEN = 24
+
+
+def _guardians(maker: PeopleMaker, child_family: str, *, phone: str | None = None) -> tuple[GuardianIn, ...]:
+    mother = GuardianIn(
+        maker.name("F"), "mother", phone=phone or maker.phone(), messaging_consent=True, is_primary=True
+    )
+    father = GuardianIn(maker.name("M", child_family), "father", phone=maker.phone())
+    return (mother, father)
+
+
+async def _people(actor: Actor, communes: dict[str, int], stations: dict[str, int]) -> None:
+    """300 children aged 0-6, women (some pregnant), and a few planted duplicates that
+    the duplicate job should find."""
+    maker = PeopleMaker()
+    day = today()
+    codes = sorted(communes)
+    registered: list[tuple[SubjectIn, int]] = []
+    for number in range(CHILDREN):
+        commune = codes[number % len(codes)]
+        family = maker.family_name()
+        person = maker.person(born_between=(day - timedelta(days=6 * 365), day), family=family)
+        data = SubjectIn(
+            full_name=person.full_name,
+            birth_date=person.birth_date,
+            sex=person.sex,
+            place_id=communes[commune],
+            facility_id=stations[commune],
+            address_detail=maker.address(),
+            guardians=_guardians(maker, family),
+        )
+        registered.append((data, await _register(actor, data)))
+    for number in range(WOMEN):
+        commune = codes[number % len(codes)]
+        woman = maker.person(born_between=(day - timedelta(days=40 * 365), day - timedelta(days=18 * 365)), sex="F")
+        expecting = day + timedelta(days=30 + 25 * (number // 3)) if number % 3 == 0 else None
+        data = SubjectIn(
+            full_name=woman.full_name,
+            birth_date=woman.birth_date,
+            sex="F",
+            place_id=communes[commune],
+            facility_id=stations[commune],
+            address_detail=maker.address(),
+            guardians=(GuardianIn(woman.full_name, "self", phone=maker.phone(), messaging_consent=True),),
+            expected_delivery=expecting,
+        )
+        await _register(actor, data)
+    await _plant_duplicates(actor, registered, communes, stations)
+
+
+async def _register(actor: Actor, data: SubjectIn) -> int:
+    """Register, confirming look-alikes as distinct (common names and shared birthdays)."""
+    candidates = [c.subject_id for c in await duplicates.find_for(registry.clean(data, today()))]
+    return int((await registry.register(actor, data, not_duplicate_of=tuple(candidates)))["id"])
+
+
+async def _plant_duplicates(
+    actor: Actor, registered: list[tuple[SubjectIn, int]], communes: dict[str, int], stations: dict[str, int]
+) -> None:
+    """Records a hurried nurse might create: the nightly duplicate job must list them."""
+    other = sorted(communes)[-1]
+    first, second, third = registered[7][0], registered[42][0], registered[99][0]
+    unaccented = replace(
+        first,
+        full_name=fold(first.full_name).title(),
+        place_id=communes[other],
+        facility_id=stations[other],
+        guardians=first.guardians[:1],
+    )
+    born = second.birth_date
+    swapped = born.replace(day=born.month, month=born.day) if born.day <= 12 and born.day != born.month else born
+    day_month_swapped = replace(second, birth_date=swapped, guardians=second.guardians[:1])
+    words = third.full_name.split()
+    typo = replace(third, full_name=" ".join([*words[:-1], words[-1][:-1] + "h"]), guardians=third.guardians[:1])
+    for planted in (unaccented, day_month_swapped, typo):
+        await _register(actor, planted)
+    twin = replace(first, full_name=first.full_name.rsplit(" ", 1)[0] + " Khang", sex="M")
+    await _register(actor, twin)
 
 
 async def is_empty() -> bool:
@@ -116,4 +203,9 @@ async def _load(actor: Actor) -> list[DemoUser]:
             role=user.role,
             **scopes[user.role],
         )
+    stations = {
+        code: next(f["id"] for f in await facilities.listing(place_ids=[pid]) if f["kind"] == "commune_health_station")
+        for code, pid in commune_ids.items()
+    }
+    await _people(actor, commune_ids, stations)
     return DEMO_USERS
