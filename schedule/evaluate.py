@@ -128,15 +128,9 @@ def evaluate_intervals(
     for interval in intervals:
         if not interval.always and not interval.in_effect(when):
             continue
-        if interval.from_previous:
-            if previous is None:
-                continue
-            ref = previous.date
-        else:
-            found = interval_reference(interval, series, previous, when, ctx)
-            if found is None:
-                continue
-            ref = found
+        ref = interval_reference(interval, series, previous, when, ctx)
+        if ref is None:
+            continue
         if interval.waived_by_new_observation is not None and is_waived(interval, ref, when, ctx) is not None:
             continue
         if interval.abs_min_interval is not None and when < add(ref, interval.abs_min_interval):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
 from schedule import reasons as R
-from schedule.dates import add
+from schedule.dates import Duration, add
 from schedule.evaluate import interval_reference, is_waived
 from schedule.model import Antigen, PatientObservation, SeriesDose, SeriesStatus
 from schedule.skip import FORECAST_CONTEXTS, can_skip
@@ -126,37 +126,19 @@ def _dates(series: PatientSeries, t: int, previous: AntigenDose | None, ctx: Con
             continue
         if not interval.priority_override:
             priority = False
-        if interval.from_previous:
-            if previous is None:
-                continue
-            ref = previous.date
-        else:
-            found = interval_reference(interval, series, previous, day_after, ctx, on)
-            if found is None:
-                continue
-            ref = found
+        ref = interval_reference(interval, series, previous, day_after, ctx, on)
+        if ref is None:
+            continue
         if interval.waived_by_new_observation is not None:
             observation = is_waived(interval, ref, on, ctx)
             if observation is not None:
                 if during is None or _start(observation) > _start(during):
                     during = observation
-                if interval.min_interval is not None:
-                    candidate = add(ref, interval.min_interval)
-                    if waived_min is None or candidate > waived_min:
-                        waived_min = candidate
+                waived_min = _later(waived_min, ref, interval.min_interval)
                 continue
-        if interval.min_interval is not None:
-            candidate = add(ref, interval.min_interval)
-            if earliest is None or candidate > earliest:
-                earliest = candidate
-        if interval.earliest_rec_interval is not None:
-            candidate = add(ref, interval.earliest_rec_interval)
-            if rec_interval is None or candidate > rec_interval:
-                rec_interval = candidate
-        if interval.latest_rec_interval is not None:
-            candidate = add(ref, interval.latest_rec_interval)
-            if late_interval is None or candidate > late_interval:
-                late_interval = candidate
+        earliest = _later(earliest, ref, interval.min_interval)
+        rec_interval = _later(rec_interval, ref, interval.earliest_rec_interval)
+        late_interval = _later(late_interval, ref, interval.latest_rec_interval)
     if ctx.conflicts_by_current:
         conflict = _conflict_end(target, ctx)
         if conflict is not None and (earliest is None or conflict > earliest):
@@ -219,6 +201,14 @@ def _dates(series: PatientSeries, t: int, previous: AntigenDose | None, ctx: Con
         vaccines,
         priority,
     )
+
+
+def _later(latest: date | None, ref: date, interval: Duration | None) -> date | None:
+    """The later of ``latest`` and ``ref + interval`` (no interval: ``latest``)."""
+    if interval is None:
+        return latest
+    candidate = add(ref, interval)
+    return candidate if latest is None or candidate > latest else latest
 
 
 def _start(observation: PatientObservation) -> date:
