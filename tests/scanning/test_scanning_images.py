@@ -145,3 +145,16 @@ def test_databar_is_read_as_gs1(fmt: str, content: str, gs1: bool) -> None:
     assert barcode.symbology_identifier == "]e0"
     assert isinstance(barcode.payload, scanning.GS1Data)
     assert barcode.payload.gtin == "09506000134352"
+
+
+def test_defocused_label_with_sensor_noise_is_called_blurred() -> None:
+    rng = random.Random(3)
+    scene = photo.place(
+        photo.background((1280, 720), rng),
+        render.label([render.symbol("(01)09506000134352(10)A1", "DataMatrix", module=6, gs1=True)], rng=rng),
+        ((400, 150), (700, 150), (700, 600), (400, 600)),
+    )
+    noisy = photo.add_noise(photo.blur(scene, 6), rng, sigma=3)
+    result = scanning.decode(encoded(noisy, "JPEG", quality=88), time_budget=0.3)
+    assert result.barcodes == ()
+    assert result.hint is Hint.BLURRED
