@@ -96,6 +96,11 @@ def _open(data: bytes, *, max_pixels: int) -> Image.Image:
         try:
             image = Image.open(io.BytesIO(data))
         except UnidentifiedImageError as exc:
+            if _is_heif(data):
+                raise NotAnImageError(
+                    "HEIC photos cannot be read: upload JPEG (on iPhone, Settings › Camera › "
+                    "Formats › Most Compatible)."
+                ) from exc
             raise NotAnImageError("The upload is not an image format we can read.") from exc
         except Image.DecompressionBombError as exc:
             raise ImageTooLargeError(f"The image is too large: {exc}", pixels=-1, max_pixels=max_pixels) from exc
@@ -112,6 +117,14 @@ def _open(data: bytes, *, max_pixels: int) -> Image.Image:
     if pixels == 0:
         raise CorruptImageError("The image has no pixels.")
     return image
+
+
+_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
+
+
+def _is_heif(data: bytes) -> bool:
+    """An ISO media file whose brand says HEIF/HEIC (iPhone photos by default)."""
+    return data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS
 
 
 def _oriented_size(image: Image.Image, stored_size: tuple[int, int]) -> tuple[int, int]:

@@ -158,3 +158,15 @@ def test_defocused_label_with_sensor_noise_is_called_blurred() -> None:
     result = scanning.decode(encoded(noisy, "JPEG", quality=88), time_budget=0.3)
     assert result.barcodes == ()
     assert result.hint is Hint.BLURRED
+
+
+def test_heic_upload_gets_a_message_the_clerk_can_act_on() -> None:
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64)
+    with pytest.raises(NotAnImageError, match="JPEG") as caught:
+        scanning.decode(heic)
+    assert caught.value.http_status == 415
+
+
+def test_avif_upload_is_read() -> None:
+    (barcode,) = scanning.decode(encoded(id_qr().convert("RGB"), "AVIF", quality=90)).barcodes
+    assert barcode.text == ID_TEXT
