@@ -131,6 +131,24 @@ def cmd_import_places(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_find_duplicates(settings: Settings, args: argparse.Namespace) -> int:
+    from api.context import Actor
+    from api.places.service import load_tree, place_id_by_code, today
+    from api.registry.duplicate_job import run
+
+    async def work() -> dict[str, int]:
+        if args.place is None:
+            return await run(Actor.system("find-duplicates"), None, place_id=None)
+        place_id = await place_id_by_code(args.place)
+        if place_id is None:
+            raise SystemExit(f"No place with code {args.place}")
+        places = (await load_tree()).all_within(place_id, today())
+        return await run(Actor.system("find-duplicates"), places, place_id=place_id)
+
+    print(json.dumps(asyncio.run(_with_database(settings, work))))
+    return 0
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -176,6 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     places = sub.add_parser("import-places", help="load the official list of administrative units (CSV)")
     places.add_argument("file")
+    duplicates = sub.add_parser("find-duplicates", help="list likely duplicate records (run nightly)")
+    duplicates.add_argument("--place", help="official code of an area (default: the whole country)")
     sub.add_parser("cdsi-run", help="run CDSi test cases through the rules engine", add_help=False)
     sub.add_parser("scan", help="decode barcodes in image files", add_help=False)
     return parser
@@ -187,6 +207,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "demo": cmd_demo,
     "createuser": cmd_createuser,
     "import-places": cmd_import_places,
+    "find-duplicates": cmd_find_duplicates,
 }
 DELEGATED = {"cdsi-run": "schedule.conformance", "scan": "scanning.cli"}
 

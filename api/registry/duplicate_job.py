@@ -1,0 +1,292 @@
+"""The duplicate check: likely pairs of records of one person, listed for a person to
+decide (merge, or dismiss as two people).
+
+Run nightly for the whole country (``niis find-duplicates``) and on demand for an area.
+For each subject living in the area, candidates are looked for across the country by
+blocking, never by comparing every pair: the name index (trigrams; pg_trgm on
+PostgreSQL) restricted to birth dates within a year, plus subjects sharing a guardian's
+phone; then :func:`api.registry.duplicates.score_pair` decides. A pair found is listed
+under the commune of the subject it was found for. A pair once dismissed or merged is
+never listed again; open pairs are refreshed (score, reasons) or dropped when they no
+longer score.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from api.audit import service as audit
+from api.context import Actor
+from api.errors import Conflict, NotFound
+from api.registry import codes, duplicates, index
+from api.registry.merge import Visible
+from db.engine import write_transaction
+from db.tables import DuplicateCandidate, Subject, SubjectGuardian
+
+BATCH = 200
+NAME_CANDIDATES = 50
+# A phone typed for more subjects than this (a health station's own number) is no evidence.
+CROWDED_PHONE = 30
+DECIDED = ("dismissed", "merged")
+
+Pair = tuple[int, int]
+
+
+def _pair(a: int, b: int) -> Pair:
+    return (a, b) if a < b else (b, a)
+
+
+async def _phone_neighbours(phones: set[str]) -> dict[str, set[int]]:
+    """Subjects linked to each phone (phones shared by a crowd are left out)."""
+    if not phones:
+        return {}
+    rows = await SubjectGuardian.select(
+        SubjectGuardian.subject, SubjectGuardian.guardian.phone.as_alias("phone")
+    ).where(SubjectGuardian.guardian.phone.is_in(sorted(phones)))
+    found: dict[str, set[int]] = defaultdict(set)
+    for row in rows:
+        found[row["phone"]].add(row["subject"])
+    return {phone: ids for phone, ids in found.items() if len(ids) <= CROWDED_PHONE}
+
+
+async def _alive(ids: Iterable[int]) -> set[int]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return set()
+    rows = await Subject.select(Subject.id).where(Subject.id.is_in(wanted) & (Subject.status != "merged"))
+    return {r["id"] for r in rows}
+
+
+async def _pairs_for(batch: list[dict[str, Any]]) -> dict[Pair, tuple[float, tuple[str, ...], int]]:
+    """Likely pairs involving the subjects of ``batch``: pair → (score, reasons, commune)."""
+    mine = await duplicates.profiles(r["id"] for r in batch)
+    neighbours: dict[int, set[int]] = {}
+    for subject_id, profile in mine.items():
+        where = index.SubjectFilter(
+            born_from=profile.birth_date - duplicates.SEARCH_WINDOW,
+            born_to=profile.birth_date + duplicates.SEARCH_WINDOW,
+            exclude_ids=(subject_id,),
+        )
+        rows = await index.name_candidates(profile.name_key, where, limit=NAME_CANDIDATES)
+        neighbours[subject_id] = {r["id"] for r in rows}
+    by_phone = await _phone_neighbours({p for profile in mine.values() for p in profile.phones})
+    for subject_id, profile in mine.items():
+        for phone in profile.phones:
+            neighbours[subject_id] |= by_phone.get(phone, set()) - {subject_id}
+    theirs = await duplicates.profiles(await _alive(i for ids in neighbours.values() for i in ids))
+    place_of = {r["id"]: r["place"] for r in batch}
+    found: dict[Pair, tuple[float, tuple[str, ...], int]] = {}
+    for subject_id, others in neighbours.items():
+        for other in sorted(others & theirs.keys()):
+            pair = _pair(subject_id, other)
+            if pair in found:
+                continue
+            score, reasons = duplicates.score_pair(mine[subject_id], theirs[other])
+            if score >= duplicates.CANDIDATE_SCORE:
+                found[pair] = (score, reasons, place_of[subject_id])
+    return found
+
+
+async def _rescore(pairs: Collection[Pair]) -> dict[Pair, tuple[float, tuple[str, ...]]]:
+    """Scores of listed pairs that the search did not meet again (both still unmerged)."""
+    alive = await _alive(i for pair in pairs for i in pair)
+    known = await duplicates.profiles(alive)
+    result = {}
+    for a, b in pairs:
+        if a in known and b in known:
+            score, reasons = duplicates.score_pair(known[a], known[b])
+            if score >= duplicates.CANDIDATE_SCORE:
+                result[(a, b)] = (score, reasons)
+    return result
+
+
+async def _store(
+    found: dict[Pair, tuple[float, tuple[str, ...], int]], checked: list[int], counts: Counter[str]
+) -> None:
+    now = datetime.now(UTC)
+    async with write_transaction(DuplicateCandidate._meta.db):
+        listed = await DuplicateCandidate.select(
+            DuplicateCandidate.id, DuplicateCandidate.subject_a, DuplicateCandidate.subject_b, DuplicateCandidate.status
+        ).where(DuplicateCandidate.subject_a.is_in(checked) | DuplicateCandidate.subject_b.is_in(checked))
+        by_pair: dict[Pair, list[dict[str, Any]]] = defaultdict(list)
+        for row in listed:
+            by_pair[_pair(row["subject_a"], row["subject_b"])].append(row)
+        stale = [p for p, rows in by_pair.items() if p not in found and any(r["status"] == "open" for r in rows)]
+        still = await _rescore(stale)
+        for pair in stale:
+            open_ids = [r["id"] for r in by_pair[pair] if r["status"] == "open"]
+            if pair in still:
+                await _refresh(open_ids, *still[pair], now)
+                counts["refreshed"] += 1
+            else:
+                await DuplicateCandidate.delete().where(DuplicateCandidate.id.is_in(open_ids))
+                counts["dropped"] += 1
+        for pair, (score, reasons, place) in found.items():
+            rows = by_pair.get(pair, [])
+            if any(r["status"] in DECIDED for r in rows):
+                counts["already_decided"] += 1
+            elif rows:
+                await _refresh([r["id"] for r in rows], score, reasons, now)
+                counts["refreshed"] += 1
+            else:
+                await DuplicateCandidate.insert(
+                    DuplicateCandidate(
+                        place=place,
+                        subject_a=pair[0],
+                        subject_b=pair[1],
+                        score=score,
+                        reasons=list(reasons),
+                        status="open",
+                        found_at=now,
+                    )
+                )
+                counts["new"] += 1
+
+
+async def _refresh(ids: list[int], score: float, reasons: tuple[str, ...], now: datetime) -> None:
+    await DuplicateCandidate.update(
+        {DuplicateCandidate.score: score, DuplicateCandidate.reasons: list(reasons), DuplicateCandidate.found_at: now}
+    ).where(DuplicateCandidate.id.is_in(ids))
+
+
+async def find_duplicates(place_ids: Collection[int] | None) -> dict[str, int]:
+    """List likely duplicate pairs for the subjects living in ``place_ids`` (None: the
+    whole country). Works in batches, each written in its own short transaction.
+    Returns counts: subjects checked, pairs new, refreshed, dropped, already decided."""
+    counts: Counter[str] = Counter()
+    last_id = 0
+    while True:
+        query = (
+            Subject.select(Subject.id, Subject.place)
+            .where((Subject.id > last_id) & (Subject.status != "merged"))
+            .order_by(Subject.id)
+            .limit(BATCH)
+        )
+        if place_ids is not None:
+            query = query.where(Subject.place.is_in(sorted(place_ids) or [-1]))
+        batch = await query
+        if not batch:
+            break
+        last_id = batch[-1]["id"]
+        counts["checked"] += len(batch)
+        await _store(await _pairs_for(batch), [r["id"] for r in batch], counts)
+    return {k: counts[k] for k in ("checked", "new", "refreshed", "dropped", "already_decided")}
+
+
+async def run(actor: Actor, place_ids: Collection[int] | None, *, place_id: int | None) -> dict[str, int]:
+    """:func:`find_duplicates`, with an audit row saying who ran it, where, and what it found."""
+    counts = await find_duplicates(place_ids)
+    async with write_transaction(DuplicateCandidate._meta.db):
+        await audit.record(
+            actor, "duplicates.run", "duplicate_candidate", place_id or "all", place_id=place_id, after=counts
+        )
+    return counts
+
+
+# Reading and deciding pairs.
+
+_SUMMARY = (
+    Subject.id,
+    Subject.code,
+    Subject.full_name,
+    Subject.birth_date,
+    Subject.sex,
+    Subject.place,
+    Subject.facility,
+    Subject.status,
+    Subject.personal_id,
+)
+
+
+async def _summaries(ids: Collection[int]) -> dict[int, dict[str, Any]]:
+    wanted = sorted(ids) or [-1]
+    rows = await Subject.select(*_SUMMARY).where(Subject.id.is_in(wanted))
+    links = (
+        await SubjectGuardian.select(
+            SubjectGuardian.subject,
+            SubjectGuardian.relationship,
+            SubjectGuardian.guardian.full_name.as_alias("full_name"),
+            SubjectGuardian.guardian.phone.as_alias("phone"),
+        )
+        .where(SubjectGuardian.subject.is_in(wanted))
+        .order_by(SubjectGuardian.id)
+    )
+    guardians: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for link in links:
+        guardians[link.pop("subject")].append(link)
+    return {r["id"]: {**r, "code_display": codes.display(r["code"]), "guardians": guardians[r["id"]]} for r in rows}
+
+
+def _reasons(value: Any) -> list[dict[str, str]]:
+    names = json.loads(value) if isinstance(value, str) else value
+    return [
+        {"code": r, "vi": duplicates.REASONS[r][0], "en": duplicates.REASONS[r][1]}
+        for r in names
+        if r in duplicates.REASONS
+    ]
+
+
+async def _shaped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    people = await _summaries({r["subject_a"] for r in rows} | {r["subject_b"] for r in rows})
+    return [
+        {
+            "id": r["id"],
+            "place": r["place"],
+            "score": r["score"],
+            "status": r["status"],
+            "found_at": r["found_at"],
+            "decided_at": r["decided_at"],
+            "reasons": _reasons(r["reasons"]),
+            "subjects": [people[r["subject_a"]], people[r["subject_b"]]],
+        }
+        for r in rows
+    ]
+
+
+async def pairs(
+    where: index.SubjectFilter, *, status: str = "open", page: int = 1, page_size: int = 50
+) -> dict[str, Any]:
+    """Pairs with either subject inside ``where`` (the caller's scope), best first."""
+    condition, args = where.sql()
+    sql = (
+        "SELECT d.* FROM duplicate_candidate d WHERE d.status = {} AND EXISTS (SELECT 1 FROM subject s "
+        f"WHERE (s.id = d.subject_a OR s.id = d.subject_b) AND {condition}) "
+        "ORDER BY d.score DESC, d.id LIMIT {} OFFSET {}"
+    )
+    rows = list(await DuplicateCandidate.raw(sql, status, *args, page_size + 1, (page - 1) * page_size))
+    return {
+        "items": await _shaped(rows[:page_size]),
+        "page": page,
+        "page_size": page_size,
+        "has_more": len(rows) > page_size,
+    }
+
+
+async def dismiss(actor: Actor, candidate_id: int, *, visible: Visible | None = None) -> dict[str, Any]:
+    """ "Not a duplicate": the pair is never listed again. Both subjects must be visible."""
+    async with write_transaction(DuplicateCandidate._meta.db):
+        row = await DuplicateCandidate.select().where(DuplicateCandidate.id == candidate_id).first()
+        if row is None:
+            raise NotFound(f"Duplicate pair {candidate_id} not found")
+        subjects = await Subject.select().where(Subject.id.is_in([row["subject_a"], row["subject_b"]]))
+        for subject in subjects:
+            if visible is not None and not await visible(subject):
+                raise NotFound(f"Duplicate pair {candidate_id} not found")
+        if row["status"] != "open":
+            raise Conflict(f"This pair was already {row['status']}", details={"status": row["status"]})
+        now = datetime.now(UTC)
+        await audit.update_audited(
+            actor,
+            DuplicateCandidate,
+            candidate_id,
+            row,
+            {"status": "dismissed", "decided_at": now},
+            action="duplicates.dismiss",
+            entity="duplicate_candidate",
+            place_id=row["place"],
+        )
+    return (await _shaped([{**row, "status": "dismissed", "decided_at": now}]))[0]
