@@ -49,7 +49,7 @@ __all__ = ["evaluate"]
 class _Prepared:
     """Per-schedule lookup tables the engine builds on first use of a schedule."""
 
-    __slots__ = ("antigens", "conflicts", "groups", "linked", "schedule")
+    __slots__ = ("antigens", "conflicts", "conflicts_by_target", "groups", "linked", "schedule")
 
     def __init__(self, schedule: Schedule) -> None:
         self.schedule = schedule
@@ -57,6 +57,7 @@ class _Prepared:
         self.conflicts: dict[str, list[LiveVirusConflict]] = {}
         for conflict in schedule.live_virus_conflicts:
             self.conflicts.setdefault(conflict.current_code, []).append(conflict)
+        self.conflicts_by_target: dict[int, tuple[LiveVirusConflict, ...]] = {}
         self.groups = list(schedule.vaccine_groups.values())
         self.antigens = _antigens_of(self.groups)
         #: antigens with a "Completed Series" skip: their series must run in dependency order
@@ -183,6 +184,7 @@ def evaluate(
         assessment_date=assessment_date,
         observation_codes=active_observations(patient, assessment_date) if patient.observations else frozenset(),
         conflicts_by_current=prepared.conflicts,
+        conflicts_by_target=prepared.conflicts_by_target,
     )
     by_antigen, unknown = organize_history(patient, schedule, ctx)
     if vaccine_groups is None:

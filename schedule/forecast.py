@@ -57,6 +57,8 @@ def has_evidence_of_immunity(antigen: Antigen, ctx: Context) -> bool:
 
 def is_contraindicated(antigen: Antigen, ctx: Context) -> bool:
     """7.3: an active observation contraindicates the antigen at the assessment age."""
+    if not ctx.observation_codes:
+        return False
     for ci in antigen.contraindications:
         if ci.observation_code not in ctx.observation_codes:
             continue
@@ -79,14 +81,17 @@ def contraindicated_vaccines(antigen: Antigen, ctx: Context) -> frozenset[str]:
 
 def _conflict_end(target: SeriesDose, ctx: Context) -> date | None:
     """CALCDTCONFLICT-3: latest end of a live-virus conflict for the next dose."""
+    conflicts = ctx.conflicts_by_target.get(id(target))
+    if conflicts is None:
+        conflicts = tuple(c for rule in target.preferable_vaccines for c in ctx.conflicts_by_current.get(rule.code, ()))
+        ctx.conflicts_by_target[id(target)] = conflicts
     latest: date | None = None
-    for rule in target.preferable_vaccines:
-        for conflict in ctx.conflicts_by_current.get(rule.code, ()):
-            given = ctx.last_given.get(conflict.previous_code)
-            if given is not None and given <= ctx.assessment_date:
-                end = add(given, conflict.end_interval)
-                if latest is None or end > latest:
-                    latest = end
+    for conflict in conflicts:
+        given = ctx.last_given.get(conflict.previous_code)
+        if given is not None and given <= ctx.assessment_date:
+            end = add(given, conflict.end_interval)
+            if latest is None or end > latest:
+                latest = end
     return latest
 
 

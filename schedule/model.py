@@ -140,6 +140,12 @@ class AgeRule:
     max_age: Duration | None = None
     effective: date | None = None
     cessation: date | None = None
+    #: Derived: equal for rules with the same absolute minimum, minimum and maximum ages
+    limits_key: tuple[int | None, int | None, int | None] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        key = tuple(None if age is None else age.key for age in (self.abs_min_age, self.min_age, self.max_age))
+        object.__setattr__(self, "limits_key", key)
 
     def in_effect(self, on: date) -> bool:
         """True when this rule applies to a dose given (or a forecast made) on ``on``."""
@@ -363,9 +369,18 @@ class AntigenSeries:
     cessation: date | None = None
     #: Derived: some target dose has a season (its dose numbers count seasons)
     seasonal: bool = field(init=False, repr=False, compare=False)
+    #: Derived: relevant to every patient (no gender, dates or indications to check)
+    unconditional: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "seasonal", any(d.season_start is not None for d in self.doses))
+        unconditional = (
+            not self.required_gender
+            and self.effective is None
+            and self.cessation is None
+            and self.series_type is not SeriesType.RISK
+        )
+        object.__setattr__(self, "unconditional", unconditional)
 
 
 @dataclass(frozen=True, slots=True)

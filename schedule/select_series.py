@@ -30,6 +30,9 @@ def relevant_series(antigen: Antigen, ctx: Context) -> list[AntigenSeries]:
     sex = (ctx.patient.sex or "U")[:1].upper()
     chosen = []
     for series in antigen.series:
+        if series.unconditional:
+            chosen.append(series)
+            continue
         if series.required_gender and sex not in series.required_gender:
             continue
         if (series.effective or MIN_DATE) > ctx.assessment_date or ctx.assessment_date > (series.cessation or MAX_DATE):

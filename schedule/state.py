@@ -153,14 +153,19 @@ class Context:
     history: list[AntigenDose] = field(default_factory=list)
     observation_codes: frozenset[str] = frozenset()
     conflicts_by_current: dict[str, list[LiveVirusConflict]] = field(default_factory=dict)
+    #: conflicts whose current code is a preferable vaccine of a target dose, by id(target);
+    #: shared by every run on the same schedule, filled on first use
+    conflicts_by_target: dict[int, tuple[LiveVirusConflict, ...]] = field(default_factory=dict)
     #: birth date + duration, keyed by Duration.key (equal durations share an entry)
     _age_cache: dict[int, date] = field(default_factory=dict)
     #: latest date each vaccine code was given (forecast conflict ends, CALCDTCONFLICT-3)
     last_given: dict[str, date] = field(default_factory=dict)
     #: every dose given, by vaccine code, in date order (live virus conflicts)
     given_by_code: dict[str, list[AntigenDose]] = field(default_factory=dict)
-    #: (absolute minimum, minimum, maximum) age dates per age rule, keyed by id(rule)
-    _limits_cache: dict[int, tuple[date | None, date | None, date | None]] = field(default_factory=dict)
+    #: (absolute minimum, minimum, maximum) age dates per AgeRule.limits_key
+    _limits_cache: dict[tuple[int | None, int | None, int | None], tuple[date | None, date | None, date | None]] = (
+        field(default_factory=dict)
+    )
 
     def age_date(self, age: Duration) -> date:
         """Birth date + ``age``, memoised for this patient."""
@@ -172,7 +177,7 @@ class Context:
 
     def age_limits(self, rule: AgeRule) -> tuple[date | None, date | None, date | None]:
         """Dates of ``rule``'s absolute minimum, minimum and maximum ages, memoised."""
-        limits = self._limits_cache.get(id(rule))
+        limits = self._limits_cache.get(rule.limits_key)
         if limits is None:
             abs_min, low, high = rule.abs_min_age, rule.min_age, rule.max_age
             limits = (
@@ -180,7 +185,7 @@ class Context:
                 None if low is None else self.age_date(low),
                 None if high is None else self.age_date(high),
             )
-            self._limits_cache[id(rule)] = limits
+            self._limits_cache[rule.limits_key] = limits
         return limits
 
     def within_ages(self, begin: Duration | None, end: Duration | None, when: date) -> bool:
