@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import scanning
+from api.registry import card_parser
 
 
 def _decode_in_worker(image: bytes, max_pixels: int, time_budget: float) -> dict[str, Any]:
@@ -36,6 +37,11 @@ def _lower_priority() -> None:
     os.nice(10)
 
 
+def _start_worker() -> None:
+    _lower_priority()
+    card_parser.register()  # the subject card QR is parsed in the worker with the rest
+
+
 class DecodePool:
     """At most ``workers`` photos decode at once; up to ``queue`` more wait their turn."""
 
@@ -48,7 +54,7 @@ class DecodePool:
         if self._executor is None:
             # forkserver: never fork the running app (its event loop, pools and sockets).
             context = multiprocessing.get_context("forkserver")
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_lower_priority)
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker)
         return self._executor
 
     def busy(self) -> bool:

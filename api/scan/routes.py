@@ -11,7 +11,7 @@ from litestar.exceptions import ClientException
 from api.auth.guards import signed_in
 from api.errors import AppError, TooManyRequests
 from api.requests import principal
-from api.scan.service import resolve
+from api.scan.service import Caller, resolve
 from api.settings import Settings
 
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/octet-stream"}
@@ -72,6 +72,7 @@ async def scan(request: Request[Any, Any, Any]) -> dict[str, Any]:
     if "error" in outcome:
         raise _ERRORS[outcome["error"]](outcome["message"])
     result: dict[str, Any] = outcome["result"]
+    caller = Caller(who, settings.secret_key)
     for code in result["codes"]:
-        code["resolved"] = resolve(code)
+        code["resolved"] = await resolve(code, caller)
     return result
