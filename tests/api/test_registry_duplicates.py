@@ -109,9 +109,7 @@ async def test_planted_duplicates_are_found_across_communes(client: Any, world: 
     assert await DuplicateCandidate.count() == 3
 
 
-async def test_twins_need_confirmation_and_are_listed_but_never_merged(
-    client: Any, world: Any, token_for: Any
-) -> None:
+async def test_twins_need_confirmation_and_are_listed_but_never_merged(client: Any, world: Any, token_for: Any) -> None:
     vac1 = await token_for("vac1")
     twin = person(
         world, "Nguyễn Văn Bình", "2025-03-14", "M", "C1", guardians=(("Trần Thị Bích", "mother", "0912345678"),)
@@ -193,8 +191,12 @@ async def test_open_pairs_follow_corrections(client: Any, world: Any, token_for:
 
 async def test_running_the_check_outside_ones_area_is_refused(client: Any, world: Any, token_for: Any) -> None:
     com1 = await token_for("com1")
-    assert (await client.post("/api/duplicates/run", json={"place_id": world.places["C2"]}, headers=com1)).status_code == 404
-    assert (await client.post("/api/duplicates/run", json={"place_id": world.places["P1"]}, headers=com1)).status_code == 403
+    assert (
+        await client.post("/api/duplicates/run", json={"place_id": world.places["C2"]}, headers=com1)
+    ).status_code == 404
+    assert (
+        await client.post("/api/duplicates/run", json={"place_id": world.places["P1"]}, headers=com1)
+    ).status_code == 403
     assert (await client.post("/api/duplicates/run", headers=await token_for("vac1"))).status_code == 403
     assert await DuplicateCandidate.count() == 0
 
