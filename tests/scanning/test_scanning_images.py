@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import random
+import struct
+import zlib
 
 import pytest
 from PIL import Image
@@ -81,12 +83,22 @@ def test_more_pixels_than_allowed() -> None:
     assert scanning.decode(data, max_pixels=1_200_000).barcodes == ()
 
 
-def test_decompression_bomb_is_refused_before_decoding() -> None:
-    # 20000 x 20000 one-bit pixels compress to a few kilobytes.
-    bomb = encoded(Image.new("1", (20_000, 20_000), 1), "PNG", optimize=True)
-    assert len(bomb) < 200_000
-    with pytest.raises(ImageTooLargeError):
-        scanning.decode(bomb)
+def png_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header claims ``width`` x ``height`` one-bit pixels, with almost no data."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00")) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("side", [20_000, 100_000])
+def test_decompression_bomb_is_refused_before_decoding(side: int) -> None:
+    # 400 million and 10 billion pixels: refused from the header alone.
+    with pytest.raises(ImageTooLargeError) as caught:
+        scanning.decode(png_claiming(side, side))
+    assert caught.value.http_status == 413
 
 
 def test_all_image_errors_share_a_base_class() -> None:
