@@ -92,10 +92,9 @@ def _antigens_of(groups: list[VaccineGroup]) -> list[str]:
     return list(dict.fromkeys(a for g in groups for a in g.antigens))
 
 
-def _forecaster(antigen: Antigen, ctx: Context) -> Callable[[PatientSeries], SeriesForecast]:
-    immune = has_evidence_of_immunity(antigen, ctx)
-    contraindicated = is_contraindicated(antigen, ctx)
-
+def _forecaster(
+    antigen: Antigen, ctx: Context, immune: bool, contraindicated: bool
+) -> Callable[[PatientSeries], SeriesForecast]:
     def forecast(ps: PatientSeries) -> SeriesForecast:
         return forecast_series(ps, antigen, ctx, _no_group_complete, immune, contraindicated)
 
@@ -213,8 +212,8 @@ def evaluate(
         else:
             # Series are evaluated now (every dose's result is reported) and forecast when
             # best-series selection or the vaccine group first asks (many never are).
-            forecaster = _forecaster(antigen, ctx)
             contraindicated = is_contraindicated(antigen, ctx)
+            forecaster = _forecaster(antigen, ctx, has_evidence_of_immunity(antigen, ctx), contraindicated)
             for ps in series_list:
                 evaluate_series(ps, ctx, _no_group_complete)
                 ps.antigen_contraindicated = contraindicated
@@ -232,8 +231,11 @@ def evaluate(
         ]
         if not best:
             continue
-        several = len(best) > 1
-        parts = [BestSeries(a, ps.series.name, f, several and _not_started(ps, ctx)) for a, ps, f in best]
+        if len(best) == 1:
+            a, ps, f = best[0]
+            forecasts[group.name] = vaccine_group_forecast(group, [BestSeries(a, ps.series.name, f)], None)
+            continue
+        parts = [BestSeries(a, ps.series.name, f, _not_started(ps, ctx)) for a, ps, f in best]
         # MULTIANTVG-1 needs the latest dose of the group; antigen doses are in date order.
         last_doses = [by_antigen[a][-1].date for a in group.antigens if by_antigen.get(a)]
         forecasts[group.name] = vaccine_group_forecast(group, parts, max(last_doses, default=None))
