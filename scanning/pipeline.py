@@ -122,15 +122,13 @@ def _trusted(
 ) -> list[tuple[Symbol, passes.Transform]]:
     if not retry:
         return symbols
-    trusted = []
-    for symbol, transform in symbols:
-        if symbol.format in WEAK_FORMATS:
-            key = (symbol.format, symbol.raw)
-            sightings[key] += 1
-            if sightings[key] < 2:
-                continue
-        trusted.append((symbol, transform))
-    return trusted
+    # Count passes, not symbols: one pass reporting a code twice is one word.
+    sightings.update({(s.format, s.raw) for s, _ in symbols if s.format in WEAK_FORMATS})
+    return [
+        (symbol, transform)
+        for symbol, transform in symbols
+        if symbol.format not in WEAK_FORMATS or sightings[(symbol.format, symbol.raw)] >= 2
+    ]
 
 
 def plan(

@@ -141,3 +141,9 @@ def test_first_pass_and_checked_symbologies_need_no_confirmation(monkeypatch: py
     assert len(scanning.decode(png(Image.new("L", (400, 300), 200))).barcodes) == 1
     monkeypatch.setattr(pipeline, "plan", fake_plan([], [("QRCode", "Nữ")]))
     assert [b.text for b in scanning.decode(png(Image.new("L", (400, 300), 200))).barcodes] == ["Nữ"]
+
+
+def test_one_pass_reading_an_ean_twice_is_not_a_confirmation(monkeypatch: pytest.MonkeyPatch) -> None:
+    twice = [("EAN13", "0460888063939"), ("EAN13", "0460888063939")]
+    monkeypatch.setattr(pipeline, "plan", fake_plan([], twice, []))
+    assert scanning.decode(png(Image.new("L", (400, 300), 200))).barcodes == ()
