@@ -183,7 +183,12 @@ def select_best_series(series: list[PatientSeries], ctx: Context) -> list[Patien
     if len(series) == 1:
         # A lone series is its group's prioritized series (table 8-3) and, with no other
         # group to be equivalent to, the best one (table 8-14) unless evaluation-only.
-        only = series[0] if series[0].series.default_series else _prioritized(series, ctx)
+        only: PatientSeries | None = series[0]
+        lone = series[0].series
+        # A default series, or a standard one without a maximum age to start, is
+        # scorable or the default (table 8-1): it is the prioritized series.
+        if not lone.default_series and (lone.series_type is not SeriesType.STANDARD or lone.max_age_to_start):
+            only = _prioritized(series, ctx)
         if only is not None and (only.series.series_type is not SeriesType.EVALUATION_ONLY or _is_complete(only)):
             return [only]
         return []
