@@ -182,3 +182,11 @@ def test_heic_upload_gets_a_message_the_clerk_can_act_on() -> None:
 def test_avif_upload_is_read() -> None:
     (barcode,) = scanning.decode(encoded(id_qr().convert("RGB"), "AVIF", quality=90)).barcodes
     assert barcode.text == ID_TEXT
+
+
+@pytest.mark.parametrize(
+    ("mode", "fmt"), [("CMYK", "JPEG"), ("1", "PNG"), ("P", "PNG"), ("LA", "PNG"), ("I;16", "TIFF")]
+)
+def test_every_pixel_mode_becomes_grey(mode: str, fmt: str) -> None:
+    (barcode,) = scanning.decode(encoded(id_qr().convert(mode), fmt)).barcodes
+    assert barcode.text == ID_TEXT
