@@ -228,6 +228,28 @@ ROUTES = [
         "recent moves", "GET", frozenset(SUBJECT_WRITERS), lambda w, u, i: ("/api/subjects/moves", None), scoped=False
     ),
     Route("who am I", "GET", frozenset(ROLES), lambda w, u, i: ("/api/auth/me", None), scoped=False),
+    Route(
+        "merge subjects",
+        "POST",
+        frozenset(OFFICERS),
+        lambda w, u, i: (
+            "/api/subjects/merge",
+            {"survivor_id": w.subjects["S1"], "merged_id": w.subjects["W1" if i else "S2"]},
+        ),
+    ),
+    Route(
+        "subject merges",
+        "GET",
+        frozenset(SUBJECT_WRITERS),
+        lambda w, u, i: (f"/api/subjects/{w.subjects['S1' if i else 'S2']}/merges", None),
+    ),
+    Route("list duplicates", "GET", frozenset(OFFICERS), lambda w, u, i: ("/api/duplicates", None), scoped=False),
+    Route(
+        "run duplicate check",
+        "POST",
+        frozenset(OFFICERS),
+        lambda w, u, i: ("/api/duplicates/run", {"place_id": _own_place(w, u) if i else w.places["C2"]}),
+    ),
 ]
 
 CASES = [
