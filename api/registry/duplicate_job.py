@@ -189,28 +189,21 @@ async def run(actor: Actor, place_ids: Collection[int] | None, *, place_id: int 
 
 # Reading and deciding pairs.
 
-_SUMMARY = (
-    Subject.id,
-    Subject.code,
-    Subject.full_name,
-    Subject.birth_date,
-    Subject.sex,
-    Subject.place,
-    Subject.facility,
-    Subject.status,
-    Subject.personal_id,
-)
-
 
 async def _summaries(ids: Collection[int]) -> dict[int, dict[str, Any]]:
+    """The records of a page of pairs, shaped as the registry shows a subject (without
+    pregnancies), read in two queries."""
     wanted = sorted(ids) or [-1]
-    rows = await Subject.select(*_SUMMARY).where(Subject.id.is_in(wanted))
+    rows = await Subject.select().where(Subject.id.is_in(wanted))
     links = (
         await SubjectGuardian.select(
             SubjectGuardian.subject,
             SubjectGuardian.relationship,
-            SubjectGuardian.guardian.full_name.as_alias("full_name"),
-            SubjectGuardian.guardian.phone.as_alias("phone"),
+            SubjectGuardian.is_primary,
+            *(
+                getattr(SubjectGuardian.guardian, name).as_alias(name)
+                for name in ("id", "full_name", "phone", "personal_id", "messaging_consent")
+            ),
         )
         .where(SubjectGuardian.subject.is_in(wanted))
         .order_by(SubjectGuardian.id)

@@ -3,7 +3,7 @@ a pair, merge two records, undo a merge. Both records must be in the caller's sc
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -14,6 +14,7 @@ from api.auth.guards import requires
 from api.auth.roles import Permission
 from api.errors import NotFound
 from api.registry import access, duplicate_job, merge
+from api.registry.schemas import SubjectOut
 from api.requests import actor, principal
 from api.schemas import Id, Input
 from api.scope import Scope, scope_of
@@ -57,26 +58,6 @@ class MergeOut(msgspec.Struct):
     undone_at: datetime | None = None
 
 
-class GuardianSummary(msgspec.Struct):
-    full_name: str
-    relationship: str
-    phone: str | None = None
-
-
-class SubjectSummary(msgspec.Struct):
-    id: int
-    code: str
-    code_display: str
-    full_name: str
-    birth_date: date
-    sex: str
-    place: int
-    facility: int
-    status: str
-    personal_id: str | None = None
-    guardians: list[GuardianSummary] = []
-
-
 class Reason(msgspec.Struct):
     code: str
     vi: str
@@ -90,7 +71,7 @@ class PairOut(msgspec.Struct):
     status: str
     found_at: datetime
     reasons: list[Reason]
-    subjects: list[SubjectSummary]
+    subjects: list[SubjectOut]  # without pregnancies
     decided_at: datetime | None = None
 
 
