@@ -215,6 +215,8 @@ async def test_bad_prefill_input_names_the_field(
 
 
 @pytest.mark.parametrize(("user", "status"), [("clerk1", 403), ("parent1", 403), ("com1", 200)])
-async def test_prefill_is_for_those_who_register(client: Any, world: Any, token_for: Any, user: str, status: int) -> None:
+async def test_prefill_is_for_those_who_register(
+    client: Any, world: Any, token_for: Any, user: str, status: int
+) -> None:
     response = await client.post("/api/subjects/prefill", json={"text": ID_CARD}, headers=await token_for(user))
     assert response.status_code == status

@@ -1,0 +1,1 @@
+"""Messages to people (SMS, Web Push): queued in the outbox, delivered by a worker."""
