@@ -40,7 +40,7 @@ from schedule.model import (
 )
 from schedule.organize import organize_history
 from schedule.select_series import relevant_series
-from schedule.state import AntigenDose, Context, PatientSeries, SeriesForecast, active_observations
+from schedule.state import AntigenDose, Context, DoseResult, PatientSeries, SeriesForecast, active_observations
 from schedule.vaccine_group import BestSeries, vaccine_group_forecast
 
 __all__ = ["evaluate"]
@@ -247,6 +247,11 @@ def evaluate(
     )
 
 
+def _antigen_evaluation(antigen: str, series: str, result: DoseResult) -> AntigenDoseEvaluation:
+    target = result.target + 1 if result.target is not None else None
+    return AntigenDoseEvaluation(antigen, result.status, result.reasons, series, target)
+
+
 def _dose_evaluations(
     patient: Patient,
     ctx: Context,
@@ -256,26 +261,22 @@ def _dose_evaluations(
 ) -> tuple[EvaluatedDose, ...]:
     per_dose: list[list[AntigenDoseEvaluation]] = [[] for _ in patient.doses]
     for antigen, series_list in all_by_antigen.items():
-        if len(series_list) == 1:
-            ordered = series_list
-        else:
-            best = sorted(best_by_antigen.get(antigen, []), key=lambda p: _rank(p, ctx))
-            ordered = best + [p for p in series_list if p not in best]
+        if len(series_list) == 1:  # each dose once: nothing to rank or de-duplicate
+            ps = series_list[0]
+            name = ps.series.name
+            for dose, result in zip(ps.doses, ps.results, strict=True):
+                if result is not None:
+                    per_dose[dose.input_index].append(_antigen_evaluation(antigen, name, result))
+            continue
+        best = sorted(best_by_antigen.get(antigen, []), key=lambda p: _rank(p, ctx))
         done: set[int] = set()
-        for ps in ordered:
+        for ps in best + [p for p in series_list if p not in best]:
+            name = ps.series.name
             for dose, result in zip(ps.doses, ps.results, strict=True):
                 if result is None or dose.input_index in done:
                     continue
                 done.add(dose.input_index)
-                per_dose[dose.input_index].append(
-                    AntigenDoseEvaluation(
-                        antigen=antigen,
-                        status=result.status,
-                        reasons=result.reasons,
-                        series=ps.series.name,
-                        target_dose=result.target + 1 if result.target is not None else None,
-                    )
-                )
+                per_dose[dose.input_index].append(_antigen_evaluation(antigen, name, result))
     for i in unknown:
         per_dose[i].append(AntigenDoseEvaluation("", DoseStatus.NOT_VALID, (R.UNKNOWN_VACCINE,)))
     return tuple(EvaluatedDose(dose, tuple(evals)) for dose, evals in zip(patient.doses, per_dose, strict=True))
