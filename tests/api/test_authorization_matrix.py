@@ -250,6 +250,17 @@ ROUTES = [
         frozenset(OFFICERS),
         lambda w, u, i: ("/api/duplicates/run", {"place_id": _own_place(w, u) if i else w.places["C2"]}),
     ),
+    Route(
+        "subject card",
+        "GET",
+        frozenset(EVERYONE),
+        lambda w, u, i: (f"/api/subjects/{w.subjects['S1' if i else 'S2']}/card", None),
+    ),
+    # Parents only; the linking writes (POST /api/me/links/...) are in test_parent_linking.py,
+    # as staff cannot call them (the audit checks below write as a province officer).
+    Route(
+        "my linked subjects", "GET", frozenset({"parent1"}), lambda w, u, i: ("/api/me/subjects", None), scoped=False
+    ),
 ]
 
 CASES = [
