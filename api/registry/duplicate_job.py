@@ -23,7 +23,7 @@ from api.audit import service as audit
 from api.context import Actor
 from api.errors import Conflict, NotFound
 from api.registry import codes, duplicates, index
-from api.registry.merge import Visible
+from api.registry.merge import Visible, locked
 from db.engine import write_transaction
 from db.tables import DuplicateCandidate, Subject, SubjectGuardian
 
@@ -262,9 +262,10 @@ async def pairs(
 async def dismiss(actor: Actor, candidate_id: int, *, visible: Visible | None = None) -> dict[str, Any]:
     """ "Not a duplicate": the pair is never listed again. Both subjects must be visible."""
     async with write_transaction(DuplicateCandidate._meta.db):
-        row = await DuplicateCandidate.select().where(DuplicateCandidate.id == candidate_id).first()
-        if row is None:
+        found = await locked(DuplicateCandidate.select().where(DuplicateCandidate.id == candidate_id))
+        if not found:
             raise NotFound(f"Duplicate pair {candidate_id} not found")
+        row = found[0]
         subjects = await Subject.select().where(Subject.id.is_in([row["subject_a"], row["subject_b"]]))
         for subject in subjects:
             if visible is not None and not await visible(subject):

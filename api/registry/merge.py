@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any
 
+from piccolo.query import Select
 from piccolo.table import Table
 
 from api.audit import service as audit
 from api.context import Actor
 from api.errors import Conflict, Invalid, NotFound
-from db.engine import write_transaction
+from db.engine import is_sqlite, write_transaction
 from db.tables import (
     ALL_TABLES,
     DuplicateCandidate,
@@ -67,6 +68,12 @@ FILLABLE = ("personal_id", "ethnicity", "birth_time")
 _TABLES: dict[str, type[Table]] = {t._meta.tablename: t for t in ALL_TABLES}
 
 
+def locked(query: Select) -> Select:
+    """The rows read stay locked until the transaction ends (PostgreSQL; SQLite's
+    ``BEGIN IMMEDIATE`` already keeps every other writer out)."""
+    return query if is_sqlite(query.table._meta.db) else query.lock_rows()
+
+
 def _loaded(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
@@ -93,7 +100,8 @@ async def _move_rows(spec: Movable, survivor_id: int, merged_id: int) -> dict[st
 
 async def _move_candidates(survivor_id: int, merged_id: int, now: datetime) -> list[dict[str, Any]]:
     """The pair itself is marked merged; the merged record's other open pairs move to
-    the survivor unless the survivor already has a pair with the same subject."""
+    the survivor, or are marked merged too when the survivor already has a pair with the
+    same subject (so no open pair is left on a merged record)."""
     rows = await DuplicateCandidate.select().where(
         (DuplicateCandidate.subject_a == merged_id) | (DuplicateCandidate.subject_b == merged_id)
     )
@@ -106,12 +114,13 @@ async def _move_candidates(survivor_id: int, merged_id: int, now: datetime) -> l
         column = "subject_a" if row["subject_a"] == merged_id else "subject_b"
         other = row["subject_b"] if column == "subject_a" else row["subject_a"]
         before = {"id": row["id"], "status": row["status"], "decided_at": _iso(row["decided_at"])}
-        if other == survivor_id:
+        # The pair itself, or one the survivor already has with the same subject.
+        if other == survivor_id or (row["status"] == "open" and other in paired_with_survivor):
             await DuplicateCandidate.update(
                 {DuplicateCandidate.status: "merged", DuplicateCandidate.decided_at: now}
             ).where(DuplicateCandidate.id == row["id"])
             changed.append(before)
-        elif row["status"] == "open" and other not in paired_with_survivor:
+        elif row["status"] == "open":
             await DuplicateCandidate.update({getattr(DuplicateCandidate, column): survivor_id}).where(
                 DuplicateCandidate.id == row["id"]
             )
@@ -147,7 +156,8 @@ async def _update_subject(
 
 async def _subjects(survivor_id: int, merged_id: int, visible: Visible | None, missing: str) -> tuple[dict, dict]:
     """Both subjects' rows, as they are (not following merges); 404 unless the caller sees both."""
-    rows = {r["id"]: r for r in await Subject.select().where(Subject.id.is_in([survivor_id, merged_id]))}
+    query = Subject.select().where(Subject.id.is_in([survivor_id, merged_id])).order_by(Subject.id)
+    rows = {r["id"]: r for r in await locked(query)}
     for subject_id in (survivor_id, merged_id):
         row = rows.get(subject_id)
         if row is None or (visible is not None and not await visible(row)):
@@ -203,9 +213,10 @@ async def undo(actor: Actor, merge_id: int, *, visible: Visible | None = None) -
     """Put back exactly what a merge moved; 409 if it was undone already, or if the
     survivor has since been merged itself (undo that merge first)."""
     async with write_transaction(Subject._meta.db):
-        row = await SubjectMerge.select().where(SubjectMerge.id == merge_id).first()
-        if row is None:
+        found = await locked(SubjectMerge.select().where(SubjectMerge.id == merge_id))
+        if not found:
             raise NotFound(f"Merge {merge_id} not found")
+        row = found[0]
         survivor, merged = await _subjects(row["survivor"], row["merged"], visible, f"Merge {merge_id} not found")
         if row["undone_at"] is not None:
             raise Conflict("This merge was already undone", details={"undone_at": row["undone_at"]})

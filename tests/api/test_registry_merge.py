@@ -164,6 +164,40 @@ async def test_merge_moves_everything_and_undo_puts_it_back(client: Any, world: 
     assert await snapshot() == before
 
 
+async def test_open_pairs_of_the_merged_record_pass_to_the_survivor(client: Any, world: Any, token_for: Any) -> None:
+    prov1 = await token_for("prov1")
+    s = world.subjects
+    plain = await plant(client, prov1, person(world, "Nguyen Van An", "2025-03-14", "M", "C1"))
+    now = datetime.now(UTC)
+
+    async def pair(a: int, b: int, status: str = "open") -> int:
+        rows = await DuplicateCandidate.insert(
+            DuplicateCandidate(
+                place=world.places["C1"], subject_a=a, subject_b=b, score=0.6, reasons=[], status=status, found_at=now
+            )
+        ).returning(DuplicateCandidate.id)
+        return int(rows[0]["id"])
+
+    with_s1b = await pair(plain["id"], s["S1b"])  # moves to the survivor
+    with_w1 = await pair(plain["id"], s["W1"])  # the survivor has this pair already: closed
+    await pair(s["S1"], s["W1"], "dismissed")
+    dismissed = await pair(plain["id"], s["S2"], "dismissed")  # stays as it is
+    before = await snapshot()
+    merge = await client.post(
+        "/api/subjects/merge", json={"survivor_id": s["S1"], "merged_id": plain["id"]}, headers=prov1
+    )
+    assert merge.status_code == 201, merge.text
+    rows = {r["id"]: r for r in await DuplicateCandidate.select()}
+    assert {rows[with_s1b]["subject_a"], rows[with_s1b]["subject_b"]} == {s["S1"], s["S1b"]}
+    assert rows[with_s1b]["status"] == "open"
+    assert rows[with_w1]["status"] == "merged"
+    assert rows[dismissed]["status"] == "dismissed" and rows[dismissed]["subject_a"] == plain["id"]
+    listed = (await client.get("/api/duplicates", headers=prov1)).json()["items"]
+    assert [{p["id"] for p in item["subjects"]} for item in listed] == [{s["S1"], s["S1b"]}]
+    assert (await client.post(f"/api/merges/{merge.json()['id']}/undo", headers=prov1)).status_code == 200
+    assert await snapshot() == before
+
+
 async def test_a_merge_outside_the_scope_is_refused_and_changes_nothing(
     client: Any, world: Any, token_for: Any
 ) -> None:
