@@ -142,16 +142,22 @@ async def verify_phone_code(
                 "This code has expired or was never sent: ask for a new one",
                 details={"field": "code", "reason": "expired"},
             )
-        if pending["attempts"] >= MAX_TRIES:
+        # Count the try first, in one statement: concurrent tries cannot go past MAX_TRIES.
+        counted = (
+            await OneTimeCode.update({OneTimeCode.attempts: OneTimeCode.attempts + 1})
+            .where(
+                (OneTimeCode.id == pending["id"]) & (OneTimeCode.attempts < MAX_TRIES) & OneTimeCode.used_at.is_null()
+            )
+            .returning(OneTimeCode.attempts)
+        )
+        if not counted:
             raise Invalid(
                 "Too many wrong codes: ask for a new one", details={"field": "code", "reason": "too_many_tries"}
             )
         expected = _code_hash(secret_key, account_id, phone, code)
         if not hmac.compare_digest(expected, pending["code_hash"]):
-            tries = pending["attempts"] + 1
-            await OneTimeCode.update({OneTimeCode.attempts: tries}).where(OneTimeCode.id == pending["id"])
             await audit.record(actor, "parent_link.code_wrong", "account", account_id, after={"phone": phone})
-            left = MAX_TRIES - tries
+            left = MAX_TRIES - int(counted[0]["attempts"])
             # Raised after the commit: the wrong try must count.
             refusal = Invalid(
                 f"Wrong code ({left} {'try' if left == 1 else 'tries'} left)"
