@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+import zxingcpp
+from PIL import Image
 
 from scanning import CitizenIdCard, GS1Data, Hint
 from scanning.testing import corpus
@@ -99,3 +103,14 @@ def test_dark_photo_without_code_says_it_is_dark(decoded: dict[str, Decoded]) ->
 
 def test_found_codes_carry_no_hint(decoded: dict[str, Decoded]) -> None:
     assert decoded["clean_vial"].result.hint is None
+
+
+def test_we_read_everything_raw_zxing_cpp_reads(decoded: dict[str, Decoded]) -> None:
+    # The pipeline adds retries, downscaling and format limits on top of
+    # zxing-cpp; none of that may lose a code that zxing-cpp alone would read.
+    for photo in decoded.values():
+        raw = zxingcpp.read_barcodes(Image.open(io.BytesIO(photo.sample.data)))
+        theirs = {(str(b.format.name), bytes(b.bytes)) for b in raw}
+        expected_raw = {(e.format, e.text.encode("utf-8")) for e in photo.sample.expected}
+        ours = {(b.format, b.raw) for b in photo.result.barcodes}
+        assert (theirs & expected_raw) <= ours, photo.sample.name
