@@ -55,4 +55,7 @@ def check_schedule(schedule: Schedule) -> list[str]:
                     target = interval.from_target_dose
                     if target is not None and not 1 <= target < n:
                         problems.append(f"{where} dose {n}: interval from target dose {target}")
+                    waiver = interval.waived_by_new_observation
+                    if waiver is not None and waiver not in schedule.observations:
+                        problems.append(f"{where} dose {n}: interval waived by unknown observation {waiver!r}")
     return problems

@@ -131,6 +131,15 @@ def test_unknown_vaccine_code_in_a_series_is_an_error(data_copy: Path) -> None:
         load(data_copy)
 
 
+def test_an_interval_waived_by_an_unknown_observation_is_an_error(data_copy: Path) -> None:
+    path = data_copy / "series" / "women.toml"
+    text = path.read_text(encoding="utf-8")
+    assert 'waived_by_new_observation = "VN-PREGNANT"' in text
+    path.write_text(text.replace('waived_by_new_observation = "VN-PREGNANT"', 'waived_by_new_observation = "VN-PREG"'))
+    with pytest.raises(DataError, match="unknown observation 'VN-PREG'"):
+        load(data_copy)
+
+
 def test_a_version_naming_an_unknown_series_is_an_error(data_copy: Path) -> None:
     path = data_copy / "versions.toml"
     path.write_text(path.read_text(encoding="utf-8").replace('epi_add = ["ipv-2dose"]', 'epi_add = ["ipv-3dose"]'))
