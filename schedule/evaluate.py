@@ -60,7 +60,7 @@ def age_rule_on(target: SeriesDose, on: date) -> AgeRule | None:
 
 def evaluate_age(target: SeriesDose, when: date, ctx: Context) -> str | None:
     """6.4: ``TOO_YOUNG``, ``TOO_OLD``, ``GRACE_PERIOD_AGE`` or None (valid)."""
-    rule = target.fixed_age or target.age_rule(when)
+    rule = target.age_rule(when)
     if rule is None:
         return None
     abs_min, low, high = ctx.age_limits(rule)

@@ -99,7 +99,7 @@ def _dates(series: PatientSeries, t: int, previous: AntigenDose | None, ctx: Con
     """7.4 (aged out) and 7.5 for target dose ``t``."""
     target = series.targets[t]
     on = ctx.assessment_date
-    rule = target.fixed_age or target.age_rule(on)
+    rule = target.age_rule(on)
     max_date = ctx.age_date(rule.max_age) if rule and rule.max_age else None
     if max_date is not None and on >= max_date:
         return SeriesForecast(SeriesStatus.AGED_OUT, (R.AGED_OUT,), t)

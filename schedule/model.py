@@ -299,8 +299,6 @@ class SeriesDose:
     allowable_by_code: Mapping[str, tuple[VaccineRule, ...]] = field(init=False, repr=False, compare=False)
     #: the only age rule when it is undated (the usual case), else None: see age_rule()
     fixed_age: AgeRule | None = field(init=False, repr=False, compare=False)
-    #: every interval is undated and measured from the previous dose (the usual case)
-    plain_intervals: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "inadvertent_codes", frozenset(v.code for v in self.inadvertent_vaccines))
@@ -309,8 +307,6 @@ class SeriesDose:
         ages = self.ages
         fixed = ages[0] if len(ages) == 1 and ages[0].effective is None and ages[0].cessation is None else None
         object.__setattr__(self, "fixed_age", fixed)
-        plain = all(i.always and i.from_previous and i.waived_by_new_observation is None for i in self.intervals)
-        object.__setattr__(self, "plain_intervals", plain)
 
     def age_rule(self, on: date) -> AgeRule | None:
         """The age rule in effect on ``on`` (spec 3.3), or None."""
