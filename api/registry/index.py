@@ -1,23 +1,28 @@
 """Finding subjects by name on either engine.
 
-PostgreSQL answers with ``pg_trgm`` (GIN index on ``subject.name_key``); SQLite with the
-``name_trigram`` table this module keeps. Both return candidates that one Python scorer
-(:func:`api.registry.ranking.score`) then ranks, so the engines agree on order.
+The same name key is found with the btree index on ``subject.name_key``; similar keys
+with ``pg_trgm`` on PostgreSQL (GIN index on ``subject.name_key``) and with the
+``name_trigram`` table this module keeps on SQLite. Both engines return the same rows in
+the same order (similarity as pg_trgm computes it, in single precision; ties by id), and
+one Python scorer (:mod:`api.registry.ranking`) ranks them.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from api.registry.names import trigrams
+from api.registry.names import float4, trigrams
 from db.engine import is_sqlite
 from db.tables import NameTrigram, Subject
 
 # How many rows the index hands to the scorer at most.
 CANDIDATE_LIMIT = 400
+# The least trigram similarity for a name to count as found (pg_trgm's default threshold).
+MIN_SIMILARITY = 0.3
 
 
 @dataclass(frozen=True)
@@ -80,25 +85,67 @@ async def index_name(subject_id: int, key: str) -> None:
         await NameTrigram.insert(*(NameTrigram(trigram=g, subject=subject_id) for g in grams))
 
 
-async def name_candidates(key: str, where: SubjectFilter, *, limit: int = CANDIDATE_LIMIT) -> list[dict[str, Any]]:
-    """Subjects whose name shares enough trigrams with ``key``: rows of ``subject``."""
+async def same_name(key: str, display: str, where: SubjectFilter, *, limit: int) -> list[dict[str, Any]]:
+    """Subjects whose name key is ``key``: the exact spelling (``display``) first, then by
+    birth date (the same order on both engines, so a cut at ``limit`` is the same)."""
+    condition, args = where.sql()
+    sql = (
+        f"SELECT s.* FROM subject s WHERE s.name_key = {{}} AND {condition} "
+        "ORDER BY CASE WHEN s.full_name = {} THEN 0 ELSE 1 END, s.birth_date, s.id LIMIT {}"
+    )
+    return list(await Subject.raw(sql, key, *args, display, limit))
+
+
+def _by_similarity(key: str, rows: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """What PostgreSQL's ``% … ORDER BY similarity DESC, id LIMIT`` keeps, computed here."""
+    wanted = trigrams(key)
+    kept = []
+    for row in rows:
+        grams = trigrams(row["name_key"])
+        shared = len(wanted & grams)
+        rank = float4(shared / (len(wanted) + len(grams) - shared))
+        if rank >= MIN_SIMILARITY:
+            kept.append((-rank, row["id"], row))
+    kept.sort(key=lambda item: item[:2])
+    return [row for _, _, row in kept[:limit]]
+
+
+async def similar_names(key: str, where: SubjectFilter, *, limit: int) -> list[dict[str, Any]]:
+    """Subjects whose name key differs from ``key`` but whose trigram similarity to it is
+    at least :data:`MIN_SIMILARITY`, most similar first (ties by id): the same rows, in
+    the same order, on both engines."""
     grams = sorted(trigrams(key))
     if not grams:
         return []
     condition, args = where.sql()
     if is_sqlite(Subject._meta.db):
+        # Sharing at least MIN_SIMILARITY of the query's trigrams is necessary for that
+        # similarity (shared / |query ∪ name| ≤ shared / |query|); the exact test follows.
         placeholders = ", ".join("{}" for _ in grams)
-        # Subjects sharing at least a third of the query's trigrams, most shared first.
         sql = (
-            "SELECT s.* FROM (SELECT subject, COUNT(*) AS shared FROM name_trigram "
+            "SELECT s.* FROM (SELECT subject FROM name_trigram "
             f"WHERE trigram IN ({placeholders}) GROUP BY subject HAVING COUNT(*) >= {{}}) t "
-            f"JOIN subject s ON s.id = t.subject WHERE {condition} ORDER BY t.shared DESC LIMIT {{}}"
+            f"JOIN subject s ON s.id = t.subject WHERE s.name_key != {{}} AND {condition}"
         )
-        minimum = max(1, len(grams) // 3)
-        return list(await Subject.raw(sql, *grams, minimum, *args, limit))
-    # pg_trgm: % is similarity above the threshold, <% is "the query's words are in the name".
+        minimum = max(1, math.ceil(MIN_SIMILARITY * len(grams) - 1e-9))
+        return _by_similarity(key, list(await Subject.raw(sql, *grams, minimum, key, *args)), limit)
+    # pg_trgm: % is "similarity at least pg_trgm.similarity_threshold", set for this
+    # transaction so that the server's setting cannot change what is found.
     sql = (
-        "SELECT s.* FROM subject s WHERE (s.name_key % {} OR {} <% s.name_key) "
-        f"AND {condition} ORDER BY similarity(s.name_key, {{}}) DESC LIMIT {{}}"
+        "SELECT s.* FROM subject s WHERE s.name_key % {} AND s.name_key != {} "
+        f"AND {condition} ORDER BY similarity(s.name_key, {{}}) DESC, s.id LIMIT {{}}"
     )
-    return list(await Subject.raw(sql, key, key, *args, key, limit))
+    async with Subject._meta.db.transaction():
+        await Subject.raw(f"SET LOCAL pg_trgm.similarity_threshold = {MIN_SIMILARITY}")
+        return list(await Subject.raw(sql, key, key, *args, key, limit))
+
+
+async def name_candidates(
+    key: str, where: SubjectFilter, *, limit: int = CANDIDATE_LIMIT, display: str = "", enough: int | None = None
+) -> list[dict[str, Any]]:
+    """Subjects with the name key ``key`` (at most ``limit``), then, unless they are already
+    ``enough``, those with a similar key, up to ``limit`` in all: rows of ``subject``."""
+    rows = await same_name(key, display, where, limit=limit)
+    if len(rows) >= (limit if enough is None else min(enough, limit)):
+        return rows
+    return rows + await similar_names(key, where, limit=limit - len(rows))

@@ -12,11 +12,12 @@ from typing import Any
 import phonenumbers
 
 from api.registry import codes, index
-from api.registry.names import name_key
-from api.registry.ranking import score
+from api.registry.ranking import NameQuery
 from db.tables import Subject, SubjectGuardian
 
-MIN_NAME_SCORE = 0.3
+MIN_NAME_SCORE = index.MIN_SIMILARITY
+# What staff may look up beyond their area: identifiers of the subject itself.
+NATIONWIDE = ("code", "personal_id")
 _DIGITS = re.compile(r"^\+?[\d .-]{6,20}$")
 
 
@@ -72,24 +73,28 @@ async def _exact(kind: str, query: str, where: index.SubjectFilter) -> list[dict
 async def search(query: str, where: index.SubjectFilter, *, page: int = 1, page_size: int = 20) -> dict[str, Any]:
     """One page of subjects matching ``query`` inside ``where``, best first."""
     kind = classify(query)
+    start = (page - 1) * page_size
     if kind == "name":
-        rows = await index.name_candidates(name_key(query), where)
-        scored = [(score(query, r["full_name"]), r) for r in rows]
+        wanted = NameQuery(query)
+        # Names with the same key outrank all others: look further only if they do not
+        # fill this page (and tell whether there is a next one).
+        rows = await index.name_candidates(wanted.key, where, display=wanted.display, enough=start + page_size + 1)
+        scored = ((wanted.score(r["full_name"], r["name_key"]), r) for r in rows)
         hits = sorted(
             ((s, r) for s, r in scored if s >= MIN_NAME_SCORE),
-            key=lambda pair: (-pair[0], pair[1]["birth_date"]),
-            reverse=False,
+            key=lambda pair: (-pair[0], pair[1]["birth_date"], pair[1]["id"]),
         )
     else:
-        # An exact identifier finds the subject anywhere in the country for staff, so a
-        # child who moved in is found (and claimed), not registered twice.
+        # The child's own identifier (code, ID number) finds it anywhere in the country
+        # for staff, so a child who moved in is found (and claimed), not registered twice.
+        # A guardian's phone is not the child's: it searches the caller's area only. A
+        # parent only ever finds linked subjects.
         exact_where = (
-            where
-            if where.subject_ids is not None
-            else index.SubjectFilter(born_from=where.born_from, born_to=where.born_to)
+            index.SubjectFilter(born_from=where.born_from, born_to=where.born_to)
+            if kind in NATIONWIDE and where.subject_ids is None
+            else where
         )
         hits = [(1.0, r) for r in await _exact(kind, query, exact_where)]
-    start = (page - 1) * page_size
     window = hits[start : start + page_size + 1]
     items = [
         {

@@ -1,0 +1,82 @@
+"""The lifelong code: what is accepted as typed, what is refused, and how a query is
+classified (a code only when its check character holds)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from api.registry import codes
+from api.registry.search import classify
+
+BODY = "10KM2Q1X"
+CODE = BODY + codes._check_character(BODY)
+
+
+def test_a_new_code_is_valid_and_displayed_in_groups() -> None:
+    code = codes.new_code()
+    assert codes.normalize(code) == code
+    shown = codes.display(code)
+    assert shown == f"{code[:4]}-{code[4:8]}-{code[8]}"
+    assert codes.normalize(shown) == code
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        CODE,
+        codes.display(CODE),
+        codes.display(CODE).lower(),
+        f"  {CODE[:4]} {CODE[4:8]} {CODE[8:]} ",
+        CODE.replace("0", "O"),  # Crockford: O reads as 0
+        CODE.replace("1", "I"),  # I and L read as 1
+        CODE.replace("1", "l").lower(),
+    ],
+)
+def test_a_code_is_read_as_people_type_it(typed: str) -> None:
+    assert codes.normalize(typed) == CODE
+    assert classify(typed) == "code"
+
+
+def test_every_single_wrong_character_is_caught() -> None:
+    for at, char in itertools.product(range(len(CODE)), codes.ALPHABET):
+        if char == CODE[at]:
+            continue
+        wrong = CODE[:at] + char + CODE[at + 1 :]
+        assert not codes.looks_like_code(wrong), wrong
+
+
+def test_every_swap_of_neighbours_is_caught() -> None:
+    for at in range(len(CODE) - 1):
+        if CODE[at] == CODE[at + 1]:
+            continue
+        swapped = CODE[:at] + CODE[at + 1] + CODE[at] + CODE[at + 2 :]
+        assert not codes.looks_like_code(swapped), swapped
+
+
+@pytest.mark.parametrize("typed", ["7KM2-9QXH", "7KM2-9QXH-CC1", "UUUU-UUUU-U", ""])
+def test_malformed_codes_are_refused(typed: str) -> None:
+    with pytest.raises(codes.CodeError):
+        codes.normalize(typed)
+
+
+def test_a_mistyped_code_is_searched_as_a_name() -> None:
+    wrong = CODE[:3] + ("A" if CODE[3] != "A" else "B") + CODE[4:]
+    assert classify(codes.display(wrong)) == "name"
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind"),
+    [
+        ("001225123456", "personal_id"),
+        ("001 225 123 456", "personal_id"),
+        ("0912 345 678", "phone"),
+        ("+84912345678", "phone"),
+        ("0912.345.678", "phone"),
+        ("Nguyễn Văn An", "name"),
+        ("an", "name"),
+    ],
+)
+def test_what_was_typed_decides_the_search(typed: str, kind: str) -> None:
+    assert classify(typed) == kind
