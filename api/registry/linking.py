@@ -68,6 +68,8 @@ def _code_hash(secret_key: str, account_id: int, phone: str, code: str) -> str:
 
 
 def sms_body(code: str) -> str:
+    # Vietnamese without diacritics, as service SMS are written: it stays in the GSM 7-bit
+    # alphabet, one 160-character message (with diacritics: UCS-2, 70 characters a part).
     minutes = int(CODE_LIFETIME.total_seconds() // 60)
     return (
         f"NIIS: ma xac nhan lien ket ho so tiem chung cua ban la {code}. "
