@@ -95,7 +95,7 @@ def qr_svg(text: str) -> str:
 
 
 _STYLE = """
-@page { size: A6 portrait; margin: 0; }
+@page { size: 105mm 148mm; margin: 0; } /* A6 (Chromium does not know the name A6) */
 * { box-sizing: border-box; }
 body { margin: 0; font-family: "Noto Sans", "DejaVu Sans", Arial, sans-serif; color: #000; background: #eee; }
 .card { width: 105mm; height: 148mm; margin: 8mm auto; padding: 8mm; background: #fff;
