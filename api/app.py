@@ -24,6 +24,9 @@ from api.health import health, ready
 from api.immunization.routes import forecast
 from api.observability import configure_logging, request_id_middleware
 from api.places.routes import FacilityController, PlaceController
+from api.registry.card_routes import SubjectCardController
+from api.registry.linking_routes import ParentLinkController
+from api.registry.merge_routes import MergeController
 from api.registry.routes import SubjectController
 from api.scan.pool import DecodePool
 from api.scan.routes import scan
@@ -82,6 +85,9 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             AuditController,
             scan,
             SubjectController,
+            MergeController,
+            SubjectCardController,
+            ParentLinkController,
             forecast,
             create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, include_in_schema=False),
         ],
