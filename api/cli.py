@@ -53,7 +53,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         await _migrate()
         if args.if_empty and not await is_empty():
             return None
-        return await load_demo()
+        return await load_demo(settings.secret_key)
 
     created = asyncio.run(_with_database(settings, work))
     if created is None:
@@ -136,14 +136,14 @@ def cmd_find_duplicates(settings: Settings, args: argparse.Namespace) -> int:
     from api.places.service import load_tree, place_id_by_code, today
     from api.registry.duplicate_job import run
 
-    async def work() -> dict[str, int]:
+    async def work() -> dict[str, Any]:
         if args.place is None:
-            return await run(Actor.system("find-duplicates"), None, place_id=None)
+            return await run(Actor.system("find-duplicates"), None, place_id=None, full=args.full)
         place_id = await place_id_by_code(args.place)
         if place_id is None:
             raise SystemExit(f"No place with code {args.place}")
         places = (await load_tree()).all_within(place_id, today())
-        return await run(Actor.system("find-duplicates"), places, place_id=place_id)
+        return await run(Actor.system("find-duplicates"), places, place_id=place_id, full=True)
 
     print(json.dumps(asyncio.run(_with_database(settings, work))))
     return 0
@@ -196,6 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     places.add_argument("file")
     duplicates = sub.add_parser("find-duplicates", help="list likely duplicate records (run nightly)")
     duplicates.add_argument("--place", help="official code of an area (default: the whole country)")
+    duplicates.add_argument(
+        "--full", action="store_true", help="check every subject, not only those changed since the last run"
+    )
     sub.add_parser("cdsi-run", help="run CDSi test cases through the rules engine", add_help=False)
     sub.add_parser("scan", help="decode barcodes in image files", add_help=False)
     return parser

@@ -2,33 +2,51 @@
 decide (merge, or dismiss as two people).
 
 Run nightly for the whole country (``niis find-duplicates``) and on demand for an area.
-For each subject living in the area, candidates are looked for across the country by
-blocking, never by comparing every pair: the name index (trigrams; pg_trgm on
-PostgreSQL) restricted to birth dates within a year, plus subjects sharing a guardian's
-phone; then :func:`api.registry.duplicates.score_pair` decides. A pair found is listed
-under the commune of the subject it was found for. A pair once dismissed or merged is
-never listed again; open pairs are refreshed (score, reasons) or dropped when they no
-longer score.
+For each subject checked, candidates are looked for across the country by blocking, never
+by comparing every pair; each block is an index lookup:
+
+- the same name key, born within a year (``subject.name_key`` index);
+- a similar name (trigrams: pg_trgm on PostgreSQL, ``name_trigram`` on SQLite), born
+  within a week or on the date with day and month swapped (``birth_date`` index);
+- the same birth date and the same mother's name (twins, or a name typed differently);
+- a guardian's phone in common (``guardian.phone`` index).
+
+:func:`api.registry.duplicates.score_pair` then decides. What the blocks leave out is a
+pair that could only score through a similar (not equal) name, the mother's name and a
+birth date more than a week off, with no phone in common.
+
+A pair found is listed under the commune of the subject it was found for. A pair once
+dismissed or merged is never listed again; open pairs are refreshed (score, reasons) or
+dropped when they no longer score. The nightly country-wide run checks the subjects
+registered or changed since the previous country-wide run (a pair of two unchanged
+records was looked at then); ``full=True`` (``--full``), and every run for an area,
+check every subject.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from api.audit import service as audit
 from api.context import Actor
 from api.errors import Conflict, NotFound
 from api.registry import codes, duplicates, index
+from api.registry.duplicates import Profile
 from api.registry.merge import Visible, locked
-from db.engine import write_transaction
-from db.tables import DuplicateCandidate, Subject, SubjectGuardian
+from api.registry.names import trigrams
+from db.engine import is_sqlite, write_transaction
+from db.tables import AuditEvent, DuplicateCandidate, Subject, SubjectGuardian
 
 BATCH = 200
-NAME_CANDIDATES = 50
+# Below this trigram similarity a name is no evidence (``duplicates.score_pair``).
+SIMILAR_NAME = 0.55
+NEAR_BIRTH = timedelta(days=7)
+RUN_ACTION = "duplicates.run"
 # A phone typed for more subjects than this (a health station's own number) is no evidence.
 CROWDED_PHONE = 30
 DECIDED = ("dismissed", "merged")
@@ -61,18 +79,61 @@ async def _alive(ids: Iterable[int]) -> set[int]:
     return {r["id"] for r in rows}
 
 
+def _swapped(day: date) -> date:
+    """The date with day and month swapped (itself when that is no date)."""
+    try:
+        return day.replace(month=day.day, day=day.month)
+    except ValueError:
+        return day
+
+
+def _blocks_sql(profile: Profile, subject_id: int) -> tuple[str, list[Any]]:
+    """One query (a UNION of index lookups) for the subjects sharing a block with ``profile``."""
+    alive = "s.status != 'merged' AND s.id != {}"
+    born = profile.birth_date
+    sql = f"SELECT s.id FROM subject s WHERE s.name_key = {{}} AND s.birth_date BETWEEN {{}} AND {{}} AND {alive}"
+    args: list[Any] = [
+        profile.name_key,
+        born - duplicates.SEARCH_WINDOW,
+        born + duplicates.SEARCH_WINDOW,
+        subject_id,
+    ]
+    grams = sorted(trigrams(profile.name_key))
+    near = [("s.birth_date BETWEEN {} AND {}", [born - NEAR_BIRTH, born + NEAR_BIRTH])]
+    if _swapped(born) != born:
+        near.append(("s.birth_date = {}", [_swapped(born)]))
+    for condition, dates in near if grams else []:
+        if is_sqlite(Subject._meta.db):
+            # The birth date index first (SQLite's planner would scan the table without
+            # statistics), then the subject's trigrams.
+            sql += (
+                " UNION SELECT s.id FROM subject s INDEXED BY subject_birth_date "
+                "CROSS JOIN name_trigram t ON t.subject = s.id "
+                f"WHERE {condition} AND {alive} AND t.trigram IN ({', '.join('{}' for _ in grams)}) "
+                "GROUP BY s.id HAVING COUNT(*) >= {}"
+            )
+            args += [*dates, subject_id, *grams, math.ceil(SIMILAR_NAME * len(grams))]
+        else:
+            sql += f" UNION SELECT s.id FROM subject s WHERE {condition} AND {alive} AND s.name_key % {{}}"
+            args += [*dates, subject_id, profile.name_key]
+    if profile.mother_keys:
+        mothers = sorted(profile.mother_keys)
+        sql += (
+            " UNION SELECT s.id FROM subject s JOIN subject_guardian sg ON sg.subject = s.id "
+            "JOIN guardian g ON g.id = sg.guardian WHERE s.birth_date = {} AND sg.relationship = 'mother' "
+            f"AND g.name_key IN ({', '.join('{}' for _ in mothers)}) AND {alive}"
+        )
+        args += [born, *mothers, subject_id]
+    return sql, args
+
+
 async def _pairs_for(batch: list[dict[str, Any]]) -> dict[Pair, tuple[float, tuple[str, ...], int]]:
     """Likely pairs involving the subjects of ``batch``: pair → (score, reasons, commune)."""
     mine = await duplicates.profiles(r["id"] for r in batch)
     neighbours: dict[int, set[int]] = {}
     for subject_id, profile in mine.items():
-        where = index.SubjectFilter(
-            born_from=profile.birth_date - duplicates.SEARCH_WINDOW,
-            born_to=profile.birth_date + duplicates.SEARCH_WINDOW,
-            exclude_ids=(subject_id,),
-        )
-        rows = await index.name_candidates(profile.name_key, where, limit=NAME_CANDIDATES)
-        neighbours[subject_id] = {r["id"] for r in rows}
+        sql, args = _blocks_sql(profile, subject_id)
+        neighbours[subject_id] = {r["id"] for r in await Subject.raw(sql, *args)}
     by_phone = await _phone_neighbours({p for profile in mine.values() for p in profile.phones})
     for subject_id, profile in mine.items():
         for phone in profile.phones:
@@ -153,10 +214,11 @@ async def _refresh(ids: list[int], score: float, reasons: tuple[str, ...], now: 
     ).where(DuplicateCandidate.id.is_in(ids))
 
 
-async def find_duplicates(place_ids: Collection[int] | None) -> dict[str, int]:
+async def find_duplicates(place_ids: Collection[int] | None, *, since: datetime | None = None) -> dict[str, int]:
     """List likely duplicate pairs for the subjects living in ``place_ids`` (None: the
-    whole country). Works in batches, each written in its own short transaction.
-    Returns counts: subjects checked, pairs new, refreshed, dropped, already decided."""
+    whole country), or only those registered or changed since ``since``. Works in
+    batches, each written in its own short transaction. Returns counts: subjects
+    checked, pairs new, refreshed, dropped, already decided."""
     counts: Counter[str] = Counter()
     last_id = 0
     while True:
@@ -168,22 +230,44 @@ async def find_duplicates(place_ids: Collection[int] | None) -> dict[str, int]:
         )
         if place_ids is not None:
             query = query.where(Subject.place.is_in(sorted(place_ids) or [-1]))
+        if since is not None:
+            query = query.where(Subject.updated_at >= since)
         batch = await query
         if not batch:
             break
         last_id = batch[-1]["id"]
         counts["checked"] += len(batch)
-        await _store(await _pairs_for(batch), [r["id"] for r in batch], counts)
+        async with Subject._meta.db.transaction():  # reads only: one connection for the batch
+            found = await _pairs_for(batch)
+        await _store(found, [r["id"] for r in batch], counts)
     return {k: counts[k] for k in ("checked", "new", "refreshed", "dropped", "already_decided")}
 
 
-async def run(actor: Actor, place_ids: Collection[int] | None, *, place_id: int | None) -> dict[str, int]:
-    """:func:`find_duplicates`, with an audit row saying who ran it, where, and what it found."""
-    counts = await find_duplicates(place_ids)
+async def _last_country_run() -> datetime | None:
+    """When the previous country-wide run started (its audit row says)."""
+    row = (
+        await AuditEvent.select(AuditEvent.after)
+        .where((AuditEvent.action == RUN_ACTION) & (AuditEvent.entity_id == "all"))
+        .order_by(AuditEvent.id, ascending=False)
+        .first()
+    )
+    after = json.loads(row["after"]) if row and isinstance(row["after"], str) else (row or {}).get("after")
+    started = (after or {}).get("started_at")
+    return datetime.fromisoformat(started) if started else None
+
+
+async def run(
+    actor: Actor, place_ids: Collection[int] | None, *, place_id: int | None, full: bool = False
+) -> dict[str, Any]:
+    """:func:`find_duplicates` with an audit row saying who ran it, where, since when, and
+    what it found. A country-wide run is incremental unless ``full``."""
+    started = datetime.now(UTC)
+    since = None if full or place_ids is not None else await _last_country_run()
+    counts: dict[str, Any] = await find_duplicates(place_ids, since=since)
+    counts |= {"started_at": started.isoformat(), "since": since.isoformat() if since else None}
     async with write_transaction(DuplicateCandidate._meta.db):
-        await audit.record(
-            actor, "duplicates.run", "duplicate_candidate", place_id or "all", place_id=place_id, after=counts
-        )
+        entity_id = "all" if place_ids is None else place_id
+        await audit.record(actor, RUN_ACTION, "duplicate_candidate", entity_id, place_id=place_id, after=counts)
     return counts
 
 

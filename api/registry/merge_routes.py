@@ -88,6 +88,8 @@ class RunOut(msgspec.Struct):
     refreshed: int
     dropped: int
     already_decided: int
+    started_at: datetime
+    since: datetime | None = None  # a country-wide run checks what changed since the previous one
 
 
 def _visible(scope: Scope) -> merge.Visible:

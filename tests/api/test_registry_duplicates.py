@@ -212,7 +212,14 @@ def test_the_nightly_command_runs_for_the_country_or_one_area(tmp_path: Path) ->
     assert _niis(tmp_path, "migrate").returncode == 0
     result = _niis(tmp_path, "find-duplicates")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"checked": 0, "new": 0, "refreshed": 0, "dropped": 0, "already_decided": 0}
+    counts = json.loads(result.stdout)
+    assert {k: counts[k] for k in ("checked", "new", "refreshed", "dropped", "already_decided")} == dict.fromkeys(
+        ("checked", "new", "refreshed", "dropped", "already_decided"), 0
+    )
+    assert counts["since"] is None  # the first country-wide run checks everyone
+    again = json.loads(_niis(tmp_path, "find-duplicates").stdout)
+    assert again["since"] == counts["started_at"]  # later ones, what changed since
+    assert json.loads(_niis(tmp_path, "find-duplicates", "--full").stdout)["since"] is None
     assert _niis(tmp_path, "find-duplicates", "--place", "01").returncode == 0
     unknown = _niis(tmp_path, "find-duplicates", "--place", "NOPE")
     assert unknown.returncode != 0 and "No place with code NOPE" in unknown.stderr
