@@ -62,6 +62,8 @@ MOVABLE: tuple[Movable, ...] = (
     Movable(SubjectMove),
     Movable(ParentLink, unless_same="account"),
     Movable(Outbox),
+    # Records merged into this one earlier now lead straight to the survivor.
+    Movable(Subject, "merged_into"),
 )
 # Empty fields of the survivor that the merged record fills.
 FILLABLE = ("personal_id", "ethnicity", "birth_time")

@@ -272,6 +272,7 @@ async def test_undo_is_refused_while_the_survivor_is_merged_itself(client: Any, 
     second = (
         await client.post("/api/subjects/merge", json={"survivor_id": s["S1"], "merged_id": a["id"]}, headers=prov1)
     ).json()
+    assert await resolve(client, prov1, b["code"]) == [s["S1"]]  # an earlier merge leads to the last survivor
     assert (await client.post(f"/api/merges/{first['id']}/undo", headers=prov1)).status_code == 409
     assert (await client.post(f"/api/merges/{second['id']}/undo", headers=prov1)).status_code == 200
     assert (await client.post(f"/api/merges/{first['id']}/undo", headers=prov1)).status_code == 200
