@@ -23,6 +23,13 @@ from db.tables import NameTrigram, Subject
 CANDIDATE_LIMIT = 400
 # The least trigram similarity for a name to count as found (pg_trgm's default threshold).
 MIN_SIMILARITY = 0.3
+# PostgreSQL ranks at most this many similar rows (whichever the scan meets first): a typo
+# in a name whose other words are common ("Nguyễn Văn Ahn") is similar to a tenth of the
+# country, and ranking all of them costs seconds. Below it (any commune, any district)
+# both engines return exactly the same rows; above it PostgreSQL ranks a sample.
+SIMILAR_POOL = 1000
+# A filter on this many places at most (a commune) is searched without the trigram index.
+NARROW_PLACES = 3
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,13 @@ class SubjectFilter:
     sex: str | None = None
     exclude_ids: Sequence[int] = field(default_factory=tuple)
     include_merged: bool = False
+
+    @property
+    def narrow(self) -> bool:
+        """One facility, a parent's children or a few places: a few thousand subjects."""
+        if self.facility_id is not None or self.subject_ids is not None:
+            return True
+        return self.place_ids is not None and len(self.place_ids) <= NARROW_PLACES
 
     def sql(self) -> tuple[str, list[Any]]:
         """A WHERE fragment over table alias ``s`` with ``{}`` placeholders."""
@@ -129,11 +143,20 @@ async def similar_names(key: str, where: SubjectFilter, *, limit: int) -> list[d
         )
         minimum = max(1, math.ceil(MIN_SIMILARITY * len(grams) - 1e-9))
         return _by_similarity(key, list(await Subject.raw(sql, *grams, minimum, key, *args)), limit)
+    if where.narrow:
+        # A commune or a facility: its few thousand subjects are cheaper to compare one by
+        # one than the index is to scan for a common name, and nothing is left out.
+        sql = (
+            f"SELECT s.* FROM subject s WHERE s.name_key != {{}} AND {condition} "
+            "AND similarity(s.name_key, {})::float8 >= {} ORDER BY similarity(s.name_key, {}) DESC, s.id LIMIT {}"
+        )
+        return list(await Subject.raw(sql, key, *args, key, MIN_SIMILARITY, key, limit))
     # pg_trgm: % is "similarity at least pg_trgm.similarity_threshold", set for this
-    # transaction so that the server's setting cannot change what is found.
+    # transaction so that the server's setting cannot change what is found. At most
+    # SIMILAR_POOL similar rows are ranked (see its comment).
     sql = (
-        "SELECT s.* FROM subject s WHERE s.name_key % {} AND s.name_key != {} "
-        f"AND {condition} ORDER BY similarity(s.name_key, {{}}) DESC, s.id LIMIT {{}}"
+        "SELECT * FROM (SELECT s.* FROM subject s WHERE s.name_key % {} AND s.name_key != {} "
+        f"AND {condition} LIMIT {SIMILAR_POOL}) s ORDER BY similarity(s.name_key, {{}}) DESC, s.id LIMIT {{}}"
     )
     async with Subject._meta.db.transaction():
         await Subject.raw(f"SET LOCAL pg_trgm.similarity_threshold = {MIN_SIMILARITY}")
