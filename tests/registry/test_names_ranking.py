@@ -1,0 +1,65 @@
+"""Name keys, trigrams and the one scorer: pure functions, no database."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.registry.names import display_name, float4, fold, name_key, similarity, trigrams
+from api.registry.ranking import EXACT, SAME_ORDER, SAME_WORDS, NameQuery, score
+
+
+@pytest.mark.parametrize(
+    "typed", ["Nguyễn Văn An", "nguyen van an", "NGUYỄN  VĂN   AN", "An Nguyễn Văn", "Văn-An, Nguyễn", "Nguyễn Văn Ân"]
+)
+def test_the_key_ignores_accents_case_order_and_punctuation(typed: str) -> None:
+    assert name_key(typed) == "an nguyen van"
+
+
+def test_d_with_stroke_folds_to_d() -> None:
+    assert fold("Đặng Đức Đạt") == "dang duc dat"
+    assert display_name("  đặng   đức đạt ") == "Đặng Đức Đạt"
+
+
+def test_trigrams_are_pg_trgms() -> None:
+    # show_trgm('an') = {"  a"," an","an "}: each word padded with two spaces before, one after.
+    assert trigrams("an") == {"  a", " an", "an "}
+    assert trigrams("an van") == {"  a", " an", "an ", "  v", " va", "van"}
+    assert similarity("an nguyen van", "an nguyen van") == 1.0
+    assert similarity("", "an") == 0.0
+
+
+def test_float4_is_single_precision() -> None:
+    assert float4(0.3) != 0.3
+    assert float4(3 / 10) == float4(6 / 20)
+    assert float4(float4(0.7)) == float4(0.7)
+
+
+def test_ladder_exact_then_accents_then_order_then_partial_then_typos() -> None:
+    query = NameQuery("Trần Minh Khôi")
+    ranked = [
+        ("Trần Minh Khôi", EXACT),
+        ("trần minh khôi", EXACT),  # case is not spelling
+        ("Trần Mình Khối", SAME_ORDER),
+        ("Khôi Trần Minh", SAME_WORDS),
+    ]
+    for name, expected in ranked:
+        assert query.score(name) == expected, name
+    partial = NameQuery("Trần Khôi").score("Trần Minh Khôi")
+    one_typo = query.score("Trần Minh Khoa")
+    two_typos = query.score("Trần Mnh Khi")
+    assert SAME_WORDS > partial > one_typo > two_typos > 0.3
+
+
+def test_a_partial_name_ranks_shorter_names_first() -> None:
+    query = NameQuery("Nguyễn An")
+    assert query.score("Nguyễn Văn An") > query.score("Nguyễn Ngọc Bảo An") >= 0.8
+
+
+def test_score_is_the_prepared_querys_score() -> None:
+    assert score("Nguyen Van An", "Nguyễn Văn Ân") == NameQuery("Nguyen Van An").score("Nguyễn Văn Ân") == SAME_ORDER
+    assert score("Lê Thị Hồng", "Võ Minh Khoa") < 0.3
+
+
+def test_similarity_is_symmetric_and_matches_the_query_method() -> None:
+    a, b = name_key("Nguyễn Văn An"), name_key("Ngyuen Van Anh")
+    assert similarity(a, b) == similarity(b, a) == NameQuery("Nguyễn Văn An").similarity(b)
