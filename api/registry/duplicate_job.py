@@ -166,9 +166,12 @@ async def _rescore(pairs: Collection[Pair]) -> dict[Pair, tuple[float, tuple[str
 
 
 async def _store(
-    found: dict[Pair, tuple[float, tuple[str, ...], int]], checked: list[int], counts: Counter[str]
+    found: dict[Pair, tuple[float, tuple[str, ...], int]], checked: list[int], counts: Counter[str], seen: set[Pair]
 ) -> None:
+    """Write one batch's pairs; ``seen`` holds the pairs this run already wrote (a pair
+    whose two records fall in different batches is met twice)."""
     now = datetime.now(UTC)
+    found = {pair: value for pair, value in found.items() if pair not in seen}
     async with write_transaction(DuplicateCandidate._meta.db):
         listed = await DuplicateCandidate.select(
             DuplicateCandidate.id, DuplicateCandidate.subject_a, DuplicateCandidate.subject_b, DuplicateCandidate.status
@@ -176,7 +179,12 @@ async def _store(
         by_pair: dict[Pair, list[dict[str, Any]]] = defaultdict(list)
         for row in listed:
             by_pair[_pair(row["subject_a"], row["subject_b"])].append(row)
-        stale = [p for p, rows in by_pair.items() if p not in found and any(r["status"] == "open" for r in rows)]
+        stale = [
+            p
+            for p, rows in by_pair.items()
+            if p not in found and p not in seen and any(r["status"] == "open" for r in rows)
+        ]
+        seen.update(found, stale)
         still = await _rescore(stale)
         for pair in stale:
             open_ids = [r["id"] for r in by_pair[pair] if r["status"] == "open"]
@@ -220,6 +228,7 @@ async def find_duplicates(place_ids: Collection[int] | None, *, since: datetime 
     batches, each written in its own short transaction. Returns counts: subjects
     checked, pairs new, refreshed, dropped, already decided."""
     counts: Counter[str] = Counter()
+    seen: set[Pair] = set()
     last_id = 0
     while True:
         query = (
@@ -239,7 +248,7 @@ async def find_duplicates(place_ids: Collection[int] | None, *, since: datetime 
         counts["checked"] += len(batch)
         async with Subject._meta.db.transaction():  # reads only: one connection for the batch
             found = await _pairs_for(batch)
-        await _store(found, [r["id"] for r in batch], counts)
+        await _store(found, [r["id"] for r in batch], counts, seen)
     return {k: counts[k] for k in ("checked", "new", "refreshed", "dropped", "already_decided")}
 
 
