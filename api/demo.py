@@ -13,7 +13,7 @@ from api.demo_people import PeopleMaker
 from api.places import facilities, service
 from api.places.importer import ensure_reference_places
 from api.places.service import today
-from api.registry import duplicates
+from api.registry import card, duplicates, linking
 from api.registry import service as registry
 from api.registry.names import fold
 from api.registry.service import GuardianIn, SubjectIn
@@ -63,7 +63,7 @@ def _guardians(maker: PeopleMaker, child_family: str, *, phone: str | None = Non
     return (mother, father)
 
 
-async def _people(actor: Actor, communes: dict[str, int], stations: dict[str, int]) -> None:
+async def _people(actor: Actor, communes: dict[str, int], stations: dict[str, int]) -> list[int]:
     """300 children aged 0-6, women (some pregnant), and a few planted duplicates that
     the duplicate job should find."""
     maker = PeopleMaker()
@@ -100,6 +100,7 @@ async def _people(actor: Actor, communes: dict[str, int], stations: dict[str, in
         )
         await _register(actor, data)
     await _plant_duplicates(actor, registered, communes, stations)
+    return [subject_id for _, subject_id in registered]
 
 
 async def _register(actor: Actor, data: SubjectIn) -> int:
@@ -132,18 +133,29 @@ async def _plant_duplicates(
     await _register(actor, twin)
 
 
+async def _link_parent(actor: Actor, subject_ids: list[int], secret_key: str) -> None:
+    """The demo parent claims two children with their cards, as the app does."""
+    parent = await Account.select(Account.id).where(Account.username == "phuhuynh").first()
+    assert parent is not None
+    for subject_id in subject_ids:
+        subject = await registry.get(subject_id)
+        await linking.link_by_card(
+            actor, parent["id"], card.qr_text(secret_key, subject["code"]), subject["birth_date"], secret_key=secret_key
+        )
+
+
 async def is_empty() -> bool:
     return not await Account.exists()
 
 
-async def load_demo() -> list[DemoUser]:
+async def load_demo(secret_key: str) -> list[DemoUser]:
     """Fill the demo province; returns the users created (to print their passwords).
     All or nothing: one transaction."""
     async with write_transaction(Account._meta.db):
-        return await _load(Actor.system("demo"))
+        return await _load(Actor.system("demo"), secret_key)
 
 
-async def _load(actor: Actor) -> list[DemoUser]:
+async def _load(actor: Actor, secret_key: str) -> list[DemoUser]:
     await ensure_reference_places()
     province = await service.place_id_by_code(DEMO_PROVINCE)
     country = await service.place_id_by_code("VN")
@@ -207,5 +219,6 @@ async def _load(actor: Actor) -> list[DemoUser]:
         code: next(f["id"] for f in await facilities.listing(place_ids=[pid]) if f["kind"] == "commune_health_station")
         for code, pid in commune_ids.items()
     }
-    await _people(actor, commune_ids, stations)
+    children = await _people(actor, commune_ids, stations)
+    await _link_parent(actor, children[:2], secret_key)
     return DEMO_USERS

@@ -31,5 +31,8 @@ async def test_a_demo_user_signs_in_on_the_served_app(engine: str, tmp_path: Pat
         assert {"Tỉnh Tuyên Quang", "Phường Minh Xuân"} <= {p["name"] for p in places}
         status, facilities = call(f"{base}/api/facilities", headers=headers)
         assert status == 200 and len(facilities) >= 6
+        status, parent = call(f"{base}/api/auth/login", {"username": "phuhuynh", "password": "niis-demo-parent"})
+        status, children = call(f"{base}/api/me/subjects", headers={"Authorization": f"Bearer {parent['token']}"})
+        assert status == 200 and len(children) == 2
         status, schema = call(f"{base}/api/docs/openapi.json")
         assert status == 200 and "/api/places" in schema["paths"]
