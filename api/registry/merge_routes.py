@@ -27,7 +27,8 @@ class MergeBody(Input):
 
 
 class RunBody(Input):
-    place_id: Id | None = None
+    place_id: Id | None = None  # a unit inside the caller's area (default: the whole area)
+    full: bool = False  # country-wide: every subject, not only those changed since the last run
 
 
 class MovedRows(msgspec.Struct):
@@ -133,7 +134,8 @@ class MergeController(Controller):
         else:
             place_id = scope.root_place_id
             places = scope.place_ids()
-        counts = await duplicate_job.run(actor(request), places, place_id=place_id)
+        full = data is not None and data.full
+        counts = await duplicate_job.run(actor(request), places, place_id=place_id, full=full)
         return msgspec.convert(counts, RunOut)
 
     @post("/duplicates/{pair_id:int}/dismiss", guards=[requires(Permission.SUBJECTS_MERGE)], status_code=200)
