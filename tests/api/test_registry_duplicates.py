@@ -107,7 +107,7 @@ async def test_planted_duplicates_are_found_across_communes(client: Any, world: 
     # Running again lists nothing twice; country-wide, only what changed since is checked.
     assert (await run_check(client, admin))["checked"] == 0
     response = await client.post("/api/duplicates/run", json={"full": True}, headers=admin)
-    assert response.json()["checked"] == 6 and response.json()["refreshed"] == 3
+    assert response.json()["checked"] == 7 and response.json()["refreshed"] == 3
     assert await DuplicateCandidate.count() == 3
 
 
