@@ -1,35 +1,41 @@
 """Finding subjects by name on either engine.
 
-The same name key is found with the btree index on ``subject.name_key``; similar keys
-with ``pg_trgm`` on PostgreSQL (GIN index on ``subject.name_key``) and with the
-``name_trigram`` table this module keeps on SQLite. Both engines return the same rows in
-the same order (similarity as pg_trgm computes it, in single precision; ties by id), and
-one Python scorer (:mod:`api.registry.ranking`) ranks them.
+Two steps, the same on both engines:
+
+1. the same name key (btree index on ``subject.name_key``): these outrank every other;
+2. longer names holding every typed word, in the order they rank (fewest words, birth
+   date, id), as many as the page needs;
+3. only when those do not fill the page: names holding every typed word or one typo
+   away from it. The words one typo away that some name really has are looked up in
+   ``name_word`` (every word of every name key: a few thousand, kept by a trigger on
+   PostgreSQL and by :func:`index_name` on SQLite); the first :data:`SIMILAR_POOL`
+   names holding them, by id, are ranked by :mod:`api.registry.ranking`.
+
+PostgreSQL finds names holding words with the GIN index on
+``string_to_array(name_key, ' ')`` (migration 0006), SQLite by matching ``% word %`` in
+the key (a commune's registry is small). Both engines hand the scorer the same rows.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from api.registry.names import float4, trigrams
+from api.registry.names import trigrams
+from api.registry.ranking import PER_TYPO, SAME_WORDS, NameQuery
 from db.engine import is_sqlite
 from db.tables import NameTrigram, Subject
 
 # How many rows the index hands to the scorer at most.
 CANDIDATE_LIMIT = 400
-# The least trigram similarity for a name to count as found (pg_trgm's default threshold).
-MIN_SIMILARITY = 0.3
-# PostgreSQL ranks at most this many similar rows (whichever the scan meets first): a typo
-# in a name whose other words are common ("Nguyễn Văn Ahn") is similar to a tenth of the
-# country, and ranking all of them costs seconds. Below it (any commune, any district)
-# both engines return exactly the same rows; above it PostgreSQL ranks a sample.
+# How many rows holding the typed words (or their typos) are ranked at most, the first by
+# id: "Nguyễn An" is in ten thousand names of a country of a million; a commune never has
+# that many of one name.
 SIMILAR_POOL = 1000
-# A filter on this many places at most (a commune) is searched without the trigram index.
-NARROW_PLACES = 3
+# The best a name with a typo can score: rows above it need no search for typos.
+BEST_WITH_TYPO = SAME_WORDS - PER_TYPO
 
 
 @dataclass(frozen=True)
@@ -44,13 +50,6 @@ class SubjectFilter:
     sex: str | None = None
     exclude_ids: Sequence[int] = field(default_factory=tuple)
     include_merged: bool = False
-
-    @property
-    def narrow(self) -> bool:
-        """One facility, a parent's children or a few places: a few thousand subjects."""
-        if self.facility_id is not None or self.subject_ids is not None:
-            return True
-        return self.place_ids is not None and len(self.place_ids) <= NARROW_PLACES
 
     def sql(self) -> tuple[str, list[Any]]:
         """A WHERE fragment over table alias ``s`` with ``{}`` placeholders."""
@@ -90,13 +89,18 @@ class SubjectFilter:
 
 
 async def index_name(subject_id: int, key: str) -> None:
-    """Keep SQLite's trigram rows in step with a subject's name key (PostgreSQL: nothing)."""
+    """Keep SQLite's trigram rows and name words in step with a subject's name key
+    (PostgreSQL: a trigger keeps ``name_word``)."""
     if not is_sqlite(Subject._meta.db):
         return
     await NameTrigram.delete().where(NameTrigram.subject == subject_id)
     grams = sorted(trigrams(key))
     if grams:
         await NameTrigram.insert(*(NameTrigram(trigram=g, subject=subject_id) for g in grams))
+    words = sorted(set(key.split()))
+    if words:
+        values = ", ".join("({})" for _ in words)
+        await Subject.raw(f"INSERT OR IGNORE INTO name_word (word) VALUES {values}", *words)
 
 
 async def same_name(key: str, display: str, where: SubjectFilter, *, limit: int) -> list[dict[str, Any]]:
@@ -110,65 +114,93 @@ async def same_name(key: str, display: str, where: SubjectFilter, *, limit: int)
     return list(await Subject.raw(sql, key, *args, display, limit))
 
 
-def _by_similarity(key: str, rows: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
-    """What PostgreSQL's ``% … ORDER BY similarity DESC, id LIMIT`` keeps, computed here."""
-    wanted = trigrams(key)
-    kept = []
-    for row in rows:
-        grams = trigrams(row["name_key"])
-        shared = len(wanted & grams)
-        rank = float4(shared / (len(wanted) + len(grams) - shared))
-        if rank >= MIN_SIMILARITY:
-            kept.append((-rank, row["id"], row))
-    kept.sort(key=lambda item: item[:2])
-    return [row for _, _, row in kept[:limit]]
-
-
-async def similar_names(key: str, where: SubjectFilter, *, limit: int) -> list[dict[str, Any]]:
-    """Subjects whose name key differs from ``key`` but whose trigram similarity to it is
-    at least :data:`MIN_SIMILARITY`, most similar first (ties by id): the same rows, in
-    the same order, on both engines."""
-    grams = sorted(trigrams(key))
-    if not grams:
-        return []
-    condition, args = where.sql()
+async def known_spellings(query: NameQuery) -> list[list[str]]:
+    """For each typed word, itself and the words one typo away that names really have."""
+    wanted = sorted(set().union(*(query.spellings(word) for word in query.words)))
     if is_sqlite(Subject._meta.db):
-        # Sharing at least MIN_SIMILARITY of the query's trigrams is necessary for that
-        # similarity (shared / |query ∪ name| ≤ shared / |query|); the exact test follows.
-        placeholders = ", ".join("{}" for _ in grams)
-        sql = (
-            "SELECT s.* FROM (SELECT subject FROM name_trigram "
-            f"WHERE trigram IN ({placeholders}) GROUP BY subject HAVING COUNT(*) >= {{}}) t "
-            f"JOIN subject s ON s.id = t.subject WHERE s.name_key != {{}} AND {condition}"
+        found = await Subject.raw(
+            f"SELECT word FROM name_word WHERE word IN ({', '.join('{}' for _ in wanted)})", *wanted
         )
-        minimum = max(1, math.ceil(MIN_SIMILARITY * len(grams) - 1e-9))
-        return _by_similarity(key, list(await Subject.raw(sql, *grams, minimum, key, *args)), limit)
-    if where.narrow:
-        # A commune or a facility: its few thousand subjects are cheaper to compare one by
-        # one than the index is to scan for a common name, and nothing is left out.
-        sql = (
-            f"SELECT s.* FROM subject s WHERE s.name_key != {{}} AND {condition} "
-            "AND similarity(s.name_key, {})::float8 >= {} ORDER BY similarity(s.name_key, {}) DESC, s.id LIMIT {}"
-        )
-        return list(await Subject.raw(sql, key, *args, key, MIN_SIMILARITY, key, limit))
-    # pg_trgm: % is "similarity at least pg_trgm.similarity_threshold", set for this
-    # transaction so that the server's setting cannot change what is found. At most
-    # SIMILAR_POOL similar rows are ranked (see its comment).
-    sql = (
-        "SELECT * FROM (SELECT s.* FROM subject s WHERE s.name_key % {} AND s.name_key != {} "
-        f"AND {condition} LIMIT {SIMILAR_POOL}) s ORDER BY similarity(s.name_key, {{}}) DESC, s.id LIMIT {{}}"
+    else:
+        found = await Subject.raw("SELECT word FROM name_word WHERE word = ANY({}::text[])", wanted)
+    known = {r["word"] for r in found}
+    return [sorted({word} | (query.typos[word] & known)) for word in dict.fromkeys(query.words)]
+
+
+def _holding(groups: Sequence[Sequence[str]]) -> tuple[str, list[Any]]:
+    """A condition on ``s.name_key``: it holds a word of each group."""
+    values: list[Any] = []
+    if is_sqlite(Subject._meta.db):
+        parts = []
+        for group in groups:
+            parts.append("(" + " OR ".join("(' ' || s.name_key || ' ') LIKE {}" for _ in group) + ")")
+            values.extend(f"% {word} %" for word in group)
+        return " AND ".join(parts), values
+    if all(len(group) == 1 for group in groups):
+        return "string_to_array(s.name_key, ' ') @> {}::text[]", [[group[0] for group in groups]]
+    return " AND ".join("string_to_array(s.name_key, ' ') && {}::text[]" for _ in groups), [list(g) for g in groups]
+
+
+async def longer_names(query: NameQuery, where: SubjectFilter, *, limit: int) -> list[dict[str, Any]]:
+    """Subjects whose name holds every typed word and more (the given and family name
+    typed, the middle name not): fewest words first, then by birth date, as they rank."""
+    if not query.words:
+        return []
+    holds, values = _holding([[word] for word in sorted(set(query.words))])
+    words = (
+        "length(s.name_key) - length(replace(s.name_key, ' ', ''))"
+        if is_sqlite(Subject._meta.db)
+        else "cardinality(string_to_array(s.name_key, ' '))"
     )
-    async with Subject._meta.db.transaction():
-        await Subject.raw(f"SET LOCAL pg_trgm.similarity_threshold = {MIN_SIMILARITY}")
-        return list(await Subject.raw(sql, key, key, *args, key, limit))
+    condition, args = where.sql()
+    sql = (
+        f"SELECT s.* FROM subject s WHERE {holds} AND s.name_key != {{}} AND {condition} "
+        f"ORDER BY {words}, s.birth_date, s.id LIMIT {{}}"
+    )
+    rows = await Subject.raw(sql, *values, query.key, *args, limit)
+    return [r for r in rows if query.score(r["full_name"], r["name_key"]) > 0]
+
+
+async def mistyped_names(query: NameQuery, where: SubjectFilter) -> list[dict[str, Any]]:
+    """Subjects whose name holds every typed word or a typo of it: the first
+    :data:`SIMILAR_POOL` by id (the same on both engines), unranked."""
+    if not query.words:
+        return []
+    holds, values = _holding(await known_spellings(query))
+    condition, args = where.sql()
+    sql = (
+        f"SELECT s.* FROM subject s WHERE {holds} AND s.name_key != {{}} AND {condition} "
+        f"ORDER BY s.id LIMIT {SIMILAR_POOL}"
+    )
+    rows = await Subject.raw(sql, *values, query.key, *args)
+    return [r for r in rows if query.score(r["full_name"], r["name_key"]) > 0]
 
 
 async def name_candidates(
-    key: str, where: SubjectFilter, *, limit: int = CANDIDATE_LIMIT, display: str = "", enough: int | None = None
+    key: str,
+    where: SubjectFilter,
+    *,
+    limit: int = CANDIDATE_LIMIT,
+    query: NameQuery | None = None,
+    enough: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Subjects with the name key ``key`` (at most ``limit``), then, unless they are already
-    ``enough``, those with a similar key, up to ``limit`` in all: rows of ``subject``."""
-    rows = await same_name(key, display, where, limit=limit)
-    if len(rows) >= (limit if enough is None else min(enough, limit)):
+    """Subjects a name search may show, unranked, in three steps that each run only when
+    the ones before cannot fill ``enough`` places (``limit`` when not given) with rows
+    that every later step's rows rank below:
+
+    1. the same name key (at most ``limit``);
+    2. longer names holding every typed word;
+    3. names holding a typo of a typed word (at most :data:`SIMILAR_POOL`).
+
+    ``query`` is the name as typed, when there is one (else the key is)."""
+    query = NameQuery(key) if query is None else query
+    wanted = limit if enough is None else min(enough, limit)
+    rows = await same_name(key, query.display, where, limit=limit)
+    if len(rows) >= wanted:
         return rows
-    return rows + await similar_names(key, where, limit=limit - len(rows))
+    rows += await longer_names(query, where, limit=wanted - len(rows))
+    scores = sorted((query.score(r["full_name"], r["name_key"]) for r in rows), reverse=True)
+    if len(scores) >= wanted and scores[wanted - 1] > BEST_WITH_TYPO:
+        return rows
+    seen = {r["id"] for r in rows}
+    return rows + [r for r in await mistyped_names(query, where) if r["id"] not in seen]

@@ -50,3 +50,26 @@ def float4(value: float) -> float:
     """``value`` as PostgreSQL's ``real`` holds it: pg_trgm computes similarity in single
     precision, so comparing and ordering with this rounding agrees with it exactly."""
     return float(struct.unpack("f", struct.pack("f", value))[0])
+
+
+# What a slip of the finger may put into a word: a name key's words are made of these.
+TYPO_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def one_typo_away(word: str) -> frozenset[str]:
+    """Every word one typo from ``word``: a letter dropped, added, replaced, or two
+    neighbours swapped. A two-letter word may only have lost its last letter ("An" for
+    "Anh"): any edit of it would reach every short word ("An" → "Văn", "Lan" ...); a
+    one-letter word must be typed right."""
+    if len(word) < 2:
+        return frozenset()
+    letters = TYPO_LETTERS + "".join(sorted(set(word) - set(TYPO_LETTERS)))
+    if len(word) == 2:
+        return frozenset(word + c for c in letters)
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    found = {a + b[1:] for a, b in splits if b}
+    found.update(a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1)
+    found.update(a + c + b[1:] for a, b in splits if b for c in letters)
+    found.update(a + c + b for a, b in splits for c in letters)
+    found.discard(word)
+    return frozenset(found)

@@ -15,7 +15,6 @@ from api.registry import codes, index
 from api.registry.ranking import NameQuery
 from db.tables import Subject, SubjectGuardian
 
-MIN_NAME_SCORE = index.MIN_SIMILARITY
 # What staff may look up beyond their area: identifiers of the subject itself.
 NATIONWIDE = ("code", "personal_id")
 _DIGITS = re.compile(r"^\+?[\d .-]{6,20}$")
@@ -78,10 +77,10 @@ async def search(query: str, where: index.SubjectFilter, *, page: int = 1, page_
         wanted = NameQuery(query)
         # Names with the same key outrank all others: look further only if they do not
         # fill this page (and tell whether there is a next one).
-        rows = await index.name_candidates(wanted.key, where, display=wanted.display, enough=start + page_size + 1)
+        rows = await index.name_candidates(wanted.key, where, query=wanted, enough=start + page_size + 1)
         scored = ((wanted.score(r["full_name"], r["name_key"]), r) for r in rows)
         hits = sorted(
-            ((s, r) for s, r in scored if s >= MIN_NAME_SCORE),
+            ((s, r) for s, r in scored if s > 0),
             key=lambda pair: (-pair[0], pair[1]["birth_date"], pair[1]["id"]),
         )
     else:

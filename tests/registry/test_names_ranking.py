@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.registry.names import display_name, float4, fold, name_key, similarity, trigrams
+from api.registry.names import display_name, float4, fold, name_key, one_typo_away, similarity, trigrams
 from api.registry.ranking import EXACT, SAME_ORDER, SAME_WORDS, NameQuery, score
 
 
@@ -34,6 +34,32 @@ def test_float4_is_single_precision() -> None:
     assert float4(float4(0.7)) == float4(0.7)
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("ahn", "anh"), ("ahn", "an"), ("mnh", "minh"), ("khi", "khoi"), ("ngyuen", "nguyen"), ("nguyenn", "nguyen")],
+)
+def test_one_typo_away(typed: str, meant: str) -> None:
+    assert meant in one_typo_away(typed)
+
+
+def test_short_words_may_only_have_lost_their_last_letter() -> None:
+    assert one_typo_away("a") == frozenset()
+    assert {"anh", "ang"} <= one_typo_away("an")
+    assert not {"van", "lan", "a", "ai"} & one_typo_away("an")
+    assert "ba" in one_typo_away("bay") and "bay" not in one_typo_away("bay")
+
+
+def test_typos_need_a_different_word_each() -> None:
+    query = NameQuery("Nguyễn Văn Ahn")
+    assert query.typos_in("anh nguyen van") == 1
+    assert query.typos_in("an nguyen van") == 1
+    assert query.typos_in("anh nguyen thi") is None
+    assert query.typos_in("nguyen van") is None  # fewer words than typed
+    assert NameQuery("Ann Anh").typos_in("an anh") == 1  # "ann" must take "an", as "anh" is taken
+    assert NameQuery("Nguyễn An").typos_in("binh nguyen van") is None  # "An" is not a typo of "Văn"
+    assert NameQuery("Thu Thu").typos_in("thu van") is None  # one "thu" cannot answer twice
+
+
 def test_ladder_exact_then_accents_then_order_then_partial_then_typos() -> None:
     query = NameQuery("Trần Minh Khôi")
     ranked = [
@@ -47,17 +73,21 @@ def test_ladder_exact_then_accents_then_order_then_partial_then_typos() -> None:
     partial = NameQuery("Trần Khôi").score("Trần Minh Khôi")
     one_typo = query.score("Trần Minh Khoa")
     two_typos = query.score("Trần Mnh Khi")
-    assert SAME_WORDS > partial > one_typo > two_typos > 0.3
+    assert SAME_WORDS > partial > one_typo > two_typos > 0
+    assert query.score("Võ Minh Khoa") == 0  # "Võ" is not a typo of "Trần"
 
 
 def test_a_partial_name_ranks_shorter_names_first() -> None:
     query = NameQuery("Nguyễn An")
-    assert query.score("Nguyễn Văn An") > query.score("Nguyễn Ngọc Bảo An") >= 0.8
+    assert query.score("Nguyễn Văn An") > query.score("Nguyễn Ngọc Bảo An") > 0
+    assert query.score("An") == 0
+    assert NameQuery("Nguyễn Văn An").score("Nguyễn Văn Anh") == 0.85  # "An" for "Anh": one typo
 
 
 def test_score_is_the_prepared_querys_score() -> None:
     assert score("Nguyen Van An", "Nguyễn Văn Ân") == NameQuery("Nguyen Van An").score("Nguyễn Văn Ân") == SAME_ORDER
-    assert score("Lê Thị Hồng", "Võ Minh Khoa") < 0.3
+    assert score("Lê Thị Hồng", "Võ Minh Khoa") == 0
+    assert score("", "Võ Minh Khoa") == 0
 
 
 def test_similarity_is_symmetric_and_matches_the_query_method() -> None:
