@@ -188,31 +188,34 @@ async def mistyped_names(query: NameQuery, where: SubjectFilter) -> list[dict[st
     return [r for r in rows if query.score(r["full_name"], r["name_key"]) > 0]
 
 
-async def name_candidates(
-    key: str,
-    where: SubjectFilter,
-    *,
-    limit: int = CANDIDATE_LIMIT,
-    query: NameQuery | None = None,
-    enough: int | None = None,
-) -> list[dict[str, Any]]:
-    """Subjects a name search may show, unranked, in three steps that each run only when
-    the ones before cannot fill ``enough`` places (``limit`` when not given) with rows
-    that every later step's rows rank below:
+async def ranked_names(
+    query: NameQuery, where: SubjectFilter, *, limit: int = CANDIDATE_LIMIT, enough: int | None = None
+) -> list[tuple[float, dict[str, Any]]]:
+    """(score, row of ``subject``) for the names found for ``query``, best first (score,
+    then birth date, then id), at most ``limit``, in three steps; each runs only when the
+    ones before cannot fill ``enough`` places (``limit`` when not given) with rows that
+    every later step's rows rank below:
 
-    1. the same name key (at most ``limit``);
-    2. longer names holding every typed word;
-    3. names holding a typo of a typed word (at most :data:`SIMILAR_POOL`).
-
-    ``query`` is the name as typed, when there is one (else the key is)."""
-    query = NameQuery(key) if query is None else query
+    1. the same name key;
+    2. longer names holding every typed word, as many as are wanted, in rank order;
+    3. names holding a typo of a typed word (the first :data:`SIMILAR_POOL` by id)."""
     wanted = limit if enough is None else min(enough, limit)
-    rows = await same_name(key, query.display, where, limit=limit)
-    if len(rows) >= wanted:
-        return rows
-    rows += await longer_names(query, where, limit=wanted - len(rows))
-    scores = sorted((query.score(r["full_name"], r["name_key"]) for r in rows), reverse=True)
-    if len(scores) >= wanted and scores[wanted - 1] > BEST_WITH_TYPO:
-        return rows
+    rows = await same_name(query.key, query.display, where, limit=limit)
+    if len(rows) < wanted:
+        rows += await longer_names(query, where, limit=wanted - len(rows))
+    scored = sorted(
+        ((query.score(r["full_name"], r["name_key"]), r) for r in rows),
+        key=lambda pair: (-pair[0], pair[1]["birth_date"], pair[1]["id"]),
+    )
+    if len(scored) >= wanted and scored[wanted - 1][0] > BEST_WITH_TYPO:
+        return scored[:limit]
     seen = {r["id"] for r in rows}
-    return rows + [r for r in await mistyped_names(query, where) if r["id"] not in seen]
+    more = [r for r in await mistyped_names(query, where) if r["id"] not in seen]
+    scored += [(query.score(r["full_name"], r["name_key"]), r) for r in more]
+    scored.sort(key=lambda pair: (-pair[0], pair[1]["birth_date"], pair[1]["id"]))
+    return scored[:limit]
+
+
+async def name_candidates(key: str, where: SubjectFilter, *, limit: int = CANDIDATE_LIMIT) -> list[dict[str, Any]]:
+    """Subjects whose name may be ``key`` (a name key), best first: rows of ``subject``."""
+    return [row for _, row in await ranked_names(NameQuery(key), where, limit=limit)]

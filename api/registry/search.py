@@ -74,15 +74,10 @@ async def search(query: str, where: index.SubjectFilter, *, page: int = 1, page_
     kind = classify(query)
     start = (page - 1) * page_size
     if kind == "name":
-        wanted = NameQuery(query)
-        # Names with the same key outrank all others: look further only if they do not
-        # fill this page (and tell whether there is a next one).
-        rows = await index.name_candidates(wanted.key, where, query=wanted, enough=start + page_size + 1)
-        scored = ((wanted.score(r["full_name"], r["name_key"]), r) for r in rows)
-        hits = sorted(
-            ((s, r) for s, r in scored if s > 0),
-            key=lambda pair: (-pair[0], pair[1]["birth_date"], pair[1]["id"]),
-        )
+        # Names with the same key outrank all others, longer names holding every typed
+        # word come next: look for typos only if those do not fill this page (and tell
+        # whether there is a next one).
+        hits = await index.ranked_names(NameQuery(query), where, enough=start + page_size + 1)
     else:
         # The child's own identifier (code, ID number) finds it anywhere in the country
         # for staff, so a child who moved in is found (and claimed), not registered twice.
