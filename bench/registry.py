@@ -56,9 +56,17 @@ from api.registry.index import SubjectFilter  # noqa: E402
 from api.registry.names import name_key  # noqa: E402
 from db.engine import close_engine, make_engine, open_engine, use  # noqa: E402
 from db.migrate import migrate  # noqa: E402
+from db.migrations import niis_0005_name_search_index as name_search_index  # noqa: E402
+from db.migrations import niis_0006_search_tuning as search_tuning  # noqa: E402
 from db.tables import Facility, Subject  # noqa: E402
 
 BENCH_DATABASE = "niis_bench"
+# The migrations' indexes on subject names: dropped before COPY, built after.
+NAME_INDEXES = [
+    statement
+    for statement in (*name_search_index.POSTGRES, *search_tuning.POSTGRES)
+    if statement.startswith("CREATE INDEX subject_")
+]
 
 # Family names and their shares of the population (Wikipedia, "Vietnamese name").
 FAMILY = [
@@ -367,9 +375,8 @@ async def seed_subjects(url: str, count: int, units: Sequence[tuple[int, int, in
         first_guardian = await connection.fetchval("SELECT COALESCE(MAX(id), 0) + 1 FROM guardian")
         first_link = await connection.fetchval("SELECT COALESCE(MAX(id), 0) + 1 FROM subject_guardian")
         # The name indexes are built once at the end: much faster than row by row.
-        await connection.execute("DROP INDEX IF EXISTS subject_name_key_trgm")
-        await connection.execute("DROP INDEX IF EXISTS subject_name_words")
-        await connection.execute("DROP INDEX IF EXISTS subject_name_rank")
+        for statement in NAME_INDEXES:
+            await connection.execute(f"DROP INDEX IF EXISTS {statement.split()[2]}")
         issued: set[str] = set()
         batch = 100_000
         for offset in range(0, count, batch):
@@ -438,13 +445,8 @@ async def seed_subjects(url: str, count: int, units: Sequence[tuple[int, int, in
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
             )
         await connection.execute("SET maintenance_work_mem = '512MB'")
-        await connection.execute("CREATE INDEX subject_name_key_trgm ON subject USING gin (name_key gin_trgm_ops)")
-        await connection.execute(
-            "CREATE INDEX subject_name_words ON subject USING gin (string_to_array(name_key, ' '))"
-        )
-        await connection.execute(
-            "CREATE INDEX subject_name_rank ON subject ((cardinality(string_to_array(name_key, ' '))), birth_date, id)"
-        )
+        for statement in NAME_INDEXES:
+            await connection.execute(statement)
         await connection.execute("VACUUM ANALYZE subject")
         await connection.execute("VACUUM ANALYZE guardian")
         await connection.execute("VACUUM ANALYZE subject_guardian")
@@ -615,6 +617,7 @@ async def run(server_url: str, args: argparse.Namespace) -> None:
             print(f"Seeded in {seconds:.0f} s (COPY, then the trigram index and ANALYZE)")
         else:
             await migrate()  # a database seeded before a new migration
+            await engine.run_ddl("VACUUM ANALYZE subject")
             print(f"Reusing {have:,} subjects in {url}")
         await measure(url, args.queries, args.registrations)
     finally:

@@ -1,6 +1,6 @@
 """Finding subjects by name on either engine.
 
-Two steps, the same on both engines:
+Three steps, the same on both engines:
 
 1. the same name key (btree index on ``subject.name_key``): these outrank every other;
 2. longer names holding every typed word, in the order they rank (fewest words, birth
@@ -8,8 +8,10 @@ Two steps, the same on both engines:
 3. only when those do not fill the page: names holding every typed word or one typo
    away from it. The words one typo away that some name really has are looked up in
    ``name_word`` (every word of every name key: a few thousand, kept by a trigger on
-   PostgreSQL and by :func:`index_name` on SQLite); the first :data:`SIMILAR_POOL`
-   names holding them, by id, are ranked by :mod:`api.registry.ranking`.
+   PostgreSQL and by :func:`index_name` on SQLite); the names holding them are ranked by
+   :mod:`api.registry.ranking`, at most :data:`SIMILAR_POOL` of them (beyond that,
+   SQLite takes the first by id, PostgreSQL the first it reads: the engines agree
+   whenever fewer names than that hold a typo of the query in the caller's area).
 
 PostgreSQL finds names holding words with the GIN index on
 ``string_to_array(name_key, ' ')`` (migration 0006), SQLite by matching ``% word %`` in
@@ -30,9 +32,8 @@ from db.tables import NameTrigram, Subject
 
 # How many rows the index hands to the scorer at most.
 CANDIDATE_LIMIT = 400
-# How many rows holding the typed words (or their typos) are ranked at most, the first by
-# id: "Nguyễn An" is in ten thousand names of a country of a million; a commune never has
-# that many of one name.
+# How many names holding typos of the typed words are ranked at most: "Nguyễn Văn Ahn"
+# reaches ten thousand names in a country of a million; a commune never has that many.
 SIMILAR_POOL = 500
 # A filter on this many places at most (a commune and its parent) is read place first.
 NARROW_PLACES = 3
@@ -140,7 +141,7 @@ def _holding(groups: Sequence[Sequence[str]], where: SubjectFilter) -> tuple[str
     """A condition on ``s.name_key``: it holds a word of each group."""
     values: list[Any] = []
     # A commune's few thousand subjects are cheaper to read through the place index than a
-    # common word's national list: an expression the word index does not cover says so.
+    # common word's national list: the same words by an expression the index does not cover.
     words = "string_to_array(s.name_key || '', ' ')" if where.narrow else "string_to_array(s.name_key, ' ')"
     if is_sqlite(Subject._meta.db):
         parts = []
@@ -153,37 +154,45 @@ def _holding(groups: Sequence[Sequence[str]], where: SubjectFilter) -> tuple[str
     return " AND ".join(f"{words} && {{}}::text[]" for _ in groups), [list(g) for g in groups]
 
 
+def _rank_order() -> str:
+    """ORDER BY for names holding words: word count, birth date, id (as they rank); on
+    PostgreSQL the ``subject_name_rank`` index."""
+    if is_sqlite(Subject._meta.db):
+        return "length(s.name_key) - length(replace(s.name_key, ' ', '')), s.birth_date, s.id"
+    return "cardinality(string_to_array(s.name_key, ' ')), s.birth_date, s.id"
+
+
 async def longer_names(query: NameQuery, where: SubjectFilter, *, limit: int) -> list[dict[str, Any]]:
     """Subjects whose name holds every typed word and more (the given and family name
-    typed, the middle name not): fewest words first, then by birth date, as they rank."""
+    typed, the middle name not): fewest words first, then by birth date, as they rank.
+
+    The ids first (PostgreSQL reads them from the rank index alone), then the rows."""
     if not query.words:
         return []
     holds, values = _holding([[word] for word in sorted(set(query.words))], where)
-    words = (
-        "length(s.name_key) - length(replace(s.name_key, ' ', ''))"
-        if is_sqlite(Subject._meta.db)
-        else "cardinality(string_to_array(s.name_key, ' '))"
-    )
     condition, args = where.sql()
     sql = (
-        f"SELECT s.* FROM subject s WHERE {holds} AND s.name_key != {{}} AND {condition} "
-        f"ORDER BY {words}, s.birth_date, s.id LIMIT {{}}"
+        f"SELECT s.id FROM subject s WHERE {holds} AND s.name_key != {{}} AND {condition} "
+        f"ORDER BY {_rank_order()} LIMIT {{}}"
     )
-    rows = await Subject.raw(sql, *values, query.key, *args, limit)
+    ids = [r["id"] for r in await Subject.raw(sql, *values, query.key, *args, limit)]
+    if not ids:
+        return []
+    rows = await Subject.raw(f"SELECT s.* FROM subject s WHERE s.id IN ({', '.join('{}' for _ in ids)})", *ids)
     return [r for r in rows if query.score(r["full_name"], r["name_key"]) > 0]
 
 
 async def mistyped_names(query: NameQuery, where: SubjectFilter) -> list[dict[str, Any]]:
-    """Subjects whose name holds every typed word or a typo of it: the first
-    :data:`SIMILAR_POOL` by id (the same on both engines), unranked."""
+    """Subjects whose name holds every typed word or a typo of it, at most
+    :data:`SIMILAR_POOL` (all of them in a commune, on both engines)."""
     if not query.words:
         return []
     holds, values = _holding(await known_spellings(query), where)
     condition, args = where.sql()
-    sql = (
-        f"SELECT s.* FROM subject s WHERE {holds} AND s.name_key != {{}} AND {condition} "
-        f"ORDER BY s.id LIMIT {SIMILAR_POOL}"
-    )
+    # SQLite takes the first by id; PostgreSQL the first it reads (sorting the names that
+    # hold a common word's typos, "Văn" for "Vân", would cost more than the search).
+    order = "ORDER BY s.id " if is_sqlite(Subject._meta.db) else ""
+    sql = f"SELECT s.* FROM subject s WHERE {holds} AND s.name_key != {{}} AND {condition} {order}LIMIT {SIMILAR_POOL}"
     rows = await Subject.raw(sql, *values, query.key, *args)
     return [r for r in rows if query.score(r["full_name"], r["name_key"]) > 0]
 
@@ -198,7 +207,7 @@ async def ranked_names(
 
     1. the same name key;
     2. longer names holding every typed word, as many as are wanted, in rank order;
-    3. names holding a typo of a typed word (the first :data:`SIMILAR_POOL` by id)."""
+    3. names holding a typo of a typed word (the first :data:`SIMILAR_POOL`)."""
     wanted = limit if enough is None else min(enough, limit)
     rows = await same_name(query.key, query.display, where, limit=limit)
     if len(rows) < wanted:
