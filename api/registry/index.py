@@ -34,7 +34,7 @@ from db.tables import NameTrigram, Subject
 CANDIDATE_LIMIT = 400
 # How many names holding typos of the typed words are ranked at most: "Nguyễn Văn Ahn"
 # reaches ten thousand names in a country of a million; a commune never has that many.
-SIMILAR_POOL = 500
+SIMILAR_POOL = 300
 # A filter on this many places at most (a commune and its parent) is read place first.
 NARROW_PLACES = 3
 # The best a name with a typo can score: rows above it need no search for typos.

@@ -58,6 +58,14 @@ class NameQuery:
                 unmatched.append(word)
         if not unmatched:
             return 0
+        # Usually each word left over is one typo from a different word left in the name.
+        for word in unmatched:
+            partner = next((name for name in rest if name in self.typos[word]), None)
+            if partner is None:
+                break
+            rest.remove(partner)
+        else:
+            return len(unmatched)  # the fewest possible: no exact partner was left for them
         best = None
         # Rarely more than a word or two: try every assignment (a matched word may have to
         # give its partner up, so try them all).
