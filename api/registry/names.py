@@ -3,7 +3,6 @@ order are set aside (``Nguyễn Văn An`` → ``an nguyen van``)."""
 
 from __future__ import annotations
 
-import struct
 import unicodedata
 
 _SPECIAL = str.maketrans({"đ": "d", "Đ": "d"})
@@ -44,12 +43,6 @@ def similarity(a: str, b: str) -> float:
     if not left or not right:
         return 0.0
     return len(left & right) / len(left | right)
-
-
-def float4(value: float) -> float:
-    """``value`` as PostgreSQL's ``real`` holds it: pg_trgm computes similarity in single
-    precision, so comparing and ordering with this rounding agrees with it exactly."""
-    return float(struct.unpack("f", struct.pack("f", value))[0])
 
 
 # What a slip of the finger may put into a word: a name key's words are made of these.

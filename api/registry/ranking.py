@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from itertools import permutations
 
-from api.registry.names import display_name, fold, name_key, one_typo_away, similarity, trigrams
+from api.registry.names import display_name, fold, name_key, one_typo_away
 
 EXACT, SAME_ORDER, SAME_WORDS = 1.5, 1.2, 1.0
 PER_TYPO, PER_EXTRA_WORD = 0.15, 0.05
@@ -25,23 +25,18 @@ PER_TYPO, PER_EXTRA_WORD = 0.15, 0.05
 class NameQuery:
     """A typed name, prepared to score many candidates."""
 
-    __slots__ = ("display", "folded", "grams", "key", "typos", "words")
+    __slots__ = ("display", "folded", "key", "typos", "words")
 
     def __init__(self, text: str) -> None:
         self.display = display_name(text)
         self.folded = fold(text)
         self.key = name_key(text)
-        self.grams = frozenset(trigrams(self.key))
         self.words = tuple(self.key.split())
         self.typos = {word: one_typo_away(word) for word in self.words}
 
     def spellings(self, word: str) -> frozenset[str]:
         """What a typed ``word`` may stand for: itself, or one typo away."""
         return self.typos[word] | {word}
-
-    def similarity(self, key: str) -> float:
-        """pg_trgm's ``similarity`` of this query's key and ``key``."""
-        return similarity(self.key, key)
 
     def typos_in(self, key: str) -> int | None:
         """The fewest typos that turn the typed words into words of ``key`` (each into a

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.registry.names import display_name, float4, fold, name_key, one_typo_away, similarity, trigrams
+from api.registry.names import display_name, fold, name_key, one_typo_away, similarity, trigrams
 from api.registry.ranking import EXACT, SAME_ORDER, SAME_WORDS, NameQuery, score
 
 
@@ -26,12 +26,6 @@ def test_trigrams_are_pg_trgms() -> None:
     assert trigrams("an van") == {"  a", " an", "an ", "  v", " va", "van"}
     assert similarity("an nguyen van", "an nguyen van") == 1.0
     assert similarity("", "an") == 0.0
-
-
-def test_float4_is_single_precision() -> None:
-    assert float4(0.3) != 0.3
-    assert float4(3 / 10) == float4(6 / 20)
-    assert float4(float4(0.7)) == float4(0.7)
 
 
 @pytest.mark.parametrize(
@@ -90,6 +84,6 @@ def test_score_is_the_prepared_querys_score() -> None:
     assert score("", "Võ Minh Khoa") == 0
 
 
-def test_similarity_is_symmetric_and_matches_the_query_method() -> None:
+def test_similarity_is_symmetric() -> None:
     a, b = name_key("Nguyễn Văn An"), name_key("Ngyuen Van Anh")
-    assert similarity(a, b) == similarity(b, a) == NameQuery("Nguyễn Văn An").similarity(b)
+    assert similarity(a, b) == similarity(b, a) < 1
