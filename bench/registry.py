@@ -12,11 +12,13 @@ temp dir, free loopback port, stopped and removed on exit, as ``scripts/test`` d
 Seeding uses COPY (``copy_records_to_table``): realistic Vietnamese names (family names
 with their real frequencies, middle and given names by sex), birth dates over 0–6 years,
 one mother with a mobile phone each, spread over 34 provinces × ``--communes`` communes.
-``--reuse`` keeps a database already seeded with the same number of subjects.
+``--reuse`` keeps a database already holding at least ``--subjects`` subjects (each run
+registers a hundred more), applying any new migration to it.
 
 Every figure goes through the real service functions (``api.registry.search.search`` with
-a national and a province-scoped ``SubjectFilter``; ``api.registry.service.register`` with
-``Actor.system()``) on a warmed pool. A benchmark is not a test: nothing here asserts
+a national, a province-scoped and a commune-scoped ``SubjectFilter``;
+``api.registry.service.register`` with ``Actor.system()``, confirming "not a duplicate"
+after a 409 as a person would, each call timed) on a warmed pool. A benchmark is not a test: nothing here asserts
 timings; the goals (name search p95 < 50 ms, code lookup p95 < 5 ms) are printed beside.
 """
 
@@ -634,7 +636,7 @@ def main() -> None:
     parser.add_argument("--communes", type=int, default=20, help="communes per province (34 provinces)")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--registrations", type=int, default=100)
-    parser.add_argument("--reuse", action="store_true", help="keep a database already holding --subjects subjects")
+    parser.add_argument("--reuse", action="store_true", help="keep a database holding at least --subjects subjects")
     args = parser.parse_args()
     server = os.environ.get("NIIS_BENCH_POSTGRES_URL") or os.environ.get("NIIS_TEST_POSTGRES_URL")
     if server:
