@@ -1,7 +1,6 @@
 """The audit log is append-only: the database itself refuses UPDATE and DELETE."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from db.raw_migration import raw_sql_migration
 
 ID = "2026-11-27T12:40:00:000000"
 VERSION = "1.38.0"
@@ -22,15 +21,4 @@ POSTGRES = [
 ]
 
 
-async def forwards() -> MigrationManager:
-    manager = MigrationManager(migration_id=ID, app_name="niis", description=DESCRIPTION)
-
-    async def run() -> None:
-        engine = engine_finder()
-        assert engine is not None
-        statements = SQLITE if engine.engine_type == "sqlite" else POSTGRES
-        for statement in statements:
-            await engine.run_ddl(statement)
-
-    manager.add_raw(run)
-    return manager
+forwards = raw_sql_migration(ID, DESCRIPTION, sqlite=SQLITE, postgres=POSTGRES)

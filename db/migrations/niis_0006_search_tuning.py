@@ -3,8 +3,7 @@ finding the words one typo away) and, on PostgreSQL, a GIN index on the words of
 ``subject.name_key`` (names holding given words, at national scale) and a btree index in
 the order longer names rank (word count, birth date, id), for index-only scans."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from db.raw_migration import raw_sql_migration
 
 ID = "2026-11-27T14:00:00:000000"
 VERSION = "1.38.0"
@@ -47,14 +46,4 @@ SQLITE = [
 ]
 
 
-async def forwards() -> MigrationManager:
-    manager = MigrationManager(migration_id=ID, app_name="niis", description=DESCRIPTION)
-
-    async def run() -> None:
-        engine = engine_finder()
-        assert engine is not None
-        for statement in SQLITE if engine.engine_type == "sqlite" else POSTGRES:
-            await engine.run_ddl(statement)
-
-    manager.add_raw(run)
-    return manager
+forwards = raw_sql_migration(ID, DESCRIPTION, sqlite=SQLITE, postgres=POSTGRES)
