@@ -38,7 +38,7 @@ class Settings:
     login_attempts_per_account: int = 5
     login_attempts_per_address: int = 20
     login_window_seconds: int = 900
-    scan_workers: int = 2
+    scan_workers: int = 1
     scans_per_minute: int = 60
     scan_max_pixels: int = 40_000_000
     scan_time_budget: float = 2.0
@@ -78,7 +78,8 @@ class Settings:
             login_attempts_per_account=_int(env, "NIIS_LOGIN_ATTEMPTS_PER_ACCOUNT", 5),
             login_attempts_per_address=_int(env, "NIIS_LOGIN_ATTEMPTS_PER_ADDRESS", 20),
             login_window_seconds=_int(env, "NIIS_LOGIN_WINDOW_SECONDS", 900),
-            scan_workers=max(1, _int(env, "NIIS_SCAN_WORKERS", min(2, os.cpu_count() or 1))),
+            # One core stays free for the app itself, so scans never slow other requests.
+            scan_workers=max(1, _int(env, "NIIS_SCAN_WORKERS", (os.cpu_count() or 2) - 1)),
             scans_per_minute=_int(env, "NIIS_SCANS_PER_MINUTE", 60),
             scan_max_pixels=_int(env, "NIIS_SCAN_MAX_PIXELS", 40_000_000),
         )
