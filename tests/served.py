@@ -40,17 +40,6 @@ def call(url: str, body: dict[str, Any] | None = None, headers: dict[str, str] |
         return error.code, json.loads(error.read())
 
 
-ENGINES = [
-    "sqlite",
-    pytest.param(
-        "postgres",
-        marks=pytest.mark.skipif(
-            not POSTGRES_URL, reason="NIIS_TEST_POSTGRES_URL not set: run `bash scripts/test` to test on PostgreSQL"
-        ),
-    ),
-]
-
-
 async def _fresh_postgres_database(name: str) -> str:
     import asyncpg
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.served import ENGINES, REDIS_URL, call, demo_environment, served_app
+from tests.conftest import ENGINES
+from tests.served import REDIS_URL, call, demo_environment, served_app
 
 pytestmark = pytest.mark.slow
 
