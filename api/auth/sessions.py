@@ -24,6 +24,8 @@ async def create_session(
     csrf_token = secrets.token_urlsafe(24)
     now = datetime.now(UTC)
     expires_at = now + timedelta(hours=hours)
+    # Expired sessions of this account go as a new one starts, so the table stays small.
+    await AuthSession.delete().where((AuthSession.account == account_id) & (AuthSession.expires_at <= now))
     await AuthSession.insert(
         AuthSession(
             token_hash=token_hash(token),
