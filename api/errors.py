@@ -133,7 +133,16 @@ def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Resp
     )
 
 
+def _out_of_range(exc: Exception) -> bool:
+    """A number from the request too large for the database (an id of 30 digits)."""
+    if isinstance(exc, OverflowError):
+        return True
+    return type(exc).__module__.startswith("asyncpg") and "out of" in str(exc) and "range" in str(exc)
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if _out_of_range(exc):
+        return error_response(400, "invalid_request", "A number in the request is out of range")
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(
         HTTP_500_INTERNAL_SERVER_ERROR,

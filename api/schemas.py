@@ -9,7 +9,9 @@ from msgspec import Meta
 
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
 Code = Annotated[str, Meta(min_length=1, max_length=16, pattern=r"^[0-9A-Za-z._-]+$")]
-Id = Annotated[int, Meta(ge=1)]
+# Row ids are 32-bit on PostgreSQL: anything larger cannot exist.
+MAX_ID = 2_147_483_647
+Id = Annotated[int, Meta(ge=1, le=MAX_ID)]
 
 
 class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -13,6 +13,7 @@ from api.audit import service
 from api.auth.guards import requires
 from api.auth.roles import Permission
 from api.requests import principal
+from api.schemas import MAX_ID
 from api.scope import scope_of
 
 
@@ -42,7 +43,9 @@ class AuditController(Controller):
         entity: str | None = None,
         entity_id: str | None = None,
         action: str | None = None,
-        before_id: Annotated[int | None, Parameter(ge=1, description="Page: events older than this id")] = None,
+        before_id: Annotated[
+            int | None, Parameter(ge=1, le=MAX_ID, description="Page: events older than this id")
+        ] = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
     ) -> list[AuditEventOut]:
         """Newest first, within the caller's area (national admins see everything)."""

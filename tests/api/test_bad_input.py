@@ -179,3 +179,12 @@ async def test_invalid_phone_is_422(client: Any, token_for: Any, world: Any) -> 
         headers=await token_for("com1"),
     )
     assert assert_error_shape(response, 422)["details"]["field"] == "phone"
+
+
+async def test_numbers_too_large_for_the_database_are_400_not_500(client: Any, token_for: Any) -> None:
+    headers = await token_for("admin")
+    huge = "69595538454101041152"
+    for path in (f"/api/places/{huge}", f"/api/facilities/{huge}", f"/api/subjects/{huge}"):
+        response = await client.get(path, headers=headers)
+        assert response.status_code in (400, 404), (path, response.text)
+    assert_error_shape(await client.get("/api/audit", params={"before_id": huge}, headers=headers), 400)
