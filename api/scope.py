@@ -52,12 +52,10 @@ class Scope:
             return facility_id == self.facility_id
         return self.contains_place(facility_place_id)
 
-    def place_ids(self) -> set[int] | None:
+    def place_ids(self) -> frozenset[int] | None:
         """Every unit (present or former) in scope; None means all (national scope)."""
-        if self.root_place_id is None:
-            return set()
-        if self.facility_id is not None:
-            return set()
+        if self.root_place_id is None or self.facility_id is not None:
+            return frozenset()
         if self.national:
             return None
         return self.tree.all_within(self.root_place_id, self.day)

@@ -38,6 +38,7 @@ class PlaceTree:
         for row in sorted(rows, key=lambda r: (r.place_id, r.valid_from, r.id)):
             self._versions[row.place_id].append(row)
         self._children_cache: dict[date, dict[int | None, list[int]]] = {}
+        self._within_cache: dict[tuple[int, date], frozenset[int]] = {}
 
     def __contains__(self, place_id: object) -> bool:
         return place_id in self._versions
@@ -119,6 +120,17 @@ class PlaceTree:
             return False
         return unit == root_id or root_id in self.ancestors(unit, today)
 
-    def all_within(self, root_id: int, today: date) -> set[int]:
-        """Every unit, present or former, whose records belong under ``root_id`` today."""
-        return {pid for pid in self._versions if self.within(pid, root_id, today)}
+    def all_within(self, root_id: int, today: date) -> frozenset[int]:
+        """Every unit, present or former, whose records belong under ``root_id`` today.
+
+        Asked on every list request of an officer: computed once per tree and day (the
+        tree is rebuilt, not changed, when the hierarchy changes)."""
+        key = (root_id, today)
+        found = self._within_cache.get(key)
+        if found is None:
+            area = set(self.subtree(root_id, today))
+            found = frozenset(pid for pid in self._versions if self.current_unit(pid, today) in area)
+            if len(self._within_cache) > 4096:
+                self._within_cache.clear()
+            self._within_cache[key] = found
+        return found

@@ -130,7 +130,7 @@ class MergeController(Controller):
         place_id = data.place_id if data is not None else None
         if place_id is not None:
             scope.require_place(place_id)
-            places: set[int] | None = scope.tree.all_within(place_id, scope.day)
+            places: frozenset[int] | None = scope.tree.all_within(place_id, scope.day)
         else:
             place_id = scope.root_place_id
             places = scope.place_ids()

@@ -137,5 +137,5 @@ class SubjectController(Controller):
         scope = await scope_of(principal(request))
         places = scope.place_ids()
         if scope.facility_id is not None and scope.root_place_id is not None:
-            places = {scope.root_place_id}
+            places = frozenset({scope.root_place_id})
         return msgspec.convert(await service.moves_touching(places), list[MoveOut])

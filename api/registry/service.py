@@ -442,7 +442,7 @@ async def add_pregnancy(actor: Actor, subject_id: int, *, expected_delivery: dat
     return await get(subject_id)
 
 
-async def moves_touching(place_ids: set[int] | None, *, limit: int = 100) -> list[dict[str, Any]]:
+async def moves_touching(place_ids: frozenset[int] | None, *, limit: int = 100) -> list[dict[str, Any]]:
     """Recent moves into or out of an area (None: everywhere)."""
     query = (
         SubjectMove.select(
