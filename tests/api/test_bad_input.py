@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 
 def assert_error_shape(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
     assert response.status_code == status, response.text
@@ -120,65 +122,36 @@ async def test_failed_merge_writes_nothing(client: Any, token_for: Any, world: A
     assert len((await client.get("/api/audit", params={"limit": 500}, headers=headers)).json()) == audit_before
 
 
-async def test_weak_password_for_new_user_is_422(client: Any, token_for: Any, world: Any) -> None:
-    response = await client.post(
-        "/api/users",
-        json={
-            "username": "new.user",
-            "full_name": "A",
-            "password": "123",
-            "role": "vaccinator",
-            "scope_facility_id": world.facilities["F1"],
-        },
-        headers=await token_for("com1"),
-    )
-    assert assert_error_shape(response, 422)["details"]["field"] == "password"
+NEW_VACCINATOR = {
+    "username": "new.user",
+    "full_name": "Người Mới",
+    "password": "a long password 1",
+    "role": "vaccinator",
+}
 
 
-async def test_officer_cannot_appoint_above_their_rank(client: Any, token_for: Any, world: Any) -> None:
-    response = await client.post(
-        "/api/users",
-        json={
-            "username": "boss",
-            "full_name": "Boss",
-            "password": "a long password 1",
-            "role": "province_officer",
-            "scope_place_id": world.places["P1"],
-        },
-        headers=await token_for("com1"),
-    )
-    assert_error_shape(response, 403, "forbidden")
-
-
-async def test_role_scope_must_fit_the_role(client: Any, token_for: Any, world: Any) -> None:
-    response = await client.post(
-        "/api/users",
-        json={
-            "username": "prov.x",
-            "full_name": "X",
-            "password": "a long password 1",
-            "role": "province_officer",
-            "scope_place_id": world.places["C1"],
-        },
-        headers=await token_for("prov1"),
-    )
-    assert assert_error_shape(response, 422)["details"]["field"] == "scope_place_id"
-
-
-async def test_invalid_phone_is_422(client: Any, token_for: Any, world: Any) -> None:
-    response = await client.post(
-        "/api/users",
-        json={
-            "username": "vac.phone",
-            "full_name": "X",
-            "password": "a long password 1",
-            "role": "vaccinator",
-            "scope_facility_id": world.facilities["F1"],
-            "phone": "12345",
-        },
-        headers=await token_for("com1"),
-    )
-    assert assert_error_shape(response, 422)["details"]["field"] == "phone"
+@pytest.mark.parametrize(
+    ("caller", "changes", "status", "field"),
+    [
+        ("com1", {"password": "123"}, 422, "password"),
+        ("com1", {"phone": "12345"}, 422, "phone"),
+        ("com1", {"role": "province_officer", "scope_place_id": "P1"}, 403, None),  # above the caller's rank
+        ("prov1", {"role": "province_officer", "scope_place_id": "C1"}, 422, "scope_place_id"),  # not a province
+    ],
+    ids=["weak-password", "invalid-phone", "above-rank", "scope-unfit-for-role"],
+)
+async def test_bad_new_users_are_refused_naming_the_field(
+    client: Any, token_for: Any, world: Any, caller: str, changes: dict[str, Any], status: int, field: str | None
+) -> None:
+    body = {**NEW_VACCINATOR, "scope_facility_id": world.facilities["F1"], **changes}
+    if "scope_place_id" in changes:
+        body.pop("scope_facility_id")
+        body["scope_place_id"] = world.places[changes["scope_place_id"]]
+    error = assert_error_shape(await client.post("/api/users", json=body, headers=await token_for(caller)), status)
+    if field is None:
+        assert error["code"] == "forbidden"
+    else:
+        assert error["details"]["field"] == field
 
 
 async def test_numbers_too_large_for_the_database_are_400_not_500(client: Any, token_for: Any) -> None:
