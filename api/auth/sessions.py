@@ -9,7 +9,7 @@ from typing import Literal
 
 from api.auth.principal import Principal
 from api.auth.roles import Role
-from db.tables import Account, AuthSession
+from db.tables import AuthSession
 
 
 def token_hash(token: str) -> str:
@@ -90,7 +90,3 @@ async def end_other_sessions(account_id: int, keep_session_id: int | None) -> No
     if keep_session_id is not None:
         query = query.where(AuthSession.id != keep_session_id)
     await query
-
-
-async def account_exists(account_id: int) -> bool:
-    return await Account.exists().where(Account.id == account_id)

@@ -10,6 +10,7 @@ from api.audit import service as audit
 from api.context import Actor
 from api.errors import Conflict, Invalid, NotFound
 from api.places.service import load_tree, today
+from api.scope import Scope
 from db.engine import write_transaction
 from db.tables import Facility, Store
 
@@ -34,6 +35,14 @@ async def get(facility_id: int) -> dict[str, Any]:
         .where(Store.facility == facility_id)
         .order_by(Store.id)
     )
+    return row
+
+
+async def get_visible(scope: Scope, facility_id: int) -> dict[str, Any]:
+    """The facility if the caller's scope covers it; the same 404 as a missing one otherwise."""
+    row = await get(facility_id)
+    if not scope.contains_facility(facility_id, row["place_id"]):
+        raise NotFound(f"Facility {facility_id} not found")
     return row
 
 

@@ -134,13 +134,7 @@ class PlaceController(Controller):
 
 async def _visible_facility(request: Request[Any, Any, Any], facility_id: int) -> tuple[Scope, dict[str, Any]]:
     scope = await scope_of(principal(request))
-    try:
-        row = await facilities.get(facility_id)
-    except NotFound:
-        row = None
-    if row is None or not scope.contains_facility(facility_id, row["place_id"]):
-        raise NotFound(f"Facility {facility_id} not found")
-    return scope, row
+    return scope, await facilities.get_visible(scope, facility_id)
 
 
 class FacilityController(Controller):

@@ -15,7 +15,6 @@ from api.places.tree import PlaceTree, VersionRow
 from db.engine import bump_generation, generation, write_transaction
 from db.tables import Place, PlaceVersion
 
-LEVELS = ("country", "province", "district", "commune")
 GENERATION = "places"
 
 _tree_cache: tuple[int, PlaceTree] | None = None

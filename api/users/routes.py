@@ -63,11 +63,8 @@ async def _in_scope(scope: Scope, row: dict[str, Any]) -> bool:
 
 async def _visible_user(request: Request[Any, Any, Any], user_id: int) -> tuple[Scope, dict[str, Any]]:
     scope = await scope_of(principal(request))
-    try:
-        row = await service.get(user_id)
-    except NotFound:
-        row = None
-    if row is None or not await _in_scope(scope, row):
+    row = await service.get(user_id)
+    if not await _in_scope(scope, row):
         raise NotFound(f"User {user_id} not found")
     return scope, row
 
@@ -96,12 +93,7 @@ class UserController(Controller):
         if data.scope_place_id is not None:
             scope.require_place(data.scope_place_id)
         if data.scope_facility_id is not None:
-            try:
-                facility = await facilities.get(data.scope_facility_id)
-            except NotFound:
-                facility = None
-            if facility is None or not scope.contains_facility(facility["id"], facility["place_id"]):
-                raise NotFound(f"Facility {data.scope_facility_id} not found")
+            await facilities.get_visible(scope, data.scope_facility_id)
         row = await service.create(actor(request), **msgspec.structs.asdict(data))
         return msgspec.convert(row, UserOut)
 
