@@ -14,24 +14,25 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.static_files import create_static_files_router
 from redis.asyncio import Redis
 
-from api.audit.routes import AuditController
+from api.accounts.linking.controllers import ParentLinkController
+from api.accounts.users.controllers import UserController
+from api.audit.controllers import AuditController
+from api.auth.controllers import AuthController
 from api.auth.middleware import authentication_middleware
 from api.auth.ratelimit import MemoryAttemptCounter, RedisAttemptCounter
-from api.auth.routes import AuthController
-from api.auth.service import LoginLimits
+from api.auth.services import LoginLimits
+from api.deps import DEPENDENCIES
 from api.errors import EXCEPTION_HANDLERS
 from api.health import health, ready
-from api.immunization.routes import forecast
+from api.immunization.controllers import forecast
 from api.observability import configure_logging, request_id_middleware
-from api.places.routes import FacilityController, PlaceController
-from api.registry.card_routes import SubjectCardController
-from api.registry.linking_routes import ParentLinkController
-from api.registry.merge_routes import MergeController
-from api.registry.routes import SubjectController
+from api.places.controllers import FacilityController, PlaceController
+from api.registry.cards.controllers import SubjectCardController
+from api.registry.duplicates.controllers import MergeController
+from api.registry.subjects.controllers import SubjectController
+from api.scan.controllers import scan
 from api.scan.pool import DecodePool
-from api.scan.routes import scan
 from api.settings import Settings
-from api.users.routes import UserController
 from db.engine import close_engine, make_engine, open_engine, use
 
 os.environ.setdefault("PICCOLO_CONF", "db.piccolo_conf")
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, include_in_schema=False),
         ],
         middleware=[authentication_middleware],
+        dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         state=state,

@@ -66,11 +66,11 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_createuser(settings: Settings, args: argparse.Namespace) -> int:
+    from api.accounts.users import services as users
     from api.auth.roles import Role
     from api.context import Actor
     from api.errors import AppError
-    from api.places.service import place_id_by_code
-    from api.users import service as users
+    from api.places.services import place_id_by_code
     from db.tables import Facility
 
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
@@ -133,8 +133,8 @@ def cmd_import_places(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_find_duplicates(settings: Settings, args: argparse.Namespace) -> int:
     from api.context import Actor
-    from api.places.service import load_tree, place_id_by_code, today
-    from api.registry.duplicate_job import run
+    from api.places.services import load_tree, place_id_by_code, today
+    from api.registry.duplicates.job import run
 
     async def work() -> dict[str, Any]:
         if args.place is None:

@@ -7,17 +7,20 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from api.accounts.linking import services as linking
+from api.accounts.users import services as users
 from api.auth.roles import Role
 from api.context import Actor
 from api.demo_people import PeopleMaker
-from api.places import facilities, service
+from api.places import facilities
+from api.places import services as service
 from api.places.importer import ensure_reference_places
-from api.places.service import today
-from api.registry import card, duplicates, linking
-from api.registry import service as registry
-from api.registry.names import fold
-from api.registry.service import GuardianIn, SubjectIn
-from api.users import service as users
+from api.places.services import today
+from api.registry.cards import services as card
+from api.registry.duplicates import services as duplicates
+from api.registry.subjects import services as registry
+from api.registry.subjects.names import fold
+from api.registry.subjects.services import GuardianIn, SubjectIn
 from db.engine import write_transaction
 from db.tables import Account
 

@@ -13,7 +13,7 @@ from datetime import date
 
 from api.auth.principal import Principal
 from api.errors import Forbidden, NotFound
-from api.places.service import load_tree, today
+from api.places.services import load_tree, today
 from api.places.tree import PlaceTree
 from db.tables import Facility
 
@@ -59,6 +59,10 @@ class Scope:
         if self.national:
             return None
         return self.tree.all_within(self.root_place_id, self.day)
+
+    async def reload(self) -> Scope:
+        """The same caller's scope on the hierarchy as it is now (after a change to it)."""
+        return await scope_of(self.principal, self.day)
 
     def require_place(self, place_id: int) -> None:
         if not self.contains_place(place_id):

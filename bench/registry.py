@@ -15,9 +15,9 @@ one mother with a mobile phone each, spread over 34 provinces × ``--communes`` 
 ``--reuse`` keeps a database already holding at least ``--subjects`` subjects (each run
 registers a hundred more), applying any new migration to it.
 
-Every figure goes through the real service functions (``api.registry.search.search`` with
+Every figure goes through the real service functions (``api.registry.search.services.search`` with
 a national, a province-scoped and a commune-scoped ``SubjectFilter``;
-``api.registry.service.register`` with ``Actor.system()``, confirming "not a duplicate"
+``api.registry.subjects.services.register`` with ``Actor.system()``, confirming "not a duplicate"
 after a 409 as a person would, each call timed) on a warmed pool. A benchmark is not a test: nothing here asserts
 timings; the goals (name search p95 < 50 ms, code lookup p95 < 5 ms) are printed beside.
 """
@@ -52,10 +52,12 @@ import asyncpg  # noqa: E402
 from api.context import Actor  # noqa: E402
 from api.places import facilities  # noqa: E402
 from api.places.importer import import_units  # noqa: E402
-from api.places.service import load_tree  # noqa: E402
-from api.registry import codes, search, service  # noqa: E402
-from api.registry.index import SubjectFilter  # noqa: E402
-from api.registry.names import name_key  # noqa: E402
+from api.places.services import load_tree  # noqa: E402
+from api.registry.search import services as search  # noqa: E402
+from api.registry.search.index import SubjectFilter  # noqa: E402
+from api.registry.subjects import codes  # noqa: E402
+from api.registry.subjects import services as service  # noqa: E402
+from api.registry.subjects.names import name_key  # noqa: E402
 from db.engine import close_engine, make_engine, open_engine, use  # noqa: E402
 from db.migrate import migrate  # noqa: E402
 from db.migrations import niis_0005_name_search_index as name_search_index  # noqa: E402
@@ -495,7 +497,7 @@ def typo(rng: random.Random, word: str) -> str:
 def name_queries(rng: random.Random, names: Sequence[str], count: int) -> list[str]:
     """What people type: the exact name, without accents, words in another order, with a
     typo, or only family and given name."""
-    from api.registry.names import fold
+    from api.registry.subjects.names import fold
 
     queries = []
     for n in range(count):

@@ -105,7 +105,7 @@ def password_hash_cache() -> Iterator[None]:
 @pytest.fixture
 async def world(database: Database, password_hash_cache: None, tmp_session_dir: Path) -> AsyncIterator[Any]:
     """A fresh small world for each test: see ``tests/world.py``."""
-    from api.places.service import forget_tree
+    from api.places.services import forget_tree
     from db.engine import use
     from tests.world import seed_world
 

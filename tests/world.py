@@ -14,11 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from api.accounts.users import services as users
 from api.auth.roles import Role
 from api.context import Actor
-from api.places import facilities, service
-from api.registry import service as subjects
-from api.users import service as users
+from api.places import facilities
+from api.places import services as service
+from api.registry.subjects import services as subjects
 from db.tables import ParentLink
 
 PASSWORD = "correct horse battery"

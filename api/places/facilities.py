@@ -6,10 +6,10 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
-from api.audit import service as audit
+from api.audit import services as audit
 from api.context import Actor
 from api.errors import Conflict, Invalid, NotFound
-from api.places.service import load_tree, today
+from api.places.services import load_tree, today
 from api.scope import Scope
 from db.engine import write_transaction
 from db.tables import Facility, Store

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from api.context import Actor
 from api.errors import Invalid
-from api.places import service
+from api.places import services as service
 from db.engine import write_transaction
 from db.tables import Place
 

@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import scanning
-from api.registry import card_parser
+from api.registry.cards import parser as card_parser
 
 
 def _decode_in_worker(image: bytes, max_pixels: int, time_budget: float) -> dict[str, Any]:

@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
+from api.accounts.linking import services as linking
+from api.accounts.users import services as users
 from api.auth.roles import Role
 from api.auth.sessions import create_session
 from api.context import Actor
-from api.registry import card, linking
-from api.users import service as users
+from api.registry.cards import services as card
 from db.tables import AuditEvent, OneTimeCode, Outbox, Subject
 from tests.world import PASSWORD
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from api.accounts.users import services as users
 from api.auth.roles import Role
 from api.context import Actor
-from api.users import service as users
 from db.tables import (
     AuditEvent,
     DuplicateCandidate,

@@ -16,8 +16,9 @@ import httpx
 import pytest
 
 from api.context import Actor
-from api.registry import codes, service
-from api.registry.ranking import NameQuery
+from api.registry.search.ranking import NameQuery
+from api.registry.subjects import codes
+from api.registry.subjects import services as service
 from db.tables import Subject
 from tests.world import World
 

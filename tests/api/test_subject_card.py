@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from api.registry import card, codes
+from api.registry.cards import services as card
+from api.registry.subjects import codes
 from db.tables import Subject
 from scanning.testing import corpus, photo, render
 

@@ -11,7 +11,9 @@ from datetime import date
 import pytest
 
 import scanning
-from api.registry import card, card_parser, codes
+from api.registry.cards import parser as card_parser
+from api.registry.cards import services as card
+from api.registry.subjects import codes
 from scanning.testing import photo, render
 
 SECRET = "s" * 40

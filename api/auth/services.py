@@ -1,0 +1,106 @@
+"""Signing in and out, and changing one's password."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from api.audit import services as audit
+from api.auth import passwords
+from api.auth.principal import Principal
+from api.auth.ratelimit import AttemptCounter
+from api.auth.sessions import create_session, end_other_sessions, end_session
+from api.context import Actor
+from api.errors import Invalid, NotAuthenticated, TooManyRequests
+from db.engine import write_transaction
+from db.tables import Account
+
+# Verified when the user name is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = passwords.hash_password("not a real password, only for timing")
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    per_account: int
+    per_address: int
+    window_seconds: int
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    account_id: int
+    token: str
+    csrf_token: str
+    expires_at: datetime
+
+
+async def _refuse_if_limited(counter: AttemptCounter, keys: list[tuple[str, int]]) -> None:
+    for key, limit in keys:
+        attempts, seconds_left = await counter.peek(key)
+        if attempts >= limit:
+            raise TooManyRequests(
+                f"Too many failed sign-in attempts; try again in {seconds_left} seconds",
+                retry_after=max(1, seconds_left),
+            )
+
+
+async def login(
+    username: str,
+    password: str,
+    *,
+    client_address: str,
+    user_agent: str | None,
+    counter: AttemptCounter,
+    limits: LoginLimits,
+    session_hours: int,
+    request_id: str,
+) -> SignedIn:
+    account_key = f"login:account:{username.lower()}"
+    address_key = f"login:address:{client_address}"
+    keys = [(account_key, limits.per_account), (address_key, limits.per_address)]
+    await _refuse_if_limited(counter, keys)
+    row = (
+        await Account.select(Account.id, Account.password_hash, Account.active, Account.username)
+        .where(Account.username == username)
+        .first()
+    )
+    valid = passwords.verify_password(row["password_hash"] if row else _DUMMY_HASH, password)
+    if row is None or not valid or not row["active"]:
+        for key, _ in keys:
+            await counter.hit(key, limits.window_seconds)
+        raise NotAuthenticated("Wrong user name or password")
+    await counter.reset(account_key)
+    actor = Actor(account_id=row["id"], username=row["username"], request_id=request_id)
+    async with write_transaction(Account._meta.db):
+        if passwords.needs_rehash(row["password_hash"]):
+            await Account.update({Account.password_hash: passwords.hash_password(password)}).where(
+                Account.id == row["id"]
+            )
+        token, csrf_token, expires_at = await create_session(
+            row["id"], hours=session_hours, client_address=client_address, user_agent=user_agent
+        )
+        await audit.record(actor, "session.login", "user", row["id"], after={"client_address": client_address})
+    return SignedIn(row["id"], token, csrf_token, expires_at)
+
+
+async def logout(actor: Actor, principal: Principal) -> None:
+    async with write_transaction(Account._meta.db):
+        await end_session(principal.session_id)
+        await audit.record(actor, "session.logout", "user", principal.account_id)
+
+
+async def change_password(actor: Actor, principal: Principal, *, current: str, new: str) -> None:
+    """Change one's own password; every other session of the account ends."""
+    row = await Account.select(Account.password_hash).where(Account.id == principal.account_id).first()
+    if row is None or not passwords.verify_password(row["password_hash"], current):
+        raise Invalid("The current password is wrong", field="current_password")
+    weakness = passwords.weakness(new, username=principal.username)
+    if weakness:
+        raise Invalid(weakness, field="new_password")
+    new_hash = passwords.hash_password(new)
+    async with write_transaction(Account._meta.db):
+        await Account.update({Account.password_hash: new_hash, Account.password_changed_at: datetime.now(UTC)}).where(
+            Account.id == principal.account_id
+        )
+        await end_other_sessions(principal.account_id, principal.session_id)
+        await audit.record(actor, "user.password_change", "user", principal.account_id)

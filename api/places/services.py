@@ -1,0 +1,243 @@
+"""The administrative hierarchy: create, rename, move, merge, abolish, each with an
+effective date, keeping every earlier version so "as of" questions stay answerable."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from typing import Any
+
+from api.audit import services as audit
+from api.context import Actor
+from api.errors import Conflict, Invalid, NotFound
+from api.places.tree import PlaceTree, VersionRow
+from db.engine import bump_generation, generation, write_transaction
+from db.tables import Place, PlaceVersion
+
+GENERATION = "places"
+
+_tree_cache: tuple[int, PlaceTree] | None = None
+_tree_lock = asyncio.Lock()
+
+
+async def load_tree() -> PlaceTree:
+    """The whole hierarchy with its history, rebuilt only after a change."""
+    global _tree_cache
+    latest = await generation(GENERATION)
+    if _tree_cache is not None and _tree_cache[0] == latest:
+        return _tree_cache[1]
+    async with _tree_lock:
+        rows = await PlaceVersion.select(
+            PlaceVersion.id,
+            PlaceVersion.place.id.as_alias("place_id"),
+            PlaceVersion.place.code.as_alias("code"),
+            PlaceVersion.place.level.as_alias("level"),
+            PlaceVersion.name,
+            PlaceVersion.parent.id.as_alias("parent_id"),
+            PlaceVersion.valid_from,
+            PlaceVersion.valid_to,
+            PlaceVersion.change,
+            PlaceVersion.successor.id.as_alias("successor_id"),
+        )
+        tree = PlaceTree(VersionRow(**row) for row in rows)
+        # Inside a transaction the rows may yet be rolled back: do not keep them.
+        if Place._meta.db.current_transaction.get() is None:
+            _tree_cache = (latest, tree)
+        return tree
+
+
+def forget_tree() -> None:
+    """Drop the cached tree (tests that recreate the database call this)."""
+    global _tree_cache
+    _tree_cache = None
+
+
+def today() -> date:
+    # Vaccination dates are local dates; the hierarchy's effective dates are too.
+    return datetime.now(UTC).astimezone().date()
+
+
+def describe(tree: PlaceTree, place_id: int, day: date) -> dict[str, Any]:
+    row = tree.version(place_id, day) or tree.latest(place_id)
+    if row is None:
+        raise NotFound(f"Place {place_id} does not exist")
+    return {
+        "id": place_id,
+        "code": row.code,
+        "level": row.level,
+        "name": row.name,
+        "parent_id": row.parent_id,
+        "valid_from": row.valid_from,
+        "valid_to": row.valid_to,
+        "change": row.change,
+        "successor_id": row.successor_id,
+    }
+
+
+def _open_version(tree: PlaceTree, place_id: int, effective: date) -> VersionRow:
+    """The unit's current version, which a change on ``effective`` will close."""
+    last = tree.latest(place_id)
+    if last is None:
+        raise NotFound(f"Place {place_id} does not exist")
+    if last.valid_to is not None:
+        raise Conflict(f"{last.name} ({last.code}) ended on {last.valid_to}; it can no longer change")
+    if effective < last.valid_from:
+        raise Invalid(
+            f"The effective date must be on or after {last.valid_from}, when {last.name}'s current version began",
+            field="effective_date",
+        )
+    return last
+
+
+def _require_parent(tree: PlaceTree, parent_id: int | None, day: date, *, field: str = "parent_id") -> None:
+    if parent_id is None:
+        return
+    if tree.version(parent_id, day) is None:
+        raise Invalid(f"Parent place {parent_id} does not exist on {day}", field=field)
+
+
+async def _close(version: VersionRow, effective: date, *, successor_id: int | None = None) -> None:
+    await bump_generation(GENERATION)
+    await PlaceVersion.update({PlaceVersion.valid_to: effective, PlaceVersion.successor: successor_id}).where(
+        PlaceVersion.id == version.id
+    )
+
+
+async def _add_version(place_id: int, name: str, parent_id: int | None, valid_from: date, change: str) -> None:
+    await bump_generation(GENERATION)
+    await PlaceVersion.insert(
+        PlaceVersion(place=place_id, name=name, parent=parent_id, valid_from=valid_from, change=change)
+    )
+
+
+async def _change(
+    version: VersionRow, effective: date, change: str, *, name: str | None = None, parent_id: int | None = None
+) -> None:
+    """Give a unit a new name or parent from ``effective``. Changes on the day its current
+    version began (a reform renames and re-parents the same day) amend that version."""
+    name = version.name if name is None else name
+    parent_id = version.parent_id if parent_id is None else parent_id
+    if effective == version.valid_from:
+        await bump_generation(GENERATION)
+        label = change if version.change == change else f"{version.change}+{change}"[:24]
+        await PlaceVersion.update(
+            {PlaceVersion.name: name, PlaceVersion.parent: parent_id, PlaceVersion.change: label}
+        ).where(PlaceVersion.id == version.id)
+        return
+    await _close(version, effective)
+    await _add_version(version.place_id, name, parent_id, effective, change)
+
+
+async def _reparent(tree: PlaceTree, old_parent: int, new_parent: int, effective: date, change: str) -> list[int]:
+    moved = []
+    for child_id in tree.children(old_parent, effective):
+        child = _open_version(tree, child_id, effective)
+        await _change(child, effective, change, parent_id=new_parent)
+        moved.append(child_id)
+    return moved
+
+
+async def create_place(
+    actor: Actor, *, code: str, name: str, level: str, parent_id: int | None, valid_from: date
+) -> dict[str, Any]:
+    async with write_transaction(Place._meta.db):
+        tree = await load_tree()
+        if await Place.exists().where(Place.code == code):
+            raise Conflict(f"A place with code {code} already exists", details={"field": "code"})
+        _require_parent(tree, parent_id, valid_from)
+        if parent_id is None and tree.roots(valid_from):
+            raise Invalid("Only the country has no parent: give parent_id", field="parent_id")
+        place = (await Place.insert(Place(code=code, level=level, created_at=datetime.now(UTC))).returning(Place.id))[0]
+        await _add_version(place["id"], name, parent_id, valid_from, "created")
+        after = {"code": code, "name": name, "level": level, "parent_id": parent_id, "valid_from": valid_from}
+        await audit.record(actor, "place.create", "place", place["id"], place_id=place["id"], after=after)
+    return {"id": place["id"], **after}
+
+
+async def rename(actor: Actor, place_id: int, *, name: str, effective: date) -> None:
+    async with write_transaction(Place._meta.db):
+        tree = await load_tree()
+        current = _open_version(tree, place_id, effective)
+        await _change(current, effective, "renamed", name=name)
+        await audit.record(
+            actor,
+            "place.rename",
+            "place",
+            place_id,
+            place_id=place_id,
+            before={"name": current.name},
+            after={"name": name, "effective_date": effective},
+        )
+
+
+async def move(actor: Actor, place_id: int, *, parent_id: int, effective: date) -> None:
+    async with write_transaction(Place._meta.db):
+        tree = await load_tree()
+        current = _open_version(tree, place_id, effective)
+        _require_parent(tree, parent_id, effective)
+        if parent_id in tree.subtree(place_id, effective):
+            raise Invalid("A unit cannot be moved under itself or one of its own units", field="parent_id")
+        if parent_id == current.parent_id:
+            raise Invalid(f"{current.name} is already in that unit", field="parent_id")
+        await _change(current, effective, "moved", parent_id=parent_id)
+        await audit.record(
+            actor,
+            "place.move",
+            "place",
+            place_id,
+            place_id=place_id,
+            before={"parent_id": current.parent_id},
+            after={"parent_id": parent_id, "effective_date": effective},
+        )
+
+
+async def _end_unit(
+    actor: Actor, tree: PlaceTree, current: VersionRow, heir: int, effective: date, action: str, field: str
+) -> None:
+    """End a unit on ``effective``: its units and its records pass to ``heir``."""
+    _require_parent(tree, heir, effective, field=field)
+    if heir in tree.subtree(current.place_id, effective):
+        raise Invalid(f"{current.name} cannot pass to one of its own units", field=field)
+    moved = await _reparent(tree, current.place_id, heir, effective, "moved")
+    await _close(current, effective, successor_id=heir)
+    await audit.record(
+        actor,
+        action,
+        "place",
+        current.place_id,
+        place_id=heir,
+        before=asdict(current),
+        after={"successor_id": heir, "effective_date": effective, "units_moved": moved},
+    )
+
+
+async def merge(actor: Actor, source_ids: list[int], *, into_id: int, effective: date) -> None:
+    """Merge units into ``into_id`` (an existing unit): the sources end on ``effective``,
+    their units pass to it, and their records belong to it from then on."""
+    if into_id in source_ids:
+        raise Invalid("The unit merged into cannot also be one of the merged units", field="into_id")
+    if not source_ids:
+        raise Invalid("Name at least one unit to merge", field="source_ids")
+    async with write_transaction(Place._meta.db):
+        tree = await load_tree()
+        for source_id in source_ids:
+            current = _open_version(tree, source_id, effective)
+            await _end_unit(actor, tree, current, into_id, effective, "place.merge", "into_id")
+
+
+async def abolish(actor: Actor, place_id: int, *, effective: date, units_to: int | None = None) -> None:
+    """End a unit (e.g. a district on 1 July 2025); its units pass to ``units_to``
+    (default: its own parent), and so does responsibility for its records."""
+    async with write_transaction(Place._meta.db):
+        tree = await load_tree()
+        current = _open_version(tree, place_id, effective)
+        heir = units_to if units_to is not None else current.parent_id
+        if heir is None:
+            raise Invalid("The country cannot be abolished", field="place_id")
+        await _end_unit(actor, tree, current, heir, effective, "place.abolish", "units_to")
+
+
+async def place_id_by_code(code: str) -> int | None:
+    row = await Place.select(Place.id).where(Place.code == code).first()
+    return row["id"] if row else None
