@@ -17,9 +17,8 @@ from api.places import services as service
 from api.places.importer import ensure_reference_places
 from api.places.services import today
 from api.registry.cards import services as card
-from api.registry.duplicates import services as duplicates
+from api.registry.identity.names import fold
 from api.registry.subjects import services as registry
-from api.registry.subjects.names import fold
 from api.registry.subjects.services import GuardianIn, SubjectIn
 from db.engine import write_transaction
 from db.tables import Account
@@ -108,7 +107,7 @@ async def _people(actor: Actor, communes: dict[str, int], stations: dict[str, in
 
 async def _register(actor: Actor, data: SubjectIn) -> int:
     """Register, confirming look-alikes as distinct (common names and shared birthdays)."""
-    candidates = [c.subject_id for c in await duplicates.find_for(registry.clean(data, today()))]
+    candidates = [c.subject_id for c in await registry.duplicate_candidates(registry.clean(data, today()))]
     return int((await registry.register(actor, data, not_duplicate_of=tuple(candidates)))["id"])
 
 

@@ -53,11 +53,11 @@ from api.context import Actor  # noqa: E402
 from api.places import facilities  # noqa: E402
 from api.places.importer import import_units  # noqa: E402
 from api.places.services import load_tree  # noqa: E402
+from api.registry.identity import codes  # noqa: E402
+from api.registry.identity.names import name_key  # noqa: E402
 from api.registry.search import services as search  # noqa: E402
 from api.registry.search.index import SubjectFilter  # noqa: E402
-from api.registry.subjects import codes  # noqa: E402
 from api.registry.subjects import services as service  # noqa: E402
-from api.registry.subjects.names import name_key  # noqa: E402
 from db.engine import close_engine, make_engine, open_engine, use  # noqa: E402
 from db.migrate import migrate  # noqa: E402
 from db.migrations import niis_0005_name_search_index as name_search_index  # noqa: E402
@@ -497,7 +497,7 @@ def typo(rng: random.Random, word: str) -> str:
 def name_queries(rng: random.Random, names: Sequence[str], count: int) -> list[str]:
     """What people type: the exact name, without accents, words in another order, with a
     typo, or only family and given name."""
-    from api.registry.subjects.names import fold
+    from api.registry.identity.names import fold
 
     queries = []
     for n in range(count):

@@ -15,6 +15,7 @@ from api.context import Actor
 from api.errors import Forbidden, NotFound
 from api.places import facilities
 from api.places import services as service
+from api.places.deps import FACILITY_DEPENDENCIES
 from api.places.schemas import (
     AbolishIn,
     FacilityIn,
@@ -125,13 +126,10 @@ class PlaceController(Controller):
         return _place(await area.reload(), place_id, data.effective_date)
 
 
-async def _visible_facility(scope: Scope, facility_id: int) -> tuple[Scope, dict[str, Any]]:
-    return scope, await facilities.get_visible(scope, facility_id)
-
-
 class FacilityController(Controller):
     path = "/api/facilities"
     tags = ["facilities"]
+    dependencies = FACILITY_DEPENDENCIES
 
     @get("/", guards=[requires(Permission.FACILITIES_READ)])
     async def list_facilities(self, area: Scope) -> list[FacilityOut]:
@@ -139,9 +137,8 @@ class FacilityController(Controller):
         return msgspec.convert(rows, list[FacilityOut])
 
     @get("/{facility_id:int}", guards=[requires(Permission.FACILITIES_READ)])
-    async def get_facility(self, area: Scope, facility_id: int) -> FacilityOut:
-        _, row = await _visible_facility(area, facility_id)
-        return msgspec.convert(row, FacilityOut)
+    async def get_facility(self, facility: dict[str, Any]) -> FacilityOut:
+        return msgspec.convert(facility, FacilityOut)
 
     @post("/", guards=[requires(Permission.FACILITIES_WRITE)])
     async def create_facility(self, area: Scope, actor: Actor, data: FacilityIn) -> FacilityOut:
@@ -150,13 +147,13 @@ class FacilityController(Controller):
         return msgspec.convert(row, FacilityOut)
 
     @patch("/{facility_id:int}", guards=[requires(Permission.FACILITIES_WRITE)])
-    async def update_facility(self, area: Scope, actor: Actor, facility_id: int, data: FacilityPatch) -> FacilityOut:
-        await _visible_facility(area, facility_id)
+    async def update_facility(
+        self, facility: dict[str, Any], actor: Actor, facility_id: int, data: FacilityPatch
+    ) -> FacilityOut:
         row = await facilities.update(actor, facility_id, msgspec.structs.asdict(data))
         return msgspec.convert(row, FacilityOut)
 
     @post("/{facility_id:int}/stores", guards=[requires(Permission.FACILITIES_WRITE)])
-    async def add_store(self, area: Scope, actor: Actor, facility_id: int, data: StoreIn) -> FacilityOut:
-        await _visible_facility(area, facility_id)
+    async def add_store(self, facility: dict[str, Any], actor: Actor, facility_id: int, data: StoreIn) -> FacilityOut:
         row = await facilities.add_store(actor, facility_id, name=data.name, kind=data.kind)
         return msgspec.convert(row, FacilityOut)

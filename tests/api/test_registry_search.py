@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from api.context import Actor
+from api.registry.identity import codes
 from api.registry.search.ranking import NameQuery
-from api.registry.subjects import codes
 from api.registry.subjects import services as service
 from db.tables import Subject
 from tests.world import World

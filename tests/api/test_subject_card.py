@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from api.registry.cards import services as card
-from api.registry.subjects import codes
+from api.registry.identity import codes
 from db.tables import Subject
 from scanning.testing import corpus, photo, render
 

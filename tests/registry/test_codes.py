@@ -7,8 +7,8 @@ import itertools
 
 import pytest
 
+from api.registry.identity import codes
 from api.registry.search.services import classify
-from api.registry.subjects import codes
 
 BODY = "10KM2Q1X"
 CODE = BODY + codes._check_character(BODY)

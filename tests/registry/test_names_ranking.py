@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from api.registry.identity.names import display_name, fold, name_key, one_typo_away, similarity, trigrams
 from api.registry.search.ranking import EXACT, SAME_ORDER, SAME_WORDS, NameQuery, score
-from api.registry.subjects.names import display_name, fold, name_key, one_typo_away, similarity, trigrams
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import pytest
 import scanning
 from api.registry.cards import parser as card_parser
 from api.registry.cards import services as card
-from api.registry.subjects import codes
+from api.registry.identity import codes
 from scanning.testing import photo, render
 
 SECRET = "s" * 40

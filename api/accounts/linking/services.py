@@ -30,7 +30,7 @@ from api.errors import Invalid, NotFound, TooManyRequests
 from api.messaging import outbox
 from api.registry.cards import parser as card_parser
 from api.registry.cards import services as card
-from api.registry.subjects import codes
+from api.registry.identity import codes
 from api.registry.subjects import services as service
 from db.engine import write_transaction
 from db.tables import OneTimeCode, ParentLink, Subject, SubjectGuardian

@@ -14,9 +14,9 @@ from api.auth.principal import Principal
 from api.auth.roles import Permission, Role, may_appoint
 from api.context import Actor
 from api.errors import Forbidden, NotFound
-from api.places import facilities
+from api.places.deps import visible_facility
 from api.schemas import Id, Input, Name
-from api.scope import Scope, scope_of
+from api.scope import Scope
 
 Username = Annotated[str, Meta(min_length=3, max_length=64, pattern=r"^[a-z0-9._-]+$")]
 Phone = Annotated[str, Meta(min_length=1, max_length=20)]
@@ -84,21 +84,18 @@ class UserController(Controller):
         return msgspec.convert(row, UserOut)
 
     @post("/", guards=[requires(Permission.USERS_WRITE)])
-    async def create_user(self, actor: Actor, caller: Principal, data: UserIn) -> UserOut:
+    async def create_user(self, area: Scope, actor: Actor, caller: Principal, data: UserIn) -> UserOut:
         if not may_appoint(caller.role, data.role):
             raise Forbidden(f"A {caller.role.value} may not create a {data.role.value} account")
-        scope = await scope_of(caller)
         if data.scope_place_id is not None:
-            scope.require_place(data.scope_place_id)
+            area.require_place(data.scope_place_id)
         if data.scope_facility_id is not None:
-            await facilities.get_visible(scope, data.scope_facility_id)
+            await visible_facility(area, data.scope_facility_id)
         row = await service.create(actor, **msgspec.structs.asdict(data))
         return msgspec.convert(row, UserOut)
 
     @patch("/{user_id:int}", guards=[requires(Permission.USERS_WRITE)])
-    async def update_user(
-        self, area: Scope, actor: Actor, caller: Principal, user_id: int, data: UserPatch
-    ) -> UserOut:
+    async def update_user(self, area: Scope, actor: Actor, caller: Principal, user_id: int, data: UserPatch) -> UserOut:
         _, row = await _visible_user(area, user_id)
         if not may_appoint(caller.role, Role(row["role"])):
             raise Forbidden(f"A {caller.role.value} may not change a {row['role']} account")

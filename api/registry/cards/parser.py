@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 import scanning
-from api.registry.subjects import codes
+from api.registry.identity import codes
 
 PREFIX = "NIIS1"
 KIND = "subject_card"

@@ -22,7 +22,7 @@ import segno
 
 from api.errors import NotFound
 from api.registry.cards.parser import KIND, PREFIX, SIGNATURE_LENGTH, SubjectCard
-from api.registry.subjects import codes
+from api.registry.identity import codes
 from api.registry.subjects import deps as access
 from api.registry.subjects import services as service
 from api.scope import Scope

@@ -38,9 +38,9 @@ from api.errors import Conflict, NotFound
 from api.registry.duplicates import services as duplicates
 from api.registry.duplicates.merge import Visible, locked
 from api.registry.duplicates.services import Profile
+from api.registry.identity import codes
+from api.registry.identity.names import trigrams
 from api.registry.search import index
-from api.registry.subjects import codes
-from api.registry.subjects.names import trigrams
 from db.engine import is_sqlite, write_transaction
 from db.tables import AuditEvent, DuplicateCandidate, Subject, SubjectGuardian
 

@@ -12,14 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from api.registry.identity.names import similarity
 from api.registry.search import index
-from api.registry.subjects.names import name_key, similarity
 from db.tables import Subject, SubjectGuardian
-
-if TYPE_CHECKING:
-    from api.registry.subjects.services import SubjectIn
 
 CANDIDATE_SCORE = 0.5
 SEARCH_WINDOW = timedelta(days=366)
@@ -157,18 +154,6 @@ async def profiles(subject_ids: Iterable[int]) -> dict[int, Profile]:
     }
 
 
-def profile_of(data: SubjectIn) -> Profile:
-    return Profile(
-        None,
-        name_key(data.full_name),
-        data.birth_date,
-        data.sex,
-        data.personal_id,
-        frozenset(name_key(g.full_name) for g in data.guardians if g.relationship == "mother"),
-        frozenset(g.phone for g in data.guardians if g.phone),
-    )
-
-
 async def _phone_matches(phones: frozenset[str], where: index.SubjectFilter) -> list[int]:
     if not phones:
         return []
@@ -217,8 +202,3 @@ async def candidates_for(profile: Profile, *, exclude: Iterable[int] = ()) -> li
             summary = {k: v for k, v in summaries[subject_id].items() if k != "id"}
             result.append(Candidate(subject_id, score, reasons, summary))
     return sorted(result, key=lambda c: -c.score)
-
-
-async def find_for(data: SubjectIn) -> list[Candidate]:
-    """Candidates for a registration about to be made."""
-    return await candidates_for(profile_of(data))

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from api.registry.identity.names import trigrams
 from api.registry.search.ranking import PER_TYPO, SAME_WORDS, NameQuery
-from api.registry.subjects.names import trigrams
 from db.engine import is_sqlite
 from db.tables import NameTrigram, Subject
 

@@ -1,7 +1,7 @@
 """One scorer for name search, whichever engine found the candidates.
 
 A name is found when each typed word is a word of the name, exactly or one typo away
-(:func:`api.registry.subjects.names.one_typo_away`), each typed word matching a different word of
+(:func:`api.registry.identity.names.one_typo_away`), each typed word matching a different word of
 the name. A query is prepared once (:class:`NameQuery`) and scores every candidate:
 
 * the same words, whatever the accents, case and order (the same name key): 1.5 spelt
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from itertools import permutations
 
-from api.registry.subjects.names import display_name, fold, name_key, one_typo_away
+from api.registry.identity.names import display_name, fold, name_key, one_typo_away
 
 EXACT, SAME_ORDER, SAME_WORDS = 1.5, 1.2, 1.0
 PER_TYPO, PER_EXTRA_WORD = 0.15, 0.05

@@ -11,9 +11,9 @@ from typing import Any
 
 import phonenumbers
 
+from api.registry.identity import codes
 from api.registry.search import index
 from api.registry.search.ranking import NameQuery
-from api.registry.subjects import codes
 from db.tables import Subject, SubjectGuardian
 
 # What staff may look up beyond their area: identifiers of the subject itself.

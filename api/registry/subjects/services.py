@@ -16,9 +16,9 @@ from api.errors import Conflict, Invalid, NotFound
 from api.phones import normalize_phone
 from api.places.services import load_tree, today
 from api.registry.duplicates import services as duplicates
+from api.registry.identity import codes
+from api.registry.identity.names import display_name, name_key
 from api.registry.search import index
-from api.registry.subjects import codes
-from api.registry.subjects.names import display_name, name_key
 from api.registry.subjects.validation import check_birth_date, check_expected_delivery, check_personal_id_number
 from db.engine import write_transaction
 from db.tables import Facility, Guardian, Pregnancy, Subject, SubjectGuardian, SubjectMove
@@ -125,6 +125,24 @@ def clean(data: SubjectIn, day: date) -> SubjectIn:
     )
 
 
+def duplicate_profile(data: SubjectIn) -> duplicates.Profile:
+    """What duplicate detection compares about a registration about to be made."""
+    return duplicates.Profile(
+        None,
+        name_key(data.full_name),
+        data.birth_date,
+        data.sex,
+        data.personal_id,
+        frozenset(name_key(g.full_name) for g in data.guardians if g.relationship == "mother"),
+        frozenset(g.phone for g in data.guardians if g.phone),
+    )
+
+
+async def duplicate_candidates(data: SubjectIn) -> list[duplicates.Candidate]:
+    """Stored subjects that may be the same person as a registration about to be made."""
+    return await duplicates.candidates_for(duplicate_profile(data))
+
+
 async def _new_code() -> str:
     while True:
         code = codes.new_code()
@@ -183,7 +201,7 @@ async def register(actor: Actor, data: SubjectIn, *, not_duplicate_of: tuple[int
                 "A subject with this personal ID number is already registered",
                 details={"field": "personal_id", "candidates": [existing]},
             )
-        candidates = await duplicates.find_for(data)
+        candidates = await duplicate_candidates(data)
         unconfirmed = [c for c in candidates if c.subject_id not in not_duplicate_of]
         if unconfirmed:
             raise DuplicatesFound(
