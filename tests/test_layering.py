@@ -14,8 +14,6 @@ from tests.conftest import REPO
 def test_import_contracts_are_kept() -> None:
     lint = REPO / ".venv" / "bin" / "lint-imports"
     command = [str(lint)] if lint.exists() else [sys.executable, "-m", "importlinter.cli"]
-    run = subprocess.run(
-        [*command, "--no-cache"], cwd=REPO, capture_output=True, text=True, timeout=120, check=False
-    )
+    run = subprocess.run([*command, "--no-cache"], cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert "0 broken" in run.stdout

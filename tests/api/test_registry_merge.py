@@ -292,3 +292,49 @@ async def test_who_may_undo_a_merge(client: Any, world: Any, token_for: Any, use
     response = await client.post(f"/api/merges/{merge_id}/undo", headers=await token_for(user))
     assert response.status_code == expected, response.text
     assert (await client.post(f"/api/merges/{merge_id}/undo")).status_code == 401
+
+
+def test_every_reference_to_a_subject_is_moved_or_kept_for_a_stated_reason() -> None:
+    """What a merge moves is the schema's foreign keys to ``subject``: listing a column
+    as kept or deduplicated that is not such a key (a rename, a dropped table) fails."""
+    from api.registry.duplicates import merge
+
+    references = {(table._meta.tablename, column) for table, column in merge.subject_references()}
+    moved = {(m.table._meta.tablename, m.column) for m in merge.movable()}
+    assert moved | set(merge.KEPT) == references
+    assert not moved & set(merge.KEPT)
+    assert set(merge.DEDUPLICATED) <= moved
+    assert ("pregnancy", "subject") in moved and ("subject", "merged_into") in moved
+
+
+async def test_a_new_table_pointing_at_subjects_follows_a_merge_and_its_undo(
+    client: Any, world: Any, token_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table added later (doses, appointments) needs no change to the merge code."""
+    from piccolo.columns import ForeignKey, OnDelete, Serial, Varchar
+    from piccolo.table import Table
+
+    from api.registry.duplicates import merge
+
+    class FutureRecord(Table, tablename="future_record"):
+        id = Serial(primary_key=True)
+        subject = ForeignKey(Subject, null=False, on_delete=OnDelete.restrict)
+        note = Varchar(length=40)
+
+    FutureRecord._meta.db = Subject._meta.db
+    monkeypatch.setattr(merge, "ALL_TABLES", (*merge.ALL_TABLES, FutureRecord))
+    await FutureRecord.create_table(if_not_exists=True)
+    try:
+        prov1 = await token_for("prov1")
+        dup = await woman_twice(client, world, prov1)
+        await FutureRecord.insert(FutureRecord(subject=dup["id"], note="given elsewhere"))
+        response = await client.post(
+            "/api/subjects/merge", json={"survivor_id": world.subjects["W1"], "merged_id": dup["id"]}, headers=prov1
+        )
+        assert response.status_code == 201, response.text
+        assert [r["subject"] for r in await FutureRecord.select(FutureRecord.subject)] == [world.subjects["W1"]]
+        undone = await client.post(f"/api/merges/{response.json()['id']}/undo", headers=prov1)
+        assert undone.status_code == 200, undone.text
+        assert [r["subject"] for r in await FutureRecord.select(FutureRecord.subject)] == [dup["id"]]
+    finally:
+        await FutureRecord.alter().drop_table(if_exists=True)

@@ -10,8 +10,10 @@ records exactly what changed, so that undo puts back the same rows and nothing e
      "filled": {"ethnicity": "Kinh"},
      "merged_before": {"status": "active", "personal_id": null}}
 
-A table that later refers to subjects (doses, appointments) joins the merge by adding one
-line to ``MOVABLE``; merges made before it keep working, since undo reads the table names
+What moves is derived from the schema: every foreign key to ``subject`` moves, unless
+``KEPT`` says why not; ``DEDUPLICATED`` names the columns that keep a linked row once. A
+table that later refers to subjects (doses, appointments) therefore follows merges from
+the day it is added; merges made before it keep working, since undo reads the table names
 from each merge's own record.
 """
 
@@ -33,13 +35,8 @@ from db.engine import is_sqlite, write_transaction
 from db.tables import (
     ALL_TABLES,
     DuplicateCandidate,
-    Outbox,
-    ParentLink,
-    Pregnancy,
     Subject,
-    SubjectGuardian,
     SubjectMerge,
-    SubjectMove,
 )
 
 Visible = Callable[[dict[str, Any]], Awaitable[bool]]
@@ -56,18 +53,42 @@ class Movable:
     unless_same: str | None = None
 
 
-MOVABLE: tuple[Movable, ...] = (
-    Movable(SubjectGuardian, unless_same="guardian"),
-    Movable(Pregnancy),
-    Movable(SubjectMove),
-    Movable(ParentLink, unless_same="account"),
-    Movable(Outbox),
-    # Records merged into this one earlier now lead straight to the survivor.
-    Movable(Subject, "merged_into"),
-)
+# Foreign keys to ``subject`` that a merge leaves where they are, and why.
+KEPT: dict[tuple[str, str], str] = {
+    ("subject_merge", "survivor"): "the merge's own record",
+    ("subject_merge", "merged"): "the merge's own record",
+    ("duplicate_candidate", "subject_a"): "pairs are settled by the merge itself (_move_candidates)",
+    ("duplicate_candidate", "subject_b"): "pairs are settled by the merge itself (_move_candidates)",
+    ("name_trigram", "subject"): "the merged record keeps its own name in the index, so the old name finds it",
+}
+# Rows that repeat one of the survivor's own stay behind (one link per guardian, per account).
+DEDUPLICATED: dict[tuple[str, str], str] = {
+    ("subject_guardian", "subject"): "guardian",
+    ("parent_link", "subject"): "account",
+}
+
+
+def subject_references() -> list[tuple[type[Table], str]]:
+    """Every (table, column) whose foreign key points at ``subject``, in schema order."""
+    return [
+        (table, column._meta.name)
+        for table in ALL_TABLES
+        for column in table._meta.foreign_key_columns
+        if column._foreign_key_meta.resolved_references is Subject
+    ]
+
+
+def movable() -> tuple[Movable, ...]:
+    """What a merge moves: the references to ``subject`` that ``KEPT`` does not keep."""
+    return tuple(
+        Movable(table, column, DEDUPLICATED.get((table._meta.tablename, column)))
+        for table, column in subject_references()
+        if (table._meta.tablename, column) not in KEPT
+    )
+
+
 # Empty fields of the survivor that the merged record fills.
 FILLABLE = ("personal_id", "ethnicity", "birth_time")
-_TABLES: dict[str, type[Table]] = {t._meta.tablename: t for t in ALL_TABLES}
 
 
 def locked(query: Select) -> Select:
@@ -187,7 +208,7 @@ async def merge(actor: Actor, survivor_id: int, merged_id: int, *, visible: Visi
                 details={"field": "personal_id"},
             )
         now = datetime.now(UTC)
-        moved_rows = [entry for spec in MOVABLE if (entry := await _move_rows(spec, survivor_id, merged_id))]
+        moved_rows = [entry for spec in movable() if (entry := await _move_rows(spec, survivor_id, merged_id))]
         candidates = await _move_candidates(survivor_id, merged_id, now)
         filled = {f: merged[f] for f in FILLABLE if survivor[f] is None and merged[f] is not None}
         moved = {
@@ -230,7 +251,7 @@ async def undo(actor: Actor, merge_id: int, *, visible: Visible | None = None) -
             )
         moved = _loaded(row["moved"])
         for entry in moved.get("rows", []):
-            table = _TABLES[entry["table"]]
+            table = next(t for t in ALL_TABLES if t._meta.tablename == entry["table"])
             column = getattr(table, entry["column"])
             await table.update({column: merged["id"]}).where(
                 table._meta.primary_key.is_in(entry["ids"] or [-1]) & (column == survivor["id"])
