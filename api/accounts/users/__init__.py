@@ -1,0 +1,3 @@
+"""Staff and parent accounts: create, change, list within the caller's area."""
+
+__all__ = ["controllers", "services"]
