@@ -84,6 +84,8 @@ class _HeldAnswer:
 
 
 async def _replay(answer: idempotency.Answer, send: Send) -> None:
+    # Only the status, body and content type are kept. The body is an answer about
+    # people (a subject, an account), so it is never to be cached on the way.
     await send(
         {
             "type": "http.response.start",
@@ -91,6 +93,7 @@ async def _replay(answer: idempotency.Answer, send: Send) -> None:
             "headers": [
                 (b"content-type", answer.content_type.encode("latin-1")),
                 (b"content-length", str(len(answer.body)).encode()),
+                (b"cache-control", b"no-store"),
                 (REPLAYED_HEADER.lower().encode(), b"true"),
             ],
         }

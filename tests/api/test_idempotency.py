@@ -44,6 +44,7 @@ async def test_a_resubmitted_registration_answers_the_same_subject_and_creates_n
     assert (again.status_code, again.json()) == (201, first.json())
     assert again.headers["content-type"] == first.headers["content-type"]
     assert again.headers["idempotent-replayed"] == "true" and "idempotent-replayed" not in first.headers
+    assert again.headers["cache-control"] == "no-store"  # it holds guardians' phones
     assert await counts() == after_first
 
 
