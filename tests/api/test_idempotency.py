@@ -100,6 +100,7 @@ async def test_two_resubmissions_racing_each_other_make_one_subject(client: Any,
     )
     assert (one.status_code, one.json()) == (two.status_code, two.json())
     assert one.status_code == 201
+    assert {one.headers.get("idempotent-replayed"), two.headers.get("idempotent-replayed")} == {None, "true"}
     assert await Subject.count() == subjects_before + 1
 
 
