@@ -24,6 +24,7 @@ from api.auth.services import LoginLimits
 from api.deps import DEPENDENCIES
 from api.errors import EXCEPTION_HANDLERS
 from api.health import health, ready
+from api.idempotency import document_header, idempotency_middleware
 from api.immunization.controllers import forecast
 from api.observability import configure_logging, request_id_middleware
 from api.places.controllers import FacilityController, PlaceController
@@ -92,7 +93,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             forecast,
             create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, include_in_schema=False),
         ],
-        middleware=[authentication_middleware],
+        middleware=[authentication_middleware, idempotency_middleware],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         logging_config=None,
         debug=False,
     )
+    document_header(app)
     # Around the whole app, not per route: unmatched paths get a request id too.
     app.asgi_handler = request_id_middleware(app.asgi_handler)
     return app

@@ -1,5 +1,5 @@
-"""The ``niis`` command: serve, migrate, demo, createuser, import-places, and the
-library tools (cdsi-run, scan)."""
+"""The ``niis`` command: serve, migrate, demo, createuser, import-places, the nightly
+jobs (find-duplicates, prune-idempotency-keys), and the library tools (cdsi-run, scan)."""
 
 from __future__ import annotations
 
@@ -149,6 +149,24 @@ def cmd_find_duplicates(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prune_idempotency_keys(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from db import idempotency
+
+    keep = timedelta(days=args.days)
+    if keep < idempotency.RETENTION:
+        print(f"error: keys are kept at least {idempotency.RETENTION.days} days (--days {args.days})", file=sys.stderr)
+        return 2
+
+    async def work() -> int:
+        return await idempotency.prune(now=datetime.now(UTC), keep=keep)
+
+    removed = asyncio.run(_with_database(settings, work))
+    print(f"Forgot {removed} idempotency keys older than {args.days} days.")
+    return 0
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -199,6 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
     duplicates.add_argument(
         "--full", action="store_true", help="check every subject, not only those changed since the last run"
     )
+    prune = sub.add_parser("prune-idempotency-keys", help="forget the answers kept for retried writes (run nightly)")
+    prune.add_argument("--days", type=int, default=30, help="keep keys this many days (at least 30)")
     sub.add_parser("cdsi-run", help="run CDSi test cases through the rules engine", add_help=False)
     sub.add_parser("scan", help="decode barcodes in image files", add_help=False)
     return parser
@@ -211,6 +231,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "createuser": cmd_createuser,
     "import-places": cmd_import_places,
     "find-duplicates": cmd_find_duplicates,
+    "prune-idempotency-keys": cmd_prune_idempotency_keys,
 }
 DELEGATED = {"cdsi-run": "schedule.conformance", "scan": "scanning.cli"}
 

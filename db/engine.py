@@ -83,7 +83,23 @@ async def write_transaction(engine: Engine[Any]) -> AsyncIterator[None]:
 
     SQLite takes the write lock at ``BEGIN IMMEDIATE``, so two requests that read
     and then write never deadlock on a lock upgrade; PostgreSQL uses row locks.
+
+    Inside an open transaction (a write sent with an ``Idempotency-Key`` runs its
+    handler inside one) this is a savepoint: Piccolo would otherwise join the outer
+    transaction silently, and a refusal raised here would no longer undo what this
+    block wrote, while work committed before a deliberate refusal (a wrong one-time
+    code counted) must stay.
     """
+    outer = engine.current_transaction.get()
+    if outer is not None:
+        savepoint = await outer.savepoint()
+        try:
+            yield
+        except BaseException:
+            await savepoint.rollback_to()
+            raise
+        await savepoint.release()
+        return
     if isinstance(engine, SQLiteEngine):
         async with engine.transaction(transaction_type=TransactionType.immediate):
             yield

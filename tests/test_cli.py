@@ -4,9 +4,13 @@ clear refusal (nothing written) when the input is wrong."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from tests.world import PASSWORD
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -102,3 +106,25 @@ def test_production_mode_requires_a_secret_key(tmp_path: Path) -> None:
         [sys.executable, "-m", "api.cli", "migrate"], env=env, cwd=REPO, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 2 and "NIIS_SECRET_KEY" in result.stderr
+
+
+def test_prune_idempotency_keys_forgets_keys_older_than_thirty_days(tmp_path: Path) -> None:
+    assert niis(tmp_path, "migrate").returncode == 0
+    created = niis(tmp_path, "createuser", "admin9", "--role", "national_admin", "--password-stdin", stdin=PASSWORD)
+    assert created.returncode == 0, created.stderr
+    now = datetime.now(UTC)
+    with sqlite3.connect(tmp_path / "niis.sqlite3") as db:
+        for days, key in ((31, "0b6f4f0e-2f36-4a53-9d4b-3d1c5b2a7e91"), (29, "5d1c2a7e-0b6f-4f0e-9d4b-2f364a533d1c")):
+            db.execute(
+                "INSERT INTO idempotency_key (account, key, method, path, request_hash, status, response_body,"
+                " content_type, created_at) SELECT id, ?, 'POST', '/api/subjects', '', 201, x'7b7d',"
+                " 'application/json', ? FROM account",
+                (key, str(now - timedelta(days=days))),
+            )
+    refused = niis(tmp_path, "prune-idempotency-keys", "--days", "7")
+    assert refused.returncode == 2 and "at least 30 days" in refused.stderr
+    pruned = niis(tmp_path, "prune-idempotency-keys")
+    assert pruned.returncode == 0, pruned.stderr
+    assert "Forgot 1 idempotency keys" in pruned.stdout
+    with sqlite3.connect(tmp_path / "niis.sqlite3") as db:
+        assert db.execute("SELECT key FROM idempotency_key").fetchall() == [("5d1c2a7e-0b6f-4f0e-9d4b-2f364a533d1c",)]

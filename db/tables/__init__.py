@@ -3,6 +3,7 @@
 from db.tables.accounts import Account, AuthSession
 from db.tables.audit import AuditEvent
 from db.tables.generations import Generation
+from db.tables.idempotency import IdempotencyKey
 from db.tables.places import Facility, Place, PlaceVersion, Store
 from db.tables.registry import (
     DuplicateCandidate,
@@ -27,6 +28,7 @@ ALL_TABLES = (
     Account,
     AuthSession,
     AuditEvent,
+    IdempotencyKey,
     Subject,
     Guardian,
     SubjectGuardian,
@@ -49,6 +51,7 @@ __all__ = [
     "Facility",
     "Generation",
     "Guardian",
+    "IdempotencyKey",
     "NameTrigram",
     "OneTimeCode",
     "Outbox",
