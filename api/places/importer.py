@@ -13,6 +13,7 @@ from pathlib import Path
 from api.context import Actor
 from api.errors import Invalid
 from api.places import services as service
+from api.places.changes import outside_window
 from db.engine import write_transaction
 from db.tables import Place
 
@@ -38,8 +39,9 @@ class ImportSummary:
     unchanged: int = 0
 
 
-def parse_units(text: str) -> list[UnitRow]:
+def parse_units(text: str, today: date | None = None) -> list[UnitRow]:
     """Parse and check the whole file before anything is written."""
+    today = today or service.today()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
@@ -59,6 +61,8 @@ def parse_units(text: str) -> list[UnitRow]:
             valid_from = date.fromisoformat((raw["valid_from"] or "").strip())
         except ValueError:
             raise Invalid(f"Line {number}: valid_from must be a date like 2025-07-01") from None
+        if problem := outside_window(valid_from, today):
+            raise Invalid(f"Line {number}: valid_from {problem}")
         rows.append(UnitRow(number, code, name, level, (raw["parent_code"] or "").strip() or None, valid_from))
     return rows
 

@@ -3,7 +3,7 @@
 from db.tables.accounts import Account, AuthSession
 from db.tables.audit import AuditEvent
 from db.tables.generations import Generation
-from db.tables.places import Facility, Place, PlaceVersion, Store
+from db.tables.places import Facility, Place, PlaceChange, PlaceVersion, Store
 from db.tables.registry import (
     DuplicateCandidate,
     Guardian,
@@ -22,6 +22,7 @@ ALL_TABLES = (
     Generation,
     Place,
     PlaceVersion,
+    PlaceChange,
     Facility,
     Store,
     Account,
@@ -54,6 +55,7 @@ __all__ = [
     "Outbox",
     "ParentLink",
     "Place",
+    "PlaceChange",
     "PlaceVersion",
     "Pregnancy",
     "Store",
