@@ -14,8 +14,6 @@ from api.context import Actor
 from api.errors import Invalid
 from api.places import services as service
 from api.places.changes import outside_window
-from db.engine import write_transaction
-from db.tables import Place
 
 REQUIRED_COLUMNS = ("code", "name", "level", "parent_code", "valid_from")
 SEED_FILE = Path(__file__).parent / "data" / "provinces_2025.csv"
@@ -85,7 +83,7 @@ def _parents_first(rows: list[UnitRow], known: set[str]) -> list[UnitRow]:
 
 async def import_units(actor: Actor, text: str) -> ImportSummary:
     rows = parse_units(text)
-    async with write_transaction(Place._meta.db):
+    async with service.changing_hierarchy():
         return await _apply(actor, rows)
 
 

@@ -17,8 +17,7 @@ from api.audit import services as audit
 from api.context import Actor
 from api.errors import Conflict, NotFound
 from api.places.changes import ChangeRecord
-from api.places.services import GENERATION, today
-from db.engine import bump_generation, write_transaction
+from api.places.services import changing_hierarchy, today
 from db.tables import ALL_TABLES, Place, PlaceChange, PlaceVersion
 
 
@@ -85,8 +84,8 @@ async def _delete_created_place(place_id: int) -> None:
 
 async def revoke(actor: Actor, place_id: int, change_id: int) -> dict[str, Any]:
     """Take back a change not yet in force (the caller has authorized it for ``place_id``)."""
-    async with write_transaction(PlaceChange._meta.db):
-        # Claiming the row first also serializes two officers revoking the same change.
+    async with changing_hierarchy():
+        # Claimed in the same statement that checks it, so a change is revoked only once.
         claimed = (
             await PlaceChange.update({PlaceChange.revoked_at: datetime.now(UTC)})
             .where((PlaceChange.id == change_id) & PlaceChange.revoked_at.is_null())
@@ -106,7 +105,6 @@ async def revoke(actor: Actor, place_id: int, change_id: int) -> dict[str, Any]:
             )
         record = ChangeRecord.from_json(row["kind"], row["effective_date"], row["record"])
         await _refuse_if_built_upon(change_id, record)
-        await bump_generation(GENERATION)
         for amended in reversed(record.amended):
             await PlaceVersion.update(
                 {

@@ -8,6 +8,8 @@ Effective dates lie in a window (``api/places/changes.py``); each change leaves 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
@@ -50,6 +52,18 @@ async def load_tree() -> PlaceTree:
         if Place._meta.db.current_transaction.get() is None:
             _tree_cache = (latest, tree)
         return tree
+
+
+@asynccontextmanager
+async def changing_hierarchy() -> AsyncIterator[PlaceTree]:
+    """One transaction for one change of the hierarchy, on the tree as the last change left it.
+
+    Bumping the counter first takes its row lock on PostgreSQL, so changes (and their
+    revocations) run one after another instead of each acting on a tree read before the
+    other committed; SQLite's ``BEGIN IMMEDIATE`` already does the same."""
+    async with write_transaction(Place._meta.db):
+        await bump_generation(GENERATION)
+        yield await load_tree()
 
 
 def forget_tree() -> None:
@@ -110,13 +124,10 @@ def _require_parent(tree: PlaceTree, parent_id: int | None, day: date, *, field:
         raise Invalid(f"Parent place {parent_id} does not exist on {day}", field=field)
 
 
-async def _close(
-    log: ChangeRecord, version: VersionRow, effective: date, *, successor_id: int | None = None
-) -> None:
+async def _close(log: ChangeRecord, version: VersionRow, effective: date, *, successor_id: int | None = None) -> None:
     ended = version.valid_to.isoformat() if version.valid_to else None
     log.closed.append({"id": version.id, "valid_to": ended, "successor_id": version.successor_id})
     log.touch(version.place_id, successor_id)
-    await bump_generation(GENERATION)
     await PlaceVersion.update({PlaceVersion.valid_to: effective, PlaceVersion.successor: successor_id}).where(
         PlaceVersion.id == version.id
     )
@@ -125,7 +136,6 @@ async def _close(
 async def _add_version(
     log: ChangeRecord, place_id: int, name: str, parent_id: int | None, valid_from: date, change: str
 ) -> None:
-    await bump_generation(GENERATION)
     row = await PlaceVersion.insert(
         PlaceVersion(place=place_id, name=name, parent=parent_id, valid_from=valid_from, change=change)
     ).returning(PlaceVersion.id)
@@ -151,7 +161,6 @@ async def _change(
             {"id": version.id, "name": version.name, "parent_id": version.parent_id, "change": version.change}
         )
         log.touch(version.place_id, parent_id)
-        await bump_generation(GENERATION)
         label = change if version.change == change else f"{version.change}+{change}"[:24]
         await PlaceVersion.update(
             {PlaceVersion.name: name, PlaceVersion.parent: parent_id, PlaceVersion.change: label}
@@ -176,8 +185,7 @@ async def create_place(
     actor: Actor, *, code: str, name: str, level: str, parent_id: int | None, valid_from: date
 ) -> dict[str, Any]:
     check_effective_date(valid_from, today(), field="valid_from")
-    async with write_transaction(Place._meta.db):
-        tree = await load_tree()
+    async with changing_hierarchy() as tree:
         if await Place.exists().where(Place.code == code):
             raise Conflict(f"A place with code {code} already exists", details={"field": "code"})
         _require_parent(tree, parent_id, valid_from)
@@ -196,8 +204,7 @@ async def create_place(
 
 
 async def rename(actor: Actor, place_id: int, *, name: str, effective: date) -> None:
-    async with write_transaction(Place._meta.db):
-        tree = await load_tree()
+    async with changing_hierarchy() as tree:
         current = _open_version(tree, place_id, effective)
         log = ChangeRecord("renamed", effective, below=[place_id], within=[])
         await _change(log, current, effective, "renamed", name=name)
@@ -214,8 +221,7 @@ async def rename(actor: Actor, place_id: int, *, name: str, effective: date) -> 
 
 
 async def move(actor: Actor, place_id: int, *, parent_id: int, effective: date) -> None:
-    async with write_transaction(Place._meta.db):
-        tree = await load_tree()
+    async with changing_hierarchy() as tree:
         current = _open_version(tree, place_id, effective)
         _require_parent(tree, parent_id, effective)
         if parent_id in tree.subtree(place_id, effective):
@@ -275,8 +281,7 @@ async def merge(actor: Actor, source_ids: list[int], *, into_id: int, effective:
         raise Invalid("The unit merged into cannot also be one of the merged units", field="into_id")
     if not source_ids:
         raise Invalid("Name at least one unit to merge", field="source_ids")
-    async with write_transaction(Place._meta.db):
-        tree = await load_tree()
+    async with changing_hierarchy() as tree:
         log = ChangeRecord("merged", effective, below=list(source_ids), within=[into_id])
         for source_id in source_ids:
             current = _open_version(tree, source_id, effective)
@@ -288,8 +293,7 @@ async def merge(actor: Actor, source_ids: list[int], *, into_id: int, effective:
 async def abolish(actor: Actor, place_id: int, *, effective: date, units_to: int | None = None) -> None:
     """End a unit (e.g. a district on 1 July 2025); its units pass to ``units_to``
     (default: its own parent), and so does responsibility for its records."""
-    async with write_transaction(Place._meta.db):
-        tree = await load_tree()
+    async with changing_hierarchy() as tree:
         current = _open_version(tree, place_id, effective)
         heir = units_to if units_to is not None else current.parent_id
         if heir is None:

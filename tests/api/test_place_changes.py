@@ -3,14 +3,16 @@ change still to come can be revoked by an officer who could have made it."""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
 from api.context import Actor
-from api.errors import Invalid
-from api.places import importer
+from api.errors import Conflict, Invalid
+from api.places import importer, revocation
 from api.places import services as service
 from db.tables import PlaceChange
 
@@ -197,3 +199,75 @@ async def test_the_importer_refuses_an_out_of_window_row_and_writes_nothing(worl
         await importer.import_units(Actor.system("test"), text)
     assert await service.place_id_by_code("00098") is None
     assert await service.place_id_by_code("00099") is None
+
+
+async def test_a_scheduled_abolition_revoked_gives_the_district_its_communes_back(
+    client: Any, world: Any, token_for: Any
+) -> None:
+    prov1, p1 = await token_for("prov1"), world.places["P1"]
+    district = await client.post(
+        "/api/places",
+        json={"code": "001", "name": "Quận Ba Đình", "level": "district", "parent_id": p1, "valid_from": "2025-07-01"},
+        headers=prov1,
+    )
+    district_id = district.json()["id"]
+    moved = await client.post(
+        f"/api/places/{world.places['C1']}/move",
+        json={"parent_id": district_id, "effective_date": "2025-08-01"},
+        headers=prov1,
+    )
+    assert moved.status_code == 200, moved.text
+    after = ahead(40)
+    before = await snapshot(client, prov1, [district_id, world.places["C1"]], after)
+    abolished = await client.post(
+        f"/api/places/{district_id}/abolish", json={"effective_date": ahead(30)}, headers=prov1
+    )
+    assert abolished.status_code == 200, abolished.text
+    commune = (await client.get(f"/api/places/{world.places['C1']}", params={"as_of": after}, headers=prov1)).json()
+    assert commune["parent_id"] == p1
+
+    [change] = await pending(client, prov1, world.places["C1"])
+    assert change["kind"] == "abolished"
+    assert (await revoke(client, prov1, district_id, change["id"])).status_code == 200
+    assert await snapshot(client, prov1, [district_id, world.places["C1"]], after) == before
+
+
+async def test_two_changes_on_one_future_day_are_revoked_one_at_a_time(client: Any, world: Any, token_for: Any) -> None:
+    """A reform renames and re-parents on the same day: the second amends the first's version."""
+    admin, c1, day = await token_for("admin"), world.places["C1"], ahead(30)
+    assert (await rename(client, admin, c1, NEW_NAME, day)).status_code == 200
+    moved = await client.post(
+        f"/api/places/{c1}/move", json={"parent_id": world.places["P2"], "effective_date": day}, headers=admin
+    )
+    assert moved.status_code == 200, moved.text
+    renamed, moved_change = await pending(client, admin, c1)
+    assert (await revoke(client, admin, c1, moved_change["id"])).status_code == 200
+    then = (await client.get(f"/api/places/{c1}", params={"as_of": day}, headers=admin)).json()
+    assert (then["name"], then["parent_id"], then["change"]) == (NEW_NAME, world.places["P1"], "renamed")
+    assert (await revoke(client, admin, c1, renamed["id"])).status_code == 200
+    then = (await client.get(f"/api/places/{c1}", params={"as_of": day}, headers=admin)).json()
+    assert (then["name"], then["valid_from"], then["valid_to"]) == ("Phường Ba Đình", "2025-07-01", None)
+
+
+async def test_a_revocation_racing_a_later_change_leaves_one_consistent_history(world: Any) -> None:
+    """On PostgreSQL the two transactions interleave statement by statement: without the
+    hierarchy's lock the later rename closed a version the revocation was deleting."""
+    actor, c1 = Actor.system("test"), world.places["C1"]
+    await service.rename(actor, c1, name=NEW_NAME, effective=date.fromisoformat(ahead(60)))
+    [change] = await revocation.pending(c1)
+    outcomes = await asyncio.gather(
+        revocation.revoke(actor, c1, change["id"]),
+        service.rename(actor, c1, name="Phường Ba Đình Sau", effective=date.fromisoformat(ahead(90))),
+        return_exceptions=True,
+    )
+    service.forget_tree()
+    history = (await service.load_tree()).history(c1)
+    assert all(earlier.valid_to == later.valid_from for earlier, later in itertools.pairwise(history))
+    assert history[-1].valid_to is None and history[-1].name == "Phường Ba Đình Sau"
+    revoked, _ = outcomes
+    names = [v.name for v in history]
+    if isinstance(revoked, Conflict):  # the rename came first and builds on the change
+        assert names == ["Phường Ba Đình", NEW_NAME, "Phường Ba Đình Sau"]
+    else:
+        assert not isinstance(revoked, BaseException), revoked
+        assert names == ["Phường Ba Đình", "Phường Ba Đình Sau"]
