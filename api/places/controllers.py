@@ -6,14 +6,14 @@ from datetime import date
 from typing import Any
 
 import msgspec
-from litestar import Controller, get, patch, post
+from litestar import Controller, delete, get, patch, post
 from litestar.params import Parameter
 
 from api.auth.guards import requires
 from api.auth.roles import Permission
 from api.context import Actor
 from api.errors import Forbidden, NotFound
-from api.places import facilities
+from api.places import facilities, revocation
 from api.places import services as service
 from api.places.deps import FACILITY_DEPENDENCIES
 from api.places.schemas import (
@@ -23,6 +23,7 @@ from api.places.schemas import (
     FacilityPatch,
     MergeIn,
     MoveIn,
+    PlaceChangeOut,
     PlaceIn,
     PlaceOut,
     RenameIn,
@@ -43,6 +44,11 @@ def _require_below(scope: Scope, *place_ids: int) -> None:
         scope.require_place(place_id)
         if place_id == scope.root_place_id and not scope.national:
             raise Forbidden("Your own area is changed by the level above it")
+
+
+def _require_visible(scope: Scope, place_id: int) -> None:
+    if place_id not in scope.tree or not scope.sees_place(place_id):
+        raise NotFound(f"Place {place_id} not found")
 
 
 class PlaceController(Controller):
@@ -71,14 +77,12 @@ class PlaceController(Controller):
 
     @get("/{place_id:int}", guards=[requires(Permission.PLACES_READ)])
     async def get_place(self, area: Scope, place_id: int, as_of: date | None = AsOf) -> PlaceOut:
-        if place_id not in area.tree or not area.sees_place(place_id):
-            raise NotFound(f"Place {place_id} not found")
+        _require_visible(area, place_id)
         return _place(area, place_id, as_of or area.day)
 
     @get("/{place_id:int}/history", guards=[requires(Permission.PLACES_READ)])
     async def place_history(self, area: Scope, place_id: int) -> list[PlaceOut]:
-        if place_id not in area.tree or not area.sees_place(place_id):
-            raise NotFound(f"Place {place_id} not found")
+        _require_visible(area, place_id)
         return [
             msgspec.convert(service.describe(area.tree, place_id, v.valid_from), PlaceOut)
             for v in area.tree.history(place_id)
@@ -124,6 +128,24 @@ class PlaceController(Controller):
             area.require_place(data.units_to)
         await service.abolish(actor, place_id, effective=data.effective_date, units_to=data.units_to)
         return _place(await area.reload(), place_id, data.effective_date)
+
+    @get("/{place_id:int}/changes", guards=[requires(Permission.PLACES_READ)])
+    async def pending_changes(self, area: Scope, place_id: int) -> list[PlaceChangeOut]:
+        """Dated changes touching this unit that are not yet in force (they can be revoked)."""
+        _require_visible(area, place_id)
+        return msgspec.convert(await revocation.pending(place_id, area.day), list[PlaceChangeOut])
+
+    @delete("/{place_id:int}/changes/{change_id:int}", guards=[requires(Permission.PLACES_WRITE)], status_code=200)
+    async def revoke_change(self, area: Scope, actor: Actor, place_id: int, change_id: int) -> PlaceChangeOut:
+        """Revoke a change not yet in force; allowed to whoever could have made it."""
+        _require_visible(area, place_id)
+        record = await revocation.record_of(place_id, change_id)
+        _require_below(area, *record.below)
+        for place in record.within:
+            area.require_place(place)
+        if not (record.below or record.within) and not area.national:
+            raise Forbidden("Only a national officer can revoke the creation of the country")
+        return msgspec.convert(await revocation.revoke(actor, place_id, change_id), PlaceChangeOut)
 
 
 class FacilityController(Controller):

@@ -13,8 +13,7 @@ from pathlib import Path
 from api.context import Actor
 from api.errors import Invalid
 from api.places import services as service
-from db.engine import write_transaction
-from db.tables import Place
+from api.places.changes import outside_window
 
 REQUIRED_COLUMNS = ("code", "name", "level", "parent_code", "valid_from")
 SEED_FILE = Path(__file__).parent / "data" / "provinces_2025.csv"
@@ -38,8 +37,9 @@ class ImportSummary:
     unchanged: int = 0
 
 
-def parse_units(text: str) -> list[UnitRow]:
+def parse_units(text: str, today: date | None = None) -> list[UnitRow]:
     """Parse and check the whole file before anything is written."""
+    today = today or service.today()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
@@ -59,6 +59,8 @@ def parse_units(text: str) -> list[UnitRow]:
             valid_from = date.fromisoformat((raw["valid_from"] or "").strip())
         except ValueError:
             raise Invalid(f"Line {number}: valid_from must be a date like 2025-07-01") from None
+        if problem := outside_window(valid_from, today):
+            raise Invalid(f"Line {number}: valid_from {problem}")
         rows.append(UnitRow(number, code, name, level, (raw["parent_code"] or "").strip() or None, valid_from))
     return rows
 
@@ -81,7 +83,7 @@ def _parents_first(rows: list[UnitRow], known: set[str]) -> list[UnitRow]:
 
 async def import_units(actor: Actor, text: str) -> ImportSummary:
     rows = parse_units(text)
-    async with write_transaction(Place._meta.db):
+    async with service.changing_hierarchy():
         return await _apply(actor, rows)
 
 

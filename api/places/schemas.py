@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -52,6 +52,19 @@ class MergeIn(Input):
 class AbolishIn(Input):
     effective_date: date
     units_to: Id | None = None
+
+
+class PlaceChangeOut(msgspec.Struct):
+    """A dated change of the hierarchy, as listed while it is still to come."""
+
+    id: int
+    kind: str
+    effective_date: date
+    summary: str
+    place_ids: list[int]
+    made_at: datetime
+    made_by: str
+    revoked_at: datetime | None
 
 
 FacilityKind = Literal[

@@ -1,9 +1,15 @@
 """The administrative hierarchy: create, rename, move, merge, abolish, each with an
-effective date, keeping every earlier version so "as of" questions stay answerable."""
+effective date, keeping every earlier version so "as of" questions stay answerable.
+
+Effective dates lie in a window (``api/places/changes.py``); each change leaves a
+``ChangeRecord`` of the rows it wrote, so one not yet in force can be revoked
+(``api/places/revocation.py``)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
@@ -11,6 +17,7 @@ from typing import Any
 from api.audit import services as audit
 from api.context import Actor
 from api.errors import Conflict, Invalid, NotFound
+from api.places.changes import ChangeRecord, check_effective_date
 from api.places.tree import PlaceTree, VersionRow
 from db.engine import bump_generation, generation, write_transaction
 from db.tables import Place, PlaceVersion
@@ -47,6 +54,18 @@ async def load_tree() -> PlaceTree:
         return tree
 
 
+@asynccontextmanager
+async def changing_hierarchy() -> AsyncIterator[PlaceTree]:
+    """One transaction for one change of the hierarchy, on the tree as the last change left it.
+
+    Bumping the counter first takes its row lock on PostgreSQL, so changes (and their
+    revocations) run one after another instead of each acting on a tree read before the
+    other committed; SQLite's ``BEGIN IMMEDIATE`` already does the same."""
+    async with write_transaction(Place._meta.db):
+        await bump_generation(GENERATION)
+        yield await load_tree()
+
+
 def forget_tree() -> None:
     """Drop the cached tree (tests that recreate the database call this)."""
     global _tree_cache
@@ -77,12 +96,20 @@ def describe(tree: PlaceTree, place_id: int, day: date) -> dict[str, Any]:
 
 def _open_version(tree: PlaceTree, place_id: int, effective: date) -> VersionRow:
     """The unit's current version, which a change on ``effective`` will close."""
+    check_effective_date(effective, today(), field="effective_date")
     last = tree.latest(place_id)
     if last is None:
         raise NotFound(f"Place {place_id} does not exist")
     if last.valid_to is not None:
         raise Conflict(f"{last.name} ({last.code}) ended on {last.valid_to}; it can no longer change")
     if effective < last.valid_from:
+        if last.valid_from > today():
+            raise Invalid(
+                f"{last.name} has a change still to come on {last.valid_from}, and changes of a unit follow one"
+                f" another in time: date this one on or after it, or first revoke the scheduled change"
+                f" (GET /api/places/{place_id}/changes)",
+                field="effective_date",
+            )
         raise Invalid(
             f"The effective date must be on or after {last.valid_from}, when {last.name}'s current version began",
             field="effective_date",
@@ -97,43 +124,59 @@ def _require_parent(tree: PlaceTree, parent_id: int | None, day: date, *, field:
         raise Invalid(f"Parent place {parent_id} does not exist on {day}", field=field)
 
 
-async def _close(version: VersionRow, effective: date, *, successor_id: int | None = None) -> None:
-    await bump_generation(GENERATION)
+async def _close(log: ChangeRecord, version: VersionRow, effective: date, *, successor_id: int | None = None) -> None:
+    ended = version.valid_to.isoformat() if version.valid_to else None
+    log.closed.append({"id": version.id, "valid_to": ended, "successor_id": version.successor_id})
+    log.touch(version.place_id, successor_id)
     await PlaceVersion.update({PlaceVersion.valid_to: effective, PlaceVersion.successor: successor_id}).where(
         PlaceVersion.id == version.id
     )
 
 
-async def _add_version(place_id: int, name: str, parent_id: int | None, valid_from: date, change: str) -> None:
-    await bump_generation(GENERATION)
-    await PlaceVersion.insert(
+async def _add_version(
+    log: ChangeRecord, place_id: int, name: str, parent_id: int | None, valid_from: date, change: str
+) -> None:
+    row = await PlaceVersion.insert(
         PlaceVersion(place=place_id, name=name, parent=parent_id, valid_from=valid_from, change=change)
-    )
+    ).returning(PlaceVersion.id)
+    log.inserted.append(int(row[0]["id"]))
+    log.touch(place_id, parent_id)
 
 
 async def _change(
-    version: VersionRow, effective: date, change: str, *, name: str | None = None, parent_id: int | None = None
+    log: ChangeRecord,
+    version: VersionRow,
+    effective: date,
+    change: str,
+    *,
+    name: str | None = None,
+    parent_id: int | None = None,
 ) -> None:
     """Give a unit a new name or parent from ``effective``. Changes on the day its current
     version began (a reform renames and re-parents the same day) amend that version."""
     name = version.name if name is None else name
     parent_id = version.parent_id if parent_id is None else parent_id
     if effective == version.valid_from:
-        await bump_generation(GENERATION)
+        log.amended.append(
+            {"id": version.id, "name": version.name, "parent_id": version.parent_id, "change": version.change}
+        )
+        log.touch(version.place_id, parent_id)
         label = change if version.change == change else f"{version.change}+{change}"[:24]
         await PlaceVersion.update(
             {PlaceVersion.name: name, PlaceVersion.parent: parent_id, PlaceVersion.change: label}
         ).where(PlaceVersion.id == version.id)
         return
-    await _close(version, effective)
-    await _add_version(version.place_id, name, parent_id, effective, change)
+    await _close(log, version, effective)
+    await _add_version(log, version.place_id, name, parent_id, effective, change)
 
 
-async def _reparent(tree: PlaceTree, old_parent: int, new_parent: int, effective: date, change: str) -> list[int]:
+async def _reparent(
+    log: ChangeRecord, tree: PlaceTree, old_parent: int, new_parent: int, effective: date, change: str
+) -> list[int]:
     moved = []
     for child_id in tree.children(old_parent, effective):
         child = _open_version(tree, child_id, effective)
-        await _change(child, effective, change, parent_id=new_parent)
+        await _change(log, child, effective, change, parent_id=new_parent)
         moved.append(child_id)
     return moved
 
@@ -141,25 +184,31 @@ async def _reparent(tree: PlaceTree, old_parent: int, new_parent: int, effective
 async def create_place(
     actor: Actor, *, code: str, name: str, level: str, parent_id: int | None, valid_from: date
 ) -> dict[str, Any]:
-    async with write_transaction(Place._meta.db):
-        tree = await load_tree()
+    check_effective_date(valid_from, today(), field="valid_from")
+    async with changing_hierarchy() as tree:
         if await Place.exists().where(Place.code == code):
             raise Conflict(f"A place with code {code} already exists", details={"field": "code"})
         _require_parent(tree, parent_id, valid_from)
         if parent_id is None and tree.roots(valid_from):
             raise Invalid("Only the country has no parent: give parent_id", field="parent_id")
         place = (await Place.insert(Place(code=code, level=level, created_at=datetime.now(UTC))).returning(Place.id))[0]
-        await _add_version(place["id"], name, parent_id, valid_from, "created")
+        log = ChangeRecord("created", valid_from, below=[], within=[parent_id] if parent_id else [])
+        log.created_place = place["id"]
+        await _add_version(log, place["id"], name, parent_id, valid_from, "created")
+        await log.save(actor, f"{name} ({code}) created")
         after = {"code": code, "name": name, "level": level, "parent_id": parent_id, "valid_from": valid_from}
-        await audit.record(actor, "place.create", "place", place["id"], place_id=place["id"], after=after)
+        # Filed under the parent: the new unit is in no one's area until it exists, and
+        # the row must not pin a unit whose creation may yet be revoked.
+        await audit.record(actor, "place.create", "place", place["id"], place_id=parent_id, after=after)
     return {"id": place["id"], **after}
 
 
 async def rename(actor: Actor, place_id: int, *, name: str, effective: date) -> None:
-    async with write_transaction(Place._meta.db):
-        tree = await load_tree()
+    async with changing_hierarchy() as tree:
         current = _open_version(tree, place_id, effective)
-        await _change(current, effective, "renamed", name=name)
+        log = ChangeRecord("renamed", effective, below=[place_id], within=[])
+        await _change(log, current, effective, "renamed", name=name)
+        await log.save(actor, f"{current.name} ({current.code}) renamed to {name}")
         await audit.record(
             actor,
             "place.rename",
@@ -172,15 +221,16 @@ async def rename(actor: Actor, place_id: int, *, name: str, effective: date) -> 
 
 
 async def move(actor: Actor, place_id: int, *, parent_id: int, effective: date) -> None:
-    async with write_transaction(Place._meta.db):
-        tree = await load_tree()
+    async with changing_hierarchy() as tree:
         current = _open_version(tree, place_id, effective)
         _require_parent(tree, parent_id, effective)
         if parent_id in tree.subtree(place_id, effective):
             raise Invalid("A unit cannot be moved under itself or one of its own units", field="parent_id")
         if parent_id == current.parent_id:
             raise Invalid(f"{current.name} is already in that unit", field="parent_id")
-        await _change(current, effective, "moved", parent_id=parent_id)
+        log = ChangeRecord("moved", effective, below=[place_id], within=[parent_id])
+        await _change(log, current, effective, "moved", parent_id=parent_id)
+        await log.save(actor, f"{current.name} ({current.code}) moved to {_name(tree, parent_id)}")
         await audit.record(
             actor,
             "place.move",
@@ -192,15 +242,27 @@ async def move(actor: Actor, place_id: int, *, parent_id: int, effective: date) 
         )
 
 
+def _name(tree: PlaceTree, place_id: int) -> str:
+    row = tree.latest(place_id)
+    return f"{row.name} ({row.code})" if row else str(place_id)
+
+
 async def _end_unit(
-    actor: Actor, tree: PlaceTree, current: VersionRow, heir: int, effective: date, action: str, field: str
+    actor: Actor,
+    log: ChangeRecord,
+    tree: PlaceTree,
+    current: VersionRow,
+    heir: int,
+    effective: date,
+    action: str,
+    field: str,
 ) -> None:
     """End a unit on ``effective``: its units and its records pass to ``heir``."""
     _require_parent(tree, heir, effective, field=field)
     if heir in tree.subtree(current.place_id, effective):
         raise Invalid(f"{current.name} cannot pass to one of its own units", field=field)
-    moved = await _reparent(tree, current.place_id, heir, effective, "moved")
-    await _close(current, effective, successor_id=heir)
+    moved = await _reparent(log, tree, current.place_id, heir, effective, "moved")
+    await _close(log, current, effective, successor_id=heir)
     await audit.record(
         actor,
         action,
@@ -219,23 +281,26 @@ async def merge(actor: Actor, source_ids: list[int], *, into_id: int, effective:
         raise Invalid("The unit merged into cannot also be one of the merged units", field="into_id")
     if not source_ids:
         raise Invalid("Name at least one unit to merge", field="source_ids")
-    async with write_transaction(Place._meta.db):
-        tree = await load_tree()
+    async with changing_hierarchy() as tree:
+        log = ChangeRecord("merged", effective, below=list(source_ids), within=[into_id])
         for source_id in source_ids:
             current = _open_version(tree, source_id, effective)
-            await _end_unit(actor, tree, current, into_id, effective, "place.merge", "into_id")
+            await _end_unit(actor, log, tree, current, into_id, effective, "place.merge", "into_id")
+        merged = ", ".join(_name(tree, source_id) for source_id in source_ids)
+        await log.save(actor, f"{merged} merged into {_name(tree, into_id)}")
 
 
 async def abolish(actor: Actor, place_id: int, *, effective: date, units_to: int | None = None) -> None:
     """End a unit (e.g. a district on 1 July 2025); its units pass to ``units_to``
     (default: its own parent), and so does responsibility for its records."""
-    async with write_transaction(Place._meta.db):
-        tree = await load_tree()
+    async with changing_hierarchy() as tree:
         current = _open_version(tree, place_id, effective)
         heir = units_to if units_to is not None else current.parent_id
         if heir is None:
             raise Invalid("The country cannot be abolished", field="place_id")
-        await _end_unit(actor, tree, current, heir, effective, "place.abolish", "units_to")
+        log = ChangeRecord("abolished", effective, below=[place_id], within=[heir])
+        await _end_unit(actor, log, tree, current, heir, effective, "place.abolish", "units_to")
+        await log.save(actor, f"{_name(tree, place_id)} abolished, its units to {_name(tree, heir)}")
 
 
 async def place_id_by_code(code: str) -> int | None:

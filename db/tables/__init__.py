@@ -4,7 +4,7 @@ from db.tables.accounts import Account, AuthSession
 from db.tables.audit import AuditEvent
 from db.tables.generations import Generation
 from db.tables.idempotency import IdempotencyKey
-from db.tables.places import Facility, Place, PlaceVersion, Store
+from db.tables.places import Facility, Place, PlaceChange, PlaceVersion, Store
 from db.tables.registry import (
     DuplicateCandidate,
     Guardian,
@@ -23,6 +23,7 @@ ALL_TABLES = (
     Generation,
     Place,
     PlaceVersion,
+    PlaceChange,
     Facility,
     Store,
     Account,
@@ -57,6 +58,7 @@ __all__ = [
     "Outbox",
     "ParentLink",
     "Place",
+    "PlaceChange",
     "PlaceVersion",
     "Pregnancy",
     "Store",

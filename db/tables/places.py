@@ -7,6 +7,7 @@ so moving or renaming a unit never rewrites its descendants.
 """
 
 from piccolo.columns import (
+    JSON,
     Boolean,
     Date,
     ForeignKey,
@@ -36,6 +37,26 @@ class PlaceVersion(Table, tablename="place_version"):
     change = Varchar(length=24)
     # Set on the closing version of a unit merged into another.
     successor = ForeignKey(Place, null=True, on_delete=OnDelete.restrict)
+
+
+class PlaceChange(Table, tablename="place_change"):
+    """One dated change of the hierarchy (create, rename, move, merge, abolish) and the
+    steps that take it back, so a change not yet in force can be revoked.
+
+    ``record`` holds the units it touched (``places``), the units an officer must be
+    responsible for to make or revoke it (``below``, ``within``) and the undo steps:
+    version rows it inserted, closed and amended (with their earlier values). No foreign
+    key to ``place``: revoking a creation deletes the unit it created.
+    """
+
+    id = Serial(primary_key=True)
+    kind = Varchar(length=16)
+    effective_date = Date(index=True)
+    record = JSON()
+    summary = Varchar(length=400)
+    made_at = Timestamptz()
+    made_by = Varchar(length=64)
+    revoked_at = Timestamptz(null=True, default=None)
 
 
 class Facility(Table, tablename="facility"):
