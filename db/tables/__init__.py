@@ -4,12 +4,12 @@ from db.tables.accounts import Account, AuthSession
 from db.tables.audit import AuditEvent
 from db.tables.generations import Generation
 from db.tables.places import Facility, Place, PlaceVersion, Store
+from db.tables.push import Outbox
 from db.tables.registry import (
     DuplicateCandidate,
     Guardian,
     NameTrigram,
     OneTimeCode,
-    Outbox,
     ParentLink,
     Pregnancy,
     Subject,

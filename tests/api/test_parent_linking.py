@@ -64,7 +64,7 @@ async def test_linking_by_phone_links_the_guardians_children(
 ) -> None:
     headers = await token_for("parent1")
     assert (await client.get(f"/api/subjects/{world.subjects['S1b']}", headers=headers)).status_code == 404
-    with caplog.at_level(logging.INFO, logger="niis.messaging"):
+    with caplog.at_level(logging.INFO, logger="niis.push"):
         response = await request_code(client, headers, S1B_MOTHER)
     assert response.status_code == 202, response.text
     code = await sent_code("+84987654321")
