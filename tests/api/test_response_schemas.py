@@ -10,7 +10,7 @@ import msgspec
 import pytest
 
 from api.immunization.schemas import Assessment
-from api.registry import card
+from api.registry.cards import services as card
 from api.scan.schemas import Prefill, ScanResponse
 from scanning.testing import corpus, photo, render
 from tests.api.test_subject_card import ID_CARD, code_of

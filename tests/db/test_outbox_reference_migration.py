@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from api.context import Actor
-from api.registry import merge
+from api.registry.duplicates import merge
 from db.migrations import niis_0011_outbox_reference as migration
 from db.tables import Subject, SubjectMerge
 from tests.conftest import Database
