@@ -16,3 +16,8 @@ Id = Annotated[int, Meta(ge=1, le=MAX_ID)]
 
 class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Base of every request body: an unknown field is an error, not silently dropped."""
+
+
+class Output(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Base of a response built from a service's dict with ``msgspec.convert``: a key the
+    schema does not describe is an error (found by the tests), not silently dropped."""

@@ -3,9 +3,20 @@
 Pure Python on zxing-cpp (first engine), zbar via pyzbar (second engine,
 optional) and Pillow; imports nothing from the rest of niis.
 
-    >>> result = scanning.decode(photo_bytes, time_budget=2.0)
-    >>> for barcode in result.barcodes:
-    ...     barcode.format, barcode.text, barcode.payload
+    >>> import io
+    >>> import scanning
+    >>> from scanning.testing import render
+    >>> photo = io.BytesIO()
+    >>> render.qr_utf8("Nguyễn Văn An", module=6).save(photo, "PNG")
+    >>> result = scanning.decode(photo.getvalue(), time_budget=2.0)
+    >>> [(barcode.format, barcode.text) for barcode in result.barcodes]
+    [('QRCode', 'Nguyễn Văn An')]
+
+A payload parses on its own too, e.g. the GS1 data on a vaccine box:
+
+    >>> box = scanning.parse_gs1("(01)08936000000011(17)271231(10)LOT42")
+    >>> box.gtin, box.lot, box.expiry
+    ('08936000000011', 'LOT42', datetime.date(2027, 12, 31))
 """
 
 from scanning.errors import (

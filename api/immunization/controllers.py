@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 from litestar import post
@@ -11,6 +11,7 @@ from msgspec import Meta
 
 from api.auth.guards import signed_in
 from api.auth.principal import Principal
+from api.immunization.schemas import Assessment
 from api.immunization.services import DoseGiven, Observation, assess
 from api.places.services import today
 from api.schemas import Input
@@ -41,7 +42,7 @@ class ForecastIn(Input):
 
 
 @post("/api/forecast", guards=[signed_in], tags=["immunization"], status_code=200)
-async def forecast(caller: Principal, data: ForecastIn) -> dict[str, Any]:
+async def forecast(caller: Principal, data: ForecastIn) -> Assessment:
     """Evaluate each dose (valid, not valid, extraneous, sub-standard, with reasons a nurse
     understands) and forecast each vaccine group (status, next dose, earliest, due,
     overdue and latest dates) under Vietnam's schedule in force on the assessment date."""

@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+
+import msgspec
 
 import schedule as engine
 from api.errors import Invalid
+from api.immunization.schemas import Assessment
 from schedule import registry
 from schedule.reasons import describe
 
@@ -69,7 +71,7 @@ def assess(
     observations: Sequence[Observation] = (),
     assessment_date: date,
     language: str = "vi",
-) -> dict[str, Any]:
+) -> Assessment:
     """Which doses count and what is due when, with reasons in the nurse's language."""
     known = current_schedule()
     _check(birth_date, sex, doses, observations, assessment_date, known)
@@ -89,7 +91,7 @@ def assess(
     def reasons(codes: Sequence[str]) -> list[dict[str, str]]:
         return [{"code": code, "text": describe(code, language)} for code in codes]
 
-    return {
+    answer = {
         "assessment_date": result.assessment_date,
         "schedule": known.name,
         "doses": [
@@ -123,3 +125,4 @@ def assess(
             for group in result.vaccine_groups.values()
         ],
     }
+    return msgspec.convert(answer, Assessment)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Request, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import ClientException
@@ -11,6 +12,7 @@ from litestar.exceptions import ClientException
 from api.auth.guards import signed_in
 from api.auth.principal import Principal
 from api.errors import AppError, TooManyRequests
+from api.scan.schemas import ScanResponse
 from api.scan.services import Caller, resolve
 from api.settings import Settings
 
@@ -53,7 +55,7 @@ async def _photo(request: Request[Any, Any, Any]) -> bytes:
 
 
 @post("/api/scan", guards=[signed_in], tags=["scan"], status_code=200)
-async def scan(request: Request[Any, Any, Any], caller: Principal) -> dict[str, Any]:
+async def scan(request: Request[Any, Any, Any], caller: Principal) -> ScanResponse:
     """Decode every barcode in a photo (JPEG, PNG or WebP, as the body or a multipart
     field ``file``): format, text, raw bytes, corners, the parsed payload (GS1, citizen
     ID card, subject card) and what it resolves to. Nothing found → an empty list and,
@@ -74,4 +76,4 @@ async def scan(request: Request[Any, Any, Any], caller: Principal) -> dict[str, 
     resolver = Caller(caller, settings.secret_key)
     for code in result["codes"]:
         code["resolved"] = await resolve(code, resolver)
-    return result
+    return msgspec.convert(result, ScanResponse)

@@ -5,12 +5,12 @@ from db.tables.audit import AuditEvent
 from db.tables.generations import Generation
 from db.tables.idempotency import IdempotencyKey
 from db.tables.places import Facility, Place, PlaceChange, PlaceVersion, Store
+from db.tables.push import Outbox
 from db.tables.registry import (
     DuplicateCandidate,
     Guardian,
     NameTrigram,
     OneTimeCode,
-    Outbox,
     ParentLink,
     Pregnancy,
     Subject,

@@ -9,7 +9,6 @@ from piccolo.columns import (
     OnDelete,
     Real,
     Serial,
-    Text,
     Time,
     Timestamptz,
     Varchar,
@@ -128,20 +127,3 @@ class OneTimeCode(Table, tablename="one_time_code"):
     attempts = Integer(default=0)
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
-
-
-class Outbox(Table, tablename="outbox"):
-    """Messages waiting to be delivered (SMS, Web Push): never lost when a gateway is down."""
-
-    id = Serial(primary_key=True)
-    channel = Varchar(length=8)
-    recipient = Varchar(length=255)
-    template = Varchar(length=48)
-    body = Text()
-    data = JSON(default="{}")
-    subject = ForeignKey(Subject, null=True, on_delete=OnDelete.restrict, index=True)
-    status = Varchar(length=12, default="pending", index=True)
-    attempts = Integer(default=0)
-    created_at = Timestamptz()
-    sent_at = Timestamptz(null=True, default=None)
-    last_error = Text(null=True, default=None)

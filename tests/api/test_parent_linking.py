@@ -64,11 +64,13 @@ async def test_linking_by_phone_links_the_guardians_children(
 ) -> None:
     headers = await token_for("parent1")
     assert (await client.get(f"/api/subjects/{world.subjects['S1b']}", headers=headers)).status_code == 404
-    with caplog.at_level(logging.INFO, logger="niis.messaging"):
+    with caplog.at_level(logging.INFO, logger="niis.push"):
         response = await request_code(client, headers, S1B_MOTHER)
     assert response.status_code == 202, response.text
     code = await sent_code("+84987654321")
     assert code in caplog.text  # the embedded set-up logs the SMS (no gateway yet)
+    queued = await Outbox.select(Outbox.reference).where(Outbox.recipient == "+84987654321").first()
+    assert queued == {"reference": f"account:{world.users['parent1']}"}  # for the account that asked
     stored = await OneTimeCode.select().where(OneTimeCode.phone == "+84987654321").first()
     assert stored is not None and code not in stored["code_hash"] and len(stored["code_hash"]) == 64
     linked = await verify(client, headers, "0987 654 321", code)

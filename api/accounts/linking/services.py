@@ -27,13 +27,13 @@ from api.audit import services as audit
 from api.auth.ratelimit import AttemptCounter
 from api.context import Actor
 from api.errors import Invalid, NotFound, TooManyRequests
-from api.messaging import outbox
 from api.registry.cards import parser as card_parser
 from api.registry.cards import services as card
 from api.registry.identity import codes
 from api.registry.subjects import services as service
 from db.engine import write_transaction
 from db.tables import OneTimeCode, ParentLink, Subject, SubjectGuardian
+from push import outbox
 from scanning import PayloadError
 
 PURPOSE = "parent_link"
@@ -115,7 +115,12 @@ async def request_phone_code(actor: Actor, account_id: int, phone: str, *, secre
         known = await _guardian_has_phone(phone)
         if known:
             queued = await outbox.enqueue(
-                channel="sms", recipient=phone, template=SMS_TEMPLATE, body=sms_body(code), data={"purpose": PURPOSE}
+                channel="sms",
+                recipient=phone,
+                template=SMS_TEMPLATE,
+                body=sms_body(code),
+                reference=f"account:{account_id}",
+                data={"purpose": PURPOSE},
             )
         await audit.record(
             actor, "parent_link.code_requested", "account", account_id, after={"phone": phone, "sent": known}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from msgspec import Meta
 
@@ -14,6 +15,7 @@ from api.errors import Invalid
 from api.places import facilities
 from api.registry.cards import services as card
 from api.registry.subjects import deps as access
+from api.scan.schemas import Prefill
 from api.scan.services import prefill
 from api.schemas import Input
 from api.settings import Settings
@@ -44,11 +46,11 @@ class SubjectCardController(Controller):
         return Response(html, media_type="text/html; charset=utf-8", headers=_CARD_HEADERS)
 
     @post("/prefill", guards=[requires(Permission.SUBJECTS_WRITE)], status_code=200)
-    async def prefill_from_id_card(self, data: PrefillBody) -> dict[str, Any]:
+    async def prefill_from_id_card(self, data: PrefillBody) -> Prefill:
         """The registration form's fields from a citizen ID card QR text (for devices
         that decode the QR themselves): the holder as guardian, or as the subject."""
         try:
             payload = scanning.parse_citizen_id(data.text)
         except scanning.PayloadError as exc:
             raise Invalid(exc.message, details={"field": "text", "reason": exc.field or "malformed"}) from None
-        return prefill(scanning.payload_to_dict(payload))
+        return msgspec.convert(prefill(scanning.payload_to_dict(payload)), Prefill)

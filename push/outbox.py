@@ -1,0 +1,92 @@
+"""Queue a message in the ``outbox`` table.
+
+A message is a row first (durable: nothing is lost when a gateway is down), sent later
+by the delivery worker (a later issue). :func:`enqueue` writes the row inside the
+caller's open write transaction, so the message exists exactly when the change that
+decided to send it was committed; :func:`announce` runs after that commit.
+
+Until a gateway exists the embedded set-up writes the body to the server log at INFO,
+so a one-time code can be read there; in production the body (it may hold a code) is
+never logged, only that a message waits.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, get_args
+
+from db.tables.push import REFERENCE_LENGTH, Outbox
+
+log = logging.getLogger("niis.push")
+
+Channel = Literal["sms", "push"]
+CHANNELS: tuple[str, ...] = get_args(Channel)
+
+
+class NotInTransaction(RuntimeError):
+    """``enqueue`` was called outside a transaction: the row would be committed on its
+    own, before (or without) the change that decided to send it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    id: int
+    channel: str
+    recipient: str
+    template: str
+    body: str
+    reference: str
+
+
+async def enqueue(
+    *,
+    channel: Channel,
+    recipient: str,
+    template: str,
+    body: str,
+    reference: str,
+    data: dict[str, Any] | None = None,
+) -> Queued:
+    """Insert one pending message in the caller's open transaction (it commits or rolls
+    back with it), then :func:`announce` it once that transaction has committed.
+
+    ``reference`` is what the message is about, in the caller's words (``subject:42``,
+    ``account:7``): the outbox stores it for tracing and never interprets it.
+    """
+    if channel not in CHANNELS:
+        raise ValueError(f"Unknown channel {channel!r}")
+    if not reference or len(reference) > REFERENCE_LENGTH:
+        raise ValueError(f"A message's reference is 1 to {REFERENCE_LENGTH} characters, not {reference!r}")
+    if Outbox._meta.db.current_transaction.get() is None:
+        raise NotInTransaction("Queue a message inside the write transaction that decided to send it")
+    created = await Outbox.insert(
+        Outbox(
+            channel=channel,
+            recipient=recipient,
+            template=template,
+            body=body,
+            data=data or {},
+            reference=reference,
+            status="pending",
+            attempts=0,
+            created_at=datetime.now(UTC),
+        )
+    ).returning(Outbox.id)
+    return Queued(int(created[0]["id"]), channel, recipient, template, body, reference)
+
+
+def announce(message: Queued, *, log_body: bool) -> None:
+    """Log a committed message: with its body in the embedded set-up (no gateway yet)."""
+    if log_body:
+        log.info(
+            "outbox %s %s to %s (%s): %s",
+            message.id,
+            message.channel,
+            message.recipient,
+            message.template,
+            message.body,
+        )
+    else:
+        log.info("outbox %s %s queued (%s)", message.id, message.channel, message.template)
