@@ -28,9 +28,12 @@ from api.idempotency import document_header, idempotency_middleware
 from api.immunization.controllers import forecast
 from api.observability import configure_logging, request_id_middleware
 from api.places.controllers import FacilityController, PlaceController
+from api.registry.cards import parser as card_parser
 from api.registry.cards.controllers import SubjectCardController
+from api.registry.cards.scanned import SCAN_RESOLVERS
 from api.registry.duplicates.controllers import MergeController
 from api.registry.subjects.controllers import SubjectController
+from api.scan import services as scan_services
 from api.scan.controllers import scan
 from api.scan.pool import DecodePool
 from api.settings import Settings
@@ -49,7 +52,10 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     engine = make_engine(settings.database_url)
     use(engine)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-    decode_pool = DecodePool(workers=settings.scan_workers, queue=settings.scan_workers * 8)
+    # The registry's codes: parsed in the decode workers, resolved for the caller here.
+    decode_pool = DecodePool(
+        workers=settings.scan_workers, queue=settings.scan_workers * 8, worker_setup=(card_parser.register,)
+    )
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -68,6 +74,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             "engine": engine,
             "redis": redis,
             "decode_pool": decode_pool,
+            "scan_resolvers": {**scan_services.BUILT_IN, **SCAN_RESOLVERS},
             "attempts": RedisAttemptCounter(redis) if redis is not None else MemoryAttemptCounter(),
             "login_limits": LoginLimits(
                 per_account=settings.login_attempts_per_account,

@@ -75,5 +75,5 @@ async def scan(request: Request[Any, Any, Any], caller: Principal) -> ScanRespon
     result: dict[str, Any] = outcome["result"]
     resolver = Caller(caller, settings.secret_key)
     for code in result["codes"]:
-        code["resolved"] = await resolve(code, resolver)
+        code["resolved"] = await resolve(code, resolver, request.app.state.scan_resolvers)
     return msgspec.convert(result, ScanResponse)

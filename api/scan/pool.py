@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import scanning
-from api.registry.cards import parser as card_parser
 
 
 def _decode_in_worker(image: bytes, max_pixels: int, time_budget: float) -> dict[str, Any]:
@@ -37,16 +37,20 @@ def _lower_priority() -> None:
     os.nice(10)
 
 
-def _start_worker() -> None:
+def _start_worker(setup: Sequence[Callable[[], None]]) -> None:
     _lower_priority()
-    card_parser.register()  # the subject card QR is parsed in the worker with the rest
+    for step in setup:  # e.g. registering the subject card's parser with ``scanning``
+        step()
 
 
 class DecodePool:
     """At most ``workers`` photos decode at once; up to ``queue`` more wait their turn."""
 
-    def __init__(self, workers: int, queue: int) -> None:
+    def __init__(self, workers: int, queue: int, *, worker_setup: Sequence[Callable[[], None]] = ()) -> None:
+        """``worker_setup``: module-level functions each worker process runs once at start
+        (parsers that domains register with :mod:`scanning`)."""
         self.workers = workers
+        self._worker_setup = tuple(worker_setup)
         self._slots = asyncio.Semaphore(workers + queue)
         self._executor: ProcessPoolExecutor | None = None
 
@@ -54,7 +58,9 @@ class DecodePool:
         if self._executor is None:
             # forkserver: never fork the running app (its event loop, pools and sockets).
             context = multiprocessing.get_context("forkserver")
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker)
+            self._executor = ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=_start_worker, initargs=(self._worker_setup,)
+            )
         return self._executor
 
     def busy(self) -> bool:

@@ -1,16 +1,18 @@
-"""What a scanned code resolves to, for the person who scanned it."""
+"""What a scanned code resolves to, for the person who scanned it.
+
+The scanner knows GS1 products itself; other kinds of code are resolved by the domain
+that owns them (the registry resolves subject cards and citizen ID cards), registered
+with the app at start-up (``api/app.py``) as a ``Resolvers`` mapping: the scanner imports
+no domain package."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from api.auth.principal import Principal
-from api.registry.cards import services as card
-from api.scope import scope_of
 from schedule.vn import catalogue
-
-_SEXES = {"male": "M", "female": "F"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,18 +23,23 @@ class Caller:
     secret_key: str
 
 
-async def resolve(code: dict[str, Any], caller: Caller) -> dict[str, Any] | None:
-    """A GS1 code's catalogue product, a subject card's subject (signature checked, within
-    the caller's scope), a citizen ID card's registration prefill; else None."""
+# A payload's ``kind`` → what it means to the caller (None: nothing known).
+Resolver = Callable[[dict[str, Any], Caller], Awaitable[dict[str, Any] | None]]
+Resolvers = Mapping[str, Resolver]
+
+
+async def resolve(code: dict[str, Any], caller: Caller, resolvers: Resolvers) -> dict[str, Any] | None:
+    """What a decoded code means to this caller, by its payload's kind; else None."""
     payload = code.get("payload") or {}
-    kind = payload.get("kind")
-    if kind == "gs1":
-        return product(payload)
-    if kind == "citizen_id":
-        return prefill(payload)
-    if kind == card.KIND:
-        return await card.resolve(card.from_payload(payload), await scope_of(caller.principal), caller.secret_key)
-    return None
+    resolver = resolvers.get(payload.get("kind") or "")
+    return None if resolver is None else await resolver(payload, caller)
+
+
+async def resolve_product(payload: dict[str, Any], _: Caller) -> dict[str, Any] | None:
+    return product(payload)
+
+
+BUILT_IN: dict[str, Resolver] = {"gs1": resolve_product}
 
 
 def product(payload: dict[str, Any]) -> dict[str, Any] | None:
@@ -55,31 +62,3 @@ def product(payload: dict[str, Any]) -> dict[str, Any] | None:
                 "gtin": gtin,
             }
     return None
-
-
-def prefill(payload: dict[str, Any]) -> dict[str, Any]:
-    """A citizen ID card (as ``payload_to_dict`` gives it) as registration form fields:
-    the holder as a guardian and, for a woman registering herself, as the subject.
-    ``discrepancies`` are the card's inconsistencies, for the clerk to look at."""
-    sex = _SEXES.get(payload.get("sex") or "")
-    fields = {
-        "full_name": payload.get("full_name"),
-        "personal_id": payload.get("id_number"),
-        "birth_date": payload.get("birth_date"),
-        "sex": sex,
-        "address": payload.get("address"),
-    }
-    return {
-        "kind": "guardian_prefill",
-        **fields,
-        "consistent": not payload.get("discrepancies"),
-        "discrepancies": payload.get("discrepancies") or [],
-        "guardian": {"full_name": fields["full_name"], "personal_id": fields["personal_id"]},
-        "subject": {
-            "full_name": fields["full_name"],
-            "personal_id": fields["personal_id"],
-            "birth_date": fields["birth_date"],
-            "sex": sex,
-            "address_detail": fields["address"] or "",
-        },
-    }

@@ -14,9 +14,9 @@ from api.auth.roles import Permission
 from api.errors import Invalid
 from api.places import facilities
 from api.registry.cards import services as card
+from api.registry.cards.scanned import prefill
 from api.registry.subjects import deps as access
 from api.scan.schemas import Prefill
-from api.scan.services import prefill
 from api.schemas import Input
 from api.settings import Settings
 
