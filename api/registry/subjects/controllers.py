@@ -128,6 +128,6 @@ class SubjectController(Controller):
     async def recent_moves(self, area: Scope) -> list[MoveOut]:
         """Subjects who moved into or out of the caller's area, newest first."""
         places = area.place_ids()
-        if area.facility_id is not None and area.root_place_id is not None:
-            places = frozenset({area.root_place_id})
+        if area.facility_id is not None:
+            places = area.unit_place_ids()
         return msgspec.convert(await service.moves_touching(places), list[MoveOut])

@@ -28,8 +28,7 @@ async def subject_filter(scope: Scope, **filters: Any) -> SubjectFilter:
     if scope.principal.role is Role.PARENT:
         return SubjectFilter(subject_ids=await linked_subject_ids(scope.principal.account_id), **filters)
     if scope.facility_id is not None:
-        commune = [scope.root_place_id] if scope.root_place_id is not None else []
-        return SubjectFilter(facility_id=scope.facility_id, place_ids=commune, **filters)
+        return SubjectFilter(facility_id=scope.facility_id, place_ids=sorted(scope.unit_place_ids()), **filters)
     places = scope.place_ids()
     return SubjectFilter(place_ids=None if places is None else sorted(places), **filters)
 
@@ -40,7 +39,7 @@ async def can_see(scope: Scope, subject: dict[str, Any]) -> bool:
             (ParentLink.account == scope.principal.account_id) & (ParentLink.subject == subject["id"])
         )
     if scope.facility_id is not None:
-        return subject["facility"] == scope.facility_id or subject["place"] == scope.root_place_id
+        return subject["facility"] == scope.facility_id or subject["place"] in scope.unit_place_ids()
     return scope.contains_place(subject["place"]) or scope.contains_place(subject["managing_place"])
 
 
