@@ -31,6 +31,7 @@ from api.places.controllers import FacilityController, PlaceController
 from api.registry.cards.controllers import SubjectCardController
 from api.registry.duplicates.controllers import MergeController
 from api.registry.subjects.controllers import SubjectController
+from api.registry.transfers.controllers import TransferRequestController
 from api.scan.controllers import scan
 from api.scan.pool import DecodePool
 from api.settings import Settings
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             scan,
             SubjectController,
             MergeController,
+            TransferRequestController,
             SubjectCardController,
             ParentLinkController,
             forecast,
