@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from api.context import Actor
-from api.places import service as places
+from api.places import services as places
 from db.tables import PlaceVersion
 from tests.world import World
 
