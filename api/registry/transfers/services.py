@@ -27,11 +27,11 @@ from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.phones import normalize_phone
 from api.places.services import today
 from api.registry.duplicates.merge import locked
+from api.registry.identity import codes
+from api.registry.identity.names import display_name, name_key
 from api.registry.search import services as search
-from api.registry.subjects import codes
 from api.registry.subjects import deps as access
 from api.registry.subjects import services as service
-from api.registry.subjects.names import display_name, name_key
 from api.registry.subjects.validation import check_birth_date
 from api.scope import Scope
 from db.engine import write_transaction
