@@ -12,8 +12,11 @@ from typing import Any
 
 import pytest
 
+from api.auth.principal import Principal
+from api.auth.roles import Role
 from api.context import Actor
 from api.places import services as places
+from api.scope import scope_of
 from db.tables import PlaceVersion
 from tests.world import World
 
@@ -100,3 +103,23 @@ async def test_an_officer_of_a_unit_with_no_successor_sees_nothing(
     assert (await client.get("/api/users", headers=com1)).json() == []
     assert (await client.get("/api/places", headers=com1)).json() == []
     assert (await client.get(f"/api/subjects/{dissolved.subjects['S2']}", headers=com1)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "national"),
+    [(Role.NATIONAL_ADMIN, True), (Role.PROVINCE_OFFICER, False), (Role.COMMUNE_OFFICER, False)],
+)
+async def test_only_a_national_admin_is_national(world: World, role: Role, national: bool) -> None:
+    """Even with the country as its unit (a misconfigured account), no other role is."""
+    caller = Principal(
+        account_id=world.users["admin"],
+        username="someone",
+        full_name="Someone",
+        role=role,
+        scope_place_id=world.places["VN"],
+        scope_facility_id=None,
+        session_id=1,
+        csrf_token="-",
+        via="bearer",
+    )
+    assert (await scope_of(caller)).national is national
