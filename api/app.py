@@ -33,6 +33,7 @@ from api.registry.cards.controllers import SubjectCardController
 from api.registry.cards.scanned import SCAN_RESOLVERS
 from api.registry.duplicates.controllers import MergeController
 from api.registry.subjects.controllers import SubjectController
+from api.registry.transfers.controllers import TransferRequestController
 from api.scan import services as scan_services
 from api.scan.controllers import scan
 from api.scan.pool import DecodePool
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             scan,
             SubjectController,
             MergeController,
+            TransferRequestController,
             SubjectCardController,
             ParentLinkController,
             forecast,

@@ -4,6 +4,11 @@ A staff user's scope is a subtree of places (officers) or one facility (vaccinat
 stock clerks). Former units count by where their records belong today (a commune
 merged into one in scope is in scope). Outside the scope a row answers 404, so its
 existence does not leak.
+
+The root is the caller's unit *as it stands today*: an officer of a unit that has since
+been merged or abolished answers for its successor's area (until reassigned), and for
+nothing when there is none. Only a national admin whose unit is a root of today's tree
+is national; no other role ever is, whatever its root.
 """
 
 from __future__ import annotations
@@ -22,13 +27,19 @@ from db.tables import Facility
 class Scope:
     principal: Principal
     tree: PlaceTree
-    root_place_id: int | None  # None: nothing (a parent, or a staff user without scope)
+    root_place_id: int | None  # a unit of today's tree; None: nothing (a parent, no scope, no successor)
     facility_id: int | None  # set for facility-scoped users
     day: date
 
     @property
     def national(self) -> bool:
-        return self.root_place_id is not None and not self.tree.ancestors(self.root_place_id, self.day)
+        """The whole country, without a list of places: a national admin at a root of
+        today's tree (a former unit also has no ancestors today, so the role decides too)."""
+        return (
+            self.principal.is_national
+            and self.root_place_id is not None
+            and self.root_place_id in self.tree.roots(self.day)
+        )
 
     def contains_place(self, place_id: int) -> bool:
         """Data attached to this unit belongs to the caller's scope."""
@@ -64,6 +75,13 @@ class Scope:
         """The same caller's scope on the hierarchy as it is now (after a change to it)."""
         return await scope_of(self.principal, self.day)
 
+    def unit_place_ids(self) -> frozenset[int]:
+        """The caller's own unit today with every former unit now part of it (for a
+        facility's staff: the commune its residents live in)."""
+        if self.root_place_id is None:
+            return frozenset()
+        return self.tree.all_within(self.root_place_id, self.day)
+
     def require_place(self, place_id: int) -> None:
         if not self.contains_place(place_id):
             if self.sees_place(place_id):
@@ -73,6 +91,7 @@ class Scope:
 
 async def scope_of(principal: Principal, day: date | None = None) -> Scope:
     tree = await load_tree()
+    day = day or today()
     root = principal.scope_place_id
     facility_id = principal.scope_facility_id
     if facility_id is not None:
@@ -80,4 +99,7 @@ async def scope_of(principal: Principal, day: date | None = None) -> Scope:
         root = row["place"] if row else None
     if not principal.is_staff:
         root, facility_id = None, None
-    return Scope(principal, tree, root, facility_id, day or today())
+    if root is not None:
+        # A unit merged or abolished since the account was made: its successor today.
+        root = tree.current_unit(root, day)
+    return Scope(principal, tree, root, facility_id, day)

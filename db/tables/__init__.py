@@ -17,6 +17,7 @@ from db.tables.registry import (
     SubjectGuardian,
     SubjectMerge,
     SubjectMove,
+    TransferRequest,
 )
 
 ALL_TABLES = (
@@ -36,6 +37,7 @@ ALL_TABLES = (
     Pregnancy,
     SubjectMove,
     SubjectMerge,
+    TransferRequest,
     DuplicateCandidate,
     NameTrigram,
     ParentLink,
@@ -66,4 +68,5 @@ __all__ = [
     "SubjectGuardian",
     "SubjectMerge",
     "SubjectMove",
+    "TransferRequest",
 ]

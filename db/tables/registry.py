@@ -9,6 +9,7 @@ from piccolo.columns import (
     OnDelete,
     Real,
     Serial,
+    Text,
     Time,
     Timestamptz,
     Varchar,
@@ -77,6 +78,28 @@ class SubjectMove(Table, tablename="subject_move"):
     from_facility = ForeignKey(Facility, null=False, on_delete=OnDelete.restrict)
     to_facility = ForeignKey(Facility, null=False, on_delete=OnDelete.restrict)
     recorded_at = Timestamptz()
+
+
+class TransferRequest(Table, tablename="transfer_request"):
+    """A child who moved in without card or birth certificate: the receiving side asks
+    the side that knows the child (``from_place``) to hand the record over. ``subject`` is
+    set by whoever approves it (the requester cannot see the record)."""
+
+    id = Serial(primary_key=True)
+    requester = ForeignKey(Account, null=False, on_delete=OnDelete.restrict, index=True)
+    subject = ForeignKey(Subject, null=True, default=None, on_delete=OnDelete.restrict, index=True)
+    from_place = ForeignKey(Place, null=False, on_delete=OnDelete.restrict, index=True)
+    full_name = Varchar(length=200)
+    birth_date = Date()
+    guardian_phone = Varchar(length=20, null=True, default=None)
+    moved_on = Date()
+    to_place = ForeignKey(Place, null=False, on_delete=OnDelete.restrict, index=True)
+    to_facility = ForeignKey(Facility, null=False, on_delete=OnDelete.restrict, index=True)
+    reason = Text(default="")
+    status = Varchar(length=16, default="pending", index=True)
+    requested_at = Timestamptz()
+    decided_by = ForeignKey(Account, null=True, default=None, on_delete=OnDelete.restrict)
+    decided_at = Timestamptz(null=True, default=None)
 
 
 class SubjectMerge(Table, tablename="subject_merge"):

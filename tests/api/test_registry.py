@@ -132,7 +132,12 @@ async def test_a_move_keeps_history_and_both_communes_see_it(client: Any, world:
     moved = await client.post(
         f"/api/subjects/{s2}/move",
         headers=com1,
-        json={"place_id": world.places["C1"], "facility_id": world.facilities["F1"], "moved_on": str(date.today())},
+        json={
+            "place_id": world.places["C1"],
+            "facility_id": world.facilities["F1"],
+            "moved_on": str(date.today()),
+            "proof": code,
+        },
     )
     assert moved.status_code == 200, moved.text
     assert (await client.get(f"/api/subjects/{s2}", headers=com1)).status_code == 200

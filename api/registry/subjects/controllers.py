@@ -12,8 +12,6 @@ from litestar.params import Parameter
 from api.auth.guards import requires
 from api.auth.roles import Permission
 from api.context import Actor
-from api.errors import Invalid, NotFound
-from api.places import facilities
 from api.registry.search import services as search
 from api.registry.subjects import deps as access
 from api.registry.subjects import services as service
@@ -27,21 +25,8 @@ from api.registry.subjects.schemas import (
     SearchPage,
     SubjectOut,
 )
+from api.registry.transfers import services as transfers
 from api.scope import Scope
-
-
-async def _require_destination(scope: Scope, place_id: int, facility_id: int) -> None:
-    """The caller answers for the facility the subject will be managed by. Unknown ids
-    are the caller's typing mistakes (422); existing ones outside the area are 404."""
-    if place_id not in scope.tree:
-        raise Invalid(f"Place {place_id} does not exist", field="place_id")
-    try:
-        facility = await facilities.get(facility_id)
-    except NotFound:
-        raise Invalid(f"Facility {facility_id} does not exist", field="facility_id") from None
-    access.require_facility_in_scope(scope, facility_id, facility["place_id"])
-    if scope.facility_id is None:
-        scope.require_place(place_id)
 
 
 def _out(row: dict[str, Any]) -> SubjectOut:
@@ -78,7 +63,7 @@ class SubjectController(Controller):
         """Register a person. If records that may be the same person exist, answers 409
         with them (score and reasons); send again with their ids in ``not_duplicate_of``
         once checked."""
-        await _require_destination(area, data.place_id, data.facility_id)
+        await access.require_destination(area, data.place_id, data.facility_id)
         fields = msgspec.structs.asdict(data)
         not_duplicate_of = tuple(fields.pop("not_duplicate_of"))
         fields["guardians"] = tuple(service.GuardianIn(**msgspec.structs.asdict(g)) for g in data.guardians)
@@ -98,21 +83,12 @@ class SubjectController(Controller):
     @post("/{subject_id:int}/move", guards=[requires(Permission.SUBJECTS_WRITE)], status_code=200)
     async def move_subject(self, area: Scope, actor: Actor, subject_id: int, data: MoveBody) -> SubjectOut:
         """The subject moved: management passes to the new facility, history stays, and
-        both communes see the move. The caller may answer for either side."""
-        row = await service.get(subject_id)
-        if not await access.can_see(area, row):
-            # The receiving side claims a child who moved in (found by code, ID or card).
-            await _require_destination(area, data.place_id, data.facility_id)
-        return _out(
-            await service.move(
-                actor,
-                subject_id,
-                place_id=data.place_id,
-                facility_id=data.facility_id,
-                moved_on=data.moved_on,
-                address_detail=data.address_detail,
-            )
-        )
+        both communes see the move. The managing side moves a subject anywhere; the
+        receiving side takes over a child outside its area only with ``proof`` (the code
+        on the card or the personal ID number), or through a transfer request. Unknown
+        ids, ids outside the area and wrong proofs answer alike (404)."""
+        fields = msgspec.structs.asdict(data)
+        return _out(await transfers.move(actor, area, subject_id, **fields))
 
     @post("/{subject_id:int}/death", guards=[requires(Permission.SUBJECTS_WRITE)], status_code=200)
     async def record_death(self, subject: dict[str, Any], actor: Actor, subject_id: int, data: DeathBody) -> SubjectOut:
@@ -128,6 +104,6 @@ class SubjectController(Controller):
     async def recent_moves(self, area: Scope) -> list[MoveOut]:
         """Subjects who moved into or out of the caller's area, newest first."""
         places = area.place_ids()
-        if area.facility_id is not None and area.root_place_id is not None:
-            places = frozenset({area.root_place_id})
+        if area.facility_id is not None:
+            places = area.unit_place_ids()
         return msgspec.convert(await service.moves_touching(places), list[MoveOut])

@@ -12,7 +12,8 @@ from typing import Any
 from litestar.di import Provide
 
 from api.auth.roles import Role
-from api.errors import NotFound
+from api.errors import Invalid, NotFound
+from api.places import facilities
 from api.registry.search.index import SubjectFilter
 from api.registry.subjects import services
 from api.scope import Scope
@@ -28,8 +29,7 @@ async def subject_filter(scope: Scope, **filters: Any) -> SubjectFilter:
     if scope.principal.role is Role.PARENT:
         return SubjectFilter(subject_ids=await linked_subject_ids(scope.principal.account_id), **filters)
     if scope.facility_id is not None:
-        commune = [scope.root_place_id] if scope.root_place_id is not None else []
-        return SubjectFilter(facility_id=scope.facility_id, place_ids=commune, **filters)
+        return SubjectFilter(facility_id=scope.facility_id, place_ids=sorted(scope.unit_place_ids()), **filters)
     places = scope.place_ids()
     return SubjectFilter(place_ids=None if places is None else sorted(places), **filters)
 
@@ -40,7 +40,7 @@ async def can_see(scope: Scope, subject: dict[str, Any]) -> bool:
             (ParentLink.account == scope.principal.account_id) & (ParentLink.subject == subject["id"])
         )
     if scope.facility_id is not None:
-        return subject["facility"] == scope.facility_id or subject["place"] == scope.root_place_id
+        return subject["facility"] == scope.facility_id or subject["place"] in scope.unit_place_ids()
     return scope.contains_place(subject["place"]) or scope.contains_place(subject["managing_place"])
 
 
@@ -49,10 +49,20 @@ async def require_visible(scope: Scope, subject: dict[str, Any]) -> None:
         raise NotFound(f"Subject {subject['id']} not found")
 
 
-def require_facility_in_scope(scope: Scope, facility_id: int, facility_place_id: int) -> None:
-    """Registering or moving a subject to a facility the caller answers for."""
-    if not scope.contains_facility(facility_id, facility_place_id):
+async def require_destination(scope: Scope, place_id: int, facility_id: int) -> None:
+    """The caller answers for the facility a subject will be managed by (registering,
+    or taking over a child who moved in). Unknown ids are the caller's typing mistakes
+    (422); existing ones outside the area are 404."""
+    if place_id not in scope.tree:
+        raise Invalid(f"Place {place_id} does not exist", field="place_id")
+    try:
+        facility = await facilities.get(facility_id)
+    except NotFound:
+        raise Invalid(f"Facility {facility_id} does not exist", field="facility_id") from None
+    if not scope.contains_facility(facility_id, facility["place_id"]):
         raise NotFound(f"Facility {facility_id} not found")
+    if scope.facility_id is None:
+        scope.require_place(place_id)
 
 
 async def provide_visible_subject(subject_id: int, area: Scope) -> dict[str, Any]:

@@ -54,6 +54,19 @@ class MoveBody(Input):
     facility_id: Id
     moved_on: date
     address_detail: Annotated[str, Meta(max_length=300)] | None = None
+    # Needed to take over a subject one cannot see: the card's code or the personal ID number.
+    proof: (
+        Annotated[
+            str,
+            Meta(
+                min_length=1,
+                max_length=30,
+                description="The lifelong code from the card (any format, e.g. 7KM2-9QXH-C) or the 12-digit personal "
+                "ID number from the card or birth certificate: needed to take over a child outside your area",
+            ),
+        ]
+        | None
+    ) = None
 
 
 class DeathBody(Input):
