@@ -97,6 +97,18 @@ def test_createuser_reads_the_password_from_stdin(tmp_path: Path) -> None:
         stdin="short\n",
     )
     assert weak.returncode == 2 and "at least" in weak.stderr
+    common = niis(
+        tmp_path,
+        "createuser",
+        "common.user",
+        "--role",
+        "province_officer",
+        "--place",
+        "01",
+        "--password-stdin",
+        stdin="password1234\n",
+    )
+    assert common.returncode == 2 and "too easy to guess" in common.stderr
 
 
 def test_production_mode_requires_a_secret_key(tmp_path: Path) -> None:
