@@ -116,6 +116,7 @@ def page(subject: dict[str, Any], facility_name: str, secret_key: str) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Thẻ tiêm chủng – {escape(subject["full_name"])}</title>
+<link rel="icon" href="/icons/icon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/card.css">
 <script src="/js/card.js" defer></script>
 </head>
