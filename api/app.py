@@ -24,7 +24,8 @@ from api.auth.services import LoginLimits
 from api.deps import DEPENDENCIES
 from api.errors import EXCEPTION_HANDLERS
 from api.health import health, ready
-from api.http import check_request, security_headers_middleware
+from api.http.headers import security_headers_middleware
+from api.http.request_checks import check_request
 from api.idempotency import document_header, idempotency_middleware
 from api.immunization.controllers import forecast
 from api.observability import configure_logging, request_id_middleware

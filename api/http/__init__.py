@@ -1,7 +1,4 @@
-"""HTTP hardening shared by every route: checks on requests before their body is
-decoded, and the security headers of every response."""
+"""HTTP hardening shared by every route: checks on a request before its body is decoded
+(JSON only, nesting depth, the text rule) and the security headers of every response."""
 
-from api.http.body import MAX_JSON_DEPTH, check_request
-from api.http.headers import security_headers_middleware
-
-__all__ = ["MAX_JSON_DEPTH", "check_request", "security_headers_middleware"]
+__all__ = ["headers", "request_checks", "text"]
