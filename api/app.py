@@ -24,6 +24,8 @@ from api.auth.services import LoginLimits
 from api.deps import DEPENDENCIES
 from api.errors import EXCEPTION_HANDLERS
 from api.health import health, ready
+from api.http.headers import security_headers_middleware
+from api.http.request_checks import check_request
 from api.idempotency import document_header, idempotency_middleware
 from api.immunization.controllers import forecast
 from api.observability import configure_logging, request_id_middleware
@@ -105,6 +107,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         middleware=[authentication_middleware, idempotency_middleware],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=check_request,
         lifespan=[lifespan],
         state=state,
         request_max_body_size=settings.max_body_bytes,
@@ -120,5 +123,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     )
     document_header(app)
     # Around the whole app, not per route: unmatched paths get a request id too.
-    app.asgi_handler = request_id_middleware(app.asgi_handler)
+    app.asgi_handler = request_id_middleware(
+        security_headers_middleware(app.asgi_handler, production=settings.production)
+    )
     return app

@@ -73,30 +73,17 @@ def test_import_places_with_an_unknown_parent_writes_nothing(tmp_path: Path) -> 
 
 def test_createuser_reads_the_password_from_stdin(tmp_path: Path) -> None:
     assert niis(tmp_path, "migrate").returncode == 0
-    created = niis(
-        tmp_path,
-        "createuser",
-        "officer.hn",
-        "--role",
-        "province_officer",
-        "--place",
-        "01",
-        "--password-stdin",
-        stdin="a long secret pass\n",
-    )
+
+    def createuser(username: str, password: str) -> subprocess.CompletedProcess[str]:
+        args = ("createuser", username, "--role", "province_officer", "--place", "01", "--password-stdin")
+        return niis(tmp_path, *args, stdin=f"{password}\n")
+
+    created = createuser("officer.hn", "a long secret pass")
     assert created.returncode == 0, created.stderr
-    weak = niis(
-        tmp_path,
-        "createuser",
-        "weak.user",
-        "--role",
-        "province_officer",
-        "--place",
-        "01",
-        "--password-stdin",
-        stdin="short\n",
-    )
+    weak = createuser("weak.user", "short")
     assert weak.returncode == 2 and "at least" in weak.stderr
+    common = createuser("common.user", "password1234")
+    assert common.returncode == 2 and "too easy to guess" in common.stderr
 
 
 def test_production_mode_requires_a_secret_key(tmp_path: Path) -> None:

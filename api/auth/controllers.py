@@ -100,9 +100,19 @@ class AuthController(Controller):
         return _me(caller, csrf=caller.via == "cookie")
 
     @post("/password", guards=[signed_in], status_code=200)
-    async def change_password(self, actor: Actor, caller: Principal, data: PasswordIn) -> dict[str, bool]:
-        """Change one's own password; the caller's other sessions end."""
-        await service.change_password(actor, caller, current=data.current_password, new=data.new_password)
+    async def change_password(
+        self, request: Request[Any, Any, Any], actor: Actor, caller: Principal, data: PasswordIn
+    ) -> dict[str, bool]:
+        """Change one's own password; the caller's other sessions end. Wrong current
+        passwords count like failed sign-ins (429 with Retry-After when too many)."""
+        await service.change_password(
+            actor,
+            caller,
+            current=data.current_password,
+            new=data.new_password,
+            counter=request.app.state.attempts,
+            limits=request.app.state.login_limits,
+        )
         return {"changed": True}
 
 

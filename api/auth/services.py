@@ -34,13 +34,16 @@ class SignedIn:
     expires_at: datetime
 
 
-async def _refuse_if_limited(counter: AttemptCounter, keys: list[tuple[str, int]]) -> None:
+def _account_key(username: str) -> str:
+    return f"login:account:{username.lower()}"
+
+
+async def _refuse_if_limited(counter: AttemptCounter, keys: list[tuple[str, int]], *, what: str) -> None:
     for key, limit in keys:
         attempts, seconds_left = await counter.peek(key)
         if attempts >= limit:
             raise TooManyRequests(
-                f"Too many failed sign-in attempts; try again in {seconds_left} seconds",
-                retry_after=max(1, seconds_left),
+                f"Too many {what}; try again in {seconds_left} seconds", retry_after=max(1, seconds_left)
             )
 
 
@@ -55,10 +58,10 @@ async def login(
     session_hours: int,
     request_id: str,
 ) -> SignedIn:
-    account_key = f"login:account:{username.lower()}"
+    account_key = _account_key(username)
     address_key = f"login:address:{client_address}"
     keys = [(account_key, limits.per_account), (address_key, limits.per_address)]
-    await _refuse_if_limited(counter, keys)
+    await _refuse_if_limited(counter, keys, what="failed sign-in attempts")
     row = (
         await Account.select(Account.id, Account.password_hash, Account.active, Account.username)
         .where(Account.username == username)
@@ -89,12 +92,28 @@ async def logout(actor: Actor, principal: Principal) -> None:
         await audit.record(actor, "session.logout", "user", principal.account_id)
 
 
-async def change_password(actor: Actor, principal: Principal, *, current: str, new: str) -> None:
-    """Change one's own password; every other session of the account ends."""
+async def change_password(
+    actor: Actor,
+    principal: Principal,
+    *,
+    current: str,
+    new: str,
+    counter: AttemptCounter,
+    limits: LoginLimits,
+) -> None:
+    """Change one's own password; every other session of the account ends.
+
+    A wrong ``current`` counts against the same per-account budget as a failed sign-in:
+    both are guesses of one password, so a stolen session gets no extra guesses.
+    """
+    account_key = _account_key(principal.username)
+    await _refuse_if_limited(counter, [(account_key, limits.per_account)], what="wrong passwords for this account")
     row = await Account.select(Account.password_hash).where(Account.id == principal.account_id).first()
     if row is None or not passwords.verify_password(row["password_hash"], current):
+        await counter.hit(account_key, limits.window_seconds)
         raise Invalid("The current password is wrong", field="current_password")
-    weakness = passwords.weakness(new, username=principal.username)
+    await counter.reset(account_key)
+    weakness = passwords.weakness(new, username=principal.username, full_name=principal.full_name)
     if weakness:
         raise Invalid(weakness, field="new_password")
     new_hash = passwords.hash_password(new)

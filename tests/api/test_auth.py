@@ -148,3 +148,47 @@ async def test_success_clears_the_account_counter(client: Any, counter: Any) -> 
     for _ in range(4):
         assert (await login(client, "com1", "wrong password")).status_code == 401
     assert (await login(client, "com1")).status_code == 200
+
+
+async def change_password(client: Any, headers: dict[str, str], current: str, new: str = "a new long one 42") -> Any:
+    return await client.post(
+        "/api/auth/password", json={"current_password": current, "new_password": new}, headers=headers
+    )
+
+
+async def test_wrong_current_passwords_are_limited_like_sign_in(client: Any, counter: Any, token_for: Any) -> None:
+    """A stolen session gets no more guesses of the password than a stranger at the login."""
+    headers = await token_for("vac1")
+    for _ in range(5):
+        wrong = await change_password(client, headers, "a guess at it")
+        assert wrong.status_code == 422 and wrong.json()["error"]["details"]["field"] == "current_password"
+    limited = await change_password(client, headers, PASSWORD)
+    assert limited.status_code == 429
+    retry_after = int(limited.headers["Retry-After"])
+    assert 0 < retry_after <= 900 and limited.json()["error"]["details"]["retry_after"] == retry_after
+    assert "try again in" in limited.json()["error"]["message"]
+    # One budget per account: the guesses made through the session count at the login too.
+    assert (await login(client, "vac1")).status_code == 429
+    assert (await change_password(client, await token_for("com1"), PASSWORD)).status_code == 200
+
+
+async def test_a_successful_change_clears_the_wrong_guesses(client: Any, counter: Any, token_for: Any) -> None:
+    headers = await token_for("vac1")
+    for _ in range(4):
+        assert (await change_password(client, headers, "a guess at it")).status_code == 422
+    assert (await change_password(client, headers, PASSWORD)).status_code == 200
+    for _ in range(4):
+        assert (await change_password(client, headers, "a guess at it")).status_code == 422
+    assert (await change_password(client, headers, "a new long one 42", "another long one 43")).status_code == 200
+
+
+@pytest.mark.parametrize("common", ["password1234", "qwertyuiop123", "iloveyou2024", "tiemchung123"])
+async def test_a_common_or_guessable_new_password_is_refused_in_plain_words(
+    client: Any, token_for: Any, common: str
+) -> None:
+    refused = await change_password(client, await token_for("vac1"), PASSWORD, common)
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert error["details"]["field"] == "new_password"
+    assert error["message"].startswith("This password is too easy to guess")
+    assert (await login(client, "vac1")).status_code == 200  # the old password still works

@@ -134,11 +134,12 @@ NEW_VACCINATOR = {
     ("caller", "changes", "status", "field"),
     [
         ("com1", {"password": "123"}, 422, "password"),
+        ("com1", {"password": "iloveyou2024"}, 422, "password"),
         ("com1", {"phone": "12345"}, 422, "phone"),
         ("com1", {"role": "province_officer", "scope_place_id": "P1"}, 403, None),  # above the caller's rank
         ("prov1", {"role": "province_officer", "scope_place_id": "C1"}, 422, "scope_place_id"),  # not a province
     ],
-    ids=["weak-password", "invalid-phone", "above-rank", "scope-unfit-for-role"],
+    ids=["weak-password", "common-password", "invalid-phone", "above-rank", "scope-unfit-for-role"],
 )
 async def test_bad_new_users_are_refused_naming_the_field(
     client: Any, token_for: Any, world: Any, caller: str, changes: dict[str, Any], status: int, field: str | None

@@ -66,7 +66,9 @@ async def test_the_card_page_is_print_ready_and_in_vietnamese(client: Any, world
     code = await code_of(world.subjects["S1"])
     for text in ("Nguyễn Văn An", "14/03/2025", "Nam", codes.display(code), "Trạm Y tế F1", "THẺ TIÊM CHỦNG"):
         assert text in page
-    assert "@media print" in page and "size: 105mm 148mm" in page  # A6
+    assert '<link rel="stylesheet" href="/card.css">' in page
+    style = (await client.get("/card.css")).text
+    assert "@media print" in style and "size: 105mm 148mm" in style  # A6
     assert page.count("<svg") == 1
 
 

@@ -105,7 +105,7 @@ async def create(
     phone: str | None = None,
     language: str = "vi",
 ) -> dict[str, Any]:
-    weakness = passwords.weakness(password, username=username)
+    weakness = passwords.weakness(password, username=username, full_name=full_name)
     if weakness:
         raise Invalid(weakness, field="password")
     phone = normalize_phone(phone) if phone else None

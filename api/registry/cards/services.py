@@ -96,27 +96,8 @@ def qr_svg(text: str) -> str:
     return str(symbol.svg_inline(scale=1, border=4, omitsize=True, svgclass="qr", dark="#000"))
 
 
-_STYLE = """
-@page { size: 105mm 148mm; margin: 0; } /* A6 (Chromium does not know the name A6) */
-* { box-sizing: border-box; }
-body { margin: 0; font-family: "Noto Sans", "DejaVu Sans", Arial, sans-serif; color: #000; background: #eee; }
-.card { width: 105mm; height: 148mm; margin: 8mm auto; padding: 8mm; background: #fff;
-        display: flex; flex-direction: column; align-items: center; border: 0.3mm solid #999; }
-h1 { font-size: 13pt; margin: 0; text-align: center; letter-spacing: 0.02em; }
-.sub { font-size: 8.5pt; margin: 1mm 0 4mm; text-align: center; }
-.qr { width: 46mm; height: 46mm; shape-rendering: crispEdges; }
-.code { font-family: "DejaVu Sans Mono", "Courier New", monospace; font-size: 17pt; font-weight: bold;
-        letter-spacing: 0.08em; margin: 2mm 0 4mm; }
-dl { width: 100%; margin: 0; font-size: 10pt; display: grid; grid-template-columns: 28mm 1fr; row-gap: 1.5mm; }
-dt { color: #333; } dd { margin: 0; font-weight: bold; }
-.note { margin-top: auto; font-size: 7.5pt; text-align: center; color: #333; }
-.actions { text-align: center; margin: 4mm; }
-@media print {
-  body { background: #fff; }
-  .card { margin: 0; border: none; }
-  .actions { display: none; }
-}
-"""
+# The page's style and print button are static files of the PWA (``/card.css``,
+# ``/js/card.js``): the Content-Security-Policy allows no inline style or script.
 
 
 def page(subject: dict[str, Any], facility_name: str, secret_key: str) -> str:
@@ -135,10 +116,12 @@ def page(subject: dict[str, Any], facility_name: str, secret_key: str) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Thẻ tiêm chủng – {escape(subject["full_name"])}</title>
-<style>{_STYLE}</style>
+<link rel="icon" href="/icons/icon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/card.css">
+<script src="/js/card.js" defer></script>
 </head>
 <body>
-<div class="actions"><button type="button" onclick="window.print()">In thẻ</button></div>
+<div class="actions"><button type="button" id="print">In thẻ</button></div>
 <main class="card">
 <h1>THẺ TIÊM CHỦNG</h1>
 <p class="sub">Hệ thống thông tin tiêm chủng quốc gia</p>
