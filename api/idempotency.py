@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import UTC, datetime
 from typing import Any, cast
 
 from litestar import Litestar, Request
@@ -21,11 +20,11 @@ from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Parameter, Referen
 from litestar.routes import HTTPRoute
 from litestar.types import ASGIApp, HTTPResponseStartEvent, HTTPScope, Message, Receive, Scope, Send
 
+from api import clock
 from api.auth.principal import Principal
 from api.errors import AppError, Invalid
 from db import idempotency
-from db.engine import write_transaction
-from db.tables import IdempotencyKey
+from db.unit_of_work import unit_of_work
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -155,8 +154,8 @@ async def _write_once(
         method=scope["method"], path=_target(scope), body_hash=hashlib.sha256(body).hexdigest()
     )
     held = _HeldAnswer()
-    async with write_transaction(IdempotencyKey._meta.db):
-        earlier = await idempotency.claim(principal.account_id, key, submission, now=datetime.now(UTC))
+    async with unit_of_work():
+        earlier = await idempotency.claim(principal.account_id, key, submission, now=clock.current().now())
         if earlier is None:
             await app(scope, receive, held.send)
             if 200 <= held.status < 300:

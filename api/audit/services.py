@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from datetime import UTC, datetime
 from typing import Any
 
 from piccolo.table import Table
 
+from api import clock
 from api.context import Actor
 from db.tables import AuditEvent
 
@@ -32,7 +32,7 @@ async def record(
     exists exactly when the write does."""
     await AuditEvent.insert(
         AuditEvent(
-            at=datetime.now(UTC),
+            at=clock.current().now(),
             actor=actor.account_id,
             actor_name=actor.username,
             action=action,

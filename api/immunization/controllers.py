@@ -9,11 +9,11 @@ import msgspec
 from litestar import post
 from msgspec import Meta
 
+from api import clock
 from api.auth.guards import signed_in
 from api.auth.principal import Principal
 from api.immunization.schemas import Assessment
 from api.immunization.services import DoseGiven, Observation, assess
-from api.places.services import today
 from api.schemas import Input
 
 Code = Annotated[str, Meta(min_length=1, max_length=32)]
@@ -51,6 +51,6 @@ async def forecast(caller: Principal, data: ForecastIn) -> Assessment:
         sex=data.sex,
         doses=[DoseGiven(**msgspec.structs.asdict(d)) for d in data.doses],
         observations=[Observation(**msgspec.structs.asdict(o)) for o in data.observations],
-        assessment_date=data.assessment_date or today(),
+        assessment_date=data.assessment_date or clock.current().today(),
         language=data.language or caller.language,
     )
