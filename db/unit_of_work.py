@@ -152,13 +152,15 @@ async def unit_of_work(*, begin: bool = True) -> AsyncIterator[UnitOfWork]:
 
 
 @asynccontextmanager
-async def job_step() -> AsyncIterator[UnitOfWork]:
-    """A unit of work of its own for one step of a long job (a batch of the duplicate
-    scan), committed when the step ends even if the job runs inside a request: other
-    writers get in between the steps. Only before the command itself has written."""
+async def own_unit_of_work() -> AsyncIterator[UnitOfWork]:
+    """A unit of work of its own, committed when the block ends even if the command it
+    runs in fails afterwards: one step of a long job (a batch of the duplicate scan:
+    other writers get in between the steps), or the record of a refused attempt (a
+    wrong one-time code must count although the request answers 422). Only before the
+    command itself has written: SQLite's write lock is the command's until it ends."""
     outer = _current.get()
     if outer is not None and outer.begun:
-        raise UnitOfWorkError("a job step cannot commit on its own once its command has written")
+        raise UnitOfWorkError("a unit of work of its own cannot begin once its command has written")
     token = _current.set(None)
     try:
         async with unit_of_work() as unit:

@@ -33,7 +33,7 @@ from api.registry.cards import services as card
 from api.registry.identity import codes
 from api.registry.subjects import services as service
 from db.tables import OneTimeCode, ParentLink, Subject, SubjectGuardian
-from db.unit_of_work import unit_of_work
+from db.unit_of_work import own_unit_of_work, unit_of_work
 from push import outbox
 from scanning import PayloadError
 
@@ -137,7 +137,8 @@ async def verify_phone_code(
     """Check the code sent to ``phone`` and link every subject whose guardian has it."""
     now = clock.current().now()
     refusal: Invalid | None = None
-    async with unit_of_work():
+    # Its own unit of work: the request answers 422 for a wrong code, yet the try counts.
+    async with own_unit_of_work():
         pending = (
             await OneTimeCode.select()
             .where(

@@ -44,7 +44,7 @@ from api.registry.identity.names import trigrams
 from api.registry.search import index
 from db.engine import is_sqlite
 from db.tables import AuditEvent, DuplicateCandidate, Subject, SubjectGuardian
-from db.unit_of_work import job_step, locked, unit_of_work
+from db.unit_of_work import locked, own_unit_of_work, unit_of_work
 
 BATCH = 200
 # Below this trigram similarity a name is no evidence (``duplicates.score_pair``).
@@ -176,7 +176,7 @@ async def _store(
     whose two records fall in different batches is met twice)."""
     now = clock.current().now()
     found = {pair: value for pair, value in found.items() if pair not in seen}
-    async with job_step():
+    async with own_unit_of_work():
         listed = await DuplicateCandidate.select(
             DuplicateCandidate.id, DuplicateCandidate.subject_a, DuplicateCandidate.subject_b, DuplicateCandidate.status
         ).where(DuplicateCandidate.subject_a.is_in(checked) | DuplicateCandidate.subject_b.is_in(checked))

@@ -309,14 +309,12 @@ async def correct(
         raise Invalid(f"These fields cannot be corrected here: {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
     day = clock.current().today()
     async with unit_of_work():
-        before = await lock_row(Subject, subject_id)
+        # No lock: the update below applies only if the version is still the one read.
+        before = await Subject.select().where(Subject.id == subject_id).first()
         if before is None or before["status"] == "merged":
             raise NotFound(f"Subject {subject_id} not found")
         if version is not None and version != before["version"]:
-            raise Conflict(
-                "Someone else changed this record meanwhile: reload it and try again",
-                details={"field": "version", "current_version": before["version"]},
-            )
+            raise _changed_meanwhile(before["version"])
         merged = {**before, **{k: v for k, v in requested.items() if v is not None}}
         if merged["status"] not in STATUSES:
             raise Invalid(f"status is one of {', '.join(STATUSES)}", field="status")
@@ -352,7 +350,7 @@ async def correct(
                 await index.index_name(subject_id, changes["name_key"])
             changes["version"] = before["version"] + 1
             changes["updated_at"] = clock.current().now()
-            await audit.update_audited(
+            applied = await audit.update_audited(
                 actor,
                 Subject,
                 subject_id,
@@ -361,8 +359,19 @@ async def correct(
                 action="subject.correct",
                 entity="subject",
                 place_id=before["place"],
+                expected_version=before["version"],
             )
+            if not applied:
+                current = await Subject.select(Subject.version).where(Subject.id == subject_id).first()
+                raise _changed_meanwhile(current["version"] if current else before["version"])
     return await get(subject_id)
+
+
+def _changed_meanwhile(current_version: int) -> Conflict:
+    return Conflict(
+        "Someone else changed this record meanwhile: reload it and try again",
+        details={"field": "version", "current_version": current_version},
+    )
 
 
 async def move(
