@@ -16,13 +16,14 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 # The tzdata package supplies the zone where the machine has no /usr/share/zoneinfo.
 LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
+@runtime_checkable  # Litestar checks a dependency's value against its annotation
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current instant, an aware datetime in UTC."""

@@ -119,3 +119,13 @@ async def test_a_child_born_this_morning_in_vietnam_registers_on_a_utc_server(
     assert refused.status_code == 422, refused.text
     assert refused.json()["error"]["details"]["field"] == "birth_date"
     assert "future" in refused.json()["error"]["message"]
+
+
+async def test_a_forecast_without_a_date_is_for_today_in_vietnam(
+    client: Any, world: Any, token_for: Any, server_in_utc: None, app_clock: clock.FixedClock
+) -> None:
+    headers = await token_for("vac1")
+    born_today = await client.post("/api/forecast", json={"birth_date": "2026-12-02"}, headers=headers)
+    assert born_today.status_code == 200, born_today.text
+    tomorrow = await client.post("/api/forecast", json={"birth_date": "2026-12-03"}, headers=headers)
+    assert tomorrow.status_code == 422, tomorrow.text
