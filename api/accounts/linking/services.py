@@ -33,7 +33,7 @@ from api.registry.cards import services as card
 from api.registry.identity import codes
 from api.registry.subjects import services as service
 from db.tables import OneTimeCode, ParentLink, Subject, SubjectGuardian
-from db.unit_of_work import own_unit_of_work, unit_of_work
+from db.unit_of_work import on_commit, own_unit_of_work, unit_of_work
 from push import outbox
 from scanning import PayloadError
 
@@ -93,7 +93,6 @@ async def request_phone_code(actor: Actor, account_id: int, phone: str, *, secre
     """Send a code to ``phone`` if a guardian has it; answer alike either way."""
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     now = clock.current().now()
-    queued = None
     async with unit_of_work():
         # A new code replaces the ones sent before to this account for this phone.
         await OneTimeCode.update({OneTimeCode.expires_at: now}).where(
@@ -124,11 +123,11 @@ async def request_phone_code(actor: Actor, account_id: int, phone: str, *, secre
                 now=now,
                 data={"purpose": PURPOSE},
             )
+            # Only a committed message is announced (the request's own unit may yet roll back).
+            on_commit(lambda: outbox.announce(queued, log_body=log_body))
         await audit.record(
             actor, "parent_link.code_requested", "account", account_id, after={"phone": phone, "sent": known}
         )
-    if queued is not None:
-        outbox.announce(queued, log_body=log_body)
 
 
 async def verify_phone_code(
