@@ -108,11 +108,6 @@ class UnitOfWork:
 _current: ContextVar[UnitOfWork | None] = ContextVar("niis_unit_of_work", default=None)
 
 
-def current() -> UnitOfWork | None:
-    """The unit of work of the running command, if any."""
-    return _current.get()
-
-
 def _engine() -> Engine[Any]:
     from db import piccolo_conf
 
