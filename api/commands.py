@@ -3,7 +3,8 @@
 A write request (POST, PUT, PATCH, DELETE) is a command: every service it calls joins
 its unit of work, which commits when the handler answered with a success and rolls
 back when it answered with an error (4xx or 5xx), so a route that calls two services
-never keeps the first one's writes after the second refused. The response is held
+never keeps the first one's writes after the second refused; unless the command said
+it keeps them (``UnitOfWork.keep_if_refused``: a wrong one-time code still counts). The response is held
 until the commit: a client never sees a 200 for a write that then failed to commit.
 """
 
@@ -36,7 +37,7 @@ def command_middleware(app: ASGIApp) -> ASGIApp:
             async with unit_of_work(begin=False) as unit:
                 await app(scope, receive, hold)
                 status = next((m["status"] for m in held if m["type"] == "http.response.start"), 500)
-                if status >= 400:
+                if status >= 400 and not unit.keeps_refused_writes:
                     unit.fail()
             for message in held:
                 await send(message)

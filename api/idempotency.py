@@ -2,10 +2,11 @@
 gets the first answer again and nothing is written twice.
 
 A middleware around every signed-in write route (POST, PUT, PATCH, DELETE under /api).
-When the header is present it opens the write transaction before the handler, claims
-the key, runs the handler (whose own transactions become savepoints of this one),
-stores a 2xx answer with the key, commits, and only then sends the answer: the key and
-the write it answers are committed together or not at all. See docs/write-path.md.
+When the header is present it begins the request's unit of work before the handler
+(``api.commands``), claims the key, runs the handler (whose services' blocks become
+savepoints of it), and stores a 2xx answer with the key; the unit commits when the
+request ends, and only then is the answer sent: the key and the write it answers are
+committed together or not at all. See docs/write-path.md.
 """
 
 from __future__ import annotations

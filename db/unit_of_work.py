@@ -15,9 +15,10 @@ read-then-write needs :func:`lock_row` or :func:`update_if_version`.
 
 Nesting: Piccolo's own nested ``transaction()`` joins the outer one through a
 context variable on the engine (set in ``__aenter__``, reset in ``__aexit__``);
-this module keeps one more, for the unit (hooks, failure). A block that lets an
-exception through dooms the whole unit, even if a caller catches the exception:
-half a command is never committed.
+this module keeps one more, for the unit (hooks, failure). A nested block joins the
+outer transaction as a savepoint: when an exception leaves it, its own writes (and
+the hooks it registered) are undone, so a caller that catches the exception and
+goes on commits nothing of the failed block.
 """
 
 from __future__ import annotations
@@ -52,9 +53,10 @@ class UnitOfWork:
         self._hooks: list[Hook] = []
         self._stack = AsyncExitStack()
         self._task = asyncio.current_task()
+        self._transaction: Any = None
         self.begun = False
         self.failed = False
-        self._broken: BaseException | None = None  # what escaped a nested block
+        self.keeps_refused_writes = False
 
     def on_commit(self, callback: Hook) -> None:
         """Run ``callback`` (plain or async) once, after the outermost commit."""
@@ -63,6 +65,11 @@ class UnitOfWork:
     def fail(self) -> None:
         """Roll back at the end whatever happens (the command answered an error)."""
         self.failed = True
+
+    def keep_if_refused(self) -> None:
+        """Commit what was written even though the command will answer an error: the
+        command refuses on purpose after recording why (a wrong one-time code counts)."""
+        self.keeps_refused_writes = True
 
     async def begin(self) -> None:
         if self.begun:
@@ -75,17 +82,24 @@ class UnitOfWork:
             transaction = self.engine.transaction(transaction_type=TransactionType.immediate)
         else:
             transaction = self.engine.transaction()
-        await self._stack.enter_async_context(transaction)
+        self._transaction = await self._stack.enter_async_context(transaction)
         self.begun = True
+
+    @asynccontextmanager
+    async def _savepoint(self) -> AsyncIterator[None]:
+        """A nested block: undone on its own (writes and hooks) when it fails."""
+        savepoint = await self._transaction.savepoint()
+        hooks = len(self._hooks)
+        try:
+            yield
+        except BaseException:
+            await savepoint.rollback_to()
+            del self._hooks[hooks:]
+            raise
+        await savepoint.release()
 
     async def _finish(self, error: BaseException | None) -> None:
         """Commit, or roll back when ``error`` escaped or the unit failed; then the hooks."""
-        if error is None and self._broken is not None and not self.failed:
-            # A caller caught what a nested block raised and carried on: committing now
-            # would keep half of that block. Refuse loudly instead of rolling back quietly.
-            refused = UnitOfWorkError("a nested unit of work failed and the command went on")
-            await self._stack.__aexit__(UnitOfWorkError, refused, None)
-            raise refused from self._broken
         if error is None and self.failed:
             error = UnitOfWorkError("the command failed")
         if error is None:
@@ -123,13 +137,12 @@ async def unit_of_work(*, begin: bool = True) -> AsyncIterator[UnitOfWork]:
     """
     outer = _current.get()
     if outer is not None:
-        if begin:
-            await outer.begin()
-        try:
+        if not begin:
             yield outer
-        except BaseException as error:
-            outer._broken = error
-            raise
+            return
+        await outer.begin()
+        async with outer._savepoint():
+            yield outer
         return
     unit = UnitOfWork(_engine())
     token = _current.set(unit)
@@ -148,14 +161,17 @@ async def unit_of_work(*, begin: bool = True) -> AsyncIterator[UnitOfWork]:
 
 @asynccontextmanager
 async def own_unit_of_work() -> AsyncIterator[UnitOfWork]:
-    """A unit of work of its own, committed when the block ends even if the command it
-    runs in fails afterwards: one step of a long job (a batch of the duplicate scan:
-    other writers get in between the steps), or the record of a refused attempt (a
-    wrong one-time code must count although the request answers 422). Only before the
-    command itself has written: SQLite's write lock is the command's until it ends."""
+    """A unit of work of its own for one step of a long job (a batch of the duplicate
+    scan), committed when the step ends, so other writers get in between the steps.
+
+    Once the command it runs in has written (a write sent with an ``Idempotency-Key``
+    begins at once), the step joins the command instead: SQLite's write lock is the
+    command's until it ends, and the job is then all or nothing."""
     outer = _current.get()
     if outer is not None and outer.begun:
-        raise UnitOfWorkError("a unit of work of its own cannot begin once its command has written")
+        async with unit_of_work() as unit:
+            yield unit
+        return
     token = _current.set(None)
     try:
         async with unit_of_work() as unit:

@@ -78,17 +78,22 @@ async def test_a_hook_runs_once_after_the_outermost_commit(database: Database, c
     assert seen == [(1, True)]
 
 
-async def test_a_failed_nested_block_that_a_caller_swallows_commits_nothing(counter: str) -> None:
-    with pytest.raises(UnitOfWorkError):
+async def test_a_failed_nested_block_undoes_only_its_own_writes_and_hooks(counter: str) -> None:
+    """A caller that catches what a nested block raised and goes on commits the rest,
+    and nothing of the failed block (it was a savepoint)."""
+    ran: list[str] = []
+    async with unit_of_work():
+        await bump_generation(counter)
+        with pytest.raises(Refused):
+            async with unit_of_work():
+                await bump_generation(counter)
+                on_commit(lambda: ran.append("undone block"))
+                raise Refused
         async with unit_of_work():
             await bump_generation(counter)
-            try:
-                async with unit_of_work():
-                    await bump_generation(counter)
-                    raise Refused
-            except Refused:
-                pass
-    assert await generation(counter) == 0
+            on_commit(lambda: ran.append("kept block"))
+    assert await generation(counter) == 2
+    assert ran == ["kept block"]
 
 
 async def test_a_command_that_fails_after_writing_keeps_nothing(counter: str) -> None:
@@ -100,13 +105,25 @@ async def test_a_command_that_fails_after_writing_keeps_nothing(counter: str) ->
     assert await generation(counter) == 0
 
 
-async def test_a_unit_of_work_of_its_own_commits_inside_a_failing_command(counter: str) -> None:
+async def test_a_job_step_commits_on_its_own_inside_a_failing_command(counter: str) -> None:
     with pytest.raises(Refused):
         async with unit_of_work(begin=False):
             async with own_unit_of_work():
                 await bump_generation(counter)
             raise Refused
     assert await generation(counter) == 1
+
+
+async def test_a_job_step_joins_a_command_that_has_written(counter: str) -> None:
+    other = f"{counter}-other"
+    with pytest.raises(Refused):
+        async with unit_of_work(begin=False):
+            async with unit_of_work():
+                await bump_generation(other)
+            async with own_unit_of_work():
+                await bump_generation(counter)
+            raise Refused
+    assert (await generation(counter), await generation(other)) == (0, 0)
 
 
 async def test_on_commit_outside_a_unit_of_work_is_refused() -> None:

@@ -33,7 +33,7 @@ from api.registry.cards import services as card
 from api.registry.identity import codes
 from api.registry.subjects import services as service
 from db.tables import OneTimeCode, ParentLink, Subject, SubjectGuardian
-from db.unit_of_work import on_commit, own_unit_of_work, unit_of_work
+from db.unit_of_work import on_commit, unit_of_work
 from push import outbox
 from scanning import PayloadError
 
@@ -136,8 +136,7 @@ async def verify_phone_code(
     """Check the code sent to ``phone`` and link every subject whose guardian has it."""
     now = clock.current().now()
     refusal: Invalid | None = None
-    # Its own unit of work: the request answers 422 for a wrong code, yet the try counts.
-    async with own_unit_of_work():
+    async with unit_of_work() as unit:
         pending = (
             await OneTimeCode.select()
             .where(
@@ -169,8 +168,9 @@ async def verify_phone_code(
         expected = _code_hash(secret_key, account_id, phone, code)
         if not hmac.compare_digest(expected, pending["code_hash"]):
             await audit.record(actor, "parent_link.code_wrong", "account", account_id, after={"phone": phone})
+            unit.keep_if_refused()  # the request answers 422, yet the wrong try counts
             left = MAX_TRIES - int(counted[0]["attempts"])
-            # Raised after the commit: the wrong try must count.
+            # Raised outside the block, which therefore keeps its writes: the wrong try counts.
             refusal = Invalid(
                 f"Wrong code ({left} {'try' if left == 1 else 'tries'} left)"
                 if left
