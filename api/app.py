@@ -14,6 +14,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.static_files import create_static_files_router
 from redis.asyncio import Redis
 
+from api import clock
 from api.accounts.linking.controllers import ParentLinkController
 from api.accounts.users.controllers import UserController
 from api.audit.controllers import AuditController
@@ -21,6 +22,7 @@ from api.auth.controllers import AuthController
 from api.auth.middleware import authentication_middleware
 from api.auth.ratelimit import MemoryAttemptCounter, RedisAttemptCounter
 from api.auth.services import LoginLimits
+from api.commands import command_middleware
 from api.deps import DEPENDENCIES
 from api.errors import EXCEPTION_HANDLERS
 from api.health import health, ready
@@ -74,6 +76,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     state = State(
         {
             "settings": settings,
+            # The one clock every request runs on (tests put a fixed one here).
+            "clock": clock.SYSTEM_CLOCK,
             "engine": engine,
             "redis": redis,
             "decode_pool": decode_pool,
@@ -104,7 +108,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             forecast,
             create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, include_in_schema=False),
         ],
-        middleware=[authentication_middleware, idempotency_middleware],
+        # The clock first: sessions expire by it; the idempotency key joins the unit of work.
+        middleware=[command_middleware, authentication_middleware, idempotency_middleware],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=check_request,

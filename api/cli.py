@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from api import clock
+
 os.environ.setdefault("PICCOLO_CONF", "db.piccolo_conf")
 
 from api.settings import Settings, SettingsError
@@ -20,12 +22,15 @@ from api.settings import Settings, SettingsError
 
 async def _with_database(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
     from db.engine import close_engine, make_engine, open_engine, use
+    from db.unit_of_work import unit_of_work
 
     engine = make_engine(settings.database_url)
     use(engine)
     await open_engine(engine, pool_size=2)
     try:
-        return await work()
+        # A CLI command is one unit of work, begun by the first service that writes.
+        async with unit_of_work(begin=False):
+            return await work()
     finally:
         await close_engine(engine)
 
@@ -133,7 +138,7 @@ def cmd_import_places(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_find_duplicates(settings: Settings, args: argparse.Namespace) -> int:
     from api.context import Actor
-    from api.places.services import load_tree, place_id_by_code, today
+    from api.places.services import load_tree, place_id_by_code
     from api.registry.duplicates.job import run
 
     async def work() -> dict[str, Any]:
@@ -142,7 +147,7 @@ def cmd_find_duplicates(settings: Settings, args: argparse.Namespace) -> int:
         place_id = await place_id_by_code(args.place)
         if place_id is None:
             raise SystemExit(f"No place with code {args.place}")
-        places = (await load_tree()).all_within(place_id, today())
+        places = (await load_tree()).all_within(place_id, clock.current().today())
         return await run(Actor.system("find-duplicates"), places, place_id=place_id, full=True)
 
     print(json.dumps(asyncio.run(_with_database(settings, work))))
@@ -150,7 +155,7 @@ def cmd_find_duplicates(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_prune_idempotency_keys(settings: Settings, args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     from db import idempotency
 
@@ -160,7 +165,7 @@ def cmd_prune_idempotency_keys(settings: Settings, args: argparse.Namespace) -> 
         return 2
 
     async def work() -> int:
-        return await idempotency.prune(now=datetime.now(UTC), keep=keep)
+        return await idempotency.prune(now=clock.current().now(), keep=keep)
 
     removed = asyncio.run(_with_database(settings, work))
     print(f"Forgot {removed} idempotency keys older than {args.days} days.")

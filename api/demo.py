@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from api import clock
 from api.accounts.linking import services as linking
 from api.accounts.users import services as users
 from api.auth.roles import Role
@@ -15,13 +16,12 @@ from api.demo_people import PeopleMaker
 from api.places import facilities
 from api.places import services as service
 from api.places.importer import ensure_reference_places
-from api.places.services import today
 from api.registry.cards import services as card
 from api.registry.identity.names import fold
 from api.registry.subjects import services as registry
 from api.registry.subjects.services import GuardianIn, SubjectIn
-from db.engine import write_transaction
 from db.tables import Account
+from db.unit_of_work import unit_of_work
 
 DEMO_PROVINCE = "08"  # Tỉnh Tuyên Quang
 SINCE = date(2025, 7, 1)
@@ -69,7 +69,7 @@ async def _people(actor: Actor, communes: dict[str, int], stations: dict[str, in
     """300 children aged 0-6, women (some pregnant), and a few planted duplicates that
     the duplicate job should find."""
     maker = PeopleMaker()
-    day = today()
+    day = clock.current().today()
     codes = sorted(communes)
     registered: list[tuple[SubjectIn, int]] = []
     for number in range(CHILDREN):
@@ -107,7 +107,9 @@ async def _people(actor: Actor, communes: dict[str, int], stations: dict[str, in
 
 async def _register(actor: Actor, data: SubjectIn) -> int:
     """Register, confirming look-alikes as distinct (common names and shared birthdays)."""
-    candidates = [c.subject_id for c in await registry.duplicate_candidates(registry.clean(data, today()))]
+    candidates = [
+        c.subject_id for c in await registry.duplicate_candidates(registry.clean(data, clock.current().today()))
+    ]
     return int((await registry.register(actor, data, not_duplicate_of=tuple(candidates)))["id"])
 
 
@@ -153,7 +155,7 @@ async def is_empty() -> bool:
 async def load_demo(secret_key: str) -> list[DemoUser]:
     """Fill the demo province; returns the users created (to print their passwords).
     All or nothing: one transaction."""
-    async with write_transaction(Account._meta.db):
+    async with unit_of_work():
         return await _load(Actor.system("demo"), secret_key)
 
 

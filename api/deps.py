@@ -1,6 +1,8 @@
 """What every handler may ask for by name, resolved once per request: the signed-in
-``caller``, the ``actor`` the audit log names, and the caller's ``area`` (their
-:class:`~api.scope.Scope`; Litestar keeps the name ``scope`` for the ASGI scope).
+``caller``, the ``actor`` the audit log names, the caller's ``area`` (their
+:class:`~api.scope.Scope`; Litestar keeps the name ``scope`` for the ASGI scope), and
+the app's ``clock`` (``app.state.clock``, the one the request runs on: services read
+the same one with ``api.clock.current()``).
 
 Guards run before these, so a handler that asks for ``area`` has already been let in.
 """
@@ -10,10 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
+from litestar.datastructures import State
 from litestar.di import Provide
 
 from api.auth.guards import current_principal
 from api.auth.principal import Principal
+from api.clock import Clock
 from api.context import Actor
 from api.requests import actor as actor_of
 from api.scope import Scope, scope_of
@@ -27,12 +31,18 @@ def provide_actor(request: Request[Any, Any, Any]) -> Actor:
     return actor_of(request)
 
 
-async def provide_area(caller: Principal) -> Scope:
-    return await scope_of(caller)
+def provide_clock(state: State) -> Clock:
+    clock: Clock = state.clock
+    return clock
+
+
+async def provide_area(caller: Principal, clock: Clock) -> Scope:
+    return await scope_of(caller, clock.today())
 
 
 DEPENDENCIES = {
     "caller": Provide(provide_caller, sync_to_thread=False),
     "actor": Provide(provide_actor, sync_to_thread=False),
+    "clock": Provide(provide_clock, sync_to_thread=False),
     "area": Provide(provide_area),
 }

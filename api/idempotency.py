@@ -2,17 +2,17 @@
 gets the first answer again and nothing is written twice.
 
 A middleware around every signed-in write route (POST, PUT, PATCH, DELETE under /api).
-When the header is present it opens the write transaction before the handler, claims
-the key, runs the handler (whose own transactions become savepoints of this one),
-stores a 2xx answer with the key, commits, and only then sends the answer: the key and
-the write it answers are committed together or not at all. See docs/write-path.md.
+When the header is present it begins the request's unit of work before the handler
+(``api.commands``), claims the key, runs the handler (whose services' blocks become
+savepoints of it), and stores a 2xx answer with the key; the unit commits when the
+request ends, and only then is the answer sent: the key and the write it answers are
+committed together or not at all. See docs/write-path.md.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import UTC, datetime
 from typing import Any, cast
 
 from litestar import Litestar, Request
@@ -21,11 +21,11 @@ from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Parameter, Referen
 from litestar.routes import HTTPRoute
 from litestar.types import ASGIApp, HTTPResponseStartEvent, HTTPScope, Message, Receive, Scope, Send
 
+from api import clock
 from api.auth.principal import Principal
 from api.errors import AppError, Invalid
 from db import idempotency
-from db.engine import write_transaction
-from db.tables import IdempotencyKey
+from db.unit_of_work import unit_of_work
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -155,8 +155,8 @@ async def _write_once(
         method=scope["method"], path=_target(scope), body_hash=hashlib.sha256(body).hexdigest()
     )
     held = _HeldAnswer()
-    async with write_transaction(IdempotencyKey._meta.db):
-        earlier = await idempotency.claim(principal.account_id, key, submission, now=datetime.now(UTC))
+    async with unit_of_work():
+        earlier = await idempotency.claim(principal.account_id, key, submission, now=clock.current().now())
         if earlier is None:
             await app(scope, receive, held.send)
             if 200 <= held.status < 300:

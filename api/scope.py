@@ -16,9 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from api import clock
 from api.auth.principal import Principal
 from api.errors import Forbidden, NotFound
-from api.places.services import load_tree, today
+from api.places.services import load_tree
 from api.places.tree import PlaceTree
 from db.tables import Facility
 
@@ -91,7 +92,7 @@ class Scope:
 
 async def scope_of(principal: Principal, day: date | None = None) -> Scope:
     tree = await load_tree()
-    day = day or today()
+    day = day or clock.current().today()
     root = principal.scope_place_id
     facility_id = principal.scope_facility_id
     if facility_id is not None:

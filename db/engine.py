@@ -8,8 +8,6 @@ migrations and the tests all talk to the database they were given.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,7 +15,7 @@ from urllib.parse import urlsplit
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine
 
 from db.tables import ALL_TABLES
 
@@ -75,37 +73,6 @@ async def open_engine(engine: Engine[Any], *, pool_size: int = 10) -> None:
 async def close_engine(engine: Engine[Any]) -> None:
     if isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
-
-
-@asynccontextmanager
-async def write_transaction(engine: Engine[Any]) -> AsyncIterator[None]:
-    """A transaction for read-then-write work.
-
-    SQLite takes the write lock at ``BEGIN IMMEDIATE``, so two requests that read
-    and then write never deadlock on a lock upgrade; PostgreSQL uses row locks.
-
-    Inside an open transaction (a write sent with an ``Idempotency-Key`` runs its
-    handler inside one) this is a savepoint: Piccolo would otherwise join the outer
-    transaction silently, and a refusal raised here would no longer undo what this
-    block wrote, while work committed before a deliberate refusal (a wrong one-time
-    code counted) must stay.
-    """
-    outer = engine.current_transaction.get()
-    if outer is not None:
-        savepoint = await outer.savepoint()
-        try:
-            yield
-        except BaseException:
-            await savepoint.rollback_to()
-            raise
-        await savepoint.release()
-        return
-    if isinstance(engine, SQLiteEngine):
-        async with engine.transaction(transaction_type=TransactionType.immediate):
-            yield
-    else:
-        async with engine.transaction():
-            yield
 
 
 def engine_from_environment() -> Engine[Any]:

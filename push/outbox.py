@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal, get_args
 
 from db.tables.push import REFERENCE_LENGTH, Outbox
@@ -47,6 +47,7 @@ async def enqueue(
     template: str,
     body: str,
     reference: str,
+    now: datetime,
     data: dict[str, Any] | None = None,
 ) -> Queued:
     """Insert one pending message in the caller's open transaction (it commits or rolls
@@ -71,7 +72,7 @@ async def enqueue(
             reference=reference,
             status="pending",
             attempts=0,
-            created_at=datetime.now(UTC),
+            created_at=now,
         )
     ).returning(Outbox.id)
     return Queued(int(created[0]["id"]), channel, recipient, template, body, reference)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from datetime import UTC, datetime
 from typing import Any
 
 from piccolo.table import Table
 
+from api import clock
 from api.context import Actor
 from db.tables import AuditEvent
+from db.unit_of_work import update_if_version
 
 
 def _json_ready(value: Any) -> Any:
@@ -32,7 +33,7 @@ async def record(
     exists exactly when the write does."""
     await AuditEvent.insert(
         AuditEvent(
-            at=datetime.now(UTC),
+            at=clock.current().now(),
             actor=actor.account_id,
             actor_name=actor.username,
             action=action,
@@ -98,14 +99,23 @@ async def update_audited(
     action: str,
     entity: str,
     place_id: int | None,
-) -> None:
-    """Apply ``changes`` to one row and audit exactly what changed; nothing when nothing did."""
+    expected_version: int | None = None,
+) -> bool:
+    """Apply ``changes`` to one row and audit exactly what changed; nothing when nothing did.
+
+    With ``expected_version`` the row changes only if its ``version`` still is that
+    (one atomic statement); False, and no audit row, when someone changed it first."""
     if not changes:
-        return
-    await table.update({getattr(table, k): v for k, v in changes.items()}).where(table._meta.primary_key == row_id)
+        return True
+    if expected_version is not None:
+        if not await update_if_version(table, row_id, expected_version, changes):
+            return False
+    else:
+        await table.update({getattr(table, k): v for k, v in changes.items()}).where(table._meta.primary_key == row_id)
     await record(
         actor, action, entity, row_id, place_id=place_id, before={k: before[k] for k in changes}, after=changes
     )
+    return True
 
 
 async def insert_audited(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
+from api import clock
 from api.audit import services as audit
 from api.auth import passwords
 from api.auth.principal import Principal
@@ -12,8 +13,8 @@ from api.auth.ratelimit import AttemptCounter
 from api.auth.sessions import create_session, end_other_sessions, end_session
 from api.context import Actor
 from api.errors import Invalid, NotAuthenticated, TooManyRequests
-from db.engine import write_transaction
 from db.tables import Account
+from db.unit_of_work import unit_of_work
 
 # Verified when the user name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = passwords.hash_password("not a real password, only for timing")
@@ -74,7 +75,7 @@ async def login(
         raise NotAuthenticated("Wrong user name or password")
     await counter.reset(account_key)
     actor = Actor(account_id=row["id"], username=row["username"], request_id=request_id)
-    async with write_transaction(Account._meta.db):
+    async with unit_of_work():
         if passwords.needs_rehash(row["password_hash"]):
             await Account.update({Account.password_hash: passwords.hash_password(password)}).where(
                 Account.id == row["id"]
@@ -87,7 +88,7 @@ async def login(
 
 
 async def logout(actor: Actor, principal: Principal) -> None:
-    async with write_transaction(Account._meta.db):
+    async with unit_of_work():
         await end_session(principal.session_id)
         await audit.record(actor, "session.logout", "user", principal.account_id)
 
@@ -117,9 +118,9 @@ async def change_password(
     if weakness:
         raise Invalid(weakness, field="new_password")
     new_hash = passwords.hash_password(new)
-    async with write_transaction(Account._meta.db):
-        await Account.update({Account.password_hash: new_hash, Account.password_changed_at: datetime.now(UTC)}).where(
-            Account.id == principal.account_id
-        )
+    async with unit_of_work():
+        await Account.update(
+            {Account.password_hash: new_hash, Account.password_changed_at: clock.current().now()}
+        ).where(Account.id == principal.account_id)
         await end_other_sessions(principal.account_id, principal.session_id)
         await audit.record(actor, "user.password_change", "user", principal.account_id)

@@ -7,6 +7,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from api import clock
 from api.auth.principal import Principal
 from api.auth.roles import Role
 from db.tables import AuthSession
@@ -22,7 +23,7 @@ async def create_session(
     """Start a session; returns (token, csrf token, expiry). Only the token's hash is kept."""
     token = secrets.token_urlsafe(32)
     csrf_token = secrets.token_urlsafe(24)
-    now = datetime.now(UTC)
+    now = clock.current().now()
     expires_at = now + timedelta(hours=hours)
     # Expired sessions of this account go as a new one starts, so the table stays small.
     await AuthSession.delete().where((AuthSession.account == account_id) & (AuthSession.expires_at <= now))
@@ -65,7 +66,7 @@ async def principal_for(token: str, via: Literal["cookie", "bearer"]) -> Princip
     expires_at = row["expires_at"]
     if expires_at.tzinfo is None:
         expires_at = expires_at.replace(tzinfo=UTC)
-    if expires_at <= datetime.now(UTC):
+    if expires_at <= clock.current().now():
         return None
     return Principal(
         account_id=row["account_id"],

@@ -11,9 +11,9 @@ from msgspec import Meta
 
 from api.auth.guards import signed_in
 from api.auth.principal import Principal
+from api.clock import Clock
 from api.immunization.schemas import Assessment
 from api.immunization.services import DoseGiven, Observation, assess
-from api.places.services import today
 from api.schemas import Input
 
 Code = Annotated[str, Meta(min_length=1, max_length=32)]
@@ -42,7 +42,7 @@ class ForecastIn(Input):
 
 
 @post("/api/forecast", guards=[signed_in], tags=["immunization"], status_code=200)
-async def forecast(caller: Principal, data: ForecastIn) -> Assessment:
+async def forecast(caller: Principal, clock: Clock, data: ForecastIn) -> Assessment:
     """Evaluate each dose (valid, not valid, extraneous, sub-standard, with reasons a nurse
     understands) and forecast each vaccine group (status, next dose, earliest, due,
     overdue and latest dates) under Vietnam's schedule in force on the assessment date."""
@@ -51,6 +51,6 @@ async def forecast(caller: Principal, data: ForecastIn) -> Assessment:
         sex=data.sex,
         doses=[DoseGiven(**msgspec.structs.asdict(d)) for d in data.doses],
         observations=[Observation(**msgspec.structs.asdict(o)) for o in data.observations],
-        assessment_date=data.assessment_date or today(),
+        assessment_date=data.assessment_date or clock.today(),
         language=data.language or caller.language,
     )

@@ -11,9 +11,10 @@ every nearer change of the unit, since changes of a unit follow one another in t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
+from api import clock
 from api.context import Actor
 from api.errors import Invalid
 from db.tables import PlaceChange
@@ -108,7 +109,7 @@ class ChangeRecord:
                 effective_date=self.effective,
                 record=self.as_json(),
                 summary=summary[:400],
-                made_at=datetime.now(UTC),
+                made_at=clock.current().now(),
                 made_by=actor.username[:64],
             )
         ).returning(PlaceChange.id)

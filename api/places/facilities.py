@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import UTC, datetime
 from typing import Any
 
+from api import clock
 from api.audit import services as audit
 from api.context import Actor
 from api.errors import Conflict, Invalid, NotFound
-from api.places.services import load_tree, today
-from db.engine import write_transaction
+from api.places.services import load_tree
 from db.tables import Facility, Store
+from db.unit_of_work import unit_of_work
 
 _COLUMNS = (
     Facility.id,
@@ -58,9 +58,9 @@ async def create(
 ) -> dict[str, Any]:
     if not (serves_epi or serves_service):
         raise Invalid("A facility serves the EPI programme, service vaccination, or both", field="serves_epi")
-    async with write_transaction(Facility._meta.db):
+    async with unit_of_work():
         tree = await load_tree()
-        if tree.version(place_id, today()) is None:
+        if tree.version(place_id, clock.current().today()) is None:
             raise Invalid(f"Place {place_id} does not exist today", field="place_id")
         if await Facility.exists().where(Facility.code == code):
             raise Conflict(f"A facility with code {code} already exists", details={"field": "code"})
@@ -72,7 +72,7 @@ async def create(
             serves_epi=serves_epi,
             serves_service=serves_service,
             active=True,
-            created_at=datetime.now(UTC),
+            created_at=clock.current().now(),
         )
         facility_id = await audit.insert_audited(
             actor,
@@ -86,7 +86,7 @@ async def create(
 
 
 async def update(actor: Actor, facility_id: int, requested: dict[str, Any]) -> dict[str, Any]:
-    async with write_transaction(Facility._meta.db):
+    async with unit_of_work():
         before = await get(facility_id)
         changes = audit.changed_fields(before, requested)
         if not (
@@ -107,7 +107,7 @@ async def update(actor: Actor, facility_id: int, requested: dict[str, Any]) -> d
 
 
 async def add_store(actor: Actor, facility_id: int, *, name: str, kind: str) -> dict[str, Any]:
-    async with write_transaction(Facility._meta.db):
+    async with unit_of_work():
         facility = await get(facility_id)
         await audit.insert_audited(
             actor,

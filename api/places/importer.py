@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from api import clock
 from api.context import Actor
 from api.errors import Invalid
 from api.places import services as service
@@ -39,7 +40,7 @@ class ImportSummary:
 
 def parse_units(text: str, today: date | None = None) -> list[UnitRow]:
     """Parse and check the whole file before anything is written."""
-    today = today or service.today()
+    today = today or clock.current().today()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:

@@ -10,14 +10,15 @@ rewrote the same version rows.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
+from api import clock
 from api.audit import services as audit
 from api.context import Actor
 from api.errors import Conflict, NotFound
 from api.places.changes import ChangeRecord
-from api.places.services import changing_hierarchy, today
+from api.places.services import changing_hierarchy
 from db.tables import ALL_TABLES, Place, PlaceChange, PlaceVersion
 
 
@@ -44,7 +45,7 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
 
 async def pending(place_id: int, day: date | None = None) -> list[dict[str, Any]]:
     """Changes touching ``place_id`` that are not yet in force, oldest first."""
-    rows = await _rows(PlaceChange.revoked_at.is_null(), PlaceChange.effective_date > (day or today()))
+    rows = await _rows(PlaceChange.revoked_at.is_null(), PlaceChange.effective_date > (day or clock.current().today()))
     return [_shown(row) for row in rows if place_id in row["record"]["places"]]
 
 
@@ -87,7 +88,7 @@ async def revoke(actor: Actor, place_id: int, change_id: int) -> dict[str, Any]:
     async with changing_hierarchy():
         # Claimed in the same statement that checks it, so a change is revoked only once.
         claimed = (
-            await PlaceChange.update({PlaceChange.revoked_at: datetime.now(UTC)})
+            await PlaceChange.update({PlaceChange.revoked_at: clock.current().now()})
             .where((PlaceChange.id == change_id) & PlaceChange.revoked_at.is_null())
             .returning(PlaceChange.id)
         )
@@ -97,7 +98,7 @@ async def revoke(actor: Actor, place_id: int, change_id: int) -> dict[str, Any]:
         row = rows[0]
         if not claimed:
             raise Conflict(f"Change {change_id} ({row['summary']}) was already revoked")
-        if row["effective_date"] <= today():
+        if row["effective_date"] <= clock.current().today():
             raise Conflict(
                 f"Change {change_id} ({row['summary']}) took effect on {row['effective_date']} and can no longer"
                 " be revoked: make a new dated change instead",

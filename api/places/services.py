@@ -11,16 +11,18 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
+from api import clock
 from api.audit import services as audit
 from api.context import Actor
 from api.errors import Conflict, Invalid, NotFound
 from api.places.changes import ChangeRecord, check_effective_date
 from api.places.tree import PlaceTree, VersionRow
-from db.engine import bump_generation, generation, write_transaction
+from db.engine import bump_generation, generation
 from db.tables import Place, PlaceVersion
+from db.unit_of_work import on_commit, unit_of_work
 
 GENERATION = "places"
 
@@ -61,20 +63,22 @@ async def changing_hierarchy() -> AsyncIterator[PlaceTree]:
     Bumping the counter first takes its row lock on PostgreSQL, so changes (and their
     revocations) run one after another instead of each acting on a tree read before the
     other committed; SQLite's ``BEGIN IMMEDIATE`` already does the same."""
-    async with write_transaction(Place._meta.db):
-        await bump_generation(GENERATION)
+    async with unit_of_work():
+        await _tree_changed()
         yield await load_tree()
+
+
+async def _tree_changed() -> None:
+    """Other processes notice the new generation; this one also drops its copy as soon
+    as the change commits (and keeps it if the change is rolled back)."""
+    await bump_generation(GENERATION)
+    on_commit(forget_tree)
 
 
 def forget_tree() -> None:
     """Drop the cached tree (tests that recreate the database call this)."""
     global _tree_cache
     _tree_cache = None
-
-
-def today() -> date:
-    # Vaccination dates are local dates; the hierarchy's effective dates are too.
-    return datetime.now(UTC).astimezone().date()
 
 
 def describe(tree: PlaceTree, place_id: int, day: date) -> dict[str, Any]:
@@ -96,14 +100,14 @@ def describe(tree: PlaceTree, place_id: int, day: date) -> dict[str, Any]:
 
 def _open_version(tree: PlaceTree, place_id: int, effective: date) -> VersionRow:
     """The unit's current version, which a change on ``effective`` will close."""
-    check_effective_date(effective, today(), field="effective_date")
+    check_effective_date(effective, clock.current().today(), field="effective_date")
     last = tree.latest(place_id)
     if last is None:
         raise NotFound(f"Place {place_id} does not exist")
     if last.valid_to is not None:
         raise Conflict(f"{last.name} ({last.code}) ended on {last.valid_to}; it can no longer change")
     if effective < last.valid_from:
-        if last.valid_from > today():
+        if last.valid_from > clock.current().today():
             raise Invalid(
                 f"{last.name} has a change still to come on {last.valid_from}, and changes of a unit follow one"
                 f" another in time: date this one on or after it, or first revoke the scheduled change"
@@ -184,14 +188,16 @@ async def _reparent(
 async def create_place(
     actor: Actor, *, code: str, name: str, level: str, parent_id: int | None, valid_from: date
 ) -> dict[str, Any]:
-    check_effective_date(valid_from, today(), field="valid_from")
+    check_effective_date(valid_from, clock.current().today(), field="valid_from")
     async with changing_hierarchy() as tree:
         if await Place.exists().where(Place.code == code):
             raise Conflict(f"A place with code {code} already exists", details={"field": "code"})
         _require_parent(tree, parent_id, valid_from)
         if parent_id is None and tree.roots(valid_from):
             raise Invalid("Only the country has no parent: give parent_id", field="parent_id")
-        place = (await Place.insert(Place(code=code, level=level, created_at=datetime.now(UTC))).returning(Place.id))[0]
+        place = (
+            await Place.insert(Place(code=code, level=level, created_at=clock.current().now())).returning(Place.id)
+        )[0]
         log = ChangeRecord("created", valid_from, below=[], within=[parent_id] if parent_id else [])
         log.created_place = place["id"]
         await _add_version(log, place["id"], name, parent_id, valid_from, "created")

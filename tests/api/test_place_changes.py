@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from api import clock
 from api.context import Actor
 from api.errors import Conflict, Invalid
 from api.places import importer, revocation
@@ -21,7 +22,7 @@ NEW_NAME = "Phường Ba Đình Mới"
 
 
 def ahead(days: int) -> str:
-    return (service.today() + timedelta(days=days)).isoformat()
+    return (clock.current().today() + timedelta(days=days)).isoformat()
 
 
 async def rename(client: Any, headers: dict[str, str], place_id: int, name: str, effective: str) -> Any:
@@ -78,7 +79,7 @@ async def test_an_effective_date_outside_the_window_is_refused(
     error = response.json()["error"]
     field = "valid_from" if operation == "create" else "effective_date"
     assert error["details"]["field"] == field
-    today = service.today()
+    today = clock.current().today()
     latest = date(today.year + 1, today.month, today.day).isoformat()
     assert day in error["message"] and "1976-07-02" in error["message"] and latest in error["message"]
     assert "one year from today" in error["message"]

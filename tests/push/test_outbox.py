@@ -3,12 +3,13 @@ change that decided to send it was committed."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from db.engine import write_transaction
 from db.tables import Outbox
+from db.unit_of_work import unit_of_work
 from push import NotInTransaction, enqueue
 
 
@@ -23,12 +24,13 @@ def message(**overrides: Any) -> dict[str, Any]:
         "template": "reminder",
         "body": "NIIS: lich tiem ngay 02/12",
         "reference": "subject:42",
+        "now": datetime(2026, 12, 1, 23, 0, tzinfo=UTC),
         **overrides,
     }
 
 
 async def test_a_committed_message_waits_in_the_outbox_with_its_reference(world: Any) -> None:
-    async with write_transaction(Outbox._meta.db):
+    async with unit_of_work():
         queued = await enqueue(**message(), data={"due": "2026-12-02"})
     row = await Outbox.select().where(Outbox.id == queued.id).first()
     assert row is not None
@@ -42,7 +44,7 @@ async def test_a_committed_message_waits_in_the_outbox_with_its_reference(world:
 
 async def test_a_message_queued_by_a_command_that_rolls_back_is_never_sent(world: Any) -> None:
     with pytest.raises(Refused):
-        async with write_transaction(Outbox._meta.db):
+        async with unit_of_work():
             await enqueue(**message(body="never sent"))
             raise Refused
     assert not await Outbox.exists().where(Outbox.body == "never sent")
@@ -60,6 +62,6 @@ async def test_queueing_outside_a_transaction_is_refused_and_writes_nothing(worl
 )
 async def test_a_malformed_message_is_refused(world: Any, overrides: dict[str, Any], error: str) -> None:
     with pytest.raises(ValueError, match=error):
-        async with write_transaction(Outbox._meta.db):
+        async with unit_of_work():
             await enqueue(**message(**overrides))
     assert await Outbox.count() == 0

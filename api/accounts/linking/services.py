@@ -20,9 +20,10 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from api import clock
 from api.audit import services as audit
 from api.auth.ratelimit import AttemptCounter
 from api.context import Actor
@@ -31,8 +32,8 @@ from api.registry.cards import parser as card_parser
 from api.registry.cards import services as card
 from api.registry.identity import codes
 from api.registry.subjects import services as service
-from db.engine import write_transaction
 from db.tables import OneTimeCode, ParentLink, Subject, SubjectGuardian
+from db.unit_of_work import on_commit, unit_of_work
 from push import outbox
 from scanning import PayloadError
 
@@ -91,9 +92,8 @@ async def _guardian_has_phone(phone: str) -> bool:
 async def request_phone_code(actor: Actor, account_id: int, phone: str, *, secret_key: str, log_body: bool) -> None:
     """Send a code to ``phone`` if a guardian has it; answer alike either way."""
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-    now = datetime.now(UTC)
-    queued = None
-    async with write_transaction(OneTimeCode._meta.db):
+    now = clock.current().now()
+    async with unit_of_work():
         # A new code replaces the ones sent before to this account for this phone.
         await OneTimeCode.update({OneTimeCode.expires_at: now}).where(
             (OneTimeCode.account == account_id)
@@ -120,22 +120,23 @@ async def request_phone_code(actor: Actor, account_id: int, phone: str, *, secre
                 template=SMS_TEMPLATE,
                 body=sms_body(code),
                 reference=f"account:{account_id}",
+                now=now,
                 data={"purpose": PURPOSE},
             )
+            # Only a committed message is announced (the request's own unit may yet roll back).
+            on_commit(lambda: outbox.announce(queued, log_body=log_body))
         await audit.record(
             actor, "parent_link.code_requested", "account", account_id, after={"phone": phone, "sent": known}
         )
-    if queued is not None:
-        outbox.announce(queued, log_body=log_body)
 
 
 async def verify_phone_code(
     actor: Actor, account_id: int, phone: str, code: str, *, secret_key: str
 ) -> list[dict[str, Any]]:
     """Check the code sent to ``phone`` and link every subject whose guardian has it."""
-    now = datetime.now(UTC)
+    now = clock.current().now()
     refusal: Invalid | None = None
-    async with write_transaction(OneTimeCode._meta.db):
+    async with unit_of_work() as unit:
         pending = (
             await OneTimeCode.select()
             .where(
@@ -167,8 +168,9 @@ async def verify_phone_code(
         expected = _code_hash(secret_key, account_id, phone, code)
         if not hmac.compare_digest(expected, pending["code_hash"]):
             await audit.record(actor, "parent_link.code_wrong", "account", account_id, after={"phone": phone})
+            unit.keep_if_refused()  # the request answers 422, yet the wrong try counts
             left = MAX_TRIES - int(counted[0]["attempts"])
-            # Raised after the commit: the wrong try must count.
+            # Raised outside the block, which therefore keeps its writes: the wrong try counts.
             refusal = Invalid(
                 f"Wrong code ({left} {'try' if left == 1 else 'tries'} left)"
                 if left
@@ -205,8 +207,8 @@ async def link_by_card(
     # One answer for "no such subject" and "another birth date": nothing to probe with.
     if subject is None or subject["birth_date"] != birth_date:
         raise Invalid("The birth date does not match this card", details={"field": "birth_date", "reason": "no_match"})
-    async with write_transaction(ParentLink._meta.db):
-        await _link(actor, account_id, subject["id"], "card", datetime.now(UTC))
+    async with unit_of_work():
+        await _link(actor, account_id, subject["id"], "card", clock.current().now())
     return _summary(subject)
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import UTC, datetime
 from typing import Any
 
+from api import clock
 from api.audit import services as audit
 from api.auth import passwords
 from api.auth.roles import FACILITY_ROLES, Role
@@ -13,9 +13,9 @@ from api.auth.sessions import end_other_sessions
 from api.context import Actor
 from api.errors import Conflict, Invalid, NotFound
 from api.phones import normalize_phone
-from api.places.services import load_tree, today
-from db.engine import write_transaction
+from api.places.services import load_tree
 from db.tables import Account, Facility
+from db.unit_of_work import unit_of_work
 
 # The level an officer's area must be, so that a role's scope means what it says.
 OFFICER_LEVEL = {
@@ -55,7 +55,7 @@ async def _check_scope(role: Role, scope_place_id: int | None, scope_facility_id
     if scope_place_id is None or scope_facility_id is not None:
         raise Invalid(f"A {role.value} is responsible for an area: give scope_place_id only", field="scope_place_id")
     tree = await load_tree()
-    version = tree.version(scope_place_id, today())
+    version = tree.version(scope_place_id, clock.current().today())
     if version is None:
         raise Invalid(f"Place {scope_place_id} does not exist today", field="scope_place_id")
     if version.level != OFFICER_LEVEL[role]:
@@ -110,11 +110,11 @@ async def create(
         raise Invalid(weakness, field="password")
     phone = normalize_phone(phone) if phone else None
     password_hash = passwords.hash_password(password)
-    async with write_transaction(Account._meta.db):
+    async with unit_of_work():
         place_id = await _check_scope(role, scope_place_id, scope_facility_id)
         if await Account.exists().where(Account.username == username):
             raise Conflict(f"The user name {username!r} is taken", details={"field": "username"})
-        now = datetime.now(UTC)
+        now = clock.current().now()
         account = Account(
             username=username,
             full_name=full_name,
@@ -142,7 +142,7 @@ async def create(
 async def update(actor: Actor, account_id: int, requested: dict[str, Any]) -> dict[str, Any]:
     if requested.get("phone"):
         requested = {**requested, "phone": normalize_phone(requested["phone"])}
-    async with write_transaction(Account._meta.db):
+    async with unit_of_work():
         before = await get(account_id)
         changes = audit.changed_fields(before, requested)
         await audit.update_audited(

@@ -29,20 +29,22 @@ import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from api import clock
 from api.audit import services as audit
 from api.context import Actor
 from api.errors import Conflict, NotFound
 from api.registry.duplicates import services as duplicates
-from api.registry.duplicates.merge import Visible, locked
+from api.registry.duplicates.merge import Visible
 from api.registry.duplicates.services import Profile
 from api.registry.identity import codes
 from api.registry.identity.names import trigrams
 from api.registry.search import index
-from db.engine import is_sqlite, write_transaction
+from db.engine import is_sqlite
 from db.tables import AuditEvent, DuplicateCandidate, Subject, SubjectGuardian
+from db.unit_of_work import locked, own_unit_of_work, unit_of_work
 
 BATCH = 200
 # Below this trigram similarity a name is no evidence (``duplicates.score_pair``).
@@ -172,9 +174,9 @@ async def _store(
 ) -> None:
     """Write one batch's pairs; ``seen`` holds the pairs this run already wrote (a pair
     whose two records fall in different batches is met twice)."""
-    now = datetime.now(UTC)
+    now = clock.current().now()
     found = {pair: value for pair, value in found.items() if pair not in seen}
-    async with write_transaction(DuplicateCandidate._meta.db):
+    async with own_unit_of_work():
         listed = await DuplicateCandidate.select(
             DuplicateCandidate.id, DuplicateCandidate.subject_a, DuplicateCandidate.subject_b, DuplicateCandidate.status
         ).where(DuplicateCandidate.subject_a.is_in(checked) | DuplicateCandidate.subject_b.is_in(checked))
@@ -272,11 +274,11 @@ async def run(
 ) -> dict[str, Any]:
     """:func:`find_duplicates` with an audit row saying who ran it, where, since when, and
     what it found. A country-wide run is incremental unless ``full``."""
-    started = datetime.now(UTC)
+    started = clock.current().now()
     since = None if full or place_ids is not None else await _last_country_run()
     counts: dict[str, Any] = await find_duplicates(place_ids, since=since)
     counts |= {"started_at": started.isoformat(), "since": since.isoformat() if since else None}
-    async with write_transaction(DuplicateCandidate._meta.db):
+    async with unit_of_work():
         entity_id = "all" if place_ids is None else place_id
         await audit.record(actor, RUN_ACTION, "duplicate_candidate", entity_id, place_id=place_id, after=counts)
     return counts
@@ -356,7 +358,7 @@ async def pairs(
 
 async def dismiss(actor: Actor, candidate_id: int, *, visible: Visible | None = None) -> dict[str, Any]:
     """ "Not a duplicate": the pair is never listed again. Both subjects must be visible."""
-    async with write_transaction(DuplicateCandidate._meta.db):
+    async with unit_of_work():
         found = await locked(DuplicateCandidate.select().where(DuplicateCandidate.id == candidate_id))
         if not found:
             raise NotFound(f"Duplicate pair {candidate_id} not found")
@@ -367,7 +369,7 @@ async def dismiss(actor: Actor, candidate_id: int, *, visible: Visible | None = 
                 raise NotFound(f"Duplicate pair {candidate_id} not found")
         if row["status"] != "open":
             raise Conflict(f"This pair was already {row['status']}", details={"status": row["status"]})
-        now = datetime.now(UTC)
+        now = clock.current().now()
         await audit.update_audited(
             actor,
             DuplicateCandidate,

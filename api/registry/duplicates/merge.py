@@ -22,22 +22,22 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from typing import Any
 
-from piccolo.query import Select
 from piccolo.table import Table
 
+from api import clock
 from api.audit import services as audit
 from api.context import Actor
 from api.errors import Conflict, Invalid, NotFound
-from db.engine import is_sqlite, write_transaction
 from db.tables import (
     ALL_TABLES,
     DuplicateCandidate,
     Subject,
     SubjectMerge,
 )
+from db.unit_of_work import locked, unit_of_work
 
 Visible = Callable[[dict[str, Any]], Awaitable[bool]]
 
@@ -89,12 +89,6 @@ def movable() -> tuple[Movable, ...]:
 
 # Empty fields of the survivor that the merged record fills.
 FILLABLE = ("personal_id", "ethnicity", "birth_time")
-
-
-def locked(query: Select) -> Select:
-    """The rows read stay locked until the transaction ends (PostgreSQL; SQLite's
-    ``BEGIN IMMEDIATE`` already keeps every other writer out)."""
-    return query if is_sqlite(query.table._meta.db) else query.lock_rows()
 
 
 def _loaded(value: Any) -> Any:
@@ -164,7 +158,7 @@ async def _update_subject(
     actor: Actor, row: dict[str, Any], changes: dict[str, Any], *, action: str, note: dict[str, Any]
 ) -> None:
     """Apply ``changes`` to a subject and write its one audit row (before/after, plus ``note``)."""
-    changes = {**changes, "version": row["version"] + 1, "updated_at": datetime.now(UTC)}
+    changes = {**changes, "version": row["version"] + 1, "updated_at": clock.current().now()}
     await Subject.update({getattr(Subject, k): v for k, v in changes.items()}).where(Subject.id == row["id"])
     await audit.record(
         actor,
@@ -193,7 +187,7 @@ async def merge(actor: Actor, survivor_id: int, merged_id: int, *, visible: Visi
     see a subject's row: both must be visible (404 otherwise, nothing changed)."""
     if survivor_id == merged_id:
         raise Invalid("A subject cannot be merged into itself", field="merged_id")
-    async with write_transaction(Subject._meta.db):
+    async with unit_of_work():
         survivor, merged = await _subjects(survivor_id, merged_id, visible, "Subject {} not found")
         for row, name in ((merged, "merged_id"), (survivor, "survivor_id")):
             if row["status"] == "merged":
@@ -207,7 +201,7 @@ async def merge(actor: Actor, survivor_id: int, merged_id: int, *, visible: Visi
                 "correct the wrong number first",
                 details={"field": "personal_id"},
             )
-        now = datetime.now(UTC)
+        now = clock.current().now()
         moved_rows = [entry for spec in movable() if (entry := await _move_rows(spec, survivor_id, merged_id))]
         candidates = await _move_candidates(survivor_id, merged_id, now)
         filled = {f: merged[f] for f in FILLABLE if survivor[f] is None and merged[f] is not None}
@@ -235,7 +229,7 @@ async def merge(actor: Actor, survivor_id: int, merged_id: int, *, visible: Visi
 async def undo(actor: Actor, merge_id: int, *, visible: Visible | None = None) -> dict[str, Any]:
     """Put back exactly what a merge moved; 409 if it was undone already, or if the
     survivor has since been merged itself (undo that merge first)."""
-    async with write_transaction(Subject._meta.db):
+    async with unit_of_work():
         found = await locked(SubjectMerge.select().where(SubjectMerge.id == merge_id))
         if not found:
             raise NotFound(f"Merge {merge_id} not found")
@@ -259,7 +253,7 @@ async def undo(actor: Actor, merge_id: int, *, visible: Visible | None = None) -
         await _restore_candidates(moved.get("candidates", []), survivor["id"], merged["id"])
         # Filled-in fields go back to empty unless corrected since the merge.
         emptied = {f: None for f, value in moved.get("filled", {}).items() if _json_value(survivor[f]) == value}
-        now = datetime.now(UTC)
+        now = clock.current().now()
         await SubjectMerge.update({SubjectMerge.undone_at: now}).where(SubjectMerge.id == merge_id)
         note = {"merge_id": merge_id}
         await _update_subject(

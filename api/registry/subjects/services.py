@@ -7,21 +7,22 @@ before a registration; a registration with candidates needs an explicit confirma
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
+from api import clock
 from api.audit import services as audit
 from api.context import Actor
 from api.errors import Conflict, Invalid, NotFound
 from api.phones import normalize_phone
-from api.places.services import load_tree, today
+from api.places.services import load_tree
 from api.registry.duplicates import services as duplicates
 from api.registry.identity import codes
 from api.registry.identity.names import display_name, name_key
 from api.registry.search import index
 from api.registry.subjects.validation import check_birth_date, check_expected_delivery, check_personal_id_number
-from db.engine import write_transaction
 from db.tables import Facility, Guardian, Pregnancy, Subject, SubjectGuardian, SubjectMove
+from db.unit_of_work import lock_row, unit_of_work
 
 RELATIONSHIPS = ("mother", "father", "grandparent", "sibling", "carer", "self")
 STATUSES = ("active", "moved", "deceased", "lost")
@@ -188,9 +189,9 @@ async def register(actor: Actor, data: SubjectIn, *, not_duplicate_of: tuple[int
     """Register a subject. Raises :class:`DuplicatesFound` (409, with the candidates)
     unless every candidate found is listed in ``not_duplicate_of`` (the caller looked
     and confirmed these are other people)."""
-    day = today()
+    day = clock.current().today()
     data = clean(data, day)
-    async with write_transaction(Subject._meta.db):
+    async with unit_of_work():
         await _check_place(data.place_id, day)
         managing_place = await _managing_place(data.facility_id)
         if data.personal_id and await Subject.exists().where(Subject.personal_id == data.personal_id):
@@ -208,7 +209,7 @@ async def register(actor: Actor, data: SubjectIn, *, not_duplicate_of: tuple[int
                 "Records that may be the same person exist: check them, then confirm with not_duplicate_of",
                 details={"candidates": [c.as_dict() for c in unconfirmed]},
             )
-        now = datetime.now(UTC)
+        now = clock.current().now()
         subject = Subject(
             code=await _new_code(),
             personal_id=data.personal_id,
@@ -306,16 +307,14 @@ async def correct(
     unknown = set(requested) - set(CORRECTABLE)
     if unknown:
         raise Invalid(f"These fields cannot be corrected here: {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
-    day = today()
-    async with write_transaction(Subject._meta.db):
+    day = clock.current().today()
+    async with unit_of_work():
+        # No lock: the update below applies only if the version is still the one read.
         before = await Subject.select().where(Subject.id == subject_id).first()
         if before is None or before["status"] == "merged":
             raise NotFound(f"Subject {subject_id} not found")
         if version is not None and version != before["version"]:
-            raise Conflict(
-                "Someone else changed this record meanwhile: reload it and try again",
-                details={"field": "version", "current_version": before["version"]},
-            )
+            raise _changed_meanwhile(before["version"])
         merged = {**before, **{k: v for k, v in requested.items() if v is not None}}
         if merged["status"] not in STATUSES:
             raise Invalid(f"status is one of {', '.join(STATUSES)}", field="status")
@@ -350,8 +349,8 @@ async def correct(
                 changes["name_key"] = name_key(changes["full_name"])
                 await index.index_name(subject_id, changes["name_key"])
             changes["version"] = before["version"] + 1
-            changes["updated_at"] = datetime.now(UTC)
-            await audit.update_audited(
+            changes["updated_at"] = clock.current().now()
+            applied = await audit.update_audited(
                 actor,
                 Subject,
                 subject_id,
@@ -360,8 +359,19 @@ async def correct(
                 action="subject.correct",
                 entity="subject",
                 place_id=before["place"],
+                expected_version=before["version"],
             )
+            if not applied:
+                current = await Subject.select(Subject.version).where(Subject.id == subject_id).first()
+                raise _changed_meanwhile(current["version"] if current else before["version"])
     return await get(subject_id)
+
+
+def _changed_meanwhile(current_version: int) -> Conflict:
+    return Conflict(
+        "Someone else changed this record meanwhile: reload it and try again",
+        details={"field": "version", "current_version": current_version},
+    )
 
 
 async def move(
@@ -369,11 +379,11 @@ async def move(
 ) -> dict[str, Any]:
     """The subject now lives in another commune and is managed by another facility.
     The history stays; both sides see the move (``subject_move``)."""
-    day = today()
+    day = clock.current().today()
     if moved_on > day:
         raise Invalid("The move date is in the future", field="moved_on")
-    async with write_transaction(Subject._meta.db):
-        before = await Subject.select().where(Subject.id == subject_id).first()
+    async with unit_of_work():
+        before = await lock_row(Subject, subject_id)
         if before is None or before["status"] == "merged":
             raise NotFound(f"Subject {subject_id} not found")
         if before["status"] == "deceased":
@@ -382,6 +392,7 @@ async def move(
         managing_place = await _managing_place(facility_id)
         if place_id == before["place"] and facility_id == before["facility"]:
             raise Invalid("The subject already lives there and is managed by that facility", field="place_id")
+        now = clock.current().now()
         await SubjectMove.insert(
             SubjectMove(
                 subject=subject_id,
@@ -390,7 +401,7 @@ async def move(
                 to_place=place_id,
                 from_facility=before["facility"],
                 to_facility=facility_id,
-                recorded_at=datetime.now(UTC),
+                recorded_at=now,
             )
         )
         changes: dict[str, Any] = {
@@ -399,7 +410,7 @@ async def move(
             "managing_place": managing_place,
             "status": "active",
             "version": before["version"] + 1,
-            "updated_at": datetime.now(UTC),
+            "updated_at": now,
         }
         if address_detail is not None:
             changes["address_detail"] = address_detail.strip()
@@ -419,11 +430,11 @@ async def move(
 
 
 async def record_death(actor: Actor, subject_id: int, *, died_on: date) -> dict[str, Any]:
-    async with write_transaction(Subject._meta.db):
-        before = await Subject.select().where(Subject.id == subject_id).first()
+    async with unit_of_work():
+        before = await lock_row(Subject, subject_id)
         if before is None or before["status"] == "merged":
             raise NotFound(f"Subject {subject_id} not found")
-        if died_on > today() or died_on < before["birth_date"]:
+        if died_on > clock.current().today() or died_on < before["birth_date"]:
             raise Invalid("The date of death must be between the birth date and today", field="died_on")
         await audit.update_audited(
             actor,
@@ -434,7 +445,7 @@ async def record_death(actor: Actor, subject_id: int, *, died_on: date) -> dict[
                 "status": "deceased",
                 "died_on": died_on,
                 "version": before["version"] + 1,
-                "updated_at": datetime.now(UTC),
+                "updated_at": clock.current().now(),
             },
             action="subject.death",
             entity="subject",
@@ -444,16 +455,16 @@ async def record_death(actor: Actor, subject_id: int, *, died_on: date) -> dict[
 
 
 async def add_pregnancy(actor: Actor, subject_id: int, *, expected_delivery: date) -> dict[str, Any]:
-    async with write_transaction(Subject._meta.db):
-        row = await Subject.select(Subject.sex, Subject.place, Subject.status).where(Subject.id == subject_id).first()
+    async with unit_of_work():
+        row = await lock_row(Subject, subject_id, Subject.sex, Subject.place, Subject.status)
         if row is None or row["status"] == "merged":
             raise NotFound(f"Subject {subject_id} not found")
         if row["sex"] != "F":
             raise Invalid("Only a woman can have a pregnancy recorded", field="expected_delivery")
-        check_expected_delivery(expected_delivery, today())
+        check_expected_delivery(expected_delivery, clock.current().today())
         await audit.insert_audited(
             actor,
-            Pregnancy(subject=subject_id, expected_delivery=expected_delivery, recorded_at=datetime.now(UTC)),
+            Pregnancy(subject=subject_id, expected_delivery=expected_delivery, recorded_at=clock.current().now()),
             action="pregnancy.record",
             entity="subject",
             place_id=row["place"],

@@ -17,16 +17,15 @@ See docs/registry.md, "Transfers".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, Literal
 
+from api import clock
 from api.audit import services as audit
 from api.auth.roles import Role
 from api.context import Actor
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.phones import normalize_phone
-from api.places.services import today
-from api.registry.duplicates.merge import locked
 from api.registry.identity import codes
 from api.registry.identity.names import display_name, name_key
 from api.registry.search import services as search
@@ -34,8 +33,8 @@ from api.registry.subjects import deps as access
 from api.registry.subjects import services as service
 from api.registry.subjects.validation import check_birth_date
 from api.scope import Scope
-from db.engine import write_transaction
 from db.tables import Subject, TransferRequest
+from db.unit_of_work import lock_row, unit_of_work
 
 Status = Literal["pending", "approved", "declined", "cancelled"]
 _ACTIONS = {"approved": "transfer.approve", "declined": "transfer.decline", "cancelled": "transfer.cancel"}
@@ -134,7 +133,7 @@ def _manages(scope: Scope, place_id: int) -> bool:
 
 async def file_request(actor: Actor, scope: Scope, data: RequestIn) -> dict[str, Any]:
     """File a request; the answer is the request as sent, whether or not the child exists."""
-    day = today()
+    day = clock.current().today()
     if data.from_place_id not in scope.tree:
         raise Invalid(f"Place {data.from_place_id} does not exist", field="from_place_id")
     await access.require_destination(scope, data.to_place_id, data.to_facility_id)
@@ -145,7 +144,7 @@ async def file_request(actor: Actor, scope: Scope, data: RequestIn) -> dict[str,
     if not data.birth_date <= data.moved_on <= day:
         raise Invalid("The move date is between the birth date and today", field="moved_on")
     phone = normalize_phone(data.guardian_phone, field="guardian_phone") if data.guardian_phone else None
-    async with write_transaction(TransferRequest._meta.db):
+    async with unit_of_work():
         request_id = await audit.insert_audited(
             actor,
             TransferRequest(
@@ -159,7 +158,7 @@ async def file_request(actor: Actor, scope: Scope, data: RequestIn) -> dict[str,
                 to_facility=data.to_facility_id,
                 reason=data.reason.strip(),
                 status="pending",
-                requested_at=datetime.now(UTC),
+                requested_at=clock.current().now(),
             ),
             action="transfer.request",
             entity="transfer_request",
@@ -221,11 +220,6 @@ async def listing(scope: Scope, *, side: Side, status: Status | None, limit: int
     return [await _described(scope, row) for row in await query]
 
 
-async def _locked(request_id: int) -> dict[str, Any] | None:
-    query = TransferRequest.select(*TransferRequest.all_columns()).where(TransferRequest.id == request_id)
-    return await locked(query).first()
-
-
 def _require_pending(row: dict[str, Any]) -> None:
     if row["status"] != "pending":
         raise Conflict(f"This request is already {row['status']}", details={"field": "status"})
@@ -233,7 +227,7 @@ def _require_pending(row: dict[str, Any]) -> None:
 
 async def _to_decide(scope: Scope, request_id: int) -> dict[str, Any]:
     """A pending request the caller may decide, locked for the decision."""
-    row = await _locked(request_id)
+    row = await lock_row(TransferRequest, request_id)
     if row is not None and row["requester"] == scope.principal.account_id:
         raise Forbidden("You filed this request: someone on the side the child comes from decides it")
     if row is None or not _manages(scope, row["from_place"]):
@@ -249,7 +243,7 @@ async def _decide(actor: Actor, row: dict[str, Any], status: str, *, place_id: i
         TransferRequest,
         row["id"],
         row,
-        {"status": status, "decided_by": actor.account_id, "decided_at": datetime.now(UTC), **changes},
+        {"status": status, "decided_by": actor.account_id, "decided_at": clock.current().now(), **changes},
         action=_ACTIONS[status],
         entity="transfer_request",
         place_id=place_id,
@@ -259,7 +253,7 @@ async def _decide(actor: Actor, row: dict[str, Any], status: str, *, place_id: i
 async def approve(actor: Actor, scope: Scope, request_id: int, *, subject_id: int) -> dict[str, Any]:
     """The deciding side names the record the request is about; it moves as requested,
     in the same transaction as the decision."""
-    async with write_transaction(TransferRequest._meta.db):
+    async with unit_of_work():
         row = await _to_decide(scope, request_id)
         subject = await service.get(subject_id)
         await access.require_visible(scope, subject)
@@ -275,7 +269,7 @@ async def approve(actor: Actor, scope: Scope, request_id: int, *, subject_id: in
 
 
 async def decline(actor: Actor, scope: Scope, request_id: int) -> dict[str, Any]:
-    async with write_transaction(TransferRequest._meta.db):
+    async with unit_of_work():
         row = await _to_decide(scope, request_id)
         await _decide(actor, row, "declined", place_id=row["from_place"])
     return await _described(scope, await _row(request_id))
@@ -283,8 +277,8 @@ async def decline(actor: Actor, scope: Scope, request_id: int) -> dict[str, Any]
 
 async def cancel(actor: Actor, scope: Scope, request_id: int) -> dict[str, Any]:
     """The requester withdraws a pending request (the family found the card)."""
-    async with write_transaction(TransferRequest._meta.db):
-        row = await _locked(request_id)
+    async with unit_of_work():
+        row = await lock_row(TransferRequest, request_id)
         if row is None or row["requester"] != scope.principal.account_id:
             raise NotFound(f"Transfer request {request_id} not found")
         _require_pending(row)
