@@ -2,7 +2,8 @@
 ``caller``, the ``actor`` the audit log names, the caller's ``area`` (their
 :class:`~api.scope.Scope`; Litestar keeps the name ``scope`` for the ASGI scope), and
 the app's ``clock`` (``app.state.clock``, the one the request runs on: services read
-the same one with ``api.clock.current()``).
+the same one with ``api.clock.current()``), and the ``attempts`` counter that rate limits
+share (Redis when configured, else in memory).
 
 Guards run before these, so a handler that asks for ``area`` has already been let in.
 """
@@ -17,6 +18,7 @@ from litestar.di import Provide
 
 from api.auth.guards import current_principal
 from api.auth.principal import Principal
+from api.auth.ratelimit import AttemptCounter
 from api.clock import Clock
 from api.context import Actor
 from api.requests import actor as actor_of
@@ -36,6 +38,11 @@ def provide_clock(state: State) -> Clock:
     return clock
 
 
+def provide_attempts(state: State) -> AttemptCounter:
+    attempts: AttemptCounter = state.attempts
+    return attempts
+
+
 async def provide_area(caller: Principal, clock: Clock) -> Scope:
     return await scope_of(caller, clock.today())
 
@@ -44,5 +51,6 @@ DEPENDENCIES = {
     "caller": Provide(provide_caller, sync_to_thread=False),
     "actor": Provide(provide_actor, sync_to_thread=False),
     "clock": Provide(provide_clock, sync_to_thread=False),
+    "attempts": Provide(provide_attempts, sync_to_thread=False),
     "area": Provide(provide_area),
 }

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from redis.asyncio import Redis
 
 
+@runtime_checkable
 class AttemptCounter(Protocol):
     async def hit(self, key: str, window_seconds: int) -> tuple[int, int]:
         """Count one attempt; return (attempts in the current window, seconds left in it)."""

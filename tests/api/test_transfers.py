@@ -248,3 +248,22 @@ async def test_the_requester_cancels_a_pending_request(client: Any, ids: World, 
     cancelled = await client.post(f"/api/transfer-requests/{filed['id']}/cancel", headers=vac1)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert (await client.get("/api/transfer-requests", headers=await token_for("vac2"))).json() == []
+
+
+async def test_guessing_personal_id_numbers_is_stopped_after_twenty_wrong_proofs(
+    client: Any, ids: World, token_for: Any
+) -> None:
+    """Personal ID numbers are partly predictable (province, century and sex, year): an
+    account that sends twenty that match no child is told to wait, even with the right one."""
+    vac1 = await token_for("vac1")
+    s2 = ids.subjects["S2"]
+    for guess in range(20):
+        wrong = await move(client, vac1, s2, to_f1(ids, proof=f"0792250{guess:05d}"))
+        assert wrong.status_code == 404, wrong.text
+    stopped = await move(client, vac1, s2, to_f1(ids, proof=S2_PERSONAL_ID))
+    assert stopped.status_code == 429, stopped.text
+    assert int(stopped.headers["retry-after"]) > 0
+    assert await s2_facility(ids) != ids.facilities["F1"]
+    # Another account's proofs are its own.
+    com1 = await token_for("com1")
+    assert (await move(client, com1, s2, to_f1(ids, proof=S2_PERSONAL_ID))).status_code == 200

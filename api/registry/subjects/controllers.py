@@ -10,6 +10,7 @@ from litestar import Controller, get, patch, post
 from litestar.params import Parameter
 
 from api.auth.guards import requires
+from api.auth.ratelimit import AttemptCounter
 from api.auth.roles import Permission
 from api.context import Actor
 from api.registry.search import services as search
@@ -81,14 +82,16 @@ class SubjectController(Controller):
         return _out(await service.correct(actor, subject_id, fields, version=version))
 
     @post("/{subject_id:int}/move", guards=[requires(Permission.SUBJECTS_WRITE)], status_code=200)
-    async def move_subject(self, area: Scope, actor: Actor, subject_id: int, data: MoveBody) -> SubjectOut:
+    async def move_subject(
+        self, area: Scope, actor: Actor, attempts: AttemptCounter, subject_id: int, data: MoveBody
+    ) -> SubjectOut:
         """The subject moved: management passes to the new facility, history stays, and
         both communes see the move. The managing side moves a subject anywhere; the
         receiving side takes over a child outside its area only with ``proof`` (the code
         on the card or the personal ID number), or through a transfer request. Unknown
         ids, ids outside the area and wrong proofs answer alike (404)."""
         fields = msgspec.structs.asdict(data)
-        return _out(await transfers.move(actor, area, subject_id, **fields))
+        return _out(await transfers.move(actor, area, subject_id, attempts=attempts, **fields))
 
     @post("/{subject_id:int}/death", guards=[requires(Permission.SUBJECTS_WRITE)], status_code=200)
     async def record_death(self, subject: dict[str, Any], actor: Actor, subject_id: int, data: DeathBody) -> SubjectOut:

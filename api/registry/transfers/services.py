@@ -22,9 +22,10 @@ from typing import Any, Literal
 
 from api import clock
 from api.audit import services as audit
+from api.auth.ratelimit import AttemptCounter
 from api.auth.roles import Role
 from api.context import Actor
-from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from api.phones import normalize_phone
 from api.registry.identity import codes
 from api.registry.identity.names import display_name, name_key
@@ -78,6 +79,25 @@ class Proof:
         return await Subject.exists().where((Subject.code == self.code) & (Subject.merged_into == subject["id"]))
 
 
+# Wrong proofs one account may send in an hour: a field team's typing mistakes fit many
+# times over, guessing personal ID numbers (partly predictable) does not.
+WRONG_PROOFS_PER_HOUR = 20
+
+
+def _proof_key(actor: Actor) -> str:
+    return f"transfer-proof:account:{actor.account_id}"
+
+
+async def _check_proof_budget(attempts: AttemptCounter, actor: Actor) -> None:
+    used, seconds_left = await attempts.peek(_proof_key(actor))
+    if used >= WRONG_PROOFS_PER_HOUR:
+        raise TooManyRequests(
+            f"Too many codes or ID numbers that matched no child; try again in {seconds_left} seconds, "
+            "or file a transfer request",
+            retry_after=max(1, seconds_left),
+        )
+
+
 async def move(
     actor: Actor,
     scope: Scope,
@@ -88,8 +108,11 @@ async def move(
     moved_on: date,
     address_detail: str | None = None,
     proof: str | None = None,
+    attempts: AttemptCounter | None = None,
 ) -> dict[str, Any]:
-    """Move a subject, by the transfer rule above."""
+    """Move a subject, by the transfer rule above. With ``attempts``, an account's wrong
+    proofs are limited (``WRONG_PROOFS_PER_HOUR``; 429 past it), so personal ID numbers
+    cannot be tried one after another."""
     shown = Proof.parse(proof) if proof else None
     try:
         row: dict[str, Any] | None = await service.get(subject_id)
@@ -98,7 +121,11 @@ async def move(
     if row is None or not await access.can_see(scope, row):
         # Taking over: the destination is checked first, as it says nothing of the subject.
         await access.require_destination(scope, place_id, facility_id)
+        if shown is not None and attempts is not None:
+            await _check_proof_budget(attempts, actor)
         if row is None or shown is None or not await shown.matches(row):
+            if shown is not None and attempts is not None:
+                await attempts.hit(_proof_key(actor), 3600)
             raise not_found(subject_id)
     return await service.move(
         actor, row["id"], place_id=place_id, facility_id=facility_id, moved_on=moved_on, address_detail=address_detail
