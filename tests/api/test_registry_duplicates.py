@@ -81,7 +81,7 @@ async def test_planted_duplicates_are_found_across_communes(client: Any, world: 
         person(world, "Võ Minh Khao", "2025-08-20", "M", "C1", guardians=(("Đỗ Thị Lan", "mother", "0903111222"),)),
     )
     counts = await run_check(client, await token_for("com1"))  # commune C1 only
-    assert counts["checked"] == 4 and counts["new"] == 2  # W1, S1, plain, typo
+    assert counts["checked"] == 5 and counts["new"] == 2  # W1, S1, S1x, plain, typo
     found = await listed(client, await token_for("com1"))
     assert set(found) == {frozenset({s["S1"], plain["id"]}), frozenset({s["S2"], typo["id"]})}
     # The other province sees the pair that involves its own child.
@@ -107,7 +107,8 @@ async def test_planted_duplicates_are_found_across_communes(client: Any, world: 
     # Running again lists nothing twice; country-wide, only what changed since is checked.
     assert (await run_check(client, admin))["checked"] == 0
     response = await client.post("/api/duplicates/run", json={"full": True}, headers=admin)
-    assert response.json()["checked"] == 7 and response.json()["refreshed"] == 3
+    # the world's 6 subjects (tests/world.py) and the 3 planted ones
+    assert response.json()["checked"] == 9 and response.json()["refreshed"] == 3
     assert await DuplicateCandidate.count() == 3
 
 
