@@ -62,3 +62,43 @@ def test_parse_date_formats() -> None:
     assert parse_date("2025-11-10") == date(2025, 11, 10)
     assert parse_date("n/a") is None
     assert parse_date("") is None
+
+
+@pytest.mark.parametrize(
+    ("start", "duration", "expected"),
+    [
+        # The 400-year rule: 2000 is a leap year, 1900 and 2100 are not.
+        (date(2000, 1, 29), "1 month", date(2000, 2, 29)),
+        (date(2000, 1, 31), "1 month", date(2000, 3, 1)),
+        (date(1900, 1, 29), "1 month", date(1900, 3, 1)),
+        (date(2100, 1, 29), "1 month", date(2100, 3, 1)),
+        (date(1996, 2, 29), "4 years", date(2000, 2, 29)),
+        (date(2096, 2, 29), "4 years", date(2100, 3, 1)),
+        (date(1896, 2, 29), "4 years", date(1900, 3, 1)),
+        (date(2000, 2, 29), "100 years", date(2100, 3, 1)),
+        (date(1999, 8, 29), "6 months", date(2000, 2, 29)),
+        (date(2099, 8, 29), "6 months", date(2100, 3, 1)),
+        # Days across 29 February: a plain day count.
+        (date(2000, 2, 28), "1 day", date(2000, 2, 29)),
+        (date(2000, 2, 28), "2 days", date(2000, 3, 1)),
+        (date(2100, 2, 28), "1 day", date(2100, 3, 1)),
+        (date(2000, 3, 1), "-1 day", date(2000, 2, 29)),
+        (date(2100, 3, 1), "-1 day", date(2100, 2, 28)),
+        # The month is set first, then the days: "29 February 2100" is 1 March, then - 4 days.
+        (date(2099, 12, 29), "2 months - 4 days", date(2100, 2, 25)),
+        (date(1999, 12, 29), "2 months - 4 days", date(2000, 2, 25)),
+        # Month ends that exist in every year are kept.
+        (date(2100, 1, 28), "1 month", date(2100, 2, 28)),
+        (date(2000, 1, 30), "3 months", date(2000, 4, 30)),
+        (date(2000, 1, 31), "3 months", date(2000, 5, 1)),
+        (date(2000, 12, 31), "12 months", date(2001, 12, 31)),
+        (date(2000, 10, 31), "1 month", date(2000, 12, 1)),
+        (date(2000, 11, 30), "1 month", date(2000, 12, 30)),
+        (date(2000, 12, 31), "2 months", date(2001, 3, 1)),  # "31 February"
+        (date(2000, 5, 31), "-1 month", date(2000, 5, 1)),
+        (date(2000, 12, 15), "1 month", date(2001, 1, 15)),
+        (date(2001, 1, 15), "-1 month", date(2000, 12, 15)),
+    ],
+)
+def test_month_ends_and_leap_years(start: date, duration: str, expected: date) -> None:
+    assert add(start, d(duration)) == expected
