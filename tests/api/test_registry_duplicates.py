@@ -112,6 +112,55 @@ async def test_planted_duplicates_are_found_across_communes(client: Any, world: 
     assert await DuplicateCandidate.count() == 3
 
 
+async def test_a_candidate_exactly_at_the_threshold_is_shown_and_one_below_is_not(
+    client: Any, world: Any, token_for: Any
+) -> None:
+    """S1 is Nguyễn Văn An, born 14 March 2025. The same name born 32 days later scores
+    0.45 (no candidate); born 31 days later, 0.45 + 0.05 = 0.5 (a candidate)."""
+    vac1b = await token_for("vac1b")
+    mother = (("Lý Thị Mơ", "mother", "0988111222"),)
+    below = await client.post(
+        "/api/subjects", json=person(world, "Nguyễn Văn An", "2025-04-15", "M", "C1b", guardians=mother), headers=vac1b
+    )
+    assert below.status_code == 201, below.text
+    at = person(world, "Nguyễn Văn An", "2025-04-14", "M", "C1b", guardians=mother)
+    stopped = await client.post("/api/subjects", json=at, headers=vac1b)
+    assert stopped.status_code == 409, stopped.text
+    shown = {c["subject_id"]: c["score"] for c in stopped.json()["error"]["details"]["candidates"]}
+    # The one born a day apart with the same mother and phone: 0.45 + 0.15 + 0.15 + 0.2.
+    assert shown == {world.subjects["S1"]: 0.5, below.json()["id"]: 0.95}
+    at_id = (await client.post("/api/subjects", json={**at, "not_duplicate_of": list(shown)}, headers=vac1b)).json()["id"]
+
+    await run_check(client, await token_for("admin"))
+    found = await listed(client, await token_for("admin"))
+    assert {key: item["score"] for key, item in found.items()} == {
+        frozenset({world.subjects["S1"], at_id}): 0.5,
+        frozenset({below.json()["id"], at_id}): 0.95,
+    }
+
+
+async def test_day_and_month_swapped_counts_only_within_one_year(client: Any, world: Any, token_for: Any) -> None:
+    """S1b, Lê Thị Hồng, was born on 2 November 2024: 11 February 2024 is that date with
+    day and month swapped, 11 February 2025 is not (another year, 101 days later)."""
+    prov1, admin = await token_for("prov1"), await token_for("admin")
+    other_year = await client.post(
+        "/api/subjects", json=person(world, "Lê Thị Hồng", "2025-02-11", "F", "C1"), headers=prov1
+    )
+    assert other_year.status_code == 201, other_year.text  # 0.45: nothing to confirm
+    swapped = person(world, "Lê Thị Hồng", "2024-02-11", "F", "C1")
+    stopped = await client.post("/api/subjects", json=swapped, headers=prov1)
+    assert stopped.status_code == 409
+    (candidate,) = [
+        c for c in stopped.json()["error"]["details"]["candidates"] if c["subject_id"] == world.subjects["S1b"]
+    ]
+    assert (candidate["score"], [r["code"] for r in candidate["reasons"]]) == (
+        0.65,
+        ["same_name", "swapped_birth_date"],
+    )
+    await run_check(client, admin)
+    assert frozenset({world.subjects["S1b"], other_year.json()["id"]}) not in await listed(client, admin)
+
+
 async def test_twins_need_confirmation_and_are_listed_but_never_merged(client: Any, world: Any, token_for: Any) -> None:
     vac1 = await token_for("vac1")
     twin = person(
