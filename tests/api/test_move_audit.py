@@ -36,7 +36,11 @@ async def test_a_moves_audit_rows_are_filed_under_the_new_and_the_old_commune(
         ("subject.moved_out", world.places["C2"]),
     ]
     moved_out = _after(next(r["after"] for r in rows if r["action"] == "subject.moved_out"))
-    assert moved_out == {"to_place": world.places["C1"], "to_facility": world.facilities["F1c"], "moved_on": "2026-01-10"}
+    assert moved_out == {
+        "to_place": world.places["C1"],
+        "to_facility": world.facilities["F1c"],
+        "moved_on": "2026-01-10",
+    }
     move = _after(next(r["after"] for r in rows if r["action"] == "subject.move"))
     assert (move["place"], move["facility"], move["managing_place"]) == (
         world.places["C1"],

@@ -129,7 +129,9 @@ async def test_a_candidate_exactly_at_the_threshold_is_shown_and_one_below_is_no
     shown = {c["subject_id"]: c["score"] for c in stopped.json()["error"]["details"]["candidates"]}
     # The one born a day apart with the same mother and phone: 0.45 + 0.15 + 0.15 + 0.2.
     assert shown == {world.subjects["S1"]: 0.5, below.json()["id"]: 0.95}
-    at_id = (await client.post("/api/subjects", json={**at, "not_duplicate_of": list(shown)}, headers=vac1b)).json()["id"]
+    at_id = (await client.post("/api/subjects", json={**at, "not_duplicate_of": list(shown)}, headers=vac1b)).json()[
+        "id"
+    ]
 
     await run_check(client, await token_for("admin"))
     found = await listed(client, await token_for("admin"))

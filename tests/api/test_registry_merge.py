@@ -401,9 +401,7 @@ async def test_undo_keeps_a_correction_made_after_the_merge(client: Any, world: 
     survivor = (await client.get(f"/api/subjects/{w1}", headers=com1)).json()
     assert (survivor["ethnicity"], survivor["birth_time"], survivor["personal_id"]) == ("Tày", "06:30:00", None)
     audit = (
-        await client.get(
-            "/api/audit", params={"action": "subject.merge_undo", "entity_id": str(w1)}, headers=com1
-        )
+        await client.get("/api/audit", params={"action": "subject.merge_undo", "entity_id": str(w1)}, headers=com1)
     ).json()
     assert [(e["before"]["personal_id"], e["after"]["personal_id"]) for e in audit] == [("001198000456", None)]
     assert "ethnicity" not in audit[0]["after"]

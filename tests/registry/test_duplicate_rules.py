@@ -91,7 +91,10 @@ def test_sex_family_and_personal_id() -> None:
     assert score_pair(child(BORN, **everything), child(BORN, **everything))[0] == 1.0  # 1.1, capped
     assert score_pair(child(BORN, sex="M"), child(date(2025, 6, 1), sex="F")) == (0.0, ("same_name", "different_sex"))
     # Personal ID numbers on both sides decide alone.
-    same = child(BORN, personal_id="001224000123"), child(date(2020, 1, 1), "lan thi do", "F", personal_id="001224000123")
+    same = (
+        child(BORN, personal_id="001224000123"),
+        child(date(2020, 1, 1), "lan thi do", "F", personal_id="001224000123"),
+    )
     assert score_pair(*same) == (1.0, ("same_personal_id",))
     other = child(BORN, personal_id="001224000123"), child(BORN, personal_id="001224000999")
     assert score_pair(*other) == (0.0, ("different_personal_id",))
@@ -105,7 +108,10 @@ def test_twins_are_always_candidates() -> None:
     twins = child(BORN, "an nguyen van", **mother), child(BORN, "binh nguyen van", **mother)
     score, reasons = score_pair(*twins)
     assert score >= 0.55 and reasons[-1] == "possible_twin" and "same_mother" in reasons
-    by_phone = child(BORN, "khoa minh vo", phones=("+84912345678",)), child(BORN, "lan thi do", phones=("+84912345678",))
+    by_phone = (
+        child(BORN, "khoa minh vo", phones=("+84912345678",)),
+        child(BORN, "lan thi do", phones=("+84912345678",)),
+    )
     assert score_pair(*by_phone) == (0.55, ("same_birth_date", "same_phone", "possible_twin"))
     by_mother = child(BORN, "khoa minh vo", **mother), child(BORN, "lan thi do", **mother)
     assert score_pair(*by_mother) == (0.55, ("same_birth_date", "same_mother", "possible_twin"))

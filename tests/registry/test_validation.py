@@ -38,7 +38,8 @@ def test_birth_dates_refused_naming_the_field(born: date, message: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "expected", [date(2026, 10, 2), date(2026, 12, 1), date(2027, 9, 27)]  # today - 60 days ... today + 300 days
+    "expected",
+    [date(2026, 10, 2), date(2026, 12, 1), date(2027, 9, 27)],  # today - 60 days ... today + 300 days
 )
 def test_expected_deliveries_accepted(expected: date) -> None:
     check_expected_delivery(expected, TODAY)
