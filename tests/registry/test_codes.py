@@ -83,10 +83,22 @@ def test_every_swap_of_neighbours_is_caught() -> None:
         assert not codes.looks_like_code(swapped), swapped
 
 
-@pytest.mark.parametrize("typed", ["7KM2-9QXH", "7KM2-9QXH-CC1", "UUUU-UUUU-U", ""])
-def test_malformed_codes_are_refused(typed: str) -> None:
-    with pytest.raises(codes.CodeError):
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("7KM2-9QXH", "A code has 9 characters (like 7KM2-9QXH-Q), not 8"),
+        ("7KM2-9QXH-CC1", "A code has 9 characters (like 7KM2-9QXH-Q), not 11"),
+        ("", "A code has 9 characters (like 7KM2-9QXH-Q), not 0"),
+        ("UUUU-UUUU-U", "A code cannot contain 'UUUUUUUU'"),
+        ("7KM2-UQXU-Q", "A code cannot contain 'UU'"),
+        ("7KM2-9QXH-#", "A code cannot contain '#'"),
+        ("7KM2-9QXH-C", "This code is mistyped: its last character does not match"),
+    ],
+)
+def test_malformed_codes_are_refused_saying_why(typed: str, message: str) -> None:
+    with pytest.raises(codes.CodeError) as refused:
         codes.normalize(typed)
+    assert str(refused.value) == message
 
 
 def test_a_mistyped_code_is_searched_as_a_name() -> None:
