@@ -161,19 +161,19 @@ def main() -> None:
     args = parser.parse_args()
     results = [run_module(n, jobs=args.jobs, keep=args.keep, show=args.survivors) for n in args.modules or MODULES]
 
-    header = f"{'module':<14} {'mutants':>7} {'killed':>6} {'survived':>8} {'timeout':>7} {'no tests':>8} {'killed %':>8} {'time':>6}"
-    print("\n" + header)
+    columns = ("mutants", "killed", "survived", "timeout", "no tests", "killed %", "time")
+    print("\n" + f"{'module':<14} " + " ".join(f"{c:>8}" for c in columns))
     total: Counter[str] = Counter()
     for r in results:
         total.update(r.counts)
         print(
-            f"{r.name:<14} {r.total:>7} {r.counts['killed']:>6} {r.counts['survived']:>8} {r.counts['timeout']:>7}"
-            f" {r.counts['no tests']:>8} {r.share:>8.1%} {r.seconds:>5.0f}s"
+            f"{r.name:<14} {r.total:>8} {r.counts['killed']:>8} {r.counts['survived']:>8} {r.counts['timeout']:>8}"
+            f" {r.counts['no tests']:>8} {r.share:>8.1%} {r.seconds:>7.0f}s"
         )
     whole = Result("total", total, sum(r.seconds for r in results), [])
     print(
-        f"{'total':<14} {whole.total:>7} {total['killed']:>6} {total['survived']:>8} {total['timeout']:>7}"
-        f" {total['no tests']:>8} {whole.share:>8.1%} {whole.seconds:>5.0f}s"
+        f"{'total':<14} {whole.total:>8} {total['killed']:>8} {total['survived']:>8} {total['timeout']:>8}"
+        f" {total['no tests']:>8} {whole.share:>8.1%} {whole.seconds:>7.0f}s"
     )
     below = [r.name for r in results if r.share < GOAL and r.name != "duplicate_job"]
     if below:

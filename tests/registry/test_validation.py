@@ -65,9 +65,19 @@ def test_a_personal_id_number_consistent_with_birth_and_sex() -> None:
     details = wrong_sex.value.details
     assert details["field"] == "guardians[1].personal_id" and details["problems"]
     assert wrong_sex.value.message == " ".join(p["message"] for p in details["problems"])
-    with pytest.raises(Invalid) as wrong_year:
-        check_personal_id_number("001198000456", birth_date=date(1999, 5, 20), sex="F", field="personal_id")
-    assert wrong_year.value.details["field"] == "personal_id"
+    with pytest.raises(Invalid) as both_wrong:
+        check_personal_id_number("001198000456", birth_date=date(1999, 5, 20), sex="M", field="personal_id")
+    assert both_wrong.value.details == {
+        "field": "personal_id",
+        "problems": [
+            {"field": "birth_date", "message": "The ID number says born in 1998 (digits 4-6 198), the card says 1999."},
+            {"field": "sex", "message": "The ID number says female (digit 4 is 1), the card says male."},
+        ],
+    }
+    assert both_wrong.value.message == (
+        "The ID number says born in 1998 (digits 4-6 198), the card says 1999. "
+        "The ID number says female (digit 4 is 1), the card says male."
+    )
 
 
 @pytest.mark.parametrize(
