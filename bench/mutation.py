@@ -56,7 +56,7 @@ MODULES: dict[str, Module] = {
     "validation": Module(
         "api/registry/validation.py", ("tests/registry/test_validation.py", "tests/api/test_registry.py")
     ),
-    "sessions": Module("api/auth/sessions.py", ("tests/api/test_sessions.py", "tests/api/test_auth.py")),
+    "sessions": Module("api/auth/sessions.py", ("tests/api/test_sessions.py",)),
     "scope": Module(
         "api/scope.py",
         (

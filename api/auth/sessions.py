@@ -62,10 +62,7 @@ async def principal_for(token: str, via: Literal["cookie", "bearer"]) -> Princip
     )
     if row is None or not row["active"]:
         return None
-    expires_at = row["expires_at"]
-    if expires_at.tzinfo is None:
-        expires_at = expires_at.replace(tzinfo=UTC)
-    if expires_at <= datetime.now(UTC):
+    if row["expires_at"] <= datetime.now(UTC):  # timestamptz: aware on both engines
         return None
     return Principal(
         account_id=row["account_id"],

@@ -28,6 +28,10 @@ async def test_a_session_is_good_until_its_expiry(world: Any) -> None:
             vac1, hours=12, client_address="203.0.113.7", user_agent="Tablet"
         )
     assert expires == EXPIRES
+    # 32 random bytes for the token, 24 for the CSRF token, in URL-safe base64.
+    assert (len(token), len(csrf)) == (43, 32)
+    row = await AuthSession.select().where(AuthSession.token_hash == sessions.token_hash(token)).first()
+    assert (row["created_at"], row["expires_at"], row["csrf_token"]) == (SIGNED_IN, EXPIRES, csrf)
     with at(19, 59, 59):
         principal = await sessions.principal_for(token, "bearer")
     assert principal is not None
@@ -51,6 +55,14 @@ async def test_a_session_is_good_until_its_expiry(world: Any) -> None:
 async def test_a_disabled_account_has_no_session(world: Any) -> None:
     with at(8):
         token, _, _ = await sessions.create_session(world.users["com1"], hours=1, client_address=None, user_agent=None)
+    with at(8, 30):
+        officer = await sessions.principal_for(token, "bearer")
+    assert officer is not None
+    assert (officer.role, officer.scope_place_id, officer.scope_facility_id) == (
+        Role.COMMUNE_OFFICER,
+        world.places["C1"],
+        None,
+    )
     await Account.update({Account.active: False}).where(Account.id == world.users["com1"])
     with at(8, 30):
         assert await sessions.principal_for(token, "bearer") is None
@@ -106,3 +118,15 @@ async def test_signing_out_elsewhere_keeps_this_session(world: Any) -> None:
         assert await sessions.principal_for(other, "bearer") is not None
         await sessions.end_other_sessions(world.users["com1"], None)
         assert await sessions.principal_for(other, "bearer") is None
+
+
+async def test_the_session_speaks_the_accounts_language(world: Any) -> None:
+    vac1 = world.users["vac1"]
+    with at(8):
+        token, _, _ = await sessions.create_session(vac1, hours=1, client_address=None, user_agent=None)
+        await Account.update({Account.language: "en"}).where(Account.id == vac1)
+        principal = await sessions.principal_for(token, "cookie")
+        assert principal is not None and principal.language == "en"
+        await Account.update({Account.language: ""}).where(Account.id == vac1)  # never chosen
+        principal = await sessions.principal_for(token, "cookie")
+        assert principal is not None and principal.language == "vi"
