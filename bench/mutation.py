@@ -48,15 +48,15 @@ MODULES: dict[str, Module] = {
     "dates": Module(
         "schedule/dates.py", ("tests/schedule/test_schedule_dates.py", "tests/schedule/test_schedule_engine.py")
     ),
-    "codes": Module("api/registry/codes.py", ("tests/registry/test_codes.py",)),
+    "codes": Module("api/registry/identity/codes.py", ("tests/registry/test_codes.py",)),
     "duplicates": Module(
-        "api/registry/duplicates.py",
+        "api/registry/duplicates/services.py",
         ("tests/registry/test_duplicate_rules.py", "tests/api/test_registry_duplicates.py", NO_CLI),
     ),
-    "duplicate_job": Module("api/registry/duplicate_job.py", ("tests/api/test_registry_duplicates.py", NO_CLI)),
-    "merge": Module("api/registry/merge.py", ("tests/api/test_registry_merge.py",)),
+    "duplicate_job": Module("api/registry/duplicates/job.py", ("tests/api/test_registry_duplicates.py", NO_CLI)),
+    "merge": Module("api/registry/duplicates/merge.py", ("tests/api/test_registry_merge.py",)),
     "validation": Module(
-        "api/registry/validation.py", ("tests/registry/test_validation.py", "tests/api/test_registry.py")
+        "api/registry/subjects/validation.py", ("tests/registry/test_validation.py", "tests/api/test_registry.py")
     ),
     "sessions": Module("api/auth/sessions.py", ("tests/api/test_sessions.py",)),
     "scope": Module(
@@ -70,7 +70,7 @@ MODULES: dict[str, Module] = {
         ),
     ),
     "access": Module(
-        "api/registry/access.py",
+        "api/registry/subjects/deps.py",
         ("tests/api/test_visibility.py", "tests/api/test_registry.py", "tests/api/test_parent_linking.py"),
     ),
 }

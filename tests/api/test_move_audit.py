@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from api.context import Actor
-from api.registry import service as subjects
+from api.registry.subjects import services as subjects
 from db.tables import AuditEvent
 
 

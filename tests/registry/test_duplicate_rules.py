@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from api.registry.duplicates import Candidate, Profile, score_pair
+from api.registry.duplicates.services import Candidate, Profile, score_pair
 
 AN = "an nguyen van"
 BORN = date(2024, 3, 5)

@@ -10,7 +10,7 @@ import pytest
 
 from api.errors import Invalid
 from api.phones import normalize_phone
-from api.registry.validation import check_birth_date, check_expected_delivery, check_personal_id_number
+from api.registry.subjects.validation import check_birth_date, check_expected_delivery, check_personal_id_number
 
 TODAY = date(2026, 12, 1)
 
