@@ -63,6 +63,7 @@ MODULES: dict[str, Module] = {
         "api/scope.py",
         (
             "tests/api/test_scope.py",
+            "tests/api/test_scope_rules.py",
             "tests/api/test_visibility.py",
             "tests/api/test_list_scopes.py",
             "tests/api/test_authorization_matrix.py",
