@@ -126,9 +126,25 @@ async def test_a_candidate_exactly_at_the_threshold_is_shown_and_one_below_is_no
     at = person(world, "Nguyễn Văn An", "2025-04-14", "M", "C1b", guardians=mother)
     stopped = await client.post("/api/subjects", json=at, headers=vac1b)
     assert stopped.status_code == 409, stopped.text
-    shown = {c["subject_id"]: c["score"] for c in stopped.json()["error"]["details"]["candidates"]}
-    # The one born a day apart with the same mother and phone: 0.45 + 0.15 + 0.15 + 0.2.
-    assert shown == {world.subjects["S1"]: 0.5, below.json()["id"]: 0.95}
+    candidates = stopped.json()["error"]["details"]["candidates"]
+    shown = {c["subject_id"]: c["score"] for c in candidates}
+    # Best first: the one born a day apart with the same mother and phone (0.45 + 0.15 +
+    # 0.15 + 0.2), then S1.
+    assert [(c["subject_id"], c["score"]) for c in candidates] == [
+        (below.json()["id"], 0.95),
+        (world.subjects["S1"], 0.5),
+    ]
+    s1 = (await client.get(f"/api/subjects/{world.subjects['S1']}", headers=await token_for("admin"))).json()
+    assert {k: v for k, v in candidates[1].items() if k != "reasons"} == {
+        "subject_id": world.subjects["S1"],
+        "score": 0.5,
+        "code": s1["code"],
+        "full_name": "Nguyễn Văn An",
+        "birth_date": "2025-03-14",
+        "sex": "M",
+        "place": world.places["C1"],
+    }
+    assert [r["code"] for r in candidates[1]["reasons"]] == ["same_name", "near_birth_date"]
     at_id = (await client.post("/api/subjects", json={**at, "not_duplicate_of": list(shown)}, headers=vac1b)).json()[
         "id"
     ]
@@ -138,6 +154,24 @@ async def test_a_candidate_exactly_at_the_threshold_is_shown_and_one_below_is_no
     assert {key: item["score"] for key, item in found.items()} == {
         frozenset({world.subjects["S1"], at_id}): 0.5,
         frozenset({below.json()["id"], at_id}): 0.95,
+    }
+
+
+async def test_two_personal_id_numbers_are_two_people(client: Any, world: Any, token_for: Any) -> None:
+    """Same name and birth date as S1 (who has no personal ID number): each is S1's
+    candidate, but with different numbers the two are never each other's."""
+    prov1, admin = await token_for("prov1"), await token_for("admin")
+    first = await plant(
+        client, prov1, person(world, "Nguyễn Văn An", "2025-03-14", "M", "C1b", personal_id="001225000123")
+    )
+    body = person(world, "Nguyễn Văn An", "2025-03-14", "M", "C1b", personal_id="001225000456")
+    stopped = await client.post("/api/subjects", json=body, headers=prov1)
+    assert [c["subject_id"] for c in stopped.json()["error"]["details"]["candidates"]] == [world.subjects["S1"]]
+    second = await plant(client, prov1, body)
+    await run_check(client, admin)
+    assert set(await listed(client, admin)) == {
+        frozenset({world.subjects["S1"], first["id"]}),
+        frozenset({world.subjects["S1"], second["id"]}),
     }
 
 

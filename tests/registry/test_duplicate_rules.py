@@ -62,6 +62,11 @@ def test_a_similar_name_scores_by_its_trigram_similarity() -> None:
     # khoa/minh/vo and khoa/minh/vu share 11 of 15 trigrams: 0.15 + 0.3 × 11/15 = 0.37.
     a, b = child(BORN, "khoa minh vo"), child(BORN, "khoa minh vu")
     assert score_pair(a, b) == (0.67, ("similar_name", "same_birth_date"))
+    # duy/duc/hoang and duy/duc/hoan share 10 of 13: 0.15 + 0.3 × 10/13 + 0.3 = 0.68077, shown as 0.681.
+    assert score_pair(child(BORN, "duy duc hoang"), child(BORN, "duy duc hoan")) == (
+        0.681,
+        ("similar_name", "same_birth_date"),
+    )
     # No trigram in common: the name is no evidence.
     assert score_pair(child(BORN, "khoa minh vo"), child(BORN, "lan thi do")) == (0.3, ("same_birth_date",))
 
