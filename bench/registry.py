@@ -593,7 +593,7 @@ async def measure(url: str, queries: int, registrations: int) -> None:
     print(line("name search, national", by_name, all_baseline, 50))
     print(line("name search, one province", by_name_scoped, all_baseline, 50))
     print(line("name search, one commune", by_name_commune, all_baseline, 50))
-    print(line("code lookup (7KM2-9QXH-C)", by_code, all_baseline, 5))
+    print(line("code lookup (7KM2-9QXH-Q)", by_code, all_baseline, 5))
     print(line("register() with duplicate check", registered, all_baseline))
     print(
         f"  ({len(texts)} name queries: exact, unaccented, reordered, one typo, family+given; "

@@ -133,12 +133,9 @@ def add(start: date, duration: Duration) -> date:
         month = total % 12 + 1
         day = start.day
         if day > 28 and day > _days_in_month(year, month):
-            # CALCDT-5: not a real date -> first day of the next month.
-            if month == 12:
-                year, month = year + 1, 1
-            else:
-                month += 1
-            day = 1
+            # CALCDT-5: not a real date -> first day of the next month (never January:
+            # December has 31 days).
+            month, day = month + 1, 1
         if year > 9999:
             return date.max
         if year < 1:
@@ -162,9 +159,7 @@ def parse_date(text: str | None) -> date | None:
     text = text.strip()
     if not text or text.lower() == "n/a":
         return None
-    if len(text) == 8 and text.isdigit():
-        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
     if "/" in text:
         month, day, year = (int(part) for part in text.split("/"))
         return date(year, month, day)
-    return date.fromisoformat(text)
+    return date.fromisoformat(text)  # also reads YYYYMMDD (Python 3.11)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from api import clock
@@ -63,10 +63,7 @@ async def principal_for(token: str, via: Literal["cookie", "bearer"]) -> Princip
     )
     if row is None or not row["active"]:
         return None
-    expires_at = row["expires_at"]
-    if expires_at.tzinfo is None:
-        expires_at = expires_at.replace(tzinfo=UTC)
-    if expires_at <= clock.current().now():
+    if row["expires_at"] <= clock.current().now():  # timestamptz: aware on both engines
         return None
     return Principal(
         account_id=row["account_id"],

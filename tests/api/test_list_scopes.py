@@ -9,10 +9,13 @@ import pytest
 from tests.world import World
 
 # (role, facilities seen, users seen) in the world of tests/world.py
+P1_STAFF = {"prov1", "com1", "vac1", "clerk1", "com1b", "vac1b", "vac1c", "com1m"}
 SEEN = [
-    ("admin", {"F1", "F1b", "F2"}, {"admin", "prov1", "prov2", "com1", "vac1", "clerk1", "vac2", "parent1"}),
-    ("prov1", {"F1", "F1b"}, {"prov1", "com1", "vac1", "clerk1"}),
-    ("com1", {"F1"}, {"com1", "vac1", "clerk1"}),
+    ("admin", {"F1", "F1b", "F1c", "F2"}, {"admin", "prov2", "vac2", "parent1", *P1_STAFF}),
+    ("prov1", {"F1", "F1b", "F1c"}, P1_STAFF),
+    # F1c is Ba Đình's second facility; com1m's Phúc Xá was merged into Ba Đình, so its
+    # officer's account belongs to Ba Đình's area now.
+    ("com1", {"F1", "F1c"}, {"com1", "vac1", "clerk1", "vac1c", "com1m"}),
     ("vac1", {"F1"}, None),
 ]
 

@@ -76,9 +76,11 @@ async def test_twins_are_registered_after_confirming_they_are_two_children(
         ({"personal_id": "00130"}, "personal_id"),
         ({"personal_id": "001226000123"}, "personal_id"),  # says born 2026 male … but 2 = male 2000s: check sex
         ({"guardians": [{"full_name": "A", "relationship": "mother", "phone": "12345"}]}, "guardians[0].phone"),
+        # Ten digits like a mobile number, but no 06x network exists: possible, not valid.
+        ({"guardians": [{"full_name": "A", "relationship": "mother", "phone": "0612 345 678"}]}, "guardians[0].phone"),
         ({"place_id": 999999}, "place_id"),
     ],
-    ids=["future-birth", "absurdly-old", "short-id", "id-wrong-sex", "bad-phone", "unknown-place"],
+    ids=["future-birth", "absurdly-old", "short-id", "id-wrong-sex", "bad-phone", "no-such-network", "unknown-place"],
 )
 async def test_bad_registrations_are_422_naming_the_field(
     client: Any, world: Any, token_for: Any, changes: dict[str, Any], field: str

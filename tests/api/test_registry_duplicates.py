@@ -81,7 +81,7 @@ async def test_planted_duplicates_are_found_across_communes(client: Any, world: 
         person(world, "Võ Minh Khao", "2025-08-20", "M", "C1", guardians=(("Đỗ Thị Lan", "mother", "0903111222"),)),
     )
     counts = await run_check(client, await token_for("com1"))  # commune C1 only
-    assert counts["checked"] == 4 and counts["new"] == 2  # W1, S1, plain, typo
+    assert counts["checked"] == 5 and counts["new"] == 2  # W1, S1, S1x, plain, typo
     found = await listed(client, await token_for("com1"))
     assert set(found) == {frozenset({s["S1"], plain["id"]}), frozenset({s["S2"], typo["id"]})}
     # The other province sees the pair that involves its own child.
@@ -107,8 +107,95 @@ async def test_planted_duplicates_are_found_across_communes(client: Any, world: 
     # Running again lists nothing twice; country-wide, only what changed since is checked.
     assert (await run_check(client, admin))["checked"] == 0
     response = await client.post("/api/duplicates/run", json={"full": True}, headers=admin)
-    assert response.json()["checked"] == 7 and response.json()["refreshed"] == 3
+    # the world's 6 subjects (tests/world.py) and the 3 planted ones
+    assert response.json()["checked"] == 9 and response.json()["refreshed"] == 3
     assert await DuplicateCandidate.count() == 3
+
+
+async def test_a_candidate_exactly_at_the_threshold_is_shown_and_one_below_is_not(
+    client: Any, world: Any, token_for: Any
+) -> None:
+    """S1 is Nguyễn Văn An, born 14 March 2025. The same name born 32 days later scores
+    0.45 (no candidate); born 31 days later, 0.45 + 0.05 = 0.5 (a candidate)."""
+    vac1b = await token_for("vac1b")
+    mother = (("Lý Thị Mơ", "mother", "0988111222"),)
+    below = await client.post(
+        "/api/subjects", json=person(world, "Nguyễn Văn An", "2025-04-15", "M", "C1b", guardians=mother), headers=vac1b
+    )
+    assert below.status_code == 201, below.text
+    at = person(world, "Nguyễn Văn An", "2025-04-14", "M", "C1b", guardians=mother)
+    stopped = await client.post("/api/subjects", json=at, headers=vac1b)
+    assert stopped.status_code == 409, stopped.text
+    candidates = stopped.json()["error"]["details"]["candidates"]
+    shown = {c["subject_id"]: c["score"] for c in candidates}
+    # Best first: the one born a day apart with the same mother and phone (0.45 + 0.15 +
+    # 0.15 + 0.2), then S1.
+    assert [(c["subject_id"], c["score"]) for c in candidates] == [
+        (below.json()["id"], 0.95),
+        (world.subjects["S1"], 0.5),
+    ]
+    s1 = (await client.get(f"/api/subjects/{world.subjects['S1']}", headers=await token_for("admin"))).json()
+    assert {k: v for k, v in candidates[1].items() if k != "reasons"} == {
+        "subject_id": world.subjects["S1"],
+        "score": 0.5,
+        "code": s1["code"],
+        "full_name": "Nguyễn Văn An",
+        "birth_date": "2025-03-14",
+        "sex": "M",
+        "place": world.places["C1"],
+    }
+    assert [r["code"] for r in candidates[1]["reasons"]] == ["same_name", "near_birth_date"]
+    at_id = (await client.post("/api/subjects", json={**at, "not_duplicate_of": list(shown)}, headers=vac1b)).json()[
+        "id"
+    ]
+
+    await run_check(client, await token_for("admin"))
+    found = await listed(client, await token_for("admin"))
+    # Stored as a 4-byte real on PostgreSQL (0.95 reads back as 0.94999999): to 3 places.
+    assert {key: round(item["score"], 3) for key, item in found.items()} == {
+        frozenset({world.subjects["S1"], at_id}): 0.5,
+        frozenset({below.json()["id"], at_id}): 0.95,
+    }
+
+
+async def test_two_personal_id_numbers_are_two_people(client: Any, world: Any, token_for: Any) -> None:
+    """Same name and birth date as S1 (who has no personal ID number): each is S1's
+    candidate, but with different numbers the two are never each other's."""
+    prov1, admin = await token_for("prov1"), await token_for("admin")
+    first = await plant(
+        client, prov1, person(world, "Nguyễn Văn An", "2025-03-14", "M", "C1b", personal_id="001225000123")
+    )
+    body = person(world, "Nguyễn Văn An", "2025-03-14", "M", "C1b", personal_id="001225000456")
+    stopped = await client.post("/api/subjects", json=body, headers=prov1)
+    assert [c["subject_id"] for c in stopped.json()["error"]["details"]["candidates"]] == [world.subjects["S1"]]
+    second = await plant(client, prov1, body)
+    await run_check(client, admin)
+    assert set(await listed(client, admin)) == {
+        frozenset({world.subjects["S1"], first["id"]}),
+        frozenset({world.subjects["S1"], second["id"]}),
+    }
+
+
+async def test_day_and_month_swapped_counts_only_within_one_year(client: Any, world: Any, token_for: Any) -> None:
+    """S1b, Lê Thị Hồng, was born on 2 November 2024: 11 February 2024 is that date with
+    day and month swapped, 11 February 2025 is not (another year, 101 days later)."""
+    prov1, admin = await token_for("prov1"), await token_for("admin")
+    other_year = await client.post(
+        "/api/subjects", json=person(world, "Lê Thị Hồng", "2025-02-11", "F", "C1"), headers=prov1
+    )
+    assert other_year.status_code == 201, other_year.text  # 0.45: nothing to confirm
+    swapped = person(world, "Lê Thị Hồng", "2024-02-11", "F", "C1")
+    stopped = await client.post("/api/subjects", json=swapped, headers=prov1)
+    assert stopped.status_code == 409
+    (candidate,) = [
+        c for c in stopped.json()["error"]["details"]["candidates"] if c["subject_id"] == world.subjects["S1b"]
+    ]
+    assert (candidate["score"], [r["code"] for r in candidate["reasons"]]) == (
+        0.65,
+        ["same_name", "swapped_birth_date"],
+    )
+    await run_check(client, admin)
+    assert frozenset({world.subjects["S1b"], other_year.json()["id"]}) not in await listed(client, admin)
 
 
 async def test_twins_need_confirmation_and_are_listed_but_never_merged(client: Any, world: Any, token_for: Any) -> None:

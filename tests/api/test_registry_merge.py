@@ -339,3 +339,71 @@ async def test_a_new_table_pointing_at_subjects_follows_a_merge_and_its_undo(
         assert [r["subject"] for r in await FutureRecord.select(FutureRecord.subject)] == [dup["id"]]
     finally:
         await FutureRecord.alter().drop_table(if_exists=True)
+
+
+async def correct(client: Any, headers: dict[str, str], subject_id: int, **fields: Any) -> dict[str, Any]:
+    current = (await client.get(f"/api/subjects/{subject_id}", headers=headers)).json()
+    response = await client.patch(
+        f"/api/subjects/{subject_id}", json={"version": current["version"], **fields}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+async def test_the_survivor_keeps_what_it_has_and_fills_only_what_it_lacks(
+    client: Any, world: Any, token_for: Any
+) -> None:
+    """W1 already has an ethnicity and a birth time; the other record has others, and a
+    personal ID number that W1 lacks."""
+    com1 = await token_for("com1")
+    w1 = world.subjects["W1"]
+    await correct(client, com1, w1, ethnicity="Tày", birth_time="06:30:00")
+    dup = await woman_twice(client, world, com1)  # ethnicity Kinh, personal ID 001198000456
+    await correct(client, com1, dup["id"], birth_time="23:10:00", address_detail="Số 5 ngõ 12")
+    response = await client.post("/api/subjects/merge", json={"survivor_id": w1, "merged_id": dup["id"]}, headers=com1)
+    assert response.status_code == 201, response.text
+    assert response.json()["moved"]["filled"] == {"personal_id": "001198000456"}
+    survivor = (await client.get(f"/api/subjects/{w1}", headers=com1)).json()
+    assert (survivor["full_name"], survivor["ethnicity"], survivor["birth_time"], survivor["address_detail"]) == (
+        "Trần Thị Bích",
+        "Tày",
+        "06:30:00",
+        "",  # not one of the fields a merge fills
+    )
+    assert survivor["personal_id"] == "001198000456"
+    merged = await Subject.select().where(Subject.id == dup["id"]).first()
+    assert (merged["full_name"], merged["ethnicity"], merged["personal_id"]) == ("Tran Thi Bich", "Kinh", None)
+
+    undone = await client.post(f"/api/merges/{response.json()['id']}/undo", headers=com1)
+    assert undone.status_code == 200, undone.text
+    survivor = (await client.get(f"/api/subjects/{w1}", headers=com1)).json()
+    assert (survivor["ethnicity"], survivor["birth_time"], survivor["personal_id"]) == ("Tày", "06:30:00", None)
+    merged = await Subject.select().where(Subject.id == dup["id"]).first()
+    assert (merged["status"], merged["merged_into"], merged["personal_id"]) == ("active", None, "001198000456")
+
+
+async def test_undo_keeps_a_correction_made_after_the_merge(client: Any, world: Any, token_for: Any) -> None:
+    """The merge fills W1's ethnicity (Kinh) and personal ID; then someone corrects the
+    ethnicity to Tày. Undo empties what the merge filled and nobody changed since (the
+    personal ID, which goes back to its record), and keeps the correction."""
+    com1 = await token_for("com1")
+    w1 = world.subjects["W1"]
+    dup = await woman_twice(client, world, com1)
+    await correct(client, com1, dup["id"], birth_time="23:10:00")
+    merge = (
+        await client.post("/api/subjects/merge", json={"survivor_id": w1, "merged_id": dup["id"]}, headers=com1)
+    ).json()
+    assert merge["moved"]["filled"] == {"personal_id": "001198000456", "ethnicity": "Kinh", "birth_time": "23:10:00"}
+    await correct(client, com1, w1, ethnicity="Tày", birth_time="06:30:00")
+
+    undone = await client.post(f"/api/merges/{merge['id']}/undo", headers=com1)
+    assert undone.status_code == 200, undone.text
+    survivor = (await client.get(f"/api/subjects/{w1}", headers=com1)).json()
+    assert (survivor["ethnicity"], survivor["birth_time"], survivor["personal_id"]) == ("Tày", "06:30:00", None)
+    audit = (
+        await client.get("/api/audit", params={"action": "subject.merge_undo", "entity_id": str(w1)}, headers=com1)
+    ).json()
+    assert [(e["before"]["personal_id"], e["after"]["personal_id"]) for e in audit] == [("001198000456", None)]
+    assert "ethnicity" not in audit[0]["after"]
+    merged = (await client.get(f"/api/subjects/{dup['id']}", headers=com1)).json()
+    assert (merged["id"], merged["personal_id"], merged["ethnicity"]) == (dup["id"], "001198000456", "Kinh")

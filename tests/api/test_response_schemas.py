@@ -149,9 +149,7 @@ async def test_a_forecast_answer_fits_its_schema(client: Any, token_for: Any) ->
     assert answer.vaccine_groups and all(g.reasons is not None for g in answer.vaccine_groups)
 
 
-async def test_a_scan_of_every_kind_of_code_fits_its_schema(
-    client: Any, app: Any, world: Any, token_for: Any
-) -> None:
+async def test_a_scan_of_every_kind_of_code_fits_its_schema(client: Any, app: Any, world: Any, token_for: Any) -> None:
     subject_card = card.qr_text(app.state.settings.secret_key, await code_of(world.subjects["S1"]))
     rng = random.Random(3)
     symbols = [

@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import date
 from types import MappingProxyType
 
+import pytest
+
 from schedule import reasons
 from schedule.dates import Duration
 from schedule.engine import evaluate
@@ -157,6 +159,25 @@ def test_grace_period_of_four_days_counts() -> None:
     result = run(("2021-01-11", "M"))
     assert measles(result, 1).status is DoseStatus.VALID
     assert reasons.GRACE_PERIOD_AGE in measles(result, 1).reasons
+
+
+@pytest.mark.parametrize(
+    ("dose2", "status", "reasons_given"),
+    [
+        # Dose 1 on 15 January 2021; dose 2 at least 4 weeks later (12 February), or
+        # 4 weeks - 4 days (8 February) with the grace period.
+        ("2021-02-07", DoseStatus.NOT_VALID, (reasons.TOO_SOON,)),
+        ("2021-02-08", DoseStatus.VALID, (reasons.GRACE_PERIOD_INTERVAL,)),
+        ("2021-02-11", DoseStatus.VALID, (reasons.GRACE_PERIOD_INTERVAL,)),
+        ("2021-02-12", DoseStatus.VALID, ()),
+    ],
+)
+def test_a_dose_in_the_interval_grace_period_is_valid_and_says_so(
+    dose2: str, status: DoseStatus, reasons_given: tuple[str, ...]
+) -> None:
+    result = run(("2021-01-15", "M"), (dose2, "M"), on="2021-03-01")
+    assert measles(result, 1).reasons == ()
+    assert (measles(result, 2).status, measles(result, 2).reasons) == (status, reasons_given)
 
 
 def test_interval_too_soon_then_forecast_from_the_invalid_dose() -> None:

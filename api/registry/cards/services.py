@@ -1,7 +1,7 @@
 """The subject card: a signed QR payload and the printable A6 page that carries it.
 
 QR content: ``NIIS1|<code>|<signature>`` where ``<code>`` is the lifelong code as
-stored (``7KM29QXHC``) and ``<signature>`` the first 10 characters of
+stored (``7KM29QXHQ``) and ``<signature>`` the first 10 characters of
 ``base32(HMAC-SHA256(secret_key, "card:" + code))`` (RFC 4648 alphabet, no padding).
 Only this server (its ``secret_key``) can sign, so a forged card or a mistyped code
 is refused when scanned; 10 base-32 characters are 50 bits, far beyond guessing at

@@ -1,5 +1,5 @@
 """The lifelong immunization code: 8 random characters of Crockford's base 32 and a
-check character (ISO 7064 MOD 37-2), shown as ``7KM2-9QXH-C``.
+check character (ISO 7064 MOD 37-2), shown as ``7KM2-9QXH-Q``.
 
 The alphabet has no I, L, O or U, so nothing on a card reads two ways; the check
 character catches every single wrong character and every swap of two neighbours.
@@ -39,7 +39,7 @@ def normalize(text: str) -> str:
     Raises :class:`CodeError` when it cannot be a valid code."""
     code = text.strip().upper().translate(_READ_AS)
     if len(code) != RANDOM_LENGTH + 1:
-        raise CodeError(f"A code has {RANDOM_LENGTH + 1} characters (like 7KM2-9QXH-C), not {len(code)}")
+        raise CodeError(f"A code has {RANDOM_LENGTH + 1} characters (like 7KM2-9QXH-Q), not {len(code)}")
     body, check = code[:-1], code[-1]
     bad = [c for c in body if c not in ALPHABET]
     if bad or check not in CHECK_ALPHABET:
@@ -58,5 +58,5 @@ def looks_like_code(text: str) -> bool:
 
 
 def display(code: str) -> str:
-    """``7KM29QXHC`` → ``7KM2-9QXH-C`` for cards and screens."""
+    """``7KM29QXHQ`` → ``7KM2-9QXH-Q`` for cards and screens."""
     return f"{code[:4]}-{code[4:8]}-{code[8:]}"

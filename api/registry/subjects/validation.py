@@ -25,7 +25,6 @@ def check_personal_id_number(number: str, *, birth_date: date | None, sex: str |
     if problems:
         raise Invalid(
             " ".join(p.message for p in problems),
-            field=field,
             details={"field": field, "problems": [{"field": p.field, "message": p.message} for p in problems]},
         )
     return number
