@@ -22,6 +22,7 @@ from api.auth.roles import Role
 from api.context import Actor
 from api.errors import Forbidden
 from api.phones import normalize_phone
+from api.registry.subjects.schemas import SubjectSummary
 from api.requests import principal
 from api.schemas import Input
 from api.settings import Settings
@@ -43,13 +44,7 @@ class CardBody(Input):
     birth_date: date
 
 
-class LinkedSubject(msgspec.Struct):
-    id: int
-    code: str
-    code_display: str
-    full_name: str
-    birth_date: date
-    sex: str
+class LinkedSubject(SubjectSummary):
     status: str
     method: str | None = None
 

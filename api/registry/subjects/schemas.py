@@ -93,13 +93,18 @@ class PregnancyOut(msgspec.Struct):
     ended_on: date | None
 
 
-class SubjectOut(msgspec.Struct):
+class SubjectSummary(msgspec.Struct):
+    """One summary of a subject wherever a list shows one (search hits, a parent's children)."""
+
     id: int
     code: str
     code_display: str
     full_name: str
     birth_date: date
     sex: str
+
+
+class SubjectOut(SubjectSummary):
     place: int
     facility: int
     status: str
@@ -113,13 +118,7 @@ class SubjectOut(msgspec.Struct):
     pregnancies: list[PregnancyOut] = []
 
 
-class SearchHit(msgspec.Struct):
-    id: int
-    code: str
-    code_display: str
-    full_name: str
-    birth_date: date
-    sex: str
+class SearchHit(SubjectSummary):
     place: int
     facility: int
     status: str
