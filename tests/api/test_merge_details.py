@@ -1,0 +1,203 @@
+"""What a person sees of a merge besides the rows it moves: the words and details of its
+refusals, the audit rows it writes, and the duplicate pairs in which the merged record is
+the second subject (``subject_b``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from db.tables import AuditEvent, DuplicateCandidate, SubjectMerge
+from tests.api.test_registry_duplicates import person, plant
+from tests.api.test_registry_merge import snapshot, woman_twice
+
+
+def error_of(response: Any, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["code"] == code, error
+    return dict(error)
+
+
+async def merge(client: Any, headers: dict[str, str], survivor_id: int, merged_id: int) -> Any:
+    return await client.post(
+        "/api/subjects/merge", json={"survivor_id": survivor_id, "merged_id": merged_id}, headers=headers
+    )
+
+
+async def an(client: Any, world: Any, headers: dict[str, str]) -> dict[str, Any]:
+    """S1 registered again in C1, with one guardian of her own."""
+    return await plant(
+        client,
+        headers,
+        person(world, "Nguyen Van An", "2025-03-14", "M", "C1", guardians=(("Lê Văn Tâm", "father", "0914777888"),)),
+    )
+
+
+async def test_the_refusals_say_what_is_wrong_and_which_field(client: Any, world: Any, token_for: Any) -> None:
+    prov1 = await token_for("prov1")
+    s = world.subjects
+    itself = error_of(await merge(client, prov1, s["S1"], s["S1"]), 422, "invalid")
+    assert "cannot be merged into itself" in itself["message"]
+    assert itself["details"] == {"field": "merged_id"}
+
+    missing = error_of(await merge(client, prov1, s["S1"], 999999), 404, "not_found")
+    assert missing["message"] == "Subject 999999 not found"
+    missing = error_of(await merge(client, prov1, 999998, s["S1"]), 404, "not_found")
+    assert missing["message"] == "Subject 999998 not found"
+
+    plain = await an(client, world, prov1)
+    assert (await merge(client, prov1, s["S1"], plain["id"])).status_code == 201
+    twice = error_of(await merge(client, prov1, s["S1b"], plain["id"]), 409, "conflict")
+    assert twice["message"] == f"Subject {plain['id']} was already merged into subject {s['S1']}"
+    assert twice["details"] == {"field": "merged_id", "merged_into": s["S1"]}
+    into = error_of(await merge(client, prov1, plain["id"], s["S1b"]), 409, "conflict")
+    assert into["message"] == f"Subject {plain['id']} was already merged into subject {s['S1']}"
+    assert into["details"] == {"field": "survivor_id", "merged_into": s["S1"]}
+
+    one = await woman_twice(client, world, prov1)
+    other = await plant(
+        client, prov1, person(world, "Trần Thị Bích", "1998-05-20", "F", "C1b", personal_id="001198000789")
+    )
+    two = error_of(await merge(client, prov1, one["id"], other["id"]), 409, "conflict")
+    assert "different personal ID numbers" in two["message"] and "correct the wrong number" in two["message"]
+    assert two["details"] == {"field": "personal_id"}
+    assert await SubjectMerge.count() == 1
+
+
+async def test_the_refusals_of_undo(client: Any, world: Any, token_for: Any) -> None:
+    prov1 = await token_for("prov1")
+    s = world.subjects
+    missing = error_of(await client.post("/api/merges/999999/undo", headers=prov1), 404, "not_found")
+    assert missing["message"] == "Merge 999999 not found"
+
+    a = await an(client, world, prov1)
+    b = await plant(client, prov1, person(world, "Nguyễn Văn An", "2025-03-14", "M", "C1b"))
+    first = (await merge(client, prov1, a["id"], b["id"])).json()
+    second = (await merge(client, prov1, s["S1"], a["id"])).json()
+    outside = error_of(
+        await client.post(f"/api/merges/{first['id']}/undo", headers=await token_for("prov2")), 404, "not_found"
+    )
+    assert outside["message"] == f"Merge {first['id']} not found"
+
+    blocked = error_of(await client.post(f"/api/merges/{first['id']}/undo", headers=prov1), 409, "conflict")
+    assert blocked["message"] == (
+        f"Subject {a['id']} has since been merged into subject {s['S1']}: undo that merge first"
+    )
+    assert blocked["details"] == {"merged_into": s["S1"]}
+
+    assert (await client.post(f"/api/merges/{second['id']}/undo", headers=prov1)).status_code == 200
+    again = error_of(await client.post(f"/api/merges/{second['id']}/undo", headers=prov1), 409, "conflict")
+    assert again["message"] == "This merge was already undone"
+    assert set(again["details"]) == {"undone_at"} and again["details"]["undone_at"]
+
+
+def _loaded(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+async def audit_rows(after_id: int) -> list[dict[str, Any]]:
+    rows = await AuditEvent.select().where(AuditEvent.id > after_id).order_by(AuditEvent.id)
+    return [{**r, "before": _loaded(r["before"]), "after": _loaded(r["after"])} for r in rows]
+
+
+async def test_the_audit_rows_of_a_merge_and_its_undo(client: Any, world: Any, token_for: Any) -> None:
+    prov1 = await token_for("prov1")
+    s1 = world.subjects["S1"]
+    plain = await an(client, world, prov1)
+    last = (await AuditEvent.select(AuditEvent.id).order_by(AuditEvent.id, ascending=False).first())["id"]
+
+    done = await merge(client, prov1, s1, plain["id"])
+    assert done.status_code == 201, done.text
+    merge_id = done.json()["id"]
+    rows = {r["action"]: r for r in await audit_rows(last)}
+    assert set(rows) == {"subject.merged", "subject.merge"}
+    merged, survivor = rows["subject.merged"], rows["subject.merge"]
+    assert (merged["entity"], merged["entity_id"], merged["place"], merged["actor_name"]) == (
+        "subject",
+        str(plain["id"]),
+        world.places["C1"],
+        "prov1",
+    )
+    assert (merged["before"]["status"], merged["before"]["merged_into"]) == ("active", None)
+    assert (merged["after"]["status"], merged["after"]["merged_into"]) == ("merged", s1)
+    assert merged["after"]["merge_id"] == merge_id and merged["after"]["survivor"] == s1
+    assert merged["after"]["moved"] == {"subject_guardian": 1}
+    assert merged["after"]["version"] == merged["before"]["version"] + 1
+    assert "merged" not in merged["after"]
+    assert (survivor["entity"], survivor["entity_id"], survivor["place"]) == ("subject", str(s1), world.places["C1"])
+    assert survivor["after"]["merge_id"] == merge_id and survivor["after"]["merged"] == plain["id"]
+    assert survivor["after"]["moved"] == {"subject_guardian": 1}
+    assert "survivor" not in survivor["after"]
+
+    last = (await AuditEvent.select(AuditEvent.id).order_by(AuditEvent.id, ascending=False).first())["id"]
+    assert (await client.post(f"/api/merges/{merge_id}/undo", headers=prov1)).status_code == 200
+    rows = {r["action"]: r for r in await audit_rows(last)}
+    assert set(rows) == {"subject.merge_undo", "subject.unmerged"}
+    undo_survivor, unmerged = rows["subject.merge_undo"], rows["subject.unmerged"]
+    assert undo_survivor["entity_id"] == str(s1)
+    assert undo_survivor["after"]["merge_id"] == merge_id and undo_survivor["after"]["merged"] == plain["id"]
+    assert unmerged["entity_id"] == str(plain["id"])
+    assert unmerged["after"]["merge_id"] == merge_id and unmerged["after"]["survivor"] == s1
+    assert (unmerged["after"]["status"], unmerged["after"]["merged_into"]) == ("active", None)
+    assert (unmerged["before"]["status"], unmerged["before"]["merged_into"]) == ("merged", s1)
+
+
+DECIDED = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+
+
+async def test_pairs_in_which_the_merged_record_is_the_second_subject(client: Any, world: Any, token_for: Any) -> None:
+    prov1 = await token_for("prov1")
+    s = world.subjects
+    plain = await an(client, world, prov1)
+    now = datetime.now(UTC)
+
+    async def pair(a: int, b: int, status: str = "open", decided_at: datetime | None = None) -> int:
+        rows = await DuplicateCandidate.insert(
+            DuplicateCandidate(
+                place=world.places["C1"],
+                subject_a=a,
+                subject_b=b,
+                score=0.6,
+                reasons=[],
+                status=status,
+                found_at=now,
+                decided_at=decided_at,
+            )
+        ).returning(DuplicateCandidate.id)
+        return int(rows[0]["id"])
+
+    itself = await pair(s["S1"], plain["id"], "dismissed", DECIDED)  # the pair itself, dismissed once
+    moves = await pair(s["S1b"], plain["id"])  # passes to the survivor as its subject_b
+    await pair(s["S2"], s["S1"])
+    closes = await pair(s["S2"], plain["id"])  # the survivor has this pair already
+    stays = await pair(s["W1"], plain["id"], "dismissed", DECIDED)
+    before = await snapshot()
+
+    done = await merge(client, prov1, s["S1"], plain["id"])
+    assert done.status_code == 201, done.text
+    assert sorted(done.json()["moved"]["candidates"], key=lambda c: c["id"]) == [
+        {"id": itself, "status": "dismissed", "decided_at": "2026-11-20T08:00:00+00:00"},
+        {"id": moves, "column": "subject_b"},
+        {"id": closes, "status": "open", "decided_at": None},
+    ]
+    rows = {r["id"]: r for r in await DuplicateCandidate.select()}
+    assert (rows[itself]["status"], rows[itself]["subject_b"]) == ("merged", plain["id"])
+    assert rows[itself]["decided_at"] is not None and rows[itself]["decided_at"] != DECIDED
+    assert (rows[moves]["subject_a"], rows[moves]["subject_b"], rows[moves]["status"]) == (s["S1b"], s["S1"], "open")
+    assert (rows[closes]["subject_b"], rows[closes]["status"]) == (plain["id"], "merged")
+    assert rows[closes]["decided_at"] is not None
+    assert (rows[stays]["subject_b"], rows[stays]["status"], rows[stays]["decided_at"]) == (
+        plain["id"],
+        "dismissed",
+        DECIDED,
+    )
+
+    undone = await client.post(f"/api/merges/{done.json()['id']}/undo", headers=prov1)
+    assert undone.status_code == 200, undone.text
+    assert await snapshot() == before
+    rows = {r["id"]: r for r in await DuplicateCandidate.select()}
+    assert (rows[itself]["status"], rows[itself]["decided_at"]) == ("dismissed", DECIDED)
+    assert (rows[moves]["subject_b"], rows[moves]["status"]) == (plain["id"], "open")
+    assert (rows[closes]["status"], rows[closes]["decided_at"]) == ("open", None)
