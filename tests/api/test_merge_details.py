@@ -8,9 +8,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from db.tables import AuditEvent, DuplicateCandidate, SubjectMerge
+from db.tables import AuditEvent, DuplicateCandidate, Subject, SubjectMerge
 from tests.api.test_registry_duplicates import person, plant
-from tests.api.test_registry_merge import snapshot, woman_twice
+from tests.api.test_registry_merge import correct, snapshot, woman_twice
 
 
 def error_of(response: Any, status: int, code: str) -> dict[str, Any]:
@@ -201,3 +201,65 @@ async def test_pairs_in_which_the_merged_record_is_the_second_subject(client: An
     assert (rows[itself]["status"], rows[itself]["decided_at"]) == ("dismissed", DECIDED)
     assert (rows[moves]["subject_b"], rows[moves]["status"]) == (plain["id"], "open")
     assert (rows[closes]["status"], rows[closes]["decided_at"]) == ("open", None)
+
+
+async def test_undo_empties_every_filled_field_and_gives_back_the_status_and_number(
+    client: Any, world: Any, token_for: Any
+) -> None:
+    """The other record was marked lost and has a birth time; another person in the
+    registry has a personal ID number of her own."""
+    com1, prov1 = await token_for("com1"), await token_for("prov1")
+    w1 = world.subjects["W1"]
+    dup = await woman_twice(client, world, com1)  # ethnicity Kinh, personal ID 001198000456
+    await correct(client, com1, dup["id"], birth_time="23:10:00", status="lost")
+    await plant(client, prov1, person(world, "Lê Thị Hoa", "1990-01-02", "F", "C1b", personal_id="001190000321"))
+    done = await merge(client, com1, w1, dup["id"])
+    assert done.status_code == 201, done.text
+    assert done.json()["moved"]["merged_before"] == {"status": "lost", "personal_id": "001198000456"}
+
+    undone = await client.post(f"/api/merges/{done.json()['id']}/undo", headers=com1)
+    assert undone.status_code == 200, undone.text
+    survivor = (await client.get(f"/api/subjects/{w1}", headers=com1)).json()
+    assert (survivor["ethnicity"], survivor["birth_time"], survivor["personal_id"]) == (None, None, None)
+    back = await Subject.select().where(Subject.id == dup["id"]).first()
+    assert (back["status"], back["merged_into"], back["personal_id"]) == ("lost", None, "001198000456")
+
+
+async def test_a_number_taken_since_the_merge_stays_with_its_new_holder(
+    client: Any, world: Any, token_for: Any
+) -> None:
+    """After the merge the survivor's number was corrected, and the number that came
+    from the merged record was then registered for someone else: undo leaves it there."""
+    com1 = await token_for("com1")
+    w1 = world.subjects["W1"]
+    dup = await woman_twice(client, world, com1)  # personal ID 001198000456
+    done = await merge(client, com1, w1, dup["id"])
+    assert done.status_code == 201, done.text
+    await correct(client, com1, w1, personal_id="001198000999")
+    holder = await plant(
+        client, com1, person(world, "Đào Thị Mai", "1998-07-07", "F", "C1", personal_id="001198000456")
+    )
+
+    undone = await client.post(f"/api/merges/{done.json()['id']}/undo", headers=com1)
+    assert undone.status_code == 200, undone.text
+    numbers = {r["id"]: r["personal_id"] for r in await Subject.select(Subject.id, Subject.personal_id)}
+    assert (numbers[w1], numbers[dup["id"]], numbers[holder["id"]]) == ("001198000999", None, "001198000456")
+    back = await Subject.select(Subject.status).where(Subject.id == dup["id"]).first()
+    assert back["status"] == "active"
+
+
+async def test_a_subjects_merges_newest_first_and_only_its_own(client: Any, world: Any, token_for: Any) -> None:
+    prov1 = await token_for("prov1")
+    s = world.subjects
+    a = await an(client, world, prov1)
+    b = await plant(client, prov1, person(world, "Nguyễn Văn An", "2025-03-14", "M", "C1b"))
+    c = await plant(client, prov1, person(world, "Le Thi Hong", "2024-11-02", "F", "C1b"))
+    ids = []
+    for survivor, merged in ((s["S1"], a["id"]), (s["S1"], b["id"]), (s["S1b"], c["id"])):
+        done = await merge(client, prov1, survivor, merged)
+        assert done.status_code == 201, done.text
+        ids.append(done.json()["id"])
+    listed = (await client.get(f"/api/subjects/{s['S1']}/merges", headers=prov1)).json()
+    assert [(m["id"], m["merged"]) for m in listed] == [(ids[1], b["id"]), (ids[0], a["id"])]
+    listed = (await client.get(f"/api/subjects/{s['S1b']}/merges", headers=prov1)).json()
+    assert [(m["id"], m["survivor"], m["merged"]) for m in listed] == [(ids[2], s["S1b"], c["id"])]
