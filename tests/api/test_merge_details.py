@@ -5,9 +5,14 @@ the second subject (``subject_b``)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+from litestar import Litestar
+
+from api import clock
 from db.tables import AuditEvent, DuplicateCandidate, Subject, SubjectMerge
 from tests.api.test_registry_duplicates import person, plant
 from tests.api.test_registry_merge import correct, snapshot, woman_twice
@@ -283,3 +288,27 @@ async def test_a_subjects_merges_newest_first_and_only_its_own(client: Any, worl
     assert [(m["id"], m["merged"]) for m in listed] == [(ids[1], b["id"]), (ids[0], a["id"])]
     listed = (await client.get(f"/api/subjects/{s['S1b']}/merges", headers=prov1)).json()
     assert [(m["id"], m["survivor"], m["merged"]) for m in listed] == [(ids[2], s["S1b"], c["id"])]
+
+
+@pytest.fixture
+def fixed_clock(app: Litestar) -> Iterator[clock.FixedClock]:
+    fixed = clock.FixedClock(datetime(2026, 11, 30, 9, 15, tzinfo=UTC))
+    app.state.clock = fixed
+    with clock.using(fixed):
+        yield fixed
+    app.state.clock = clock.SYSTEM_CLOCK
+
+
+async def test_a_merge_and_its_undo_are_dated_by_the_apps_clock(
+    client: Any, world: Any, token_for: Any, fixed_clock: clock.FixedClock
+) -> None:
+    prov1 = await token_for("prov1")
+    plain = await an(client, world, prov1)
+    done = await merge(client, prov1, world.subjects["S1"], plain["id"])
+    assert done.status_code == 201, done.text
+    assert done.json()["merged_at"].startswith("2026-11-30T09:15:00")
+    fixed_clock.advance(timedelta(minutes=5))
+    undone = await client.post(f"/api/merges/{done.json()['id']}/undo", headers=prov1)
+    assert undone.status_code == 200, undone.text
+    assert undone.json()["merged_at"].startswith("2026-11-30T09:15:00")
+    assert undone.json()["undone_at"].startswith("2026-11-30T09:20:00")
