@@ -54,7 +54,9 @@ MODULES: dict[str, Module] = {
         ("tests/registry/test_duplicate_rules.py", "tests/api/test_registry_duplicates.py", NO_CLI),
     ),
     "duplicate_job": Module("api/registry/duplicates/job.py", ("tests/api/test_registry_duplicates.py", NO_CLI)),
-    "merge": Module("api/registry/duplicates/merge.py", ("tests/api/test_registry_merge.py",)),
+    "merge": Module(
+        "api/registry/duplicates/merge.py", ("tests/api/test_registry_merge.py", "tests/api/test_merge_details.py")
+    ),
     "validation": Module(
         "api/registry/subjects/validation.py", ("tests/registry/test_validation.py", "tests/api/test_registry.py")
     ),

@@ -15,11 +15,17 @@ from api.auth.roles import Role
 from api.errors import Forbidden, NotFound
 from api.scope import Scope, scope_of
 
-ROLES = {"com1": Role.COMMUNE_OFFICER, "vac1": Role.VACCINATOR, "parent1": Role.PARENT, "prov1": Role.PROVINCE_OFFICER}
+ROLES = {
+    "com1": Role.COMMUNE_OFFICER,
+    "com1m": Role.COMMUNE_OFFICER,
+    "vac1": Role.VACCINATOR,
+    "parent1": Role.PARENT,
+    "prov1": Role.PROVINCE_OFFICER,
+}
 
 
 async def scope_for(world: Any, user: str, day: date | None = None) -> Scope:
-    place = {"com1": "C1", "prov1": "P1"}.get(user)
+    place = {"com1": "C1", "com1m": "C1m", "prov1": "P1"}.get(user)
     principal = Principal(
         account_id=world.users[user],
         username=user,
@@ -91,3 +97,15 @@ async def test_a_scope_keeps_its_day_when_reloaded(world: Any) -> None:
     assert before_the_merge.place_ids() == frozenset({p["P1"], p["C1"], p["C1b"], p["C1m"]})
     reloaded = await before_the_merge.reload()
     assert (reloaded.day, reloaded.root_place_id) == (date(2025, 8, 1), p["P1"])
+
+
+async def test_an_officer_of_a_merged_commune_answers_for_its_successor(world: Any) -> None:
+    """Phúc Xá (C1m) was merged into Ba Đình (C1) on 2025-09-01; com1m was not reassigned."""
+    p = world.places
+    today = await scope_for(world, "com1m")
+    assert today.root_place_id == p["C1"]
+    assert today.place_ids() == frozenset({p["C1"], p["C1m"]})
+    assert today.contains_place(p["C1"]) and not today.contains_place(p["C1b"])
+    before = await scope_for(world, "com1m", date(2025, 8, 1))
+    assert before.root_place_id == p["C1m"]
+    assert before.place_ids() == frozenset({p["C1m"]})
