@@ -20,7 +20,7 @@ from api.accounts.users.controllers import UserController
 from api.audit.controllers import AuditController
 from api.auth.controllers import AuthController
 from api.auth.middleware import authentication_middleware
-from api.auth.ratelimit import MemoryAttemptCounter, RedisAttemptCounter
+from api.auth.ratelimit import MemoryAttemptCounter, RedisAttemptCounter, ResilientAttemptCounter
 from api.auth.services import LoginLimits
 from api.commands import command_middleware
 from api.deps import DEPENDENCIES
@@ -82,7 +82,9 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             "redis": redis,
             "decode_pool": decode_pool,
             "scan_resolvers": {**scan_services.BUILT_IN, **SCAN_RESOLVERS},
-            "attempts": RedisAttemptCounter(redis) if redis is not None else MemoryAttemptCounter(),
+            "attempts": ResilientAttemptCounter(RedisAttemptCounter(redis))
+            if redis is not None
+            else MemoryAttemptCounter(),
             "login_limits": LoginLimits(
                 per_account=settings.login_attempts_per_account,
                 per_address=settings.login_attempts_per_address,

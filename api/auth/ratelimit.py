@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from typing import Protocol, runtime_checkable
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger("niis.ratelimit")
 
 
 @runtime_checkable
@@ -81,3 +85,43 @@ class RedisAttemptCounter:
 
     async def reset(self, key: str) -> None:
         await self._redis.delete(self._prefix + key)
+
+
+class ResilientAttemptCounter:
+    """Redis's counts while Redis answers; this process's own counts while it does not.
+
+    Limits must never turn a sign-in into a 500: when Redis is away the limits still hold,
+    per process instead of shared (``/ready`` reports Redis as down meanwhile), and the
+    shared counts take over again as soon as it answers.
+    """
+
+    def __init__(self, shared: RedisAttemptCounter, local: MemoryAttemptCounter | None = None) -> None:
+        self._shared = shared
+        self._local = local or MemoryAttemptCounter()
+        self._warned_at = -math.inf
+
+    def _fall_back(self, exc: Exception) -> MemoryAttemptCounter:
+        now = time.monotonic()
+        if now - self._warned_at > 60:  # once a minute, not once a request
+            self._warned_at = now
+            log.warning("Redis unavailable (%s): rate limits count per process until it answers", exc)
+        return self._local
+
+    async def hit(self, key: str, window_seconds: int) -> tuple[int, int]:
+        try:
+            return await self._shared.hit(key, window_seconds)
+        except (RedisError, OSError) as exc:
+            return await self._fall_back(exc).hit(key, window_seconds)
+
+    async def peek(self, key: str) -> tuple[int, int]:
+        try:
+            return await self._shared.peek(key)
+        except (RedisError, OSError) as exc:
+            return await self._fall_back(exc).peek(key)
+
+    async def reset(self, key: str) -> None:
+        await self._local.reset(key)
+        try:
+            await self._shared.reset(key)
+        except (RedisError, OSError) as exc:
+            self._fall_back(exc)

@@ -4,13 +4,14 @@ clients, password change, and login rate limiting (in memory and in Redis)."""
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from typing import Any
 
 import pytest
 from redis.asyncio import Redis
 
-from api.auth.ratelimit import MemoryAttemptCounter, RedisAttemptCounter
+from api.auth.ratelimit import MemoryAttemptCounter, RedisAttemptCounter, ResilientAttemptCounter
 from tests.world import PASSWORD
 
 REDIS_URL = os.environ.get("NIIS_TEST_REDIS_URL")
@@ -98,9 +99,16 @@ async def test_disabled_account_cannot_sign_in_and_loses_its_sessions(client: An
     assert (await login(client, "vac1")).status_code == 401
 
 
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @pytest.fixture(
     params=[
         "memory",
+        "redis down",
         pytest.param(
             "redis",
             marks=pytest.mark.skipif(
@@ -113,6 +121,13 @@ async def counter(request: pytest.FixtureRequest, app: Any) -> Any:
     if request.param == "memory":
         app.state.attempts = MemoryAttemptCounter()
         yield app.state.attempts
+        return
+    if request.param == "redis down":
+        # Redis configured but not answering: sign-in keeps working and limits hold per process.
+        gone = Redis.from_url(f"redis://127.0.0.1:{_closed_port()}/0", socket_connect_timeout=1)
+        app.state.attempts = ResilientAttemptCounter(RedisAttemptCounter(gone))
+        yield app.state.attempts
+        await gone.aclose()
         return
     redis = Redis.from_url(REDIS_URL)  # type: ignore[arg-type]
     app.state.attempts = RedisAttemptCounter(redis, prefix=f"test:{uuid.uuid4().hex}:")
