@@ -48,6 +48,7 @@ os.environ.setdefault("PICCOLO_CONF", "db.piccolo_conf")
 
 PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
 VERSION = "0.1.0"
+REDIS_TIMEOUT = 1.0  # seconds, to connect and for each command
 
 
 def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> Litestar:
@@ -56,7 +57,13 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         configure_logging(settings.log_level)
     engine = make_engine(settings.database_url)
     use(engine)
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    # Short timeouts: when Redis is away, a sign-in falls back to this process's counts
+    # (ResilientAttemptCounter) after at most a second, instead of the OS's TCP timeout.
+    redis = (
+        Redis.from_url(settings.redis_url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT)
+        if settings.redis_url
+        else None
+    )
     # The registry's codes: parsed in the decode workers, resolved for the caller here.
     decode_pool = DecodePool(
         workers=settings.scan_workers, queue=settings.scan_workers * 8, worker_setup=(card_parser.register,)
