@@ -10,10 +10,10 @@ from litestar.datastructures import UploadFile
 from litestar.exceptions import ClientException
 
 from api.auth.guards import signed_in
-from api.auth.principal import Principal
 from api.errors import AppError, TooManyRequests
 from api.scan.schemas import ScanResponse
 from api.scan.services import Caller, resolve
+from api.scope import Scope
 from api.settings import Settings
 
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/octet-stream"}
@@ -55,13 +55,13 @@ async def _photo(request: Request[Any, Any, Any]) -> bytes:
 
 
 @post("/api/scan", guards=[signed_in], tags=["scan"], status_code=200)
-async def scan(request: Request[Any, Any, Any], caller: Principal) -> ScanResponse:
+async def scan(request: Request[Any, Any, Any], area: Scope) -> ScanResponse:
     """Decode every barcode in a photo (JPEG, PNG or WebP, as the body or a multipart
     field ``file``): format, text, raw bytes, corners, the parsed payload (GS1, citizen
     ID card, subject card) and what it resolves to. Nothing found → an empty list and,
     where measurable, a hint (too dark, blurred, too small)."""
     settings: Settings = request.app.state.settings
-    attempts, seconds_left = await request.app.state.attempts.hit(f"scan:{caller.account_id}", 60)
+    attempts, seconds_left = await request.app.state.attempts.hit(f"scan:{area.principal.account_id}", 60)
     if attempts > settings.scans_per_minute:
         raise TooManyRequests(f"Too many scans; try again in {seconds_left} seconds", retry_after=seconds_left)
     photo = await _photo(request)
@@ -73,7 +73,7 @@ async def scan(request: Request[Any, Any, Any], caller: Principal) -> ScanRespon
     if "error" in outcome:
         raise _ERRORS[outcome["error"]](outcome["message"])
     result: dict[str, Any] = outcome["result"]
-    resolver = Caller(caller, settings.secret_key)
+    resolver = Caller(area, settings.secret_key)
     for code in result["codes"]:
         code["resolved"] = await resolve(code, resolver, request.app.state.scan_resolvers)
     return msgspec.convert(result, ScanResponse)

@@ -11,15 +11,16 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from api.auth.principal import Principal
+from api.scope import Scope
 from schedule.vn import catalogue
 
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """Who scanned: a subject card resolves only to subjects they may see."""
+    """Who scanned, with their area (computed once per photo, however many codes it
+    holds): a subject card resolves only to subjects they may see."""
 
-    principal: Principal
+    area: Scope
     secret_key: str
 
 

@@ -8,13 +8,12 @@ from typing import Any
 
 from api.registry.cards import services as card
 from api.scan.services import Caller, Resolver
-from api.scope import scope_of
 
 _SEXES = {"male": "M", "female": "F"}
 
 
 async def resolve_card(payload: dict[str, Any], caller: Caller) -> dict[str, Any]:
-    return await card.resolve(card.from_payload(payload), await scope_of(caller.principal), caller.secret_key)
+    return await card.resolve(card.from_payload(payload), caller.area, caller.secret_key)
 
 
 async def resolve_citizen_id(payload: dict[str, Any], _: Caller) -> dict[str, Any]:
