@@ -191,6 +191,7 @@ class _Loader:
     def __init__(self, actor: Actor, rows: list[UnitRow], tree: PlaceTree) -> None:
         self.actor = actor
         self.rows = rows
+        self._tree: PlaceTree | None = tree
         self.summary = ImportSummary()
         self.ids: dict[str, int] = {}
         self.levels = set(STANDARD_LEVELS)
@@ -256,8 +257,16 @@ class _Loader:
                     await self._abolish(row)
         return self.summary
 
+    async def _current_tree(self) -> PlaceTree:
+        """The tree as the last change left it; read again only after a change, so lines
+        the map already agrees with (a file loaded twice) cost no reading."""
+        if self._tree is None:
+            self._tree = await service.load_tree()
+        return self._tree
+
     async def _call(self, row: UnitRow, work: Awaitable[T]) -> T:
         """A service's own refusal (rare: the loader checks first), placed on the line."""
+        self._tree = None
         try:
             return await work
         except AppError as exc:
@@ -285,7 +294,7 @@ class _Loader:
             raise row.refuse(f"unknown level {row.level!r} (known: {', '.join(sorted(self.levels))})", "level")
 
     async def _state(self, row: UnitRow) -> None:
-        tree = await service.load_tree()
+        tree = await self._current_tree()
         place_id = self.ids.get(row.code)
         self._check_level(tree, row, place_id)
         if row.line in self.repeats:
@@ -380,7 +389,7 @@ class _Loader:
 
     async def _merge(self, rows: list[UnitRow]) -> None:
         """Units merged into the same unit on the same day: one merge, as through the API."""
-        tree = await service.load_tree()
+        tree = await self._current_tree()
         first = rows[0]
         into = self._unit(tree, first.successor_code, first, "successor_code")
         sources = []
@@ -392,7 +401,7 @@ class _Loader:
             await self._call(first, service.merge(self.actor, sources, into_id=into, effective=first.valid_from))
 
     async def _abolish(self, row: UnitRow) -> None:
-        tree = await service.load_tree()
+        tree = await self._current_tree()
         heir = self._unit(tree, row.successor_code, row, "successor_code") if row.successor_code else None
         place_id = self._ending(tree, row, heir)
         if place_id is None:
