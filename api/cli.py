@@ -117,22 +117,17 @@ def cmd_import_places(settings: Settings, args: argparse.Namespace) -> int:
     from api.errors import AppError
     from api.places.importer import import_units
 
-    text = Path(args.file).read_text(encoding="utf-8")
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read {args.file} as UTF-8 text ({exc}); nothing was imported", file=sys.stderr)
+        return 2
     try:
         summary = asyncio.run(_with_database(settings, lambda: import_units(Actor.system("import-places"), text)))
     except AppError as exc:
         print(f"error: {exc.message} (nothing was imported)", file=sys.stderr)
         return 2
-    print(
-        json.dumps(
-            {
-                "created": len(summary.created),
-                "renamed": len(summary.renamed),
-                "moved": len(summary.moved),
-                "unchanged": summary.unchanged,
-            }
-        )
-    )
+    print(json.dumps(summary.counts()))
     return 0
 
 

@@ -52,7 +52,7 @@ def test_import_places_creates_then_updates_by_code(tmp_path: Path) -> None:
     assert result.returncode == 0 and '"renamed": 1' in result.stdout
 
 
-def test_import_places_with_an_unknown_parent_writes_nothing(tmp_path: Path) -> None:
+def test_import_places_refuses_an_unknown_parent_or_file_naming_the_line_and_writes_nothing(tmp_path: Path) -> None:
     assert niis(tmp_path, "migrate").returncode == 0
     bad = tmp_path / "bad.csv"
     bad.write_text(
@@ -62,8 +62,11 @@ def test_import_places_with_an_unknown_parent_writes_nothing(tmp_path: Path) -> 
         encoding="utf-8",
     )
     result = niis(tmp_path, "import-places", str(bad))
-    assert result.returncode == 2
-    assert "NOPE" in result.stderr and "nothing was imported" in result.stderr
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "line 3, code 25001, column parent_code: parent_code NOPE is not a known unit" in result.stderr
+    assert "nothing was imported" in result.stderr
+    missing = niis(tmp_path, "import-places", str(tmp_path / "no-such.csv"))
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr and "no-such.csv" in missing.stderr
     good = tmp_path / "good.csv"
     good.write_text(
         "code,name,level,parent_code,valid_from\n25000,Xã Thượng Long,commune,25,2025-07-01\n", encoding="utf-8"

@@ -107,13 +107,14 @@ async def revoke(actor: Actor, place_id: int, change_id: int) -> dict[str, Any]:
         record = ChangeRecord.from_json(row["kind"], row["effective_date"], row["record"])
         await _refuse_if_built_upon(change_id, record)
         for amended in reversed(record.amended):
-            await PlaceVersion.update(
-                {
-                    PlaceVersion.name: amended["name"],
-                    PlaceVersion.parent: amended["parent_id"],
-                    PlaceVersion.change: amended["change"],
-                }
-            ).where(PlaceVersion.id == amended["id"])
+            earlier: dict[Any, Any] = {
+                PlaceVersion.name: amended["name"],
+                PlaceVersion.parent: amended["parent_id"],
+                PlaceVersion.change: amended["change"],
+            }
+            if "valid_from" in amended:  # an earlier history recorded made the version begin earlier
+                earlier[PlaceVersion.valid_from] = date.fromisoformat(amended["valid_from"])
+            await PlaceVersion.update(earlier).where(PlaceVersion.id == amended["id"])
         for closed in reversed(record.closed):
             ended = date.fromisoformat(closed["valid_to"]) if closed["valid_to"] else None
             await PlaceVersion.update(

@@ -138,10 +138,18 @@ async def _close(log: ChangeRecord, version: VersionRow, effective: date, *, suc
 
 
 async def _add_version(
-    log: ChangeRecord, place_id: int, name: str, parent_id: int | None, valid_from: date, change: str
+    log: ChangeRecord,
+    place_id: int,
+    name: str,
+    parent_id: int | None,
+    valid_from: date,
+    change: str,
+    valid_to: date | None = None,
 ) -> None:
     row = await PlaceVersion.insert(
-        PlaceVersion(place=place_id, name=name, parent=parent_id, valid_from=valid_from, change=change)
+        PlaceVersion(
+            place=place_id, name=name, parent=parent_id, valid_from=valid_from, valid_to=valid_to, change=change
+        )
     ).returning(PlaceVersion.id)
     log.inserted.append(int(row[0]["id"]))
     log.touch(place_id, parent_id)
@@ -307,6 +315,75 @@ async def abolish(actor: Actor, place_id: int, *, effective: date, units_to: int
         log = ChangeRecord("abolished", effective, below=[place_id], within=[heir])
         await _end_unit(actor, log, tree, current, heir, effective, "place.abolish", "units_to")
         await log.save(actor, f"{_name(tree, place_id)} abolished, its units to {_name(tree, heir)}")
+
+
+State = tuple[str, int | None]
+
+
+def _label(before: State | None, after: State, otherwise: str) -> str:
+    """Why a version with name and parent ``after`` began after one with ``before``
+    (none: the unit began then)."""
+    if before is None:
+        return "created"
+    changed = [label for label, i in (("renamed", 0), ("moved", 1)) if before[i] != after[i]]
+    return "+".join(changed) or otherwise
+
+
+async def record_earlier_version(
+    actor: Actor, place_id: int, *, name: str, parent_id: int | None, valid_from: date, valid_to: date
+) -> None:
+    """Record that a unit had ``name`` and ``parent_id`` over ``[valid_from, valid_to)``,
+    before the versions the map has of it: an earlier map is being loaded (a province
+    seeded as valid from 1 July 2025 existed long before). The version beginning on
+    ``valid_to``, when it has the same name and parent, begins earlier instead."""
+    check_effective_date(valid_from, clock.current().today(), field="valid_from")
+    async with changing_hierarchy() as tree:
+        history = tree.history(place_id)
+        if not history:
+            raise NotFound(f"Place {place_id} does not exist")
+        for version in history:
+            if version.valid_from < valid_to and (version.valid_to is None or valid_from < version.valid_to):
+                raise Conflict(
+                    f"{version.name} ({version.code}) already has a version from {version.valid_from}:"
+                    " earlier history goes before the versions the map has"
+                )
+        _require_parent(tree, parent_id, valid_from)
+        if parent_id is not None and place_id in (parent_id, *tree.ancestors(parent_id, valid_from)):
+            raise Invalid(f"{history[0].name} cannot lie inside one of its own units", field="parent_id")
+        state = (name, parent_id)
+        before = next(((v.name, v.parent_id) for v in history if v.valid_to == valid_from), None)
+        after = next((v for v in history if v.valid_from == valid_to), None)
+        joins = after is not None and (after.name, after.parent_id) == state
+        log = ChangeRecord("extended", valid_from, below=[place_id], within=[parent_id] if parent_id else [])
+        if not joins:
+            await _add_version(log, place_id, name, parent_id, valid_from, _label(before, state, "created"), valid_to)
+        if after is not None:
+            # It begins earlier (same name and parent), or now follows the version just recorded.
+            starts = valid_from if joins else after.valid_from
+            change = _label(before if joins else state, (after.name, after.parent_id), after.change)
+            log.amended.append(
+                {
+                    "id": after.id,
+                    "name": after.name,
+                    "parent_id": after.parent_id,
+                    "change": after.change,
+                    "valid_from": after.valid_from.isoformat(),
+                }
+            )
+            log.touch(place_id, after.parent_id)
+            await PlaceVersion.update({PlaceVersion.valid_from: starts, PlaceVersion.change: change}).where(
+                PlaceVersion.id == after.id
+            )
+        code = history[0].code
+        await log.save(actor, f"{name} ({code}) recorded from {valid_from} to {valid_to}")
+        await audit.record(
+            actor,
+            "place.extend",
+            "place",
+            place_id,
+            place_id=place_id,
+            after={"name": name, "parent_id": parent_id, "valid_from": valid_from, "valid_to": valid_to},
+        )
 
 
 async def place_id_by_code(code: str) -> int | None:

@@ -196,7 +196,9 @@ async def test_the_importer_refuses_an_out_of_window_row_and_writes_nothing(worl
         "00098,Phường Một,commune,01,2025-07-01\n"
         f"00099,Phường Hai,commune,01,{FAR_FUTURE}\n"
     )
-    with pytest.raises(Invalid, match=f"Line 3: valid_from {FAR_FUTURE} is outside the allowed window"):
+    with pytest.raises(
+        Invalid, match=f"line 3, code 00099, column valid_from: {FAR_FUTURE} is outside the allowed window"
+    ):
         await importer.import_units(Actor.system("test"), text)
     assert await service.place_id_by_code("00098") is None
     assert await service.place_id_by_code("00099") is None
