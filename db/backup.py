@@ -23,7 +23,7 @@ import shutil
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from glob import glob
 from pathlib import Path
@@ -128,27 +128,31 @@ def restore(database_url: str, source: Path) -> Contents:
 
 def run_backup(database_url: str, target: Path, *, force: bool = False) -> int:
     """``niis backup``: back up, print what the file holds; the exit status."""
-    try:
-        contents = backup(database_url, target, force=force)
-    except BackupError as exc:
-        print(f"error: backup failed: {exc}. No backup was written.", file=sys.stderr)
-        return 1
-    print(f"Backed up {_database_name(database_url)} to {target} (verified):")
-    print("\n".join(contents.summary()))
-    print(f"Keep NIIS_SECRET_KEY apart from this file, as safely. {SECRET_KEY_REMINDER}")
-    return 0
+    return _report(
+        lambda: backup(database_url, target, force=force),
+        failure="backup failed: {} (no backup was written)",
+        heading=f"Backed up {_database_name(database_url)} to {target} (verified):",
+        closing=f"Keep NIIS_SECRET_KEY apart from this file, as safely. {SECRET_KEY_REMINDER}",
+    )
 
 
 def run_restore(database_url: str, source: Path) -> int:
     """``niis restore``: restore, print what the database now holds; the exit status."""
+    return _report(
+        lambda: restore(database_url, source),
+        failure="restore failed: {}",
+        heading=f"Restored {source} into {_database_name(database_url)}:",
+        closing=f"Next: `niis migrate`, then start the app. {SECRET_KEY_REMINDER}",
+    )
+
+
+def _report(work: Callable[[], Contents], *, failure: str, heading: str, closing: str) -> int:
     try:
-        contents = restore(database_url, source)
+        contents = work()
     except BackupError as exc:
-        print(f"error: restore failed: {exc}", file=sys.stderr)
+        print("error: " + failure.format(exc), file=sys.stderr)
         return 1
-    print(f"Restored {source} into {_database_name(database_url)}:")
-    print("\n".join(contents.summary()))
-    print(f"Next: `niis migrate`, then start the app. {SECRET_KEY_REMINDER}")
+    print(heading, *contents.summary(), closing, sep="\n")
     return 0
 
 

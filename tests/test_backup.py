@@ -10,6 +10,8 @@ import sqlite3
 import stat
 import subprocess
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
@@ -184,6 +186,31 @@ def test_a_sqlite_backup_refuses_what_it_cannot_do_and_leaves_no_file(tmp_path: 
     assert forced.returncode == 0, forced.stderr
     assert kept.read_bytes().startswith(b"SQLite format 3\x00") and stat.S_IMODE(kept.stat().st_mode) == 0o600
     assert sorted(p.name for p in backups.iterdir()) == ["yesterday.sqlite3"]
+
+
+@contextmanager
+def small_disk(where: Path) -> Iterator[Path]:
+    """A file system of 8 KB mounted at ``where`` (needs root: skipped otherwise)."""
+    where.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8k,mode=700", "tmpfs", str(where)], check=False)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs (needs root) to fill a disk")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], check=True)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+async def test_a_backup_onto_a_full_disk_fails_and_leaves_no_file(engine: str, tmp_path: Path) -> None:
+    env = app_environment(tmp_path, await empty_database(engine, tmp_path, "niis_backup_full"))
+    assert niis(env, "migrate").returncode == 0
+    with small_disk(tmp_path / "small") as disk:
+        failed = niis(env, "backup", str(disk / "niis.backup"))
+        assert failed.returncode == 1, failed.stdout
+        assert re.search("No space left on device|disk is full", failed.stderr), failed.stderr
+        assert "Traceback" not in failed.stderr
+        assert list(disk.iterdir()) == []
 
 
 def test_a_postgresql_backup_of_an_unreachable_server_fails_and_leaves_no_file(tmp_path: Path) -> None:
