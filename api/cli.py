@@ -1,5 +1,5 @@
 """The ``niis`` command: serve, migrate, demo, createuser, import-places, the nightly
-jobs (find-duplicates, prune-idempotency-keys), backup and restore, and the library tools (cdsi-run, scan)."""
+jobs (find-duplicates, prune-idempotency-keys), and the library tools (cdsi-run, scan)."""
 
 from __future__ import annotations
 
