@@ -167,6 +167,18 @@ def cmd_prune_idempotency_keys(settings: Settings, args: argparse.Namespace) -> 
     return 0
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from db.backup import run_backup
+
+    return run_backup(settings.database_url, Path(args.file), force=args.force)
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from db.backup import run_restore
+
+    return run_restore(settings.database_url, Path(args.file))
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -219,6 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     prune = sub.add_parser("prune-idempotency-keys", help="forget the answers kept for retried writes (run nightly)")
     prune.add_argument("--days", type=int, default=30, help="keep keys this many days (at least 30)")
+    backup = sub.add_parser("backup", help="copy the database to FILE (mode 600), verified")
+    backup.add_argument("file")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    sub.add_parser("restore", help="load a backup into an empty database").add_argument("file")
     sub.add_parser("cdsi-run", help="run CDSi test cases through the rules engine", add_help=False)
     sub.add_parser("scan", help="decode barcodes in image files", add_help=False)
     return parser
@@ -232,6 +248,8 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "import-places": cmd_import_places,
     "find-duplicates": cmd_find_duplicates,
     "prune-idempotency-keys": cmd_prune_idempotency_keys,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
 }
 DELEGATED = {"cdsi-run": "schedule.conformance", "scan": "scanning.cli"}
 

@@ -40,14 +40,14 @@ def call(url: str, body: dict[str, Any] | None = None, headers: dict[str, str] |
         return error.code, json.loads(error.read())
 
 
-async def _fresh_postgres_database(name: str) -> str:
+async def _fresh_postgres_database(name: str, owner: str = "postgres") -> str:
     import asyncpg
 
     assert POSTGRES_URL
     connection = await asyncpg.connect(POSTGRES_URL)
     try:
         await connection.execute(f"DROP DATABASE IF EXISTS {name}")
-        await connection.execute(f"CREATE DATABASE {name}")
+        await connection.execute(f"CREATE DATABASE {name} OWNER {owner}")
     finally:
         await connection.close()
     return POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
@@ -76,18 +76,20 @@ async def demo_environment(engine: str, tmp_path: Path) -> dict[str, str]:
 
 
 @contextmanager
-def served_app(env: dict[str, str], cwd: Path) -> Iterator[str]:
-    """Load the demo data, start `niis serve` on a free port, yield its base URL."""
-    demo = subprocess.run(
-        [*NIIS, "demo", "--if-empty"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    assert demo.returncode == 0, demo.stderr
-    assert "admin" in demo.stdout and "niis-demo-quantri" in demo.stdout
+def served_app(env: dict[str, str], cwd: Path, *, demo: bool = True) -> Iterator[str]:
+    """Load the demo data (unless ``demo`` is false), start `niis serve` on a free port,
+    yield its base URL."""
+    if demo:
+        loaded = subprocess.run(
+            [*NIIS, "demo", "--if-empty"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+        assert loaded.returncode == 0, loaded.stderr
+        assert "admin" in loaded.stdout and "niis-demo-quantri" in loaded.stdout
     port = free_port()
     process = subprocess.Popen(
         [*NIIS, "serve", "--port", str(port)], env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
