@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -46,7 +47,20 @@ from db.engine import close_engine, make_engine, open_engine, use
 
 os.environ.setdefault("PICCOLO_CONF", "db.piccolo_conf")
 
-PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
+
+def pwa_directory() -> Path:
+    """Where the web app's files are: the `pwa` data package, beside the code whether installed
+    from a wheel or editable. It has no __init__.py (it holds no Python), so it is a namespace
+    package; importlib.resources cannot open those on Python 3.11 when setuptools' editable
+    finder is on their path, hence the search of the package's locations for its index.html."""
+    spec = importlib.util.find_spec("pwa")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(location) / "index.html").is_file():
+            return Path(location)
+    raise RuntimeError("the web app's files (the pwa package) are not installed: reinstall niis")
+
+
+PWA_DIR = pwa_directory()
 VERSION = "0.1.0"
 REDIS_TIMEOUT = 1.0  # seconds, to connect and for each command
 

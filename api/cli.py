@@ -190,6 +190,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         log_level=settings.log_level.lower(),
         access_log=False,
         proxy_headers=True,
+        # Our setting, not uvicorn's FORWARDED_ALLOW_IPS: checked and documented with the others.
+        forwarded_allow_ips=list(settings.trusted_proxies),
     )
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -24,6 +25,26 @@ def _int(environ: dict[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def _networks(environ: dict[str, str], name: str, default: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (CIDR), checked here: uvicorn would silently
+    treat a mistyped one as a name that never matches, and every client would share the
+    proxy's address."""
+    raw = environ.get(name) or default
+    entries = tuple(entry.strip() for entry in raw.split(",") if entry.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry)
+        except ValueError:
+            raise SettingsError(
+                f"{name} must list IP addresses or networks separated by commas "
+                f"(e.g. 127.0.0.1,10.0.0.0/24), not {entry!r}"
+            ) from None
+    return entries
+
+
+DEFAULT_TRUSTED_PROXIES = "127.0.0.1,::1"
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -42,6 +63,8 @@ class Settings:
     scans_per_minute: int = 60
     scan_max_pixels: int = 40_000_000
     scan_time_budget: float = 2.0
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto `niis serve` believes (its proxy).
+    trusted_proxies: tuple[str, ...] = tuple(DEFAULT_TRUSTED_PROXIES.split(","))
 
     @property
     def secure_cookies(self) -> bool:
@@ -82,6 +105,7 @@ class Settings:
             scan_workers=max(1, _int(env, "NIIS_SCAN_WORKERS", (os.cpu_count() or 2) - 1)),
             scans_per_minute=_int(env, "NIIS_SCANS_PER_MINUTE", 60),
             scan_max_pixels=_int(env, "NIIS_SCAN_MAX_PIXELS", 40_000_000),
+            trusted_proxies=_networks(env, "NIIS_TRUSTED_PROXIES", DEFAULT_TRUSTED_PROXIES),
         )
 
 

@@ -91,21 +91,38 @@ def served_app(env: dict[str, str], cwd: Path, *, demo: bool = True) -> Iterator
         assert loaded.returncode == 0, loaded.stderr
         assert "admin" in loaded.stdout and "niis-demo-quantri" in loaded.stdout
     port = free_port()
-    process = subprocess.Popen(
-        [*NIIS, "serve", "--port", str(port)], env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    with serving([*NIIS, "serve", "--port", str(port)], env, cwd, port) as base:
+        yield base
+
+
+@contextmanager
+def serving(command: list[str], env: dict[str, str], cwd: Path, port: int) -> Iterator[str]:
+    """Run `niis serve` (as `command`) until its /health answers; yield its base URL."""
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + 60
+        while True:
             try:
                 if call(f"{base}/health")[0] == 200:
                     break
             except OSError:
-                time.sleep(0.1)
-        else:
-            process.kill()
-            pytest.fail(f"niis serve did not come up: {process.stdout.read() if process.stdout else ''}")
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                output = process.stdout.read().decode() if process.stdout else ""
+                pytest.fail(f"`{' '.join(command)}` did not come up:\n{output}")
+            time.sleep(0.1)
         yield base
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, str, bytes]:
+    """GET `url` as a browser would: status, content type and body, whatever the status."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
+            return response.status, response.headers.get("content-type", ""), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("content-type", ""), error.read()
