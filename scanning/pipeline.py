@@ -75,8 +75,14 @@ def decode(
     something or ``time_budget`` seconds have passed. With ``find_all=True``
     the retries go on after a success, until the budget is spent, and
     everything found is merged: for a tray of vials where the first pass may
-    miss one. Each distinct symbol (format + raw bytes) is returned once.
-    When nothing is found, ``hint`` says why if it is measurable.
+    miss one. When what was read is part of a GS1 logistics label (an
+    SSCC without the product's code, or the reverse), the search goes on
+    for the rest of the label for at most ``label_budget`` seconds (see
+    :func:`label_search`). A retry's read whose payload does not check out
+    (GS1 check digit or date, citizen ID consistency) is taken for a
+    misread and dropped. Each distinct symbol (format + raw bytes) is
+    returned once. When nothing is found, ``hint`` says why if it is
+    measurable.
 
     Raises :class:`~scanning.errors.NotAnImageError` (415),
     :class:`~scanning.errors.CorruptImageError` (422) and
