@@ -1,7 +1,15 @@
 """Benchmark: our scanning pipeline against raw zxing-cpp and raw pyzbar.
 
-    .venv/bin/python bench/scan.py [--variants 3] [--no-large] [--repeat 1] [--details]
-    .venv/bin/python bench/scan.py --audit     # every pass on every photo
+    .venv/bin/python bench/scan.py [--split report] [--variants 2] [--kinds vial,carton]
+    .venv/bin/python bench/scan.py --classic [--variants 3] [--no-large] [--repeat 1] [--details]
+    .venv/bin/python bench/scan.py [--classic] --audit     # every pass on every photo
+
+By default the field-like corpus (scanning.testing.field) of the report split:
+decode rate per kind and strength and per kind and condition (a carton counts
+only when all three of its codes are read), false positives on the decoys,
+and p50/p95 latency with their ratios to raw zxing-cpp. ``--split tune`` is
+the split to look at while changing the pipeline. ``--classic`` runs the
+first corpus (scanning.testing.corpus) as before.
 
 Every engine reads the same generated photos (scanning.testing.corpus) from
 their JPEG bytes, in one run. A photo counts as decoded when every symbol in
@@ -35,6 +43,7 @@ import scanning
 from scanning.engines import zbar
 from scanning.imaging import open_photo
 from scanning.pipeline import plan
+from scanning.testing import field
 from scanning.testing.corpus import Sample, build
 
 Found = set[tuple[str, str]]
@@ -191,41 +200,107 @@ def audit(samples: tuple[Sample, ...]) -> None:
             print(f"      {line}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--variants", type=int, default=3, help="photos per recipe")
-    parser.add_argument("--no-large", action="store_true", help="skip the 12 MP photos")
-    parser.add_argument("--repeat", type=int, default=1, help="timing repetitions (best kept)")
-    parser.add_argument("--details", action="store_true", help="print each photo's outcome")
-    parser.add_argument("--audit", action="store_true", help="run every pass on every photo instead")
-    args = parser.parse_args(argv)
-
-    started = time.perf_counter()
-    samples = build(args.variants, large=not args.no_large)
-    print(
-        f"corpus: {len(samples)} photos generated in {time.perf_counter() - started:.1f} s "
-        f"(zbar {'on' if zbar.AVAILABLE else 'OFF'})"
-    )
-    if args.audit:
-        audit(samples)
-        return 0
+def _measure(samples: tuple[Sample, ...], repeat: int) -> dict[str, list[Run]]:
     engines: dict[str, Callable[[Sample], Run]] = {"ours": ours, "zxing-cpp": raw_zxing}
     if zbar.AVAILABLE:
         engines["pyzbar"] = raw_pyzbar
     # Warm up each engine once so library loading is not timed.
     for engine in engines.values():
         engine(samples[0])
-
     runs: dict[str, list[Run]] = {name: [] for name in engines}
     for sample in samples:
         for name, engine in engines.items():
-            best = min((engine(sample) for _ in range(args.repeat)), key=lambda r: r.seconds)
+            best = min((engine(sample) for _ in range(repeat)), key=lambda r: r.seconds)
             runs[name].append(best)
+    return runs
 
+
+def _share(runs: list[Run]) -> str:
+    return f"{sum(r.decoded for r in runs)}/{len(runs)}" if runs else "-"
+
+
+def field_report(runs: dict[str, list[Run]]) -> None:
+    """The field corpus's figures: per kind and strength, per condition, decoys, latency."""
+    engines = list(runs)
+    coded = {name: [r for r in rs if r.sample.expected] for name, rs in runs.items()}
+    print(f"{'kind':<14}{'strength':<9}" + "".join(f"{name:>12}" for name in engines))
+    for kind in field.KINDS:
+        for strength in field.STRENGTHS:
+            tag = field.STRENGTH_NAMES[strength]
+            cells = [_share([r for r in coded[n] if kind in r.sample.tags and tag in r.sample.tags]) for n in engines]
+            if cells[0] != "-":
+                print(f"{kind:<14}{tag:<9}" + "".join(f"{c:>12}" for c in cells))
+    print(f"{'all':<23}" + "".join(f"{_share(coded[n]):>12}" for n in engines))
+    print()
+    print(f"{'kind':<14}{'condition':<13}" + "".join(f"{name:>12}" for name in engines))
+    for kind in field.KINDS:
+        for condition in field.CONDITIONS[kind]:
+            chosen = {n: [r for r in coded[n] if r.sample.tags[:2] == (kind, condition)] for n in engines}
+            if chosen[engines[0]]:
+                print(f"{kind:<14}{condition:<13}" + "".join(f"{_share(chosen[n]):>12}" for n in engines))
+    print()
+    for name in engines:
+        decoys = [r for r in runs[name] if not r.sample.expected]
+        wrong = sum(r.false_positives for r in runs[name])
+        on_decoys = sum(r.false_positives for r in decoys)
+        print(f"false positives {name:<10} {wrong} ({on_decoys} on {len(decoys)} decoys)")
+    print()
+    zx = [r.seconds * 1000 for r in runs["zxing-cpp"]]
+    for name in engines:
+        times = [r.seconds * 1000 for r in runs[name]]
+        p50, p95 = _percentile(times, 50), _percentile(times, 95)
+        ratio50, ratio95 = p50 / _percentile(zx, 50), p95 / _percentile(zx, 95)
+        print(f"latency {name:<10} p50 {p50:7.1f} ms ({ratio50:4.2f}x zxing-cpp)  p95 {p95:7.1f} ms ({ratio95:4.2f}x)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--classic", action="store_true", help="the first corpus instead of the field one")
+    parser.add_argument("--split", choices=tuple(field.SPLITS), default="report", help="field corpus split")
+    parser.add_argument("--kinds", default=",".join(field.KINDS), help="field corpus kinds, comma-separated")
+    parser.add_argument("--variants", type=int, default=None, help="photos per recipe (field 2, classic 3)")
+    parser.add_argument("--no-large", action="store_true", help="classic: skip the 12 MP photos")
+    parser.add_argument("--repeat", type=int, default=1, help="timing repetitions (best kept)")
+    parser.add_argument("--details", action="store_true", help="print each photo's outcome")
+    parser.add_argument("--audit", action="store_true", help="run every pass on every photo instead")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    if args.classic:
+        samples = build(args.variants or 3, large=not args.no_large)
+    else:
+        kinds = tuple(k for k in args.kinds.split(",") if k)
+        samples = field.build(args.split, args.variants or 2, kinds=kinds)
+    print(
+        f"corpus: {len(samples)} photos generated in {time.perf_counter() - started:.1f} s "
+        f"(zbar {'on' if zbar.AVAILABLE else 'OFF'})" + ("" if args.classic else f", field corpus, {args.split} split")
+    )
+    if args.audit:
+        audit(samples)
+        return 0
+    runs = _measure(samples, args.repeat)
+    if args.classic:
+        classic_report(runs)
+    else:
+        field_report(runs)
+    if args.details:
+        for index, sample in enumerate(samples):
+            cells = "  ".join(
+                f"{name}={'ok ' if runs[name][index].decoded else '-- '}"
+                f"{runs[name][index].seconds * 1000:6.0f}ms"
+                f"{' FP' if runs[name][index].false_positives else ''}"
+                for name in runs
+            )
+            print(f"  {sample.name:<30} {cells}")
+    return 0
+
+
+def classic_report(runs: dict[str, list[Run]]) -> None:
+    """The first corpus's figures: per difficulty, the first-pass ratio, the goals."""
     for difficulty in ("clean", "hard", "none", "all"):
         print(f"{difficulty}:")
-        for name in engines:
+        for name in runs:
             chosen = [r for r in runs[name] if difficulty in ("all", r.sample.difficulty)]
             print(_row(name, chosen))
 
@@ -237,19 +312,8 @@ def main(argv: list[str] | None = None) -> int:
         f"first-pass photos ({len(first)}): ours p50 {ours_p50 * 1000:.1f} ms, "
         f"zxing-cpp p50 {zxing_p50 * 1000:.1f} ms, ratio {ratio:.2f} (goal ≤ 1.25)"
     )
-    goals = _goals(runs, ratio)
-    for goal, met in goals:
+    for goal, met in _goals(runs, ratio):
         print(f"{'met ' if met else 'MISS'}  {goal}")
-    if args.details:
-        for index, sample in enumerate(samples):
-            cells = "  ".join(
-                f"{name}={'ok ' if runs[name][index].decoded else '-- '}"
-                f"{runs[name][index].seconds * 1000:6.0f}ms"
-                f"{' FP' if runs[name][index].false_positives else ''}"
-                for name in engines
-            )
-            print(f"  {sample.name:<26} {cells}")
-    return 0
 
 
 if __name__ == "__main__":

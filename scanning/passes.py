@@ -94,3 +94,34 @@ def threshold(image: Image.Image) -> Image.Image:
     """Black and white at the mid-grey of a contrast-stretched picture."""
     stretched = ImageOps.autocontrast(image, cutoff=2)
     return stretched.point(lambda v: 255 if v > 127 else 0)
+
+
+Box = tuple[float, float, float, float]
+"""left, top, right, bottom in the working picture."""
+
+
+def region(image: Image.Image, box: Box, *, margin: float, side: int, most: float = 3.0) -> View | None:
+    """The crop of ``box`` grown by ``margin`` of its size, enlarged towards ``side`` px.
+
+    Enlarged by at most ``most`` times (bicubic), never reduced; ``None``
+    when the crop would be empty.
+    """
+    width, height = box[2] - box[0], box[3] - box[1]
+    left = max(0, round(box[0] - margin * width))
+    top = max(0, round(box[1] - margin * height))
+    right = min(image.size[0], round(box[2] + margin * width))
+    bottom = min(image.size[1], round(box[3] + margin * height))
+    if right - left < 8 or bottom - top < 8:
+        return None
+    crop = image.crop((left, top, right, bottom))
+    factor = min(most, max(1.0, side / max(crop.size)))
+    if factor > 1.01:
+        size = (round(crop.size[0] * factor), round(crop.size[1] * factor))
+        crop = crop.resize(size, Image.Resampling.BICUBIC)
+    fx, fy = (right - left) / crop.size[0], (bottom - top) / crop.size[1]
+    return View(crop, lambda x, y: (left + x * fx, top + y * fy))
+
+
+def refiltered(view: View, how: Callable[[Image.Image], Image.Image]) -> View:
+    """``view``'s picture through a pixel filter, mapped back as ``view`` is."""
+    return View(how(view.image), view.to_working)

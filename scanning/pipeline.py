@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import zxingcpp
+from PIL import Image
 
-from scanning import passes
+from scanning import labels, passes
 from scanning.engines import zbar, zxing
 from scanning.engines.base import Symbol
 from scanning.imaging import (
@@ -20,7 +22,7 @@ from scanning.imaging import (
     open_photo,
 )
 from scanning.model import Barcode, Point, ScanResult
-from scanning.payloads import ParserRegistry, default_registry
+from scanning.payloads import CitizenIdCard, GS1Data, ParserRegistry, default_registry
 from scanning.quality import measure
 
 DEFAULT_TIME_BUDGET = 2.0
@@ -30,6 +32,18 @@ always runs, and a retry running at the deadline is finished."""
 UPSCALE_BELOW = 1400
 """Pictures whose longest side is under this get an enlarged retry: small
 modules (a 2 cm vial label in a wide shot) need more than 2 px per module."""
+
+LABEL_SEARCH_BUDGET = 1.0
+"""Seconds a scan goes on looking, after a pass read part of a GS1 logistics
+label (an SSCC without the product's code, or the reverse), for the rest of
+it; bounded by the time budget too."""
+
+MATRIX_ONLY_SHARE = 0.3
+"""The share of that when a GS1 DataMatrix alone was read: usually a vial,
+which has nothing more, so only a short look for the bars of a carton label."""
+
+REGION_SIDE = 480
+"""Crops around a located code are enlarged until their longest side is this."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +64,7 @@ def decode(
     use_zbar: bool = True,
     parsers: ParserRegistry | None = None,
     find_all: bool = False,
+    label_budget: float = LABEL_SEARCH_BUDGET,
 ) -> ScanResult:
     """Find every barcode in a photo and parse what it carries.
 
@@ -60,8 +75,14 @@ def decode(
     something or ``time_budget`` seconds have passed. With ``find_all=True``
     the retries go on after a success, until the budget is spent, and
     everything found is merged: for a tray of vials where the first pass may
-    miss one. Each distinct symbol (format + raw bytes) is returned once.
-    When nothing is found, ``hint`` says why if it is measurable.
+    miss one. When what was read is part of a GS1 logistics label (an
+    SSCC without the product's code, or the reverse), the search goes on
+    for the rest of the label for at most ``label_budget`` seconds (see
+    :func:`label_search`). A retry's read whose payload does not check out
+    (GS1 check digit or date, citizen ID consistency) is taken for a
+    misread and dropped. Each distinct symbol (format + raw bytes) is
+    returned once. When nothing is found, ``hint`` says why if it is
+    measurable.
 
     Raises :class:`~scanning.errors.NotAnImageError` (415),
     :class:`~scanning.errors.CorruptImageError` (422) and
@@ -73,25 +94,40 @@ def decode(
     registry = parsers if parsers is not None else default_registry
     photo = open_photo(image_bytes, max_pixels=max_pixels, working_side=working_side)
     deadline = started + time_budget
+    search = _Search(registry)
 
-    attempts = 0
-    found: list[tuple[Symbol, passes.Transform]] = []
-    sightings: Counter[tuple[str, bytes]] = Counter()
-    winning: str | None = None
-    timed_out = False
-    for attempt in plan(photo, formats=formats, use_zbar=use_zbar, max_pixels=max_pixels):
-        if attempts and time.perf_counter() > deadline:
-            timed_out = True
-            break
-        attempts += 1
-        got = _trusted(attempt.run(), retry=attempts > 1, sightings=sightings)
-        if got:
-            found.extend(got)
-            winning = winning or attempt.name
-            if not find_all:
-                break
+    def run(attempts: Iterator[Attempt], until: float) -> bool:
+        """Runs attempts until one reads something new (True) or time is up."""
+        for attempt in attempts:
+            now = time.perf_counter()
+            if search.attempts and now > until:
+                # The label search's own, shorter limit is no time-out.
+                search.timed_out = now > deadline
+                return False
+            if search.take(attempt):
+                return True
+        return False
 
-    barcodes = tuple(_barcodes(found, photo, registry))
+    sequence = plan(photo, formats=formats, use_zbar=use_zbar, max_pixels=max_pixels, seen=search.located)
+    while run(sequence, deadline) and find_all:
+        pass
+    missing = search.missing()
+    if missing and not find_all and not search.timed_out:
+        # Part of a logistics label: look for the rest with the formats it lacks.
+        extra = label_budget * (MATRIX_ONLY_SHARE if search.matrix_only() else 1.0)
+        until = min(deadline, time.perf_counter() + extra)
+        more = label_search(
+            photo,
+            search.found,
+            missing,
+            thorough=not search.matrix_only(),
+            use_zbar=use_zbar,
+            max_pixels=max_pixels,
+        )
+        while search.missing() and run(more, until):
+            pass
+
+    barcodes = tuple(_barcodes(search.found, photo, registry))
     hint = None
     if not barcodes:
         hint = measure(photo.image, original_size=(photo.width, photo.height))
@@ -99,12 +135,77 @@ def decode(
         barcodes=barcodes,
         width=photo.width,
         height=photo.height,
-        attempts=attempts,
+        attempts=search.attempts,
         elapsed_ms=(time.perf_counter() - started) * 1000,
-        timed_out=timed_out,
+        timed_out=search.timed_out,
         hint=hint,
-        winning_pass=winning,
+        winning_pass=search.winning,
     )
+
+
+class _Search:
+    """What the passes of one decode() have found so far, and what they saw."""
+
+    def __init__(self, registry: ParserRegistry) -> None:
+        self.registry = registry
+        self.found: list[tuple[Symbol, passes.Transform]] = []
+        self.keys: set[tuple[str, bytes]] = set()
+        self.sightings: Counter[tuple[str, bytes]] = Counter()
+        self.located: list[passes.Box] = []
+        self.attempts = 0
+        self.winning: str | None = None
+        self.timed_out = False
+
+    def take(self, attempt: Attempt) -> bool:
+        """Runs ``attempt``; True when it read a code not read before."""
+        self.attempts += 1
+        first = self.attempts == 1
+        symbols = attempt.run()
+        if first:
+            self.located.extend(_box(s, t) for s, t in symbols if not s.valid)
+        valid = [(s, t) for s, t in symbols if s.valid]
+        got = _trusted(valid, retry=not first, sightings=self.sightings)
+        if not first:
+            got = [(s, t) for s, t in got if self._plausible(s)]
+        new = [(s, t) for s, t in got if (s.format, s.raw) not in self.keys]
+        if not new:
+            return False
+        self.keys.update((s.format, s.raw) for s, _ in new)
+        self.found.extend(new)
+        self.winning = self.winning or attempt.name
+        return True
+
+    def _plausible(self, symbol: Symbol) -> bool:
+        """A retry's read whose payload does not check out is taken for a misread.
+
+        Filters and turns can make a decoder read a code wrongly; a GS1 check
+        digit or date that fails, or a citizen ID number that contradicts the
+        card's birth date and sex, says so. (A first-pass read is what the
+        symbol says: it is returned with its ``payload_error``.)
+        """
+        outcome = self.registry.parse(symbol.text, symbol.symbology_identifier)
+        if outcome.error is not None:
+            return False
+        return not (isinstance(outcome.payload, CitizenIdCard) and not outcome.payload.consistent)
+
+    def _gs1(self) -> list[tuple[str, str, GS1Data | None]]:
+        read = []
+        for symbol, _ in self.found:
+            payload = self.registry.parse(symbol.text, symbol.symbology_identifier).payload
+            read.append((symbol.format, symbol.symbology_identifier, payload if isinstance(payload, GS1Data) else None))
+        return read
+
+    def missing(self) -> tuple[str, ...]:
+        return labels.missing_formats(self._gs1())
+
+    def matrix_only(self) -> bool:
+        return all(fmt == "DataMatrix" for fmt, _, payload in self._gs1() if payload is not None)
+
+
+def _box(symbol: Symbol, to_working: passes.Transform) -> passes.Box:
+    points = [to_working(x, y) for x, y in symbol.corners]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 WEAK_FORMATS = frozenset({"EAN13", "EAN8", "UPCA", "UPCE"})
@@ -113,6 +214,17 @@ make zxing-cpp read such a code backwards into another valid number (the
 audit caught a blurred EAN-13 read upside down), so a retry's read of these
 counts only once a second pass has read the same."""
 
+STACKED_FORMATS = frozenset({"DataBarStk", "DataBarStkOmni"})
+"""Stacked GS1 DataBar: two or more short rows, each easy to find in noise.
+Even the first pass read one out of a dim, grainy photo of a QR card (the
+field corpus, 2026-12-01: raw zxing-cpp did too), a GTIN with a valid check
+digit. No vaccine package here prints stacked DataBar, so any pass's read of
+it counts only once a second pass has read the same."""
+
+
+def _needs_confirmation(fmt: str, *, retry: bool) -> bool:
+    return fmt in STACKED_FORMATS or (retry and fmt in WEAK_FORMATS)
+
 
 def _trusted(
     symbols: list[tuple[Symbol, passes.Transform]],
@@ -120,14 +232,12 @@ def _trusted(
     retry: bool,
     sightings: Counter[tuple[str, bytes]],
 ) -> list[tuple[Symbol, passes.Transform]]:
-    if not retry:
-        return symbols
     # Count passes, not symbols: one pass reporting a code twice is one word.
-    sightings.update({(s.format, s.raw) for s, _ in symbols if s.format in WEAK_FORMATS})
+    sightings.update({(s.format, s.raw) for s, _ in symbols if _needs_confirmation(s.format, retry=retry)})
     return [
         (symbol, transform)
         for symbol, transform in symbols
-        if symbol.format not in WEAK_FORMATS or sightings[(symbol.format, symbol.raw)] >= 2
+        if not _needs_confirmation(symbol.format, retry=retry) or sightings[(symbol.format, symbol.raw)] >= 2
     ]
 
 
@@ -137,19 +247,22 @@ def plan(
     formats: tuple[str, ...] = zxing.DEFAULT_FORMATS,
     use_zbar: bool = True,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    seen: list[passes.Box] | None = None,
+    first: bool = True,
 ) -> Iterator[Attempt]:
     """The passes :func:`decode` tries on ``photo``, first pass first, lazily built.
+
+    The first pass also reports the QR and DataMatrix symbols zxing-cpp
+    located but could not decode; :func:`decode` puts their boxes in
+    ``seen`` and the next passes are crops of those places, enlarged and
+    filtered (cheap: the crop is small). ``first=False`` leaves the first
+    pass out (the label search has run it already).
 
     Public so that ``bench/scan.py --audit`` can run every pass on every photo.
     """
     image = photo.image
     mask = zxing.formats_mask(formats)
-
-    def with_zxing(view: passes.View, **options: object) -> Attempt:
-        def run() -> list[tuple[Symbol, passes.Transform]]:
-            return [(s, view.to_working) for s in zxing.read(view.image, mask, **options)]  # type: ignore[arg-type]
-
-        return Attempt("zxing", run)
+    with_zxing = _zxing_runner(mask)
 
     def with_zbar(view: passes.View, only: tuple[str, ...] | None = None) -> Attempt:
         wanted = tuple(f for f in formats if only is None or f in only)
@@ -163,7 +276,11 @@ def plan(
         return Attempt(name, attempt.run)
 
     base = passes.View(image, passes.identity)
-    yield named("first", with_zxing(base))
+    if first:
+        yield named("first", with_zxing(base, return_errors=True))
+    for box in list(seen or ())[:_MAX_REGIONS]:
+        # The first pass saw a finder pattern here but could not decode it.
+        yield from region_attempts(image, box, mask, margin=0.35)
     # Cheapest rescues first (measured on the corpus, see docs/scanning.md):
     # a light blur for sensor noise, a hard threshold for faded prints.
     yield named("smooth", with_zxing(passes.filtered(image, passes.smooth)))
@@ -198,6 +315,104 @@ def plan(
         yield named("zbar-inverted", with_zbar(inverted, only=("QRCode",)))
     if max(image.size) >= UPSCALE_BELOW:
         yield named("reduced", with_zxing(passes.scaled(image, 0.5), try_downscale=False))
+
+
+_MAX_REGIONS = 2
+
+
+def _zxing_runner(mask: zxingcpp.BarcodeFormats) -> Callable[..., Attempt]:
+    def with_zxing(view: passes.View, **options: object) -> Attempt:
+        def run() -> list[tuple[Symbol, passes.Transform]]:
+            return [(s, view.to_working) for s in zxing.read(view.image, mask, **options)]  # type: ignore[arg-type]
+
+        return Attempt("zxing", run)
+
+    return with_zxing
+
+
+def region_attempts(
+    image: Image.Image,
+    box: passes.Box,
+    mask: zxingcpp.BarcodeFormats,
+    *,
+    margin: float,
+    side: int = REGION_SIDE,
+    most: float = 3.0,
+) -> Iterator[Attempt]:
+    """Passes on the crop of ``box`` (grown by ``margin`` of its size), enlarged.
+
+    Small modules, glare and blur are fought where the code is: the crop is
+    enlarged to about :data:`REGION_SIDE` px (bicubic, which restores 2 px
+    modules to readable ones) and read as it is, sharpened, thresholded,
+    equalised (glare leaves the code's own histogram stretched) and with
+    zxing-cpp's global binariser.
+    """
+    with_zxing = _zxing_runner(mask)
+    view = passes.region(image, box, margin=margin, side=side, most=most)
+    if view is None:
+        return
+    yield Attempt("region", with_zxing(view).run)
+    for name, how in (
+        ("region-sharpen", passes.sharpen),
+        ("region-equalize", passes.equalize),
+        ("region-threshold", passes.threshold),
+    ):
+        yield Attempt(name, with_zxing(passes.refiltered(view, how)).run)
+    yield Attempt("region-global", with_zxing(view, binarizer=zxingcpp.Binarizer.GlobalHistogram).run)
+
+
+def label_search(
+    photo: Photo,
+    found: list[tuple[Symbol, passes.Transform]],
+    missing: tuple[str, ...],
+    *,
+    thorough: bool,
+    use_zbar: bool,
+    max_pixels: int,
+) -> Iterator[Attempt]:
+    """Passes looking for the rest of a logistics label, only for the ``missing`` formats.
+
+    First the picture turned so that the codes read stand straight: a
+    label's codes are parallel, and zxing-cpp reads 1D codes along rows and
+    columns only. Then (``thorough``: a GS1-128 was read, so this is a
+    logistics label) the bands above and below each 1D code read (a carton
+    label's GS1-128 codes are stacked), enlarged, and the ordinary retries.
+    Every pass reads only the missing formats, which also makes it cheaper
+    than one for every format.
+    """
+    mask = zxing.formats_mask(missing)
+    image = photo.image
+    with_zxing = _zxing_runner(mask)
+    turns = sorted({round(_tilt(s, t)) for s, t in found} - set(range(-_STRAIGHT, _STRAIGHT + 1)))
+    for angle in turns[:2]:
+
+        def turned(angle: int = angle) -> list[tuple[Symbol, passes.Transform]]:
+            # Turned only when run: the time check comes before the cost.
+            return with_zxing(passes.rotated(image, angle)).run()
+
+        yield Attempt(f"label-turn{angle:+d}", turned)
+    if not thorough:
+        return
+    for left, top, right, bottom in (_box(s, t) for s, t in found):
+        width, height = right - left, bottom - top
+        if width > 2 * height:  # a 1D code: look above and below it
+            band = (left - 0.2 * width, top - 4 * height, right + 0.2 * width, bottom + 4 * height)
+            yield from region_attempts(image, band, mask, margin=0.0, side=_LABEL_SIDE, most=2.0)
+    yield from plan(photo, formats=missing, use_zbar=use_zbar, max_pixels=max_pixels, first=False)
+
+
+_STRAIGHT = 5
+"""Degrees: a code turned less than this is read as it is."""
+
+
+def _tilt(symbol: Symbol, to_working: passes.Transform) -> float:
+    """How far ``symbol`` is turned clockwise on screen, in degrees within ±45."""
+    (x0, y0), (x1, y1) = (to_working(*symbol.corners[0]), to_working(*symbol.corners[1]))
+    angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
+    return (angle + 45) % 90 - 45
+
+
+_LABEL_SIDE = 2400
 
 
 class _LazyFull:

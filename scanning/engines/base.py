@@ -15,6 +15,9 @@ class Symbol:
     text: str
     corners: tuple[tuple[float, float], ...]
     engine: str
+    valid: bool = True
+    """False for a symbol the engine located but could not decode (zxing-cpp's
+    ``return_errors``): not a read, only a sign of where a code may be."""
 
 
 def text_from_raw(raw: bytes, fallback: str) -> str:

@@ -35,8 +35,13 @@ def read(
     *,
     binarizer: zxingcpp.Binarizer = zxingcpp.Binarizer.LocalAverage,
     try_downscale: bool = True,
+    return_errors: bool = False,
 ) -> list[Symbol]:
-    """All symbols zxing-cpp finds in a grayscale picture."""
+    """All symbols zxing-cpp finds in a grayscale picture.
+
+    With ``return_errors`` the 2D symbols it located but could not decode are
+    included too, with ``valid=False`` (their position guides the retries).
+    """
     found = zxingcpp.read_barcodes(
         image,
         formats=formats,
@@ -45,8 +50,19 @@ def read(
         try_invert=True,
         text_mode=zxingcpp.TextMode.HRI,
         binarizer=binarizer,
+        return_errors=return_errors,
     )
-    return [_symbol(barcode) for barcode in found if barcode.valid]
+    return [
+        _symbol(barcode)
+        for barcode in found
+        if barcode.valid or (barcode.format in _LOCATED and barcode.format in formats)
+    ]
+
+
+_LOCATED = (_F.QRCode, _F.DataMatrix)
+"""Formats whose failed reads are worth a targeted retry: zxing-cpp reports a
+QR or DataMatrix whose finder pattern it saw; its failed 1D and Micro/rMQR
+"sightings" on photos of text are noise."""
 
 
 def _symbol(barcode: zxingcpp.Barcode) -> Symbol:
@@ -68,6 +84,7 @@ def _symbol(barcode: zxingcpp.Barcode) -> Symbol:
         text=text_from_raw(raw, barcode.text),
         corners=corners,
         engine="zxing-cpp",
+        valid=barcode.valid,
     )
 
 

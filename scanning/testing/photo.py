@@ -224,3 +224,99 @@ def _solve(matrix: list[list[float]], rhs: list[float]) -> list[float]:
                 for c in range(col, n + 1):
                     a[r][c] -= factor * a[col][c]
     return [a[i][n] / a[i][i] for i in range(n)]
+
+
+def motion_blur(image: Image.Image, length: float, *, angle: float = 0.0) -> Image.Image:
+    """Camera shake: the picture smeared over ``length`` pixels along ``angle`` degrees.
+
+    Averages copies shifted along the path (Pillow's kernels stop at 5x5).
+    """
+    steps = max(2, round(length) + 1)
+    rad = math.radians(angle)
+    out = image
+    for index in range(1, steps):
+        offset = length * (index / (steps - 1) - 0.5)
+        dx, dy = offset * math.cos(rad), offset * math.sin(rad)
+        shifted = image.transform(image.size, Image.Transform.AFFINE, (1, 0, dx, 0, 1, dy), Image.Resampling.BILINEAR)
+        # Running mean: the index-th copy weighs 1/(index+1).
+        out = Image.blend(out, shifted, 1 / (index + 1))
+    return out
+
+
+def glare_band(image: Image.Image, quad: Quad, rng: random.Random, *, strength: float, width: float) -> Image.Image:
+    """A lamp's reflection as a bright band across the middle of ``quad``.
+
+    ``width`` is the band's width as a share of the item's size; ``strength``
+    above 1 saturates its core to white (the code underneath is lost there).
+    """
+    xs = [p[0] for p in quad]
+    ys = [p[1] for p in quad]
+    size = max(max(xs) - min(xs), max(ys) - min(ys))
+    band = Image.new("L", (256, 256), 0)
+    ImageDraw.Draw(band).rectangle((0, 128 - 64, 255, 128 + 64), fill=255)
+    band = band.filter(ImageFilter.GaussianBlur(28)).point(lambda v: int(min(255, v * strength)))
+    side = round(size * 1.6)
+    band = band.resize((side, max(1, round(side * width))))
+    band = band.rotate(rng.uniform(-60, 60), expand=True, resample=Image.Resampling.BILINEAR)
+    cx = (min(xs) + max(xs)) / 2 + rng.uniform(-0.1, 0.1) * size
+    cy = (min(ys) + max(ys)) / 2 + rng.uniform(-0.1, 0.1) * size
+    mask = Image.new("L", image.size, 0)
+    mask.paste(band, (round(cx - band.size[0] / 2), round(cy - band.size[1] / 2)))
+    return Image.composite(Image.new("L", image.size, 255), image, mask)
+
+
+def fold(item: Image.Image, *, at: float, shade: int) -> tuple[Image.Image, Image.Image]:
+    """``item`` creased at ``at`` (share of its width): both halves, the right one shaded.
+
+    Place the halves with :func:`folded_quads` so the right half turns away
+    from the camera.
+    """
+    cut = round(item.size[0] * at)
+    left = item.crop((0, 0, cut, item.size[1]))
+    right = item.crop((cut, 0, item.size[0], item.size[1])).point(lambda v: max(0, v - shade))
+    # The crease itself catches light differently: a thin dark line.
+    ImageDraw.Draw(right).line((0, 0, 0, right.size[1]), fill=max(0, 160 - shade), width=2)
+    return left, right
+
+
+def folded_quads(quad: Quad, *, at: float, bend: float) -> tuple[Quad, Quad]:
+    """The two halves' corners within ``quad``: the right half foreshortened and tilted."""
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = quad
+
+    def lerp(a: tuple[float, float], b: tuple[float, float], t: float) -> tuple[float, float]:
+        return a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
+
+    top, bottom = lerp((x0, y0), (x1, y1), at), lerp((x3, y3), (x2, y2), at)
+    # Turning away shortens the right half and pulls its far edge in and up.
+    reach = 1 - bend * 0.8
+    far_top = lerp(top, (x1, y1), reach)
+    far_bottom = lerp(bottom, (x2, y2), reach)
+    height = math.dist(top, bottom)
+    lift = bend * 0.18 * height
+    far_top = (far_top[0], far_top[1] + lift)
+    far_bottom = (far_bottom[0], far_bottom[1] - lift * 0.4)
+    return ((x0, y0), top, bottom, (x3, y3)), (top, far_top, far_bottom, bottom)
+
+
+def hand(scene: Image.Image, quad: Quad, rng: random.Random) -> Image.Image:
+    """Fingers and a thumb holding the item at ``quad``'s left or bottom edge."""
+    out = scene.copy()
+    draw = ImageDraw.Draw(out)
+    (x0, y0), _, (x2, y2), (x3, y3) = quad
+    skin = rng.randint(120, 175)
+    width = math.dist((x0, y0), (x2, y2)) * 0.09
+    # The thumb lies over the card's left edge; the fingers show below it.
+    for index in range(4):
+        t = 0.35 + 0.15 * index
+        cx = x0 + (x3 - x0) * t
+        cy = y0 + (y3 - y0) * t
+        draw.ellipse((cx - width * 1.6, cy - width / 2, cx + width * 0.4, cy + width / 2), fill=skin)
+    draw.ellipse((x3 - width, y3 - width * 2.2, x3 + width * 1.2, y3 + width * 1.8), fill=max(0, skin - 25))
+    return out.filter(ImageFilter.GaussianBlur(0.6))
+
+
+def webp(image: Image.Image, *, quality: int) -> bytes:
+    """The photo as a messaging app re-encodes it (WebP, lossy)."""
+    buffer = io.BytesIO()
+    image.save(buffer, "WEBP", quality=quality, method=4)
+    return buffer.getvalue()

@@ -52,7 +52,7 @@ def label(
     canvas = Image.new("L", (max(width, 200), height + text_height), paper)
     x, y = gap, gap
     for picture in symbols:
-        canvas.paste(_ink(picture, paper, ink), (x, y))
+        canvas.paste(ink_on_paper(picture, paper, ink), (x, y))
         if vertical:
             y += picture.size[1] + gap
         else:
@@ -77,7 +77,7 @@ def label(
     return canvas
 
 
-def _ink(picture: Image.Image, paper: int, ink: int) -> Image.Image:
+def ink_on_paper(picture: Image.Image, paper: int, ink: int) -> Image.Image:
     """Pure black/white → the ink and paper greys of a real print."""
     return picture.point(lambda v: paper if v > 127 else ink)
 

@@ -93,8 +93,11 @@ def test_exif_orientation_is_applied(decoded: dict[str, Decoded]) -> None:
 def test_clean_photos_decode_on_the_first_pass(decoded: dict[str, Decoded]) -> None:
     for recipe in (*corpus.CLEAN, corpus.clean_large_vial):
         result = decoded[recipe.__name__].result
-        assert result.attempts == 1, recipe.__name__
-        assert result.winning_pass == "first"
+        assert result.winning_pass == "first", recipe.__name__
+        # GS1 DataMatrix and GS1-128 codes may be part of a logistics label:
+        # a look for the rest of it follows. Other codes cost one pass.
+        if not any(b.is_gs1 for b in result.barcodes):
+            assert result.attempts == 1, recipe.__name__
 
 
 def test_dark_photo_without_code_says_it_is_dark(decoded: dict[str, Decoded]) -> None:

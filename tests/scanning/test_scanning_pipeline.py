@@ -5,15 +5,14 @@ from __future__ import annotations
 import dataclasses
 import io
 import random
-from collections.abc import Callable, Iterator
 
 import pytest
 from PIL import Image
 
 import scanning
-from scanning import passes, pipeline
-from scanning.engines.base import Symbol
+from scanning import pipeline
 from scanning.testing import corpus, photo, render
+from tests.scanning.fakes import fake_plan
 
 
 def png(image: Image.Image) -> bytes:
@@ -104,20 +103,6 @@ def test_find_all_keeps_looking_after_the_first_pass() -> None:
     everything = scanning.decode(data, find_all=True, time_budget=10)
     assert {b.text for b in everything.barcodes} == {"Lê Văn Tám|Nam", "00095060001343520017"}
     assert everything.winning_pass == "first"
-
-
-def fake_plan(*reads: list[tuple[str, str]]) -> Callable[..., Iterator[pipeline.Attempt]]:
-    """A plan whose passes 'read' the given (format, text) pairs, in order."""
-
-    def plan(*args: object, **kwargs: object) -> Iterator[pipeline.Attempt]:
-        for index, read in enumerate(reads):
-            symbols = [
-                (Symbol(fmt, "]E0", text.encode(), text, ((0, 0), (9, 0), (9, 9), (0, 9)), "fake"), passes.identity)
-                for fmt, text in read
-            ]
-            yield pipeline.Attempt("first" if index == 0 else f"retry{index}", lambda symbols=symbols: symbols)
-
-    return plan
 
 
 def test_a_retry_read_of_an_ean_needs_a_second_pass_to_agree(monkeypatch: pytest.MonkeyPatch) -> None:

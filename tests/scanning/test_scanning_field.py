@@ -1,0 +1,130 @@
+"""Issue 11: every code of a carton label, and no wrong read from the hard photos."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+from PIL import Image
+
+import scanning
+from scanning import labels, pipeline
+from scanning.testing import field, payloads
+from tests.scanning.fakes import fake_plan
+
+
+def png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def texts(result: scanning.ScanResult) -> set[tuple[str, str]]:
+    return {(b.format, b.text) for b in result.barcodes}
+
+
+def test_a_turned_carton_label_gives_all_three_codes() -> None:
+    # The first pass reads only the DataMatrix: its GS1-128 bars are at 20°.
+    sample = field.sample("tune", "carton", "turned", 1, 0)
+    assert len(texts(scanning.decode(sample.data, time_budget=0))) == 1
+    result = scanning.decode(sample.data, time_budget=30, label_budget=30)
+    assert texts(result) == {(e.format, e.text) for e in sample.expected}
+    ssccs = [b.payload.sscc for b in result.barcodes if isinstance(b.payload, scanning.GS1Data) and b.payload.sscc]
+    assert len(ssccs) == 1
+
+
+def test_a_carton_label_shot_at_an_angle_gives_its_product_code_too() -> None:
+    # The first pass reads the DataMatrix and one GS1-128; the other is found
+    # in the band around the one read.
+    sample = field.sample("tune", "carton", "perspective", 1, 0)
+    assert len(texts(scanning.decode(sample.data, time_budget=0))) == 2
+    assert texts(scanning.decode(sample.data, time_budget=30, label_budget=30)) == {
+        (e.format, e.text) for e in sample.expected
+    }
+
+
+def test_a_qr_card_stays_a_single_pass() -> None:
+    sample = field.sample("tune", "subject_card", "contrast", 1, 0)
+    result = scanning.decode(sample.data, time_budget=30, label_budget=30)
+    assert result.attempts == 1
+    assert texts(result) == {(e.format, e.text) for e in sample.expected}
+
+
+def gs1(hri: str) -> scanning.GS1Data:
+    return scanning.parse_gs1(hri)
+
+
+@pytest.mark.parametrize(
+    ("read", "missing"),
+    [
+        ([("Code128", "]C1", "(00)089300000000000019")], ("Code128", "DataMatrix")),
+        ([("Code128", "]C1", "(01)08936000000011(10)L1(17)271231")], ("Code128", "DataMatrix")),
+        ([("DataMatrix", "]d2", "(01)08936000000011(17)271231(10)L1")], ("Code128",)),
+        (
+            [
+                ("Code128", "]C1", "(00)089300000000000019"),
+                ("Code128", "]C1", "(01)08936000000011(10)L1(17)271231"),
+            ],
+            ("DataMatrix",),
+        ),
+        (
+            [
+                ("Code128", "]C1", "(00)089300000000000019"),
+                ("Code128", "]C1", "(02)08936000000011(37)20(10)L1"),
+                ("DataMatrix", "]d2", "(01)08936000000011(17)271231(10)L1"),
+            ],
+            (),
+        ),
+    ],
+)
+def test_what_a_logistics_label_still_lacks(read: list[tuple[str, str, str]], missing: tuple[str, ...]) -> None:
+    assert labels.missing_formats((fmt, ident, gs1(hri)) for fmt, ident, hri in read) == missing
+
+
+def test_codes_of_other_kinds_ask_for_nothing_more() -> None:
+    assert labels.missing_formats([("QRCode", "]Q1", None), ("EAN13", "]E0", gs1("(01)08936000000011"))]) == ()
+
+
+def test_a_stacked_databar_read_from_noise_is_not_returned() -> None:
+    # A dim, grainy subject card: zxing-cpp's first pass (and raw zxing-cpp)
+    # "read" a stacked DataBar with a valid GTIN out of the noise.
+    sample = field.sample("report", "subject_card", "dim", 3, 0)
+    result = scanning.decode(sample.data, time_budget=30, label_budget=30)
+    assert not [b for b in result.barcodes if b.format.startswith("DataBar")]
+
+
+BAD_GTIN = "0108936000000012"  # check digit 2 instead of 1
+
+
+def test_a_retry_read_whose_gs1_check_digit_fails_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "plan", fake_plan([], [("DataMatrix", BAD_GTIN)], []))
+    blank = png(Image.new("L", (400, 300), 200))
+    assert scanning.decode(blank).barcodes == ()
+    # The first pass's read is what the symbol says: returned with the error.
+    monkeypatch.setattr(pipeline, "plan", fake_plan([("DataMatrix", BAD_GTIN)]))
+    (barcode,) = scanning.decode(blank).barcodes
+    assert barcode.payload_error and "check digit" in barcode.payload_error
+
+
+def test_a_retry_read_with_an_impossible_expiry_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "plan", fake_plan([], [("DataMatrix", "010893600000001117271331")], []))
+    assert scanning.decode(png(Image.new("L", (400, 300), 200))).barcodes == ()
+
+
+def test_a_retry_read_of_an_inconsistent_citizen_id_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    text, _ = payloads.citizen_id_text(random.Random(3))
+    fields = text.split("|")
+    wrong = "|".join([fields[0][:3] + "9" + fields[0][4:], *fields[1:]])  # century digit 9: no such
+    monkeypatch.setattr(pipeline, "plan", fake_plan([], [("QRCode", wrong)], [("QRCode", text)]))
+    result = scanning.decode(png(Image.new("L", (400, 300), 200)))
+    assert [b.text for b in result.barcodes] == [text]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("what", "condition"), [("text", "dim"), ("table", "jpeg"), ("screen", "plain")])
+def test_no_pass_reads_anything_on_a_decoy(what: str, condition: str) -> None:
+    # Every pass runs (nothing is found): none may invent a code.
+    result = scanning.decode(field.decoy("tune", what, condition, 0).data, time_budget=30)
+    assert result.barcodes == ()
+    assert not result.timed_out
