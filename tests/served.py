@@ -75,9 +75,7 @@ async def demo_environment(engine: str, tmp_path: Path) -> dict[str, str]:
     return app_environment(tmp_path, await _fresh_postgres_database("niis_served"))
 
 
-@contextmanager
-def served_app(env: dict[str, str], cwd: Path) -> Iterator[str]:
-    """Load the demo data, start `niis serve` on a free port, yield its base URL."""
+def load_demo(env: dict[str, str]) -> None:
     demo = subprocess.run(
         [*NIIS, "demo", "--if-empty"],
         env=env,
@@ -88,7 +86,12 @@ def served_app(env: dict[str, str], cwd: Path) -> Iterator[str]:
     )
     assert demo.returncode == 0, demo.stderr
     assert "admin" in demo.stdout and "niis-demo-quantri" in demo.stdout
-    port = free_port()
+
+
+@contextmanager
+def serving(env: dict[str, str], cwd: Path, port: int) -> Iterator[str]:
+    """`niis serve` on ``port`` until the block ends (tests stop and start it again on
+    the same port: the browser's origin, and so its service worker and IndexedDB, stay)."""
     process = subprocess.Popen(
         [*NIIS, "serve", "--port", str(port)], env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
@@ -107,3 +110,11 @@ def served_app(env: dict[str, str], cwd: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextmanager
+def served_app(env: dict[str, str], cwd: Path) -> Iterator[str]:
+    """Load the demo data, start `niis serve` on a free port, yield its base URL."""
+    load_demo(env)
+    with serving(env, cwd, free_port()) as base:
+        yield base
