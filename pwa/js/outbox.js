@@ -36,18 +36,18 @@ export function setGate(check) {
   gate = check;
 }
 
+async function pass(force) {
+  const user = store.get().user;
+  if (!user || !(await db.summary(user.id)).pending || !(await gate())) return;
+  await db.sync({ account: user.id, csrf: api.csrf(), force });
+}
+
 // One sync at a time from this page; `force` ignores the back-off ("Send now").
 export function sync({ force = false } = {}) {
-  running ??= (async () => {
-    try {
-      const user = store.get().user;
-      if (!user || !(await db.summary(user.id)).pending || !(await gate())) return;
-      await db.sync({ account: user.id, csrf: api.csrf(), force });
-    } finally {
-      running = null;
-      await refresh();
-    }
-  })();
+  running ??= pass(force).finally(() => {
+    running = null;
+    return refresh();
+  });
   return running;
 }
 

@@ -91,7 +91,7 @@ async def sign_in(page: Any, username: str, password: str) -> None:
     await page.get_by_role("button", name="Đăng nhập").click()
     await page.locator("#greeting").wait_for()
     # Controlled by the service worker from here on: the shell is cached.
-    await page.wait_for_function("navigator.serviceWorker.controller !== null")
+    await page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
 
 async def registration(page: Any, full_name: str, birth_date: str) -> dict[str, Any]:

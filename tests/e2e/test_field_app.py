@@ -26,6 +26,7 @@ from tests.e2e.field_app import (
 
 pytestmark = pytest.mark.slow
 
+NO_BACKGROUND_SYNC = "Object.defineProperty(ServiceWorkerRegistration.prototype, 'sync', { get: () => undefined })"
 BUDGET = 150 * 1024  # bytes, compressed, for the sign-in page's first load
 
 
@@ -194,3 +195,41 @@ async def test_each_screen_has_no_serious_accessibility_violation(
         assert small == []
     finally:
         await context.close()
+
+
+async def test_a_new_shell_is_offered_and_taken_on_the_person_s_word(app: Any) -> None:
+    await sign_in(app, *VACCINATOR)
+    banner = app.locator("#update")
+    await expect(banner).to_be_hidden()
+    # A release: a service worker that differs from the running one installs beside it.
+    # (Served by this same server under another URL: the test cannot change its files.)
+    await app.evaluate("navigator.serviceWorker.register('/sw.js?release=next', { updateViaCache: 'none' })")
+    await expect(banner).to_be_visible()
+    await expect(banner).to_contain_text("Đã có phiên bản mới.")
+    # Until the person says so, the page stays on the shell it runs.
+    assert (await app.evaluate("navigator.serviceWorker.controller.scriptURL")).endswith("/sw.js")
+    await banner.get_by_role("button", name="Cập nhật").click()
+    await app.wait_for_function("() => navigator.serviceWorker.controller?.scriptURL.endsWith('?release=next')")
+    await expect(app.locator("#greeting")).to_have_text("Xin chào, Phạm Thị Lan")  # reloaded, still signed in
+
+
+async def test_a_shell_the_api_no_longer_serves_sends_nothing_and_asks_to_update(app: Any, server: Server) -> None:
+    name = "Hà Thị Phiên Bản"
+    # A browser without Background Sync (iOS Safari): the page alone sends, and the
+    # test's answer from the API reaches the page (not the service worker).
+    await app.add_init_script(NO_BACKGROUND_SYNC)
+    await sign_in(app, *VACCINATOR)
+    body = await registration(app, name, "2026-10-01")
+    # The server's release no longer takes this shell's requests.
+    await app.context.route("**/api/version", lambda route: route.fulfill(json={"api": "9.0.0", "min_shell": 9999}))
+    await queue(app, body)
+    await expect(app.locator("#update")).to_contain_text("Phiên bản này đã cũ")
+    await expect(app.locator("#sync-status")).to_contain_text("1 mục chờ gửi")
+    await app.get_by_role("link", name="Hàng chờ gửi").first.click()
+    await app.get_by_role("button", name="Gửi ngay").click()
+    await expect(app.locator(".item.pending")).to_contain_text("Đang chờ gửi")
+    assert server.subjects_named(name) == 0
+    await app.context.unroute("**/api/version")
+    await app.reload()  # the API serves this shell again (as after the update)
+    await expect(app.locator("#sync-status")).to_have_text("Đã đồng bộ", timeout=15000)
+    assert server.subjects_named(name) == 1
