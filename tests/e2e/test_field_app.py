@@ -233,3 +233,37 @@ async def test_a_shell_the_api_no_longer_serves_sends_nothing_and_asks_to_update
     await app.reload()  # the API serves this shell again (as after the update)
     await expect(app.locator("#sync-status")).to_have_text("Đã đồng bộ", timeout=15000)
     assert server.subjects_named(name) == 1
+
+
+async def test_background_sync_sends_after_the_tab_is_closed(app: Any, server: Server) -> None:
+    name = "Sùng Thị Nền"
+    await sign_in(app, *VACCINATOR)
+    body = await registration(app, name, "2026-09-09")
+    server.stop()
+    try:
+        await queue(app, body)
+        await expect(app.locator("#sync-status")).to_contain_text("1 mục chờ gửi")
+    finally:
+        server.start()
+    context = app.context
+    await app.close()  # the tab is closed: only the service worker is left
+    # The browser fires the sync event when it sees the network; here DevTools fires it.
+    blank = await context.new_page()
+    devtools = await context.new_cdp_session(blank)
+    registrations: list[dict[str, Any]] = []
+    devtools.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
+    await devtools.send("ServiceWorker.enable")
+    for _ in range(50):
+        if any(r["scopeURL"] == f"{server.base}/" for r in registrations):
+            break
+        await blank.wait_for_timeout(100)
+    registration_id = next(r["registrationId"] for r in registrations if r["scopeURL"] == f"{server.base}/")
+    await devtools.send(
+        "ServiceWorker.dispatchSyncEvent",
+        {"origin": server.base, "registrationId": registration_id, "tag": "niis-outbox", "lastChance": False},
+    )
+    for _ in range(100):
+        if server.subjects_named(name):
+            break
+        await blank.wait_for_timeout(100)
+    assert server.subjects_named(name) == 1
