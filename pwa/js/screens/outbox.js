@@ -1,4 +1,5 @@
 // The outbox: what waits to be sent, and what the server refused, for the person to resolve.
+import { fieldErrors } from "../api.js";
 import { h } from "../dom.js";
 import { age, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
@@ -8,11 +9,11 @@ function describe(item) {
   return item.label ? t(item.label.key, item.label.values ?? {}) : `${item.method} ${item.path}`;
 }
 
+// The fields the server named (the registration screen puts these under its inputs).
 function fieldList(error) {
-  const details = error?.details;
-  const fields = Array.isArray(details) ? details.filter((d) => d?.field) : details?.field ? [{ field: details.field }] : [];
+  const fields = Object.entries(fieldErrors(error));
   if (!fields.length) return null;
-  return h("ul", { class: "fields" }, fields.map((d) => h("li", { text: d.message ? `${d.field}: ${d.message}` : d.field })));
+  return h("ul", { class: "fields" }, fields.map(([field, message]) => h("li", { text: `${field}: ${message}` })));
 }
 
 function row(item, redraw) {
