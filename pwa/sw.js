@@ -44,7 +44,8 @@ async function backgroundPass() {
   const me = await session.json();
   const compat = await fetch("/api/version").then((response) => response.json());
   if (version < compat.min_shell) return; // an old shell sends nothing; the page updates first
-  const stopped = await self.NiisOutbox.sync({ account: me.id, csrf: me.csrf_token });
+  // The browser fires this when the network is back: no back-off applies.
+  const stopped = await self.NiisOutbox.sync({ account: me.id, csrf: me.csrf_token, force: true });
   for (const client of await self.clients.matchAll()) client.postMessage({ type: "outbox-changed" });
   // A failed sync event is fired again later by the browser.
   if (stopped === "offline" || stopped === "retry") throw new Error(`outbox: ${stopped}`);

@@ -9,9 +9,13 @@ import * as store from "./store.js";
 
 export const SHELL_VERSION = self.NIIS_SHELL.version;
 const USER_KEY = "niis.user"; // the account, for opening offline (no token in it)
+// A sign-out made offline: the server still holds the session, and its cookie is still
+// in the browser. It is ended as soon as the server answers, before anyone uses it.
+const SIGN_OUT_KEY = "niis.signout";
 const UPDATE_CHECK_MS = 3600 * 1000;
 
 export async function signedIn(user) {
+  localStorage.removeItem(SIGN_OUT_KEY); // the new session replaced the old cookie
   localStorage.setItem(USER_KEY, JSON.stringify({ ...user, csrf_token: undefined }));
   store.set({ user, outbox: null });
   askPersistentStorage();
@@ -24,7 +28,10 @@ export async function signedIn(user) {
 // what was cached for reading, so the next person on a shared tablet sees nothing of it.
 export async function signOut() {
   const user = store.get().user;
-  await api.logout().catch(() => {});
+  await api.logout().then(
+    () => localStorage.removeItem(SIGN_OUT_KEY),
+    () => localStorage.setItem(SIGN_OUT_KEY, "1"),
+  );
   if (user) await outbox.forget(user.id);
   localStorage.removeItem(USER_KEY);
   store.set({ user: null, outbox: null });
@@ -105,15 +112,28 @@ async function readyToSend() {
   await checkShellVersion();
   if (store.get().shellTooOld) return false;
   if (!api.csrf()) {
-    const me = await api.currentUser().catch(() => undefined);
-    if (me === null) {
-      // The session ended while offline: sign in again; the writes wait for it.
-      localStorage.removeItem(USER_KEY);
-      store.set({ user: null });
-      router.go("login");
-    }
+    const me = await session().catch(() => undefined);
+    if (me === null) sessionEnded();
   }
   return Boolean(api.csrf());
+}
+
+// The session ended (expired, or signed out elsewhere): sign in again; the writes wait.
+function sessionEnded() {
+  localStorage.removeItem(USER_KEY);
+  store.set({ user: null, outbox: null });
+  router.go("login");
+}
+
+// The signed-in account, null when signed out; throws when the server does not answer.
+async function session() {
+  const me = await api.currentUser();
+  if (me && localStorage.getItem(SIGN_OUT_KEY)) {
+    await api.logout();
+    localStorage.removeItem(SIGN_OUT_KEY);
+    return null;
+  }
+  return me;
 }
 
 function watchNetwork() {
@@ -138,7 +158,7 @@ async function start() {
   await checkShellVersion();
   let user;
   try {
-    user = await api.currentUser();
+    user = await session();
   } catch {
     // No network: open as the account last signed in here; sync waits for the server.
     user = JSON.parse(localStorage.getItem(USER_KEY) || "null");
@@ -151,7 +171,7 @@ async function start() {
   }
   store.set({ user });
   await outbox.refresh();
-  outbox.setGate(readyToSend);
+  outbox.configure({ gate: readyToSend, sessionEnded });
   outbox.startTriggers();
   await router.start($("view"));
   outbox.sync();

@@ -28,18 +28,20 @@ export async function refresh() {
 }
 
 let running = null;
-let gate = async () => Boolean(api.csrf());
+let hooks = { gate: async () => Boolean(api.csrf()), sessionEnded: () => {} };
 
-// What must hold before a pass (app.js: a session with its CSRF token, a shell the API
-// still serves); asked only when something waits.
-export function setGate(check) {
-  gate = check;
+// app.js says what must hold before a pass (a session with its CSRF token, a shell the
+// API still serves; asked only when something waits) and what to do when the server
+// answers that the session has ended.
+export function configure(given) {
+  hooks = { ...hooks, ...given };
 }
 
 async function pass(force) {
   const user = store.get().user;
-  if (!user || !(await db.summary(user.id)).pending || !(await gate())) return;
-  await db.sync({ account: user.id, csrf: api.csrf(), force });
+  if (!user || !(await db.summary(user.id)).pending || !(await hooks.gate())) return;
+  const stopped = await db.sync({ account: user.id, csrf: api.csrf(), force });
+  if (stopped === "signed-out") hooks.sessionEnded();
 }
 
 // One sync at a time from this page; `force` ignores the back-off ("Send now").
@@ -64,7 +66,7 @@ export const forget = (account) => db.forget(account);
 // Sync on app open (the caller's first sync), on `online`, on focus, on a timer while
 // something waits, and when the service worker's background pass changed something.
 export function startTriggers() {
-  window.addEventListener("online", () => sync());
+  window.addEventListener("online", () => sync({ force: true })); // the network is back: no back-off
   window.addEventListener("focus", () => sync());
   document.addEventListener("visibilitychange", () => { if (!document.hidden) sync(); });
   setInterval(() => { if (store.get().outbox?.pending) sync(); }, TIMER_MS);

@@ -88,6 +88,23 @@ async def test_with_the_server_stopped_the_app_still_opens(app: Any, server: Ser
         server.start()
 
 
+async def test_signing_out_offline_ends_the_session_when_the_server_is_back(app: Any, server: Server) -> None:
+    """A shared tablet: signed out with no network, the next person must not find the
+    previous one signed in once the network is back (the session cookie was still there)."""
+    await sign_in(app, *VACCINATOR)
+    server.stop()
+    try:
+        await app.reload()
+        await app.get_by_role("button", name="Đăng xuất").click()
+        await app.get_by_role("button", name="Đăng nhập").wait_for()
+    finally:
+        server.start()
+    await app.reload()
+    await app.get_by_role("button", name="Đăng nhập").wait_for()
+    assert (await app.request.get("/api/auth/me")).status == 401  # ended on the server too
+    await expect(app.locator("#greeting")).to_have_count(0)
+
+
 async def test_a_registration_written_offline_survives_a_browser_restart_and_is_registered_once(
     server: Server, tmp_path: Path
 ) -> None:
@@ -262,8 +279,16 @@ async def test_background_sync_sends_after_the_tab_is_closed(app: Any, server: S
         "ServiceWorker.dispatchSyncEvent",
         {"origin": server.base, "registrationId": registration_id, "tag": "niis-outbox", "lastChance": False},
     )
-    for _ in range(100):
+    for _ in range(300):
         if server.subjects_named(name):
             break
         await blank.wait_for_timeout(100)
+    if not server.subjects_named(name):  # say what the outbox holds (a page of the origin outside the app)
+        await blank.goto(f"{server.base}/api/version")
+        held = await blank.evaluate(
+            """new Promise((ok) => { const r = indexedDB.open("niis");
+                 r.onsuccess = () => { const q = r.result.transaction("outbox").objectStore("outbox").getAll();
+                 q.onsuccess = () => ok(q.result); }; })"""
+        )
+        pytest.fail(f"not sent by the service worker: {held}")
     assert server.subjects_named(name) == 1
