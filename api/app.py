@@ -43,6 +43,7 @@ from api.scan import services as scan_services
 from api.scan.controllers import scan
 from api.scan.pool import DecodePool
 from api.settings import Settings
+from api.shell import version
 from db.engine import close_engine, make_engine, open_engine, use
 
 os.environ.setdefault("PICCOLO_CONF", "db.piccolo_conf")
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         route_handlers=[
             health,
             ready,
+            version,
             AuthController,
             PlaceController,
             FacilityController,

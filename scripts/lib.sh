@@ -104,3 +104,16 @@ s = socket.socket()
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
 }
+
+# ensure_node_modules — `npm ci` of package-lock.json into node_modules/ (the browser
+# tests' axe-core; nothing in it is served), only when the lock file changed since the
+# last successful install. Installs Debian's nodejs and npm if the machine has no npm.
+ensure_node_modules() {
+    local stamp=node_modules/.niis-install-stamp hash
+    command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+    hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+    [[ -f $stamp ]] && grep -qxF "$hash" "$stamp" && return 0
+    log "npm ci (package-lock.json)"
+    npm ci --no-audit --no-fund --loglevel=error >&2
+    printf '%s\n' "$hash" >"$stamp"
+}

@@ -75,29 +75,39 @@ async def demo_environment(engine: str, tmp_path: Path) -> dict[str, str]:
     return app_environment(tmp_path, await _fresh_postgres_database("niis_served"))
 
 
+def load_demo(env: dict[str, str]) -> None:
+    demo = subprocess.run(
+        [*NIIS, "demo", "--if-empty"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert demo.returncode == 0, demo.stderr
+    assert "admin" in demo.stdout and "niis-demo-quantri" in demo.stdout
+
+
 @contextmanager
 def served_app(env: dict[str, str], cwd: Path, *, demo: bool = True) -> Iterator[str]:
     """Load the demo data (unless ``demo`` is false), start `niis serve` on a free port,
     yield its base URL."""
     if demo:
-        loaded = subprocess.run(
-            [*NIIS, "demo", "--if-empty"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=Path(__file__).resolve().parents[1],
-        )
-        assert loaded.returncode == 0, loaded.stderr
-        assert "admin" in loaded.stdout and "niis-demo-quantri" in loaded.stdout
+        load_demo(env)
     port = free_port()
-    with serving([*NIIS, "serve", "--port", str(port)], env, cwd, port) as base:
+    with serving(niis_serve(port), env, cwd, port) as base:
         yield base
+
+
+def niis_serve(port: int) -> list[str]:
+    return [*NIIS, "serve", "--port", str(port)]
 
 
 @contextmanager
 def serving(command: list[str], env: dict[str, str], cwd: Path, port: int) -> Iterator[str]:
-    """Run `niis serve` (as `command`) until its /health answers; yield its base URL."""
+    """Run `niis serve` (as `command`) until its /health answers; yield its base URL. Tests
+    may stop and start it again on the same port: the browser's origin, and so its
+    service worker and IndexedDB, stay."""
     process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

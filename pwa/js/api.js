@@ -1,26 +1,54 @@
-// Talking to the API: same-origin cookie session, CSRF token on every write.
+// The one API client: same-origin cookie session, the CSRF token on every write, the
+// API's one error shape turned into an ApiError a screen can show field by field.
+// Screens write through the outbox (outbox.js), which adds the Idempotency-Key.
 let csrfToken = null;
 
 export class ApiError extends Error {
-  constructor(status, error, headers) {
-    super(error?.message || `HTTP ${status}`);
+  // status 0: no answer at all (no network, server down).
+  constructor(status, error = null, headers = null) {
+    super(error?.message || (status ? `HTTP ${status}` : "offline"));
     this.status = status;
-    this.code = error?.code;
-    this.details = error?.details;
-    this.retryAfter = Number(headers.get("Retry-After")) || null;
+    this.code = error?.code ?? (status ? "error" : "offline");
+    this.details = error?.details ?? null;
+    this.requestId = error?.request_id ?? null;
+    this.retryAfter = Number(headers?.get("Retry-After")) || null;
+    this.fieldErrors = fieldErrors(error);
   }
 }
 
-export async function request(method, path, body) {
-  const headers = { Accept: "application/json" };
+// The API names the field of a rule violation in details.field (422 `invalid`) or lists
+// schema problems as [{field, message}] (400 `invalid_request`).
+export function fieldErrors(error) {
+  const found = {};
+  if (!error) return found;
+  const details = error.details;
+  if (Array.isArray(details)) {
+    for (const problem of details) if (problem?.field) found[problem.field] ??= problem.message;
+  } else if (details?.field) {
+    found[details.field] = error.message;
+  }
+  return found;
+}
+
+export function csrf() {
+  return csrfToken;
+}
+
+export async function request(method, path, body, extraHeaders = {}) {
+  const headers = { Accept: "application/json", ...extraHeaders };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
-  const response = await fetch(path, {
-    method,
-    headers,
-    credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: "same-origin",
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0);
+  }
   const data = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
   if (!response.ok) throw new ApiError(response.status, data?.error, response.headers);
   return data;
@@ -32,6 +60,7 @@ export async function login(username, password) {
   return result.user;
 }
 
+// The signed-in account, null when signed out; throws ApiError(0) when offline.
 export async function currentUser() {
   try {
     const me = await request("GET", "/api/auth/me");
@@ -46,4 +75,9 @@ export async function currentUser() {
 export async function logout() {
   await request("POST", "/api/auth/logout");
   csrfToken = null;
+}
+
+// {api, min_shell}: the oldest shell this API still serves (api/shell.py).
+export function version() {
+  return request("GET", "/api/version");
 }

@@ -1,86 +1,180 @@
-// The app shell: sign in, greet, sign out. The real app grows from here.
+// Start-up: language, service worker, the API's minimum shell, session, router, sync.
+import "./shell.js";
 import * as api from "./api.js";
-import { language, setLanguage, t } from "./i18n.js";
+import { $, h } from "./dom.js";
+import { age, language, setLanguage, t } from "./i18n.js";
+import * as outbox from "./outbox.js";
+import * as router from "./router.js";
+import * as store from "./store.js";
 
-const $ = (id) => document.getElementById(id);
+export const SHELL_VERSION = self.NIIS_SHELL.version;
+const USER_KEY = "niis.user"; // the account, for opening offline (no token in it)
+// A sign-out made offline: the server still holds the session, and its cookie is still
+// in the browser. It is ended as soon as the server answers, before anyone uses it.
+const SIGN_OUT_KEY = "niis.signout";
+const UPDATE_CHECK_MS = 3600 * 1000;
 
-function show(view) {
-  $("login-view").hidden = view !== "login";
-  $("home-view").hidden = view !== "home";
+export async function signedIn(user) {
+  localStorage.removeItem(SIGN_OUT_KEY); // the new session replaced the old cookie
+  localStorage.setItem(USER_KEY, JSON.stringify({ ...user, csrf_token: undefined }));
+  store.set({ user, outbox: null });
+  askPersistentStorage();
+  await outbox.refresh();
+  await router.refresh();
+  outbox.sync();
 }
 
-let user = null;
-
-function renderHome() {
-  $("greeting").textContent = t("home.greeting", { name: user.full_name });
-  $("role").textContent = t(`role.${user.role}`);
-  show("home");
+// Sign-out keeps unsent writes (their author sends them at the next sign-in) and clears
+// what was cached for reading, so the next person on a shared tablet sees nothing of it.
+export async function signOut() {
+  const user = store.get().user;
+  await api.logout().then(
+    () => localStorage.removeItem(SIGN_OUT_KEY),
+    () => localStorage.setItem(SIGN_OUT_KEY, "1"),
+  );
+  if (user) await outbox.forget(user.id);
+  localStorage.removeItem(USER_KEY);
+  store.set({ user: null, outbox: null });
+  router.go("login");
 }
 
-function loginError(error) {
-  if (error instanceof api.ApiError && error.status === 401) return t("login.wrong");
-  if (error instanceof api.ApiError && error.status === 429) {
-    return t("login.limited", { seconds: error.retryAfter ?? error.details?.retry_after ?? 60 });
-  }
-  return t("login.failed");
+async function askPersistentStorage() {
+  if (!navigator.storage?.persist) return store.set({ storage: "unsupported" });
+  const kept = (await navigator.storage.persisted()) || (await navigator.storage.persist());
+  store.set({ storage: kept ? "persisted" : "best-effort" });
 }
 
-async function onLogin(event) {
-  event.preventDefault();
-  const form = event.currentTarget;
-  const message = $("login-error");
-  const username = form.username.value.trim();
-  const password = form.password.value;
-  message.hidden = true;
-  if (!username || !password) {
-    message.textContent = t("login.missing");
-    message.hidden = false;
-    return;
-  }
-  const button = form.querySelector("button");
-  button.disabled = true;
+// The status bar: visible on every screen, one tap to the outbox.
+function renderStatus(state) {
+  const bar = $("sync-status");
+  $("offline").hidden = state.online;
+  bar.hidden = !state.user || !state.outbox;
+  if (bar.hidden) return;
+  const { pending, refused, others, oldest } = state.outbox;
+  const parts = [];
+  if (refused) parts.push(t("sync.refused", { count: refused }));
+  if (pending) parts.push(t("sync.pending", { count: pending, age: age(Date.now() - oldest) }));
+  if (!pending && !refused) parts.push(t("sync.synced"));
+  if (others) parts.push(t("sync.others", { count: others }));
+  bar.textContent = parts.join(" · ");
+  bar.className = `status ${refused ? "refused" : pending ? "pending" : "synced"}`;
+}
+
+function renderUpdate(state) {
+  $("update").hidden = !(state.update || state.shellTooOld);
+  $("update-text").textContent = t(state.shellTooOld ? "update.required" : "update.available");
+}
+
+// A new shell installs in the background and waits; the person chooses when to switch
+// (nothing is lost: writes are in IndexedDB). A shell the API no longer serves must switch.
+async function watchUpdates() {
+  if (!("serviceWorker" in navigator)) return;
+  const registration = await navigator.serviceWorker.register("/sw.js", { updateViaCache: "none" });
+  const waiting = () => {
+    if (registration.waiting && navigator.serviceWorker.controller) store.set({ update: true });
+  };
+  registration.addEventListener("updatefound", () => {
+    registration.installing?.addEventListener("statechange", waiting);
+  });
+  waiting();
+  let reloading = false;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (reloading || !store.get().update) return;
+    reloading = true;
+    location.reload();
+  });
+  $("update-now").addEventListener("click", () => {
+    if (registration.waiting) {
+      store.set({ update: true });
+      registration.waiting.postMessage({ type: "skip-waiting" });
+    } else {
+      registration.update().catch(() => {});
+    }
+  });
+  const check = () => registration.update().catch(() => {});
+  window.addEventListener("focus", check);
+  setInterval(check, UPDATE_CHECK_MS);
+}
+
+async function checkShellVersion() {
   try {
-    user = await api.login(username, password);
-    form.reset();
-    renderHome();
-  } catch (error) {
-    message.textContent = loginError(error);
-    message.hidden = false;
-  } finally {
-    button.disabled = false;
+    const { min_shell: minimum } = await api.version();
+    store.set({ shellTooOld: SHELL_VERSION < minimum });
+    if (SHELL_VERSION < minimum) (await navigator.serviceWorker?.getRegistration())?.update();
+  } catch {
+    // Offline: keep what we knew.
   }
 }
 
-async function onLogout() {
-  await api.logout();
-  user = null;
-  show("login");
+// Before the outbox sends: this shell is one the API serves, and the session is alive
+// (an app opened offline has no CSRF token until the server answers).
+async function readyToSend() {
+  await checkShellVersion();
+  if (store.get().shellTooOld) return false;
+  if (!api.csrf()) {
+    const me = await session().catch(() => undefined);
+    if (me === null) sessionEnded();
+  }
+  return Boolean(api.csrf());
+}
+
+// The session ended (expired, or signed out elsewhere): sign in again; the writes wait.
+function sessionEnded() {
+  localStorage.removeItem(USER_KEY);
+  store.set({ user: null, outbox: null });
+  router.go("login");
+}
+
+// The signed-in account, null when signed out; throws when the server does not answer.
+async function session() {
+  const me = await api.currentUser();
+  if (me && localStorage.getItem(SIGN_OUT_KEY)) {
+    await api.logout();
+    localStorage.removeItem(SIGN_OUT_KEY);
+    return null;
+  }
+  return me;
 }
 
 function watchNetwork() {
-  const update = () => { $("offline").hidden = navigator.onLine; };
-  window.addEventListener("online", update);
+  const update = () => store.set({ online: navigator.onLine });
+  window.addEventListener("online", () => { update(); checkShellVersion(); });
   window.addEventListener("offline", update);
-  update();
 }
 
 async function start() {
+  await setLanguage(language());
   const picker = $("lang");
   picker.value = language();
-  setLanguage(language());
-  picker.addEventListener("change", () => {
-    setLanguage(picker.value);
-    if (user) renderHome();
+  picker.addEventListener("change", async () => {
+    await setLanguage(picker.value);
+    store.set({});
+    router.languageChanged();
   });
-  $("login-form").addEventListener("submit", onLogin);
-  $("logout").addEventListener("click", onLogout);
+  store.subscribe(renderStatus);
+  store.subscribe(renderUpdate);
   watchNetwork();
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/sw.js").catch(() => {});
+  watchUpdates().catch(() => {});
+  await checkShellVersion();
+  let user;
+  try {
+    user = await session();
+  } catch {
+    // No network: open as the account last signed in here; sync waits for the server.
+    user = JSON.parse(localStorage.getItem(USER_KEY) || "null");
   }
-  user = await api.currentUser().catch(() => null);
-  if (user) renderHome();
-  else show("login");
+  if (user) {
+    localStorage.setItem(USER_KEY, JSON.stringify({ ...user, csrf_token: undefined }));
+    askPersistentStorage();
+  } else {
+    localStorage.removeItem(USER_KEY);
+  }
+  store.set({ user });
+  await outbox.refresh();
+  outbox.configure({ gate: readyToSend, sessionEnded });
+  outbox.startTriggers();
+  await router.start($("view"));
+  outbox.sync();
 }
 
 start();

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tests.served import NIIS, call, free_port, serving
+from tests.served import NIIS, call, free_port, niis_serve, serving
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +43,7 @@ def served(environment: dict[str, str], trusted: str) -> Iterator[str]:
     # Each process counts in its own memory (no Redis): the two cases start from zero.
     port = free_port()
     env = {**environment, "NIIS_TRUSTED_PROXIES": trusted}
-    with serving([*NIIS, "serve", "--port", str(port)], env, REPO, port) as base:
+    with serving(niis_serve(port), env, REPO, port) as base:
         yield base
 
 

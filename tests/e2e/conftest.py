@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.served import app_environment, served_app
-
-CHROMIUM = os.environ.get("NIIS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-# Flags for a closed network, as root, in a container (see the machine notes in docs/testing.md).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+from tests.e2e.field_app import CHROMIUM, CHROMIUM_ARGS, Server
+from tests.served import app_environment, load_demo, served_app
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +38,17 @@ async def page(browser: Any, demo_app: str) -> AsyncIterator[Any]:
     context = await browser.new_context(base_url=demo_app, viewport={"width": 412, "height": 915})
     yield await context.new_page()
     await context.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A demo app on SQLite of this module's own, which a test may stop and start."""
+    tmp_path = tmp_path_factory.mktemp("field")
+    env = app_environment(tmp_path)
+    load_demo(env)
+    running = Server(env, tmp_path)
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()

@@ -1,0 +1,65 @@
+// Hash routes → screen modules (one module per screen, loaded when first shown).
+// Hash routing: the server only ever serves the shell, so every route opens offline
+// from the cached shell (docs/pwa.md, "Router").
+import * as store from "./store.js";
+import { t } from "./i18n.js";
+
+// route name → {screen module, signed in?}. The next screens add their lines here.
+const ROUTES = {
+  "": { screen: "home", auth: true },
+  login: { screen: "login", auth: false },
+  outbox: { screen: "outbox", auth: true },
+};
+
+let root = null;
+let cleanup = null;
+let shown = null; // the current screen's module
+let rendering = Promise.resolve();
+
+export function go(path) {
+  const target = `#/${path}`;
+  if (location.hash === target) refresh();
+  else location.hash = target;
+}
+
+function current() {
+  const [name = "", ...params] = location.hash.replace(/^#\/?/, "").split("/");
+  return { name, params: params.map(decodeURIComponent) };
+}
+
+async function render() {
+  const { name, params } = current();
+  const route = ROUTES[name] ?? ROUTES[""];
+  const user = store.get().user;
+  if (route.auth && !user) return go("login");
+  if (name === "login" && user) return go("");
+  const module = await import(`./screens/${route.screen}.js`);
+  cleanup?.();
+  root.replaceChildren();
+  shown = module;
+  cleanup = (await module.render(root, params)) ?? null;
+  // Screen readers announce the new screen; the title names it.
+  const heading = root.querySelector("h2");
+  document.title = heading ? `${heading.textContent} · ${t("app.short")}` : t("app.title");
+  heading?.setAttribute("tabindex", "-1");
+  heading?.focus({ preventScroll: true });
+}
+
+// Renders the current route again (after sign-in, a language change).
+export function refresh() {
+  rendering = rendering.then(render, render);
+  return rendering;
+}
+
+// After a language switch (static text is already retranslated): a screen whose every
+// text follows in place keeps what the person typed; others render again.
+export function languageChanged() {
+  document.title = t("app.title");
+  return shown?.translatesInPlace ? undefined : refresh();
+}
+
+export function start(element) {
+  root = element;
+  window.addEventListener("hashchange", refresh);
+  return refresh();
+}

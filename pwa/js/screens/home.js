@@ -1,0 +1,48 @@
+// Home: who is signed in, the main tasks (one tap each), storage, sign-out.
+import { h } from "../dom.js";
+import { t } from "../i18n.js";
+import * as store from "../store.js";
+import { signOut } from "../app.js";
+
+// The main tasks by role: [route, label key]. Each screen added later puts its task here,
+// so every task stays one tap from home.
+const STAFF = ["national_admin", "province_officer", "commune_officer", "vaccinator"];
+const TASKS = [
+  { route: "outbox", label: "task.outbox", roles: [...STAFF, "stock_clerk", "parent"] },
+];
+
+function storageLine(storage) {
+  return storage ? t(`storage.${storage}`) : t("storage.asking");
+}
+
+export function render(root) {
+  const user = store.get().user;
+  const storage = h("p", { id: "storage", class: "muted", text: storageLine(store.get().storage) });
+  const warning = h("div", { id: "logout-warning", class: "notice", role: "alert", hidden: true });
+  const logout = h("button", { id: "logout", type: "button", class: "secondary", text: t("home.logout") });
+
+  logout.addEventListener("click", async () => {
+    const { pending, refused } = store.get().outbox ?? { pending: 0, refused: 0 };
+    if (!(pending + refused)) return signOut();
+    // Shared tablets: the writes stay for their author, but the person must know.
+    warning.replaceChildren(
+      h("p", { text: t("logout.pending", { count: pending + refused }) }),
+      h("div", { class: "row" },
+        h("button", { type: "button", class: "danger", text: t("logout.anyway"), onclick: () => signOut() }),
+        h("button", { type: "button", class: "secondary", text: t("logout.cancel"), onclick: () => { warning.hidden = true; } })),
+    );
+    warning.hidden = false;
+  });
+
+  const tasks = TASKS.filter((task) => task.roles.includes(user.role));
+  root.append(
+    h("section", { class: "card" },
+      h("h2", { id: "greeting", text: t("home.greeting", { name: user.full_name }) }),
+      h("p", { id: "role", text: t(`role.${user.role}`) }),
+      storage),
+    h("nav", { class: "tasks", "aria-label": t("home.tasks") },
+      tasks.map((task) => h("a", { class: "task", href: `#/${task.route}`, text: t(task.label) }))),
+    h("section", { class: "card" }, warning, logout),
+  );
+  return store.subscribe((state) => { storage.textContent = storageLine(state.storage); });
+}

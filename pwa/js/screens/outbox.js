@@ -1,0 +1,67 @@
+// The outbox: what waits to be sent, and what the server refused, for the person to resolve.
+import { fieldErrors } from "../api.js";
+import { h } from "../dom.js";
+import { age, t } from "../i18n.js";
+import * as outbox from "../outbox.js";
+import * as store from "../store.js";
+
+function describe(item) {
+  return item.label ? t(item.label.key, item.label.values ?? {}) : `${item.method} ${item.path}`;
+}
+
+// The fields the server named (the registration screen puts these under its inputs).
+function fieldList(error) {
+  const fields = Object.entries(fieldErrors(error));
+  if (!fields.length) return null;
+  return h("ul", { class: "fields" }, fields.map(([field, message]) => h("li", { text: `${field}: ${message}` })));
+}
+
+function row(item, redraw) {
+  const state = h("p", { class: `state ${item.state}`, text: t(`outbox.state.${item.state}`) });
+  const parts = [h("h3", { text: describe(item) }), state,
+    h("p", { class: "muted", text: t("outbox.written", { age: age(Date.now() - item.created_at) }) })];
+  if (item.error) {
+    parts.push(h("p", { class: item.state === "refused" ? "error" : "muted", text: item.error.message }), fieldList(item.error));
+  }
+  if (item.state === "refused") {
+    const confirm = h("div", { class: "row", hidden: true },
+      h("button", { type: "button", class: "danger", text: t("outbox.discard.confirm"),
+        onclick: async () => { await outbox.discard(item.seq); redraw(); } }),
+      h("button", { type: "button", class: "secondary", text: t("outbox.discard.cancel"),
+        onclick: () => { confirm.hidden = true; } }));
+    parts.push(
+      h("div", { class: "row" },
+        h("button", { type: "button", text: t("outbox.retry"), onclick: async () => { await outbox.retry(item.seq); redraw(); } }),
+        h("button", { type: "button", class: "secondary", text: t("outbox.discard"), onclick: () => { confirm.hidden = false; } })),
+      confirm);
+  }
+  return h("li", { class: `card item ${item.state}` }, parts);
+}
+
+export async function render(root) {
+  const user = store.get().user;
+  const listing = h("ul", { class: "items", "aria-live": "polite" });
+  const empty = h("p", { class: "muted", text: t("outbox.empty") });
+
+  async function redraw() {
+    const items = (await outbox.list()).filter((item) => item.account === user.id).sort((a, b) => a.seq - b.seq);
+    listing.replaceChildren(...items.map((item) => row(item, redraw)));
+    empty.hidden = items.length > 0;
+  }
+
+  root.append(
+    h("section", { class: "card" },
+      h("h2", { text: t("outbox.heading") }),
+      h("button", { type: "button", id: "send-now", text: t("outbox.send"),
+        onclick: async () => { await outbox.sync({ force: true }); redraw(); } }),
+      h("a", { href: "#/", class: "back", text: t("nav.home") })),
+    empty,
+    listing,
+  );
+  await redraw();
+  let last = JSON.stringify(store.get().outbox);
+  return store.subscribe((state) => {
+    const now = JSON.stringify(state.outbox);
+    if (now !== last) { last = now; redraw(); }
+  });
+}

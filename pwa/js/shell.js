@@ -1,0 +1,30 @@
+// The shell's version and the files it is made of. One place for both, read by the page
+// (`import "./shell.js"`) and by the service worker (`importScripts`), so this file is a
+// plain script: no import or export. Bump `version` with every release that changes a
+// file below; the service worker then installs the new shell and the page offers it.
+self.NIIS_SHELL = {
+  version: 2,
+  files: [
+    "/index.html",
+    "/styles.css",
+    "/manifest.webmanifest",
+    "/icons/icon.svg",
+    "/icons/icon-192.png",
+    "/icons/icon-512.png",
+    "/icons/maskable-512.png",
+    "/i18n/vi.json",
+    "/i18n/en.json",
+    "/js/shell.js",
+    "/js/app.js",
+    "/js/api.js",
+    "/js/dom.js",
+    "/js/i18n.js",
+    "/js/router.js",
+    "/js/store.js",
+    "/js/outbox-db.js",
+    "/js/outbox.js",
+    "/js/screens/login.js",
+    "/js/screens/home.js",
+    "/js/screens/outbox.js",
+  ],
+};
