@@ -1,4 +1,4 @@
-"""The ``niis`` command: serve, migrate, demo, createuser, import-places, the nightly
+"""The ``niis`` command: serve, migrate, demo, createuser, unlock-login, import-places, the nightly
 jobs (find-duplicates, prune-idempotency-keys), and the library tools (cdsi-run, scan)."""
 
 from __future__ import annotations
@@ -112,6 +112,51 @@ def cmd_createuser(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_unlock_login(settings: Settings, args: argparse.Namespace) -> int:
+    """Clear an account's failed sign-ins where the servers count them: in Redis."""
+    from redis.asyncio import Redis
+    from redis.exceptions import RedisError
+
+    from api.auth import services as auth
+    from api.auth.ratelimit import RedisAttemptCounter
+    from api.context import Actor
+    from db.tables import Account
+
+    if not settings.redis_url:
+        print(
+            "error: without NIIS_REDIS_URL each `niis serve` process counts failed sign-ins in its own memory, "
+            "which this command cannot reach. Restart the server to clear them, wait (at most "
+            f"{settings.login_limits.backoff_max_seconds // 60} minutes), or have an officer use "
+            '"Unlock sign-in" (POST /api/users/ID/unlock-login) in the running app.',
+            file=sys.stderr,
+        )
+        return 1
+    redis_url = settings.redis_url
+
+    async def work() -> int | None:
+        row = await Account.select(Account.id).where(Account.username == args.username).first()
+        if row is None:
+            return None
+        redis = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=2)
+        try:
+            return await auth.unlock_login(
+                Actor.system("unlock-login"), row["id"], args.username, RedisAttemptCounter(redis)
+            )
+        finally:
+            await redis.aclose()
+
+    try:
+        cleared = asyncio.run(_with_database(settings, work))
+    except (RedisError, OSError) as exc:
+        print(f"error: Redis at NIIS_REDIS_URL does not answer ({exc}); nothing was cleared", file=sys.stderr)
+        return 1
+    if cleared is None:
+        print(f"error: no user named {args.username}", file=sys.stderr)
+        return 2
+    print(f"Cleared {cleared} sign-in counts of {args.username}: it can sign in from anywhere again.")
+    return 0
+
+
 def cmd_import_places(settings: Settings, args: argparse.Namespace) -> int:
     from api.context import Actor
     from api.errors import AppError
@@ -215,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--full-name")
     create.add_argument("--phone")
     create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    unlock = sub.add_parser("unlock-login", help="clear an account's failed sign-ins (its owner waits no more)")
+    unlock.add_argument("username")
     places = sub.add_parser("import-places", help="load the official list of administrative units (CSV)")
     places.add_argument("file")
     duplicates = sub.add_parser("find-duplicates", help="list likely duplicate records (run nightly)")
@@ -234,6 +281,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "migrate": cmd_migrate,
     "demo": cmd_demo,
     "createuser": cmd_createuser,
+    "unlock-login": cmd_unlock_login,
     "import-places": cmd_import_places,
     "find-duplicates": cmd_find_duplicates,
     "prune-idempotency-keys": cmd_prune_idempotency_keys,

@@ -59,7 +59,9 @@ class AuthController(Controller):
     @post("/login", status_code=200)
     async def login(self, request: Request[Any, Any, Any], data: LoginIn) -> Response[LoginOut]:
         """Sign in. Sets an HttpOnly session cookie for the app and returns the same session
-        as a bearer token for API clients. Repeated failures answer 429 with Retry-After."""
+        as a bearer token for API clients. Repeated failures answer 429 with Retry-After
+        (per address, per account and address, and a growing wait for an account's
+        unknown addresses: see docs/foundation.md, "Sign-in limits")."""
         settings: Settings = request.app.state.settings
         signed = await service.login(
             data.username,
@@ -110,6 +112,7 @@ class AuthController(Controller):
             caller,
             current=data.current_password,
             new=data.new_password,
+            client_address=_client_address(request),
             counter=request.app.state.attempts,
             limits=request.app.state.login_limits,
         )
