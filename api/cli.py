@@ -72,13 +72,20 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_createuser(settings: Settings, args: argparse.Namespace) -> int:
     from api.accounts.users import services as users
+    from api.auth.passwords import RULES
     from api.auth.roles import Role
     from api.context import Actor
     from api.errors import AppError
     from api.places.services import place_id_by_code
     from db.tables import Facility
 
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password (again): ") != password:
+            print("error: the two passwords differ; nothing was created. Run the command again.", file=sys.stderr)
+            return 2
 
     async def work() -> dict[str, Any]:
         place_id = await place_id_by_code(args.place) if args.place else None
@@ -107,6 +114,8 @@ def cmd_createuser(settings: Settings, args: argparse.Namespace) -> int:
         row = asyncio.run(_with_database(settings, work))
     except AppError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
+        if isinstance(exc.details, dict) and exc.details.get("field") == "password":
+            print(RULES, file=sys.stderr)
         return 2
     print(f"Created user {row['username']} ({row['role']}).")
     return 0
@@ -259,7 +268,11 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--facility", help="facility code (vaccinators, stock clerks)")
     create.add_argument("--full-name")
     create.add_argument("--phone")
-    create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    create.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input (one line, not asked twice)",
+    )
     unlock = sub.add_parser("unlock-login", help="clear an account's failed sign-ins (its owner waits no more)")
     unlock.add_argument("username")
     places = sub.add_parser("import-places", help="load the official list of administrative units (CSV)")
