@@ -229,11 +229,14 @@ def cmd_prune_idempotency_keys(settings: Settings, args: argparse.Namespace) -> 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from api import observability
+
     uvicorn.run(
         "api.app:create_app",
         factory=True,
         host=args.host,
         port=args.port,
+        log_config=observability.uvicorn_log_config(settings.log_level),
         log_level=settings.log_level.lower(),
         access_log=False,
         proxy_headers=True,
