@@ -98,8 +98,8 @@ async def refuse_if_limited(counter: AttemptCounter, limits: LoginLimits, userna
     waiting, seconds_left = await counter.peek(keys.wait)
     if waiting and not (await counter.peek(keys.known))[0]:
         _refuse(
-            "Too many failed sign-ins for this account from new places; a device that signed in before "
-            "is not held back, and an officer can clear this with `niis unlock-login`",
+            "Too many failed sign-ins for this account from new places (a device that signed in "
+            "before is not held back, and an officer can clear the wait)",
             seconds_left,
         )
 
