@@ -35,13 +35,14 @@ async def login(
     password: str,
     *,
     client_address: str,
+    device: str | None = None,
     user_agent: str | None,
     counter: AttemptCounter,
     limits: LoginLimits,
     session_hours: int,
     request_id: str,
 ) -> SignedIn:
-    await limiting.refuse_if_limited(counter, limits, username, client_address)
+    await limiting.refuse_if_limited(counter, limits, username, client_address, device)
     row = (
         await Account.select(Account.id, Account.password_hash, Account.active, Account.username)
         .where(Account.username == username)
@@ -51,7 +52,7 @@ async def login(
     if row is None or not valid or not row["active"]:
         await limiting.record_failure(counter, limits, username, client_address)
         raise NotAuthenticated("Wrong user name or password")
-    await limiting.record_success(counter, username, client_address)
+    await limiting.record_success(counter, username, client_address, device)
     actor = Actor(account_id=row["id"], username=row["username"], request_id=request_id)
     async with unit_of_work():
         if passwords.needs_rehash(row["password_hash"]):

@@ -57,6 +57,21 @@ async def test_strangers_guessing_do_not_keep_the_owner_out_of_a_known_address(c
         assert (await login(desk, "admin")).status_code == 200
 
 
+async def test_the_owners_phone_signs_in_from_a_new_address_while_strangers_guess(client_at: Any, counter: Any) -> None:
+    """A phone changes address; its device cookie from an earlier sign-in is what is known."""
+    async with client_at("198.51.100.20") as phone_at_home:
+        assert (await login(phone_at_home, "parent1")).status_code == 200
+        device = phone_at_home.cookies[signin_limits.DEVICE_COOKIE]
+    await guess_from_many_addresses(client_at, "parent1", 8)
+    async with client_at("192.0.2.77") as phone_on_mobile_data:
+        phone_on_mobile_data.cookies.set(signin_limits.DEVICE_COOKIE, device)
+        assert (await login(phone_on_mobile_data, "parent1")).status_code == 200
+    async with client_at("192.0.2.78") as forged:
+        # A made-up device id is just another unknown device.
+        forged.cookies.set(signin_limits.DEVICE_COOKIE, "x" * 22)
+        assert_too_many(await login(forged, "parent1"), at_most=signin_limits.FIRST_WAIT_SECONDS)
+
+
 async def test_one_address_gets_five_guesses_at_an_account_then_waits_for_the_window(client: Any, counter: Any) -> None:
     for _ in range(5):
         assert (await login(client, "com1", "wrong password")).status_code == 401
