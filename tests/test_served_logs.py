@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import REPO
-from tests.served import call, free_port
+from tests.served import call, serving
 
 pytestmark = pytest.mark.slow
 
@@ -39,35 +37,21 @@ def test_every_line_niis_serve_writes_is_json(tmp_path: Path) -> None:
     niis = [sys.executable, "-m", "api.cli"]
     migrated = subprocess.run([*niis, "migrate"], env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
     assert migrated.returncode == 0, migrated.stderr
-    port = free_port()
-    server = subprocess.Popen(
-        [*niis, "serve", "--port", str(port)], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                if call(f"{base}/health")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("niis serve did not come up")
+    with serving(env, REPO) as served:
+        base = served.base
         assert call(f"{base}/api/auth/login", {"username": "nobody", "password": "not it"})[0] == 401
         assert call(f"{base}/api/no-such-route")[0] == 404
         # uvicorn's errors too: a second server on the same port fails, in JSON.
+        port = base.rsplit(":", 1)[1]
         taken = subprocess.run(
-            [*niis, "serve", "--port", str(port)], env=env, cwd=REPO, capture_output=True, text=True, timeout=60
+            [*niis, "serve", "--port", port], env=env, cwd=REPO, capture_output=True, text=True, timeout=60
         )
         assert taken.returncode != 0
         errors = [json_line(line, taken.stderr) for line in taken.stderr.splitlines()]
         assert any(e["level"] == "error" and "address already in use" in e["message"] for e in errors), errors
-    finally:
-        server.send_signal(signal.SIGTERM)  # how systemd stops it
-        _, stderr = server.communicate(timeout=20)
-    lines = stderr.decode().splitlines()
+    lines = served.output.splitlines()
     assert lines, "niis serve wrote nothing on stderr"
-    entries = [json_line(line, stderr.decode()) for line in lines]
+    entries = [json_line(line, served.output) for line in lines]
     messages = {entry["message"] for entry in entries}
     assert {"Application startup complete.", "Application shutdown complete."} <= messages
     assert any(m.startswith("Uvicorn running on") for m in messages)
