@@ -132,11 +132,12 @@ def cmd_unlock_login(settings: Settings, args: argparse.Namespace) -> int:
     from db.tables import Account
 
     if not settings.redis_url:
+        limits = settings.login_limits
         print(
             "error: without NIIS_REDIS_URL each `niis serve` process counts failed sign-ins in its own memory, "
             "which this command cannot reach. Restart the server to clear them, wait (at most "
-            f"{settings.login_limits.backoff_max_seconds // 60} minutes), or have an officer use "
-            '"Unlock sign-in" (POST /api/users/ID/unlock-login) in the running app.',
+            f"{max(limits.window_seconds, limits.backoff_max_seconds) // 60} minutes), or have an officer "
+            "clear it through the running app's API (POST /api/users/ID/unlock-login), which does reach it.",
             file=sys.stderr,
         )
         return 1

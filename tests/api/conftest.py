@@ -57,7 +57,7 @@ needs_redis = pytest.mark.skipif(
 )
 
 
-def _closed_port() -> int:
+def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -73,7 +73,7 @@ async def counter(request: pytest.FixtureRequest, app: Any, client: httpx.AsyncC
         return
     if request.param == "redis down":
         # Redis configured but not answering: sign-in keeps working and limits hold per process.
-        redis = Redis.from_url(f"redis://127.0.0.1:{_closed_port()}/0", socket_connect_timeout=1)
+        redis = Redis.from_url(f"redis://127.0.0.1:{closed_port()}/0", socket_connect_timeout=1)
         prefix = "niis:attempts:"
     else:
         redis = Redis.from_url(REDIS_URL)  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ from api.auth.ratelimit import RedisAttemptCounter
 from api.auth.signin_limits import BACKOFF_WINDOW_SECONDS, LoginLimits, backoff_seconds
 from api.settings import Settings, SettingsError
 from db.tables import AuditEvent
-from tests.api.conftest import REDIS_URL, needs_redis
+from tests.api.conftest import REDIS_URL, closed_port, needs_redis
 from tests.conftest import REPO
 from tests.world import PASSWORD
 
@@ -170,11 +170,14 @@ async def test_niis_unlock_login_clears_the_counts_the_servers_share_in_redis(
         await redis.aclose()
 
 
-def test_niis_unlock_login_without_redis_says_it_cannot_reach_the_servers_memory(database: Any, world: Any) -> None:
+def test_niis_unlock_login_without_redis_says_what_it_cannot_reach(database: Any, world: Any) -> None:
     refused = niis_unlock_login(database.url, "com1")
     assert refused.returncode == 1
     assert "own memory" in refused.stderr and "Restart the server" in refused.stderr
     assert "unlock-login" in refused.stderr  # the way that does reach it
+    gone = niis_unlock_login(database.url, "com1", NIIS_REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0")
+    assert gone.returncode == 1 and "does not answer" in gone.stderr and "nothing was cleared" in gone.stderr
+    assert "Traceback" not in gone.stderr
 
 
 def test_the_old_per_account_lock_setting_is_refused_at_start() -> None:
