@@ -82,8 +82,13 @@ def cmd_createuser(settings: Settings, args: argparse.Namespace) -> int:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
-        password = getpass.getpass("Password: ")
-        if getpass.getpass("Password (again): ") != password:
+        try:
+            password = getpass.getpass("Password: ")
+            again = getpass.getpass("Password (again): ")
+        except EOFError:  # no terminal and nothing (or one line) piped in
+            print("\nerror: no password given twice; to pipe one in, use --password-stdin", file=sys.stderr)
+            return 2
+        if again != password:
             print("error: the two passwords differ; nothing was created. Run the command again.", file=sys.stderr)
             return 2
 

@@ -125,6 +125,9 @@ def test_createuser_at_a_terminal_asks_twice_and_refuses_a_mismatch(tmp_path: Pa
     assert "the two passwords differ; nothing was created" in printed
     code, printed = createuser_at_a_terminal(tmp_path, "officer.a", ["a long secret pass", "a long secret pass"])
     assert code == 0 and "Created user officer.a" in printed, printed
+    # Piped in without --password-stdin: one line is not two answers, and it says what to do.
+    piped = niis(tmp_path, "createuser", "officer.b", "--role", "national_admin", stdin="a long secret pass\n")
+    assert piped.returncode == 2 and "--password-stdin" in piped.stderr and "Traceback" not in piped.stderr
 
 
 def test_a_refused_password_prints_the_rules(tmp_path: Path) -> None:
