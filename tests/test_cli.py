@@ -101,7 +101,7 @@ def createuser_at_a_terminal(tmp_path: Path, username: str, answers: list[str]) 
     if pid == 0:  # the child: its controlling terminal is the pty
         os.chdir(REPO)
         os.execve(sys.executable, args, env)
-    seen, pending = b"", list(answers)
+    seen, pending, answered = b"", list(answers), 0
     while True:
         ready, _, _ = select.select([terminal], [], [], 60)
         assert ready, f"createuser hung; printed so far: {seen!r}"
@@ -112,8 +112,11 @@ def createuser_at_a_terminal(tmp_path: Path, username: str, answers: list[str]) 
         if not chunk:
             break
         seen += chunk
-        if pending and seen.rstrip().endswith(b":"):
+        # Answer each prompt once, when it is on screen: getpass turns echo off and drops
+        # what was typed ahead before it prints the prompt.
+        if pending and seen.endswith(b": ") and seen.count(b"Password") > answered:
             os.write(terminal, pending.pop(0).encode() + b"\n")
+            answered += 1
     _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status), seen.decode(errors="replace")
 
