@@ -12,7 +12,6 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -89,36 +88,22 @@ def served_app(env: dict[str, str], cwd: Path) -> Iterator[str]:
     )
     assert demo.returncode == 0, demo.stderr
     assert "admin" in demo.stdout and "niis-demo-quantri" in demo.stdout
-    with serving(env, cwd) as served:
-        yield served.base
-
-
-@dataclass
-class Served:
-    base: str
-    process: subprocess.Popen[bytes]
-    output: str = ""  # what it wrote on stderr (its log), once it has stopped
-
-
-@contextmanager
-def serving(env: dict[str, str], cwd: Path) -> Iterator[Served]:
-    """`niis serve` on a free port until the block ends (then SIGTERM, as systemd stops it)."""
     port = free_port()
     process = subprocess.Popen(
-        [*NIIS, "serve", "--port", str(port)], env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [*NIIS, "serve", "--port", str(port)], env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
-    served = Served(f"http://127.0.0.1:{port}", process)
+    base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
+        for _ in range(100):
             try:
-                if call(f"{served.base}/health")[0] == 200:
+                if call(f"{base}/health")[0] == 200:
                     break
             except OSError:
                 time.sleep(0.1)
         else:
             process.kill()
-            pytest.fail(f"niis serve did not come up: {process.communicate()[1].decode(errors='replace')}")
-        yield served
+            pytest.fail(f"niis serve did not come up: {process.stdout.read() if process.stdout else ''}")
+        yield base
     finally:
         process.terminate()
-        served.output = process.communicate(timeout=20)[1].decode(errors="replace")
+        process.wait(timeout=10)
