@@ -22,7 +22,6 @@ from api.audit.controllers import AuditController
 from api.auth.controllers import AuthController
 from api.auth.middleware import authentication_middleware
 from api.auth.ratelimit import MemoryAttemptCounter, RedisAttemptCounter, ResilientAttemptCounter
-from api.auth.services import LoginLimits
 from api.commands import command_middleware
 from api.deps import DEPENDENCIES
 from api.errors import EXCEPTION_HANDLERS
@@ -107,11 +106,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             "attempts": ResilientAttemptCounter(RedisAttemptCounter(redis))
             if redis is not None
             else MemoryAttemptCounter(),
-            "login_limits": LoginLimits(
-                per_account=settings.login_attempts_per_account,
-                per_address=settings.login_attempts_per_address,
-                window_seconds=settings.login_window_seconds,
-            ),
+            "login_limits": settings.login_limits,
         }
     )
     app = Litestar(

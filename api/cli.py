@@ -72,13 +72,25 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_createuser(settings: Settings, args: argparse.Namespace) -> int:
     from api.accounts.users import services as users
+    from api.auth.passwords import RULES
     from api.auth.roles import Role
     from api.context import Actor
     from api.errors import AppError
     from api.places.services import place_id_by_code
     from db.tables import Facility
 
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        try:
+            password = getpass.getpass("Password: ")
+            again = getpass.getpass("Password (again): ")
+        except EOFError:  # no terminal and nothing (or one line) piped in
+            print("\nerror: no password given twice; to pipe one in, use --password-stdin", file=sys.stderr)
+            return 2
+        if again != password:
+            print("error: the two passwords differ; nothing was created. Run the command again.", file=sys.stderr)
+            return 2
 
     async def work() -> dict[str, Any]:
         place_id = await place_id_by_code(args.place) if args.place else None
@@ -107,8 +119,56 @@ def cmd_createuser(settings: Settings, args: argparse.Namespace) -> int:
         row = asyncio.run(_with_database(settings, work))
     except AppError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
+        if isinstance(exc.details, dict) and exc.details.get("field") == "password":
+            print(RULES, file=sys.stderr)
         return 2
     print(f"Created user {row['username']} ({row['role']}).")
+    return 0
+
+
+def cmd_unlock_login(settings: Settings, args: argparse.Namespace) -> int:
+    """Clear an account's failed sign-ins where the servers count them: in Redis."""
+    from redis.asyncio import Redis
+    from redis.exceptions import RedisError
+
+    from api.auth import services as auth
+    from api.auth.ratelimit import RedisAttemptCounter
+    from api.context import Actor
+    from db.tables import Account
+
+    if not settings.redis_url:
+        limits = settings.login_limits
+        print(
+            "error: without NIIS_REDIS_URL each `niis serve` process counts failed sign-ins in its own memory, "
+            "which this command cannot reach. Restart the server to clear them, wait (at most "
+            f"{max(limits.window_seconds, limits.backoff_max_seconds) // 60} minutes), or have an officer "
+            "clear it through the running app's API (POST /api/users/ID/unlock-login), which does reach it.",
+            file=sys.stderr,
+        )
+        return 1
+    redis_url = settings.redis_url
+
+    async def work() -> int | None:
+        row = await Account.select(Account.id).where(Account.username == args.username).first()
+        if row is None:
+            return None
+        redis = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=2)
+        try:
+            return await auth.unlock_login(
+                Actor.system("unlock-login"), row["id"], args.username, RedisAttemptCounter(redis)
+            )
+        finally:
+            await redis.aclose()
+
+    try:
+        cleared = asyncio.run(_with_database(settings, work))
+    except (RedisError, OSError) as exc:
+        print(f"error: Redis at NIIS_REDIS_URL does not answer ({exc}); nothing was cleared", file=sys.stderr)
+        return 1
+    if cleared is None:
+        print(f"error: no user named {args.username}", file=sys.stderr)
+        return 2
+    print(f"Cleared {cleared} sign-in counts of {args.username}: it can sign in from anywhere again.")
     return 0
 
 
@@ -182,11 +242,14 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from api import observability
+
     uvicorn.run(
         "api.app:create_app",
         factory=True,
         host=args.host,
         port=args.port,
+        log_config=observability.uvicorn_log_config(settings.log_level),
         log_level=settings.log_level.lower(),
         access_log=False,
         proxy_headers=True,
@@ -223,7 +286,13 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--facility", help="facility code (vaccinators, stock clerks)")
     create.add_argument("--full-name")
     create.add_argument("--phone")
-    create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    create.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input (one line, not asked twice)",
+    )
+    unlock = sub.add_parser("unlock-login", help="clear an account's failed sign-ins (its owner waits no more)")
+    unlock.add_argument("username")
     places = sub.add_parser("import-places", help="load the official list of administrative units (CSV)")
     places.add_argument("file")
     duplicates = sub.add_parser("find-duplicates", help="list likely duplicate records (run nightly)")
@@ -247,6 +316,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "migrate": cmd_migrate,
     "demo": cmd_demo,
     "createuser": cmd_createuser,
+    "unlock-login": cmd_unlock_login,
     "import-places": cmd_import_places,
     "find-duplicates": cmd_find_duplicates,
     "prune-idempotency-keys": cmd_prune_idempotency_keys,

@@ -45,8 +45,28 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    logging.captureWarnings(True)  # a library's warning is a log line too, not loose text
     for noisy in ("uvicorn.access",):
         logging.getLogger(noisy).disabled = True
+
+
+def uvicorn_log_config(level: str) -> dict[str, Any]:
+    """For ``uvicorn.run(log_config=...)``: uvicorn's own lines (starting, stopping, errors
+    with their tracebacks) as JSON on stderr like ours, instead of its plain-text formatters.
+    Its loggers only pass their records to the root logger; the app's one access line
+    (``niis.access``) replaces uvicorn's."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": JsonFormatter}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "root": {"handlers": ["stderr"], "level": level},
+        "loggers": {
+            "uvicorn": {"handlers": [], "level": level, "propagate": True},
+            "uvicorn.error": {"handlers": [], "level": level, "propagate": True},
+            "uvicorn.access": {"handlers": [], "level": level, "propagate": False},
+        },
+    }
 
 
 def request_id_middleware(app: ASGIApp) -> ASGIApp:

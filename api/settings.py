@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from api.auth.signin_limits import FIRST_WAIT_SECONDS, LoginLimits
 from db.engine import DEFAULT_DATABASE_URL
 
 
@@ -56,9 +57,7 @@ class Settings:
     var_dir: Path = Path("var")
     max_body_bytes: int = 15 * 1024 * 1024
     session_hours: int = 12
-    login_attempts_per_account: int = 5
-    login_attempts_per_address: int = 20
-    login_window_seconds: int = 900
+    login_limits: LoginLimits = field(default_factory=LoginLimits)
     scan_workers: int = 1
     scans_per_minute: int = 60
     scan_max_pixels: int = 40_000_000
@@ -98,15 +97,37 @@ class Settings:
             var_dir=var_dir,
             max_body_bytes=_int(env, "NIIS_MAX_BODY_BYTES", 15 * 1024 * 1024),
             session_hours=_int(env, "NIIS_SESSION_HOURS", 12),
-            login_attempts_per_account=_int(env, "NIIS_LOGIN_ATTEMPTS_PER_ACCOUNT", 5),
-            login_attempts_per_address=_int(env, "NIIS_LOGIN_ATTEMPTS_PER_ADDRESS", 20),
-            login_window_seconds=_int(env, "NIIS_LOGIN_WINDOW_SECONDS", 900),
+            login_limits=_login_limits(env),
             # One core stays free for the app itself, so scans never slow other requests.
             scan_workers=max(1, _int(env, "NIIS_SCAN_WORKERS", (os.cpu_count() or 2) - 1)),
             scans_per_minute=_int(env, "NIIS_SCANS_PER_MINUTE", 60),
             scan_max_pixels=_int(env, "NIIS_SCAN_MAX_PIXELS", 40_000_000),
             trusted_proxies=_networks(env, "NIIS_TRUSTED_PROXIES", DEFAULT_TRUSTED_PROXIES),
         )
+
+
+def _login_limits(env: dict[str, str]) -> LoginLimits:
+    if env.get("NIIS_LOGIN_ATTEMPTS_PER_ACCOUNT"):
+        # Its meaning (lock the account from everywhere) is gone on purpose; a silent
+        # re-reading would leave the operator believing in a lock that no longer exists.
+        raise SettingsError(
+            "NIIS_LOGIN_ATTEMPTS_PER_ACCOUNT is no longer used: accounts are not locked any more. "
+            "Use NIIS_LOGIN_ATTEMPTS_PER_ACCOUNT_ADDRESS (failures from one address on one account) "
+            "and NIIS_LOGIN_BACKOFF_AFTER (failures of an account before new addresses wait); see the README"
+        )
+    default = LoginLimits()
+    limits = LoginLimits(
+        per_account_address=_int(env, "NIIS_LOGIN_ATTEMPTS_PER_ACCOUNT_ADDRESS", default.per_account_address),
+        per_address=_int(env, "NIIS_LOGIN_ATTEMPTS_PER_ADDRESS", default.per_address),
+        window_seconds=_int(env, "NIIS_LOGIN_WINDOW_SECONDS", default.window_seconds),
+        backoff_after=_int(env, "NIIS_LOGIN_BACKOFF_AFTER", default.backoff_after),
+        backoff_max_seconds=_int(env, "NIIS_LOGIN_BACKOFF_MAX_SECONDS", default.backoff_max_seconds),
+    )
+    if min(limits.per_account_address, limits.per_address, limits.window_seconds, limits.backoff_after) < 1:
+        raise SettingsError("the NIIS_LOGIN_* settings must be at least 1")
+    if limits.backoff_max_seconds < FIRST_WAIT_SECONDS:
+        raise SettingsError(f"NIIS_LOGIN_BACKOFF_MAX_SECONDS must be at least {FIRST_WAIT_SECONDS} (the first wait)")
+    return limits
 
 
 def stored_secret_key(var_dir: Path) -> str:

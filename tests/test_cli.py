@@ -4,6 +4,8 @@ clear refusal (nothing written) when the input is wrong."""
 from __future__ import annotations
 
 import os
+import pty
+import select
 import sqlite3
 import subprocess
 import sys
@@ -87,6 +89,60 @@ def test_createuser_reads_the_password_from_stdin(tmp_path: Path) -> None:
     assert weak.returncode == 2 and "at least" in weak.stderr
     common = createuser("common.user", "password1234")
     assert common.returncode == 2 and "too easy to guess" in common.stderr
+
+
+def createuser_at_a_terminal(tmp_path: Path, username: str, answers: list[str]) -> tuple[int, str]:
+    """Run ``niis createuser`` with a real terminal (getpass reads the controlling tty) and
+    type each answer when a password prompt shows; (exit status, everything it printed)."""
+    env = {
+        **os.environ,
+        "NIIS_DATABASE_URL": f"sqlite:///{tmp_path / 'niis.sqlite3'}",
+        "NIIS_VAR_DIR": str(tmp_path / "var"),
+    }
+    args = [sys.executable, "-m", "api.cli", "createuser", username, "--role", "province_officer", "--place", "01"]
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: its controlling terminal is the pty
+        os.chdir(REPO)
+        os.execve(sys.executable, args, env)
+    seen, pending, answered = b"", list(answers), 0
+    while True:
+        ready, _, _ = select.select([terminal], [], [], 60)
+        assert ready, f"createuser hung; printed so far: {seen!r}"
+        try:
+            chunk = os.read(terminal, 4096)
+        except OSError:  # the child closed the terminal: it has exited
+            break
+        if not chunk:
+            break
+        seen += chunk
+        # Answer each prompt once, when it is on screen: getpass turns echo off and drops
+        # what was typed ahead before it prints the prompt.
+        if pending and seen.endswith(b": ") and seen.count(b"Password") > answered:
+            os.write(terminal, pending.pop(0).encode() + b"\n")
+            answered += 1
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), seen.decode(errors="replace")
+
+
+def test_createuser_at_a_terminal_asks_twice_and_refuses_a_mismatch(tmp_path: Path) -> None:
+    assert niis(tmp_path, "migrate").returncode == 0
+    code, printed = createuser_at_a_terminal(tmp_path, "officer.a", ["a long secret pass", "a long secret pasz"])
+    assert code == 2 and "Password (again):" in printed
+    assert "the two passwords differ; nothing was created" in printed
+    code, printed = createuser_at_a_terminal(tmp_path, "officer.a", ["a long secret pass", "a long secret pass"])
+    assert code == 0 and "Created user officer.a" in printed, printed
+    # Piped in without --password-stdin: one line is not two answers, and it says what to do.
+    piped = niis(tmp_path, "createuser", "officer.b", "--role", "national_admin", stdin="a long secret pass\n")
+    assert piped.returncode == 2 and "--password-stdin" in piped.stderr and "Traceback" not in piped.stderr
+
+
+def test_a_refused_password_prints_the_rules(tmp_path: Path) -> None:
+    assert niis(tmp_path, "migrate").returncode == 0
+    code, printed = createuser_at_a_terminal(tmp_path, "officer.b", ["officer.b 2024!", "officer.b 2024!"])
+    assert code == 2 and "must not contain the user name" in printed
+    assert "at least 10 characters" in printed and "tiemchung" in printed  # the whole rule, not only the reason
+    weak = niis(tmp_path, "createuser", "officer.c", "--role", "national_admin", "--password-stdin", stdin="short\n")
+    assert weak.returncode == 2 and "at least 10 characters" in weak.stderr and "easy to guess" in weak.stderr
 
 
 def test_production_mode_requires_a_secret_key(tmp_path: Path) -> None:

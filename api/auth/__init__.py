@@ -11,4 +11,5 @@ __all__ = [
     "roles",
     "services",
     "sessions",
+    "signin_limits",
 ]

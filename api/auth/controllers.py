@@ -11,6 +11,7 @@ from litestar.datastructures import Cookie
 from msgspec import Meta
 
 from api.auth import services as service
+from api.auth import signin_limits
 from api.auth.guards import signed_in
 from api.auth.middleware import SESSION_COOKIE
 from api.auth.principal import Principal
@@ -59,12 +60,16 @@ class AuthController(Controller):
     @post("/login", status_code=200)
     async def login(self, request: Request[Any, Any, Any], data: LoginIn) -> Response[LoginOut]:
         """Sign in. Sets an HttpOnly session cookie for the app and returns the same session
-        as a bearer token for API clients. Repeated failures answer 429 with Retry-After."""
+        as a bearer token for API clients. Repeated failures answer 429 with Retry-After
+        (per address, per account and address, and a growing wait for an account's
+        unknown addresses: see docs/foundation.md, "Sign-in limits")."""
         settings: Settings = request.app.state.settings
+        device = signin_limits.device_id(request.cookies.get(signin_limits.DEVICE_COOKIE))
         signed = await service.login(
             data.username,
             data.password,
             client_address=_client_address(request),
+            device=device,
             user_agent=request.headers.get("user-agent"),
             counter=request.app.state.attempts,
             limits=request.app.state.login_limits,
@@ -88,7 +93,17 @@ class AuthController(Controller):
             path="/",
             max_age=settings.session_hours * 3600,
         )
-        return Response(body, cookies=[cookie])
+        # Kept a year: the phone that signed in is known to the account (signin_limits).
+        device_cookie = Cookie(
+            key=signin_limits.DEVICE_COOKIE,
+            value=device,
+            httponly=True,
+            samesite="lax",
+            secure=settings.secure_cookies,
+            path="/api/auth",
+            max_age=365 * 24 * 3600,
+        )
+        return Response(body, cookies=[cookie, device_cookie])
 
     @post("/logout", guards=[signed_in], status_code=200)
     async def logout(self, actor: Actor, caller: Principal) -> Response[dict[str, bool]]:
@@ -110,6 +125,7 @@ class AuthController(Controller):
             caller,
             current=data.current_password,
             new=data.new_password,
+            client_address=_client_address(request),
             counter=request.app.state.attempts,
             limits=request.app.state.login_limits,
         )

@@ -18,6 +18,14 @@ MIN_STRENGTH = 3
 _SYSTEM_WORDS = ("niis", "tiemchung", "tiem chung", "matkhau", "mat khau", "vietnam")
 
 
+RULES = (
+    f"A password needs at least {MIN_LENGTH} characters, must not contain the user name, and must not "
+    "be easy to guess: common passwords, keyboard walks, dates, words with digits appended, the "
+    "person's own names and this system's words (niis, tiemchung, matkhau) are refused. "
+    "A few uncommon words together pass."
+)
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

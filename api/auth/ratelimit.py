@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from typing import Protocol, runtime_checkable
 
@@ -24,6 +25,14 @@ class AttemptCounter(Protocol):
         ...
 
     async def reset(self, key: str) -> None: ...
+
+    async def hold(self, key: str, seconds: int) -> None:
+        """Set ``key`` to one attempt in a window ending ``seconds`` from now, whatever it held."""
+        ...
+
+    async def forget(self, prefix: str) -> int:
+        """Drop every key starting with ``prefix``; return how many were live."""
+        ...
 
 
 class MemoryAttemptCounter:
@@ -53,6 +62,15 @@ class MemoryAttemptCounter:
 
     async def reset(self, key: str) -> None:
         self._windows.pop(key, None)
+
+    async def hold(self, key: str, seconds: int) -> None:
+        self._windows[key] = (1, time.monotonic() + seconds)
+
+    async def forget(self, prefix: str) -> int:
+        live = [key for key in self._windows if key.startswith(prefix) and self._current(key)[0]]
+        for key in [key for key in self._windows if key.startswith(prefix)]:
+            del self._windows[key]
+        return len(live)
 
     def _forget_expired(self) -> None:
         now = time.monotonic()
@@ -85,6 +103,17 @@ class RedisAttemptCounter:
 
     async def reset(self, key: str) -> None:
         await self._redis.delete(self._prefix + key)
+
+    async def hold(self, key: str, seconds: int) -> None:
+        await self._redis.set(self._prefix + key, 1, ex=seconds)
+
+    async def forget(self, prefix: str) -> int:
+        pattern = _GLOB_SPECIAL.sub(r"\\\g<0>", self._prefix + prefix) + "*"
+        names = [name async for name in self._redis.scan_iter(match=pattern, count=1000)]
+        return int(await self._redis.delete(*names)) if names else 0
+
+
+_GLOB_SPECIAL = re.compile(r"[*?\[\]\\]")  # taken literally in a SCAN pattern once escaped
 
 
 class ResilientAttemptCounter:
@@ -125,3 +154,17 @@ class ResilientAttemptCounter:
             await self._shared.reset(key)
         except (RedisError, OSError) as exc:
             self._fall_back(exc)
+
+    async def hold(self, key: str, seconds: int) -> None:
+        try:
+            await self._shared.hold(key, seconds)
+        except (RedisError, OSError) as exc:
+            await self._fall_back(exc).hold(key, seconds)
+
+    async def forget(self, prefix: str) -> int:
+        forgotten = await self._local.forget(prefix)
+        try:
+            return forgotten + await self._shared.forget(prefix)
+        except (RedisError, OSError) as exc:
+            self._fall_back(exc)
+            return forgotten

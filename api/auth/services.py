@@ -8,23 +8,18 @@ from datetime import datetime
 from api import clock
 from api.audit import services as audit
 from api.auth import passwords
+from api.auth import signin_limits as limiting
 from api.auth.principal import Principal
 from api.auth.ratelimit import AttemptCounter
 from api.auth.sessions import create_session, end_other_sessions, end_session
+from api.auth.signin_limits import LoginLimits
 from api.context import Actor
-from api.errors import Invalid, NotAuthenticated, TooManyRequests
+from api.errors import Invalid, NotAuthenticated
 from db.tables import Account
 from db.unit_of_work import unit_of_work
 
 # Verified when the user name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = passwords.hash_password("not a real password, only for timing")
-
-
-@dataclass(frozen=True)
-class LoginLimits:
-    per_account: int
-    per_address: int
-    window_seconds: int
 
 
 @dataclass(frozen=True)
@@ -35,34 +30,19 @@ class SignedIn:
     expires_at: datetime
 
 
-def _account_key(username: str) -> str:
-    return f"login:account:{username.lower()}"
-
-
-async def _refuse_if_limited(counter: AttemptCounter, keys: list[tuple[str, int]], *, what: str) -> None:
-    for key, limit in keys:
-        attempts, seconds_left = await counter.peek(key)
-        if attempts >= limit:
-            raise TooManyRequests(
-                f"Too many {what}; try again in {seconds_left} seconds", retry_after=max(1, seconds_left)
-            )
-
-
 async def login(
     username: str,
     password: str,
     *,
     client_address: str,
+    device: str | None = None,
     user_agent: str | None,
     counter: AttemptCounter,
     limits: LoginLimits,
     session_hours: int,
     request_id: str,
 ) -> SignedIn:
-    account_key = _account_key(username)
-    address_key = f"login:address:{client_address}"
-    keys = [(account_key, limits.per_account), (address_key, limits.per_address)]
-    await _refuse_if_limited(counter, keys, what="failed sign-in attempts")
+    await limiting.refuse_if_limited(counter, limits, username, client_address, device)
     row = (
         await Account.select(Account.id, Account.password_hash, Account.active, Account.username)
         .where(Account.username == username)
@@ -70,10 +50,9 @@ async def login(
     )
     valid = passwords.verify_password(row["password_hash"] if row else _DUMMY_HASH, password)
     if row is None or not valid or not row["active"]:
-        for key, _ in keys:
-            await counter.hit(key, limits.window_seconds)
+        await limiting.record_failure(counter, limits, username, client_address)
         raise NotAuthenticated("Wrong user name or password")
-    await counter.reset(account_key)
+    await limiting.record_success(counter, username, client_address, device)
     actor = Actor(account_id=row["id"], username=row["username"], request_id=request_id)
     async with unit_of_work():
         if passwords.needs_rehash(row["password_hash"]):
@@ -99,21 +78,21 @@ async def change_password(
     *,
     current: str,
     new: str,
+    client_address: str,
     counter: AttemptCounter,
     limits: LoginLimits,
 ) -> None:
     """Change one's own password; every other session of the account ends.
 
-    A wrong ``current`` counts against the same per-account budget as a failed sign-in:
-    both are guesses of one password, so a stolen session gets no extra guesses.
+    A wrong ``current`` counts like a failed sign-in from the caller's address: both are
+    guesses of one password, so a stolen session gets no extra guesses.
     """
-    account_key = _account_key(principal.username)
-    await _refuse_if_limited(counter, [(account_key, limits.per_account)], what="wrong passwords for this account")
+    await limiting.refuse_if_limited(counter, limits, principal.username, client_address)
     row = await Account.select(Account.password_hash).where(Account.id == principal.account_id).first()
     if row is None or not passwords.verify_password(row["password_hash"], current):
-        await counter.hit(account_key, limits.window_seconds)
+        await limiting.record_failure(counter, limits, principal.username, client_address)
         raise Invalid("The current password is wrong", field="current_password")
-    await counter.reset(account_key)
+    await limiting.record_success(counter, principal.username, client_address)
     weakness = passwords.weakness(new, username=principal.username, full_name=principal.full_name)
     if weakness:
         raise Invalid(weakness, field="new_password")
@@ -124,3 +103,11 @@ async def change_password(
         ).where(Account.id == principal.account_id)
         await end_other_sessions(principal.account_id, principal.session_id)
         await audit.record(actor, "user.password_change", "user", principal.account_id)
+
+
+async def unlock_login(actor: Actor, account_id: int, username: str, counter: AttemptCounter) -> int:
+    """Clear an account's failed sign-ins and waits (its owner called the help desk); audited."""
+    cleared = await limiting.clear_account(counter, username)
+    async with unit_of_work():
+        await audit.record(actor, "user.unlock_login", "user", account_id, after={"cleared": cleared})
+    return cleared

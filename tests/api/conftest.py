@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 from litestar import Litestar
+from redis.asyncio import Redis
 
-from api.auth.ratelimit import MemoryAttemptCounter
+from api.auth.ratelimit import MemoryAttemptCounter, RedisAttemptCounter, ResilientAttemptCounter
 from api.auth.sessions import create_session
 from tests.conftest import Database
 
@@ -45,3 +49,47 @@ def token_for(world: Any) -> Any:
         return {"Authorization": f"Bearer {token}"}
 
     return issue
+
+
+REDIS_URL = os.environ.get("NIIS_TEST_REDIS_URL")
+needs_redis = pytest.mark.skipif(
+    not REDIS_URL, reason="NIIS_TEST_REDIS_URL not set: run `bash scripts/test` to test with Redis"
+)
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(params=["memory", "redis down", pytest.param("redis", marks=needs_redis)])
+async def counter(request: pytest.FixtureRequest, app: Any, client: httpx.AsyncClient) -> AsyncIterator[Any]:
+    """The app's attempt counts in each place they can live, as production wires them
+    (after ``client``, which puts fresh memory counts in place)."""
+    if request.param == "memory":
+        app.state.attempts = MemoryAttemptCounter()
+        yield app.state.attempts
+        return
+    if request.param == "redis down":
+        # Redis configured but not answering: sign-in keeps working and limits hold per process.
+        redis = Redis.from_url(f"redis://127.0.0.1:{closed_port()}/0", socket_connect_timeout=1)
+        prefix = "niis:attempts:"
+    else:
+        redis = Redis.from_url(REDIS_URL)  # type: ignore[arg-type]
+        prefix = f"test:{uuid.uuid4().hex}:"
+    app.state.attempts = ResilientAttemptCounter(RedisAttemptCounter(redis, prefix=prefix))
+    yield app.state.attempts
+    await redis.aclose()
+
+
+@pytest.fixture
+def client_at(app: Litestar, client: httpx.AsyncClient) -> Any:
+    """``async with client_at("198.51.100.9") as c``: a client calling from another address
+    (on ``client``'s world and database)."""
+
+    def open_client(address: str) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=app, client=(address, 50000))
+        return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+    return open_client

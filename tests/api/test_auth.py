@@ -1,20 +1,13 @@
 """Signing in and out: cookie sessions with CSRF for the app, bearer tokens for API
-clients, password change, and login rate limiting (in memory and in Redis)."""
+clients, and password change (sign-in limits: test_signin_limits.py)."""
 
 from __future__ import annotations
 
-import os
-import socket
-import uuid
 from typing import Any
 
 import pytest
-from redis.asyncio import Redis
 
-from api.auth.ratelimit import MemoryAttemptCounter, RedisAttemptCounter, ResilientAttemptCounter
 from tests.world import PASSWORD
-
-REDIS_URL = os.environ.get("NIIS_TEST_REDIS_URL")
 
 
 async def login(client: Any, username: str, password: str = PASSWORD) -> Any:
@@ -97,72 +90,6 @@ async def test_disabled_account_cannot_sign_in_and_loses_its_sessions(client: An
         await client.get("/api/auth/me", headers={"Authorization": f"Bearer {session['token']}"})
     ).status_code == 401
     assert (await login(client, "vac1")).status_code == 401
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture(
-    params=[
-        "memory",
-        "redis down",
-        pytest.param(
-            "redis",
-            marks=pytest.mark.skipif(
-                not REDIS_URL, reason="NIIS_TEST_REDIS_URL not set: run `bash scripts/test` to test with Redis"
-            ),
-        ),
-    ]
-)
-async def counter(request: pytest.FixtureRequest, app: Any) -> Any:
-    if request.param == "memory":
-        app.state.attempts = MemoryAttemptCounter()
-        yield app.state.attempts
-        return
-    if request.param == "redis down":
-        # Redis configured but not answering: sign-in keeps working and limits hold per process.
-        gone = Redis.from_url(f"redis://127.0.0.1:{_closed_port()}/0", socket_connect_timeout=1)
-        app.state.attempts = ResilientAttemptCounter(RedisAttemptCounter(gone))
-        yield app.state.attempts
-        await gone.aclose()
-        return
-    redis = Redis.from_url(REDIS_URL)  # type: ignore[arg-type]
-    app.state.attempts = RedisAttemptCounter(redis, prefix=f"test:{uuid.uuid4().hex}:")
-    yield app.state.attempts
-    await redis.aclose()
-
-
-async def test_repeated_failures_on_one_account_are_answered_429_with_retry_after(client: Any, counter: Any) -> None:
-    for _ in range(5):
-        assert (await login(client, "com1", "wrong password")).status_code == 401
-    limited = await login(client, "com1", "wrong password")
-    assert limited.status_code == 429
-    retry_after = int(limited.headers["Retry-After"])
-    assert 0 < retry_after <= 900
-    assert limited.json()["error"]["details"]["retry_after"] == retry_after
-    # Even the right password waits until the window ends: the account is under attack.
-    assert (await login(client, "com1")).status_code == 429
-    # Another account from another address is not affected... but this address is
-    # still under its own (higher) limit, so another user can sign in.
-    assert (await login(client, "prov1")).status_code == 200
-
-
-async def test_many_failures_from_one_address_are_limited_across_accounts(client: Any, counter: Any) -> None:
-    for n in range(20):
-        assert (await login(client, f"user{n}", "wrong password")).status_code == 401
-    assert (await login(client, "com1")).status_code == 429
-
-
-async def test_success_clears_the_account_counter(client: Any, counter: Any) -> None:
-    for _ in range(4):
-        await login(client, "com1", "wrong password")
-    assert (await login(client, "com1")).status_code == 200
-    for _ in range(4):
-        assert (await login(client, "com1", "wrong password")).status_code == 401
-    assert (await login(client, "com1")).status_code == 200
 
 
 async def change_password(client: Any, headers: dict[str, str], current: str, new: str = "a new long one 42") -> Any:

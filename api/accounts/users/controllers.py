@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, get, patch, post
+from litestar import Controller, Request, get, patch, post
 from msgspec import Meta
 
 from api.accounts.users import services as service
+from api.auth import services as auth
 from api.auth.guards import requires
 from api.auth.principal import Principal
 from api.auth.roles import Permission, Role, may_appoint
@@ -69,6 +70,13 @@ async def _visible_user(scope: Scope, user_id: int) -> tuple[Scope, dict[str, An
     return scope, row
 
 
+async def _changeable_user(scope: Scope, caller: Principal, user_id: int) -> dict[str, Any]:
+    _, row = await _visible_user(scope, user_id)
+    if not may_appoint(caller.role, Role(row["role"])):
+        raise Forbidden(f"A {caller.role.value} may not change a {row['role']} account")
+    return row
+
+
 class UserController(Controller):
     path = "/api/users"
     tags = ["users"]
@@ -96,8 +104,16 @@ class UserController(Controller):
 
     @patch("/{user_id:int}", guards=[requires(Permission.USERS_WRITE)])
     async def update_user(self, area: Scope, actor: Actor, caller: Principal, user_id: int, data: UserPatch) -> UserOut:
-        _, row = await _visible_user(area, user_id)
-        if not may_appoint(caller.role, Role(row["role"])):
-            raise Forbidden(f"A {caller.role.value} may not change a {row['role']} account")
+        await _changeable_user(area, caller, user_id)
         updated = await service.update(actor, user_id, msgspec.structs.asdict(data))
         return msgspec.convert(updated, UserOut)
+
+    @post("/{user_id:int}/unlock-login", guards=[requires(Permission.USERS_WRITE)], status_code=200)
+    async def unlock_login(
+        self, request: Request[Any, Any, Any], area: Scope, actor: Actor, caller: Principal, user_id: int
+    ) -> dict[str, int]:
+        """Clear the account's failed sign-ins and waits, so its owner can sign in from a
+        new device at once (audited as ``user.unlock_login``). Same rights as changing it."""
+        row = await _changeable_user(area, caller, user_id)
+        cleared = await auth.unlock_login(actor, user_id, row["username"], request.app.state.attempts)
+        return {"cleared": cleared}
