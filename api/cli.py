@@ -1,4 +1,4 @@
-"""The ``niis`` command: serve, migrate, demo, createuser, import-places, backup, restore, the nightly
+"""The ``niis`` command: serve, migrate, demo, createuser, import-places, backup, restore, unlock-login, the nightly
 jobs (find-duplicates, prune-idempotency-keys), and the library tools (cdsi-run, scan)."""
 
 from __future__ import annotations
