@@ -19,6 +19,7 @@ from db.tables.registry import (
     SubjectMove,
     TransferRequest,
 )
+from db.tables.stock import StockBalance, StockEntry, StockEvent, StockLot, StockPresentation, StockProduct
 
 ALL_TABLES = (
     Generation,
@@ -43,6 +44,12 @@ ALL_TABLES = (
     ParentLink,
     OneTimeCode,
     Outbox,
+    StockProduct,
+    StockPresentation,
+    StockLot,
+    StockEvent,
+    StockEntry,
+    StockBalance,
 )
 
 __all__ = [
@@ -63,6 +70,12 @@ __all__ = [
     "PlaceChange",
     "PlaceVersion",
     "Pregnancy",
+    "StockBalance",
+    "StockEntry",
+    "StockEvent",
+    "StockLot",
+    "StockPresentation",
+    "StockProduct",
     "Store",
     "Subject",
     "SubjectGuardian",
