@@ -42,6 +42,7 @@ from api.scan import services as scan_services
 from api.scan.controllers import scan
 from api.scan.pool import DecodePool
 from api.settings import Settings
+from api.stock.controllers import CatalogueController, StoreController
 from db.engine import close_engine, make_engine, open_engine, use
 
 os.environ.setdefault("PICCOLO_CONF", "db.piccolo_conf")
@@ -114,6 +115,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             TransferRequestController,
             SubjectCardController,
             ParentLinkController,
+            CatalogueController,
+            StoreController,
             forecast,
             create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, include_in_schema=False),
         ],

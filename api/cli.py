@@ -172,6 +172,23 @@ def cmd_prune_idempotency_keys(settings: Settings, args: argparse.Namespace) -> 
     return 0
 
 
+def cmd_stock_check(settings: Settings, _: argparse.Namespace) -> int:
+    """Exit 1, listing them, when balances differ from the sums of their entries."""
+    from api.stock import services as ledger
+
+    wrong = asyncio.run(_with_database(settings, ledger.check))
+    for row in wrong:
+        print(
+            f"store {row['store']} lot {row['lot']}: balance {row['balance']}, entries sum to {row['entries']}",
+            file=sys.stderr,
+        )
+    if wrong:
+        print(f"{len(wrong)} stock balances differ from their ledger entries", file=sys.stderr)
+        return 1
+    print("Every stock balance equals the sum of its ledger entries.")
+    return 0
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -224,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     prune = sub.add_parser("prune-idempotency-keys", help="forget the answers kept for retried writes (run nightly)")
     prune.add_argument("--days", type=int, default=30, help="keep keys this many days (at least 30)")
+    sub.add_parser("stock-check", help="check that every stock balance is the sum of its ledger entries")
     sub.add_parser("cdsi-run", help="run CDSi test cases through the rules engine", add_help=False)
     sub.add_parser("scan", help="decode barcodes in image files", add_help=False)
     return parser
@@ -237,6 +255,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "import-places": cmd_import_places,
     "find-duplicates": cmd_find_duplicates,
     "prune-idempotency-keys": cmd_prune_idempotency_keys,
+    "stock-check": cmd_stock_check,
 }
 DELEGATED = {"cdsi-run": "schedule.conformance", "scan": "scanning.cli"}
 
