@@ -377,9 +377,11 @@ async def test_an_officer_registers_a_scanned_gtin_and_a_clerk_may_not(
 READS = ["balances", "events", "in-transit", "expiring", "suggest?product_id=1&doses=1", ""]
 
 
-def _writes(stock: Stock) -> list[tuple[str, dict[str, Any]]]:
+def _writes(stock: Stock, receipt: int, shipment: int) -> list[tuple[str, dict[str, Any]]]:
     penta = stock.lots["penta_a"]
     return [
+        ("reversals", {"event_id": receipt, "note": "wrong lot"}),
+        ("shipment-receipts", {"shipment_id": shipment}),
         ("receipts", {"lines": [{"lot_id": penta, "doses": 5}]}),
         ("shipments", {"to_store_id": stock.stores["F1b"]["id"], "lines": [{"lot_id": penta, "doses": 1}]}),
         ("adjustments", {"reason": "found", "lot_id": penta, "doses": 1}),
@@ -406,12 +408,15 @@ async def test_scope_of_every_store_route(
     client: Any, token_for: Any, stock: Stock, user: str, store: str, reads: int, writes: int
 ) -> None:
     store_id = stock.stores[store]["id"]
-    await _receive(stock, store, "penta_a", 10)
+    receipt = await _receive(stock, store, "penta_a", 10)
+    source = "F1b" if store != "F1b" else "F1"
+    await _receive(stock, source, "penta_a", 1)
+    shipment = await ledger.ship(ACTOR, stock.stores[source], store_id, [ledger.ShipLine(stock.lots["penta_a"], 1)])
     headers = await token_for(user)
     for route in READS:
         answer = await client.get(f"/api/stock/stores/{store_id}/{route}".rstrip("/"), headers=headers)
         assert answer.status_code == reads, (route, answer.text)
-    for route, body in _writes(stock):
+    for route, body in _writes(stock, receipt, shipment):
         answer = await client.post(f"/api/stock/stores/{store_id}/{route}", json=body, headers={**headers, **_key()})
         assert answer.status_code == writes, (route, answer.text)
     listed = await client.get("/api/stock/stores", headers=headers)
