@@ -189,6 +189,14 @@ def cmd_stock_check(settings: Settings, _: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stock_alerts(settings: Settings, args: argparse.Namespace) -> int:
+    from api.stock import alerts
+
+    raised = asyncio.run(_with_database(settings, lambda: alerts.raise_expiry_alerts(args.days)))
+    print(f"Raised {raised} alerts for lots expiring within {args.days} days.")
+    return 0
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -242,6 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     prune = sub.add_parser("prune-idempotency-keys", help="forget the answers kept for retried writes (run nightly)")
     prune.add_argument("--days", type=int, default=30, help="keep keys this many days (at least 30)")
     sub.add_parser("stock-check", help="check that every stock balance is the sum of its ledger entries")
+    stock_alerts = sub.add_parser("stock-alerts", help="alert the clerks of lots nearing expiry (run daily)")
+    stock_alerts.add_argument("--days", type=int, default=60, help="alert this many days before expiry")
     sub.add_parser("cdsi-run", help="run CDSi test cases through the rules engine", add_help=False)
     sub.add_parser("scan", help="decode barcodes in image files", add_help=False)
     return parser
@@ -256,6 +266,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "find-duplicates": cmd_find_duplicates,
     "prune-idempotency-keys": cmd_prune_idempotency_keys,
     "stock-check": cmd_stock_check,
+    "stock-alerts": cmd_stock_alerts,
 }
 DELEGATED = {"cdsi-run": "schedule.conformance", "scan": "scanning.cli"}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, post, put
 from litestar.params import Parameter
 
 from api.auth.guards import requires
@@ -19,15 +19,18 @@ from api.auth.roles import Permission
 from api.context import Actor
 from api.idempotency import HEADER, parse_key
 from api.scope import Scope
-from api.stock import catalogue, stores
+from api.stock import alerts, catalogue, stores
 from api.stock import services as ledger
 from api.stock.deps import STORE_DEPENDENCIES
 from api.stock.schemas import (
     AdjustmentIn,
+    AlertOut,
     BalanceOut,
     CountIn,
     EventOut,
     HoldIn,
+    LevelIn,
+    LevelOut,
     LotOut,
     PresentationIn,
     PresentationOut,
@@ -135,6 +138,19 @@ class StoreController(Controller):
     ) -> list[BalanceOut]:
         """Lots on hand expiring within ``days`` (expired ones included)."""
         return msgspec.convert(await ledger.expiring(store["id"], days), list[BalanceOut])
+
+    @get("/{store_id:int}/alerts")
+    async def alerts(self, store: dict[str, Any]) -> list[AlertOut]:
+        """Below-min and expiring-lot alerts of this store, newest first."""
+        return msgspec.convert(await alerts.listing(store["id"]), list[AlertOut])
+
+    @put("/{store_id:int}/levels/{product_id:int}", guards=[requires(Permission.STOCK_WRITE)])
+    async def set_level(self, actor: Actor, kept_store: dict[str, Any], product_id: int, data: LevelIn) -> LevelOut:
+        """Min/max of a product at this store; an alert is raised once each time stock falls below min."""
+        row = await alerts.set_level(
+            actor, kept_store, product_id, unit=data.unit, min_level=data.min_level, max_level=data.max_level
+        )
+        return msgspec.convert(row, LevelOut)
 
     @post("/{store_id:int}/receipts", status_code=201, guards=[requires(Permission.STOCK_WRITE)])
     async def receive(

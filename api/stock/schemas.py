@@ -9,6 +9,7 @@ import msgspec
 from msgspec import Meta
 
 from api.schemas import Id, Input, Name
+from api.stock.alerts import Unit
 from api.stock.catalogue import OpenVialRule, ProductKind
 from api.stock.services import AdjustmentReason, Discrepancy
 from api.stock.stores import Level
@@ -191,3 +192,28 @@ class EventOut(msgspec.Struct):
     occurred_at: datetime
     recorded_at: datetime
     lines: list[EntryOut]
+
+
+class LevelIn(Input):
+    unit: Annotated[Unit, Meta(description="doses, or months of the average monthly consumption")]
+    min_level: Counted
+    max_level: Doses
+
+
+class LevelOut(msgspec.Struct):
+    product_id: int
+    unit: str
+    min_level: int
+    max_level: int
+    below_min: bool
+    min_doses: int
+
+
+class AlertOut(msgspec.Struct):
+    id: int
+    kind: str
+    product_id: int | None
+    lot_id: int | None
+    doses: int
+    message: str
+    raised_at: datetime

@@ -19,7 +19,7 @@ from api import clock
 from api.audit import services as audit
 from api.context import Actor
 from api.errors import Conflict, Invalid, NotFound
-from api.stock import catalogue, stores
+from api.stock import alerts, catalogue, stores
 from db.tables import StockBalance, StockEntry, StockEvent
 from db.unit_of_work import lock_row, locked, unit_of_work
 
@@ -168,6 +168,9 @@ async def record(actor: Actor, event: Event) -> int:
             **event.extra,
         }
         await audit.record(actor, f"stock.{event.kind}", "stock_event", event_id, place_id=event.place_id, after=after)
+        await alerts.check_levels(
+            event.store_id, {lots[line.lot_id]["product_id"] for line in event.lines if line.doses}
+        )
     return event_id
 
 

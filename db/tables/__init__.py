@@ -19,7 +19,16 @@ from db.tables.registry import (
     SubjectMove,
     TransferRequest,
 )
-from db.tables.stock import StockBalance, StockEntry, StockEvent, StockLot, StockPresentation, StockProduct
+from db.tables.stock import (
+    StockAlert,
+    StockBalance,
+    StockEntry,
+    StockEvent,
+    StockLevel,
+    StockLot,
+    StockPresentation,
+    StockProduct,
+)
 
 ALL_TABLES = (
     Generation,
@@ -50,6 +59,8 @@ ALL_TABLES = (
     StockEvent,
     StockEntry,
     StockBalance,
+    StockLevel,
+    StockAlert,
 )
 
 __all__ = [
@@ -70,9 +81,11 @@ __all__ = [
     "PlaceChange",
     "PlaceVersion",
     "Pregnancy",
+    "StockAlert",
     "StockBalance",
     "StockEntry",
     "StockEvent",
+    "StockLevel",
     "StockLot",
     "StockPresentation",
     "StockProduct",

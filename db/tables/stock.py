@@ -111,3 +111,33 @@ class StockBalance(Table, tablename="stock_balance"):
     flagged = Boolean(default=False)
     version = Integer(default=0)
     updated_at = Timestamptz()
+
+
+class StockLevel(Table, tablename="stock_level"):
+    """Min/max of one product at one store, in doses or in months of stock (from the
+    average monthly consumption). ``below_min`` remembers the side of min the stock is
+    on, so an alert is raised once per crossing, not once per dose."""
+
+    id = Serial(primary_key=True)
+    store = ForeignKey(Store, null=False, on_delete=OnDelete.restrict, index=True)
+    product = ForeignKey(StockProduct, null=False, on_delete=OnDelete.restrict, index=True)
+    unit = Varchar(length=8, default="doses")  # doses | months
+    min_level = Integer()
+    max_level = Integer()
+    below_min = Boolean(default=False)
+    updated_at = Timestamptz()
+
+
+class StockAlert(Table, tablename="stock_alert"):
+    """One alert for a store: stock fell below min (``product``), or a lot entered its
+    last days before expiry (``lot``). Queued to the outbox for the clerks of the store
+    and of its supplier in the transaction that raised it."""
+
+    id = Serial(primary_key=True)
+    store = ForeignKey(Store, null=False, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=16)  # below_min | expiring
+    product = ForeignKey(StockProduct, null=True, on_delete=OnDelete.restrict)
+    lot = ForeignKey(StockLot, null=True, on_delete=OnDelete.restrict)
+    doses = Integer()
+    message = Varchar(length=300)
+    raised_at = Timestamptz()

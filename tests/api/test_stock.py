@@ -24,9 +24,9 @@ from api.auth.roles import Role
 from api.context import Actor
 from api.errors import Conflict, Invalid
 from api.places import facilities
-from api.stock import catalogue, stores
+from api.stock import alerts, catalogue, stores
 from api.stock import services as ledger
-from db.tables import AuditEvent, StockBalance, StockEvent
+from db.tables import AuditEvent, Outbox, StockBalance, StockEvent
 from db.unit_of_work import unit_of_work
 from scanning.testing.payloads import check_digit
 from tests.world import PASSWORD, World
@@ -47,6 +47,7 @@ class Stock:
     stores: dict[str, dict[str, Any]]
     products: dict[str, int]
     lots: dict[str, int]
+    users: dict[str, int]
 
 
 async def _lot(gtin: str, number: str, expiry: date) -> int:
@@ -107,7 +108,7 @@ async def stock(world: World) -> Stock:
         "penta_b": await _lot(PENTA, "PB002", today + timedelta(days=90)),
         "bcg": await _lot(BCG, "B7781", today + timedelta(days=200)),
     }
-    return Stock(kept, {"penta": penta["id"], "bcg": bcg["id"]}, lots)
+    return Stock(kept, {"penta": penta["id"], "bcg": bcg["id"]}, lots, world.users)
 
 
 async def _receive(stock: Stock, store: str, lot: str, doses: int) -> int:
@@ -424,3 +425,29 @@ async def test_scope_of_every_store_route(
         assert store_id in [s["id"] for s in listed.json()]
     elif listed.status_code == 200:
         assert store_id not in [s["id"] for s in listed.json()]
+
+
+async def test_falling_below_min_alerts_the_clerks_once_per_crossing(stock: Stock) -> None:
+    f1 = stock.stores["F1"]
+    await _receive(stock, "F1", "penta_a", 30)
+    await alerts.set_level(ACTOR, f1, stock.products["penta"], unit="doses", min_level=20, max_level=200)
+    assert await alerts.listing(f1["id"]) == []
+    # Fifteen doses at once: the stock crosses min once (at 19), so one alert, not one per dose.
+    await _dispense_each_in_its_own_command(stock, 15)
+    [alert] = await alerts.listing(f1["id"])
+    assert alert["kind"] == "below_min" and "19 doses on hand, below the minimum of 20" in alert["message"]
+    recipients = await Outbox.select(Outbox.recipient).where(Outbox.reference == f"stock_alert:{alert['id']}")
+    clerks = {f"account:{stock.users['clerk1']}", f"account:{stock.users['clerkp']}"}
+    assert {r["recipient"] for r in recipients} == clerks  # the store's clerk and its supplier's
+    await _receive(stock, "F1", "penta_b", 10)  # back above min: re-armed
+    await ledger.adjust(ACTOR, f1, "broken", stock.lots["penta_b"], 10)  # below again: a second crossing
+    assert [a["kind"] for a in await alerts.listing(f1["id"])] == ["below_min", "below_min"]
+
+
+async def test_a_lot_nearing_expiry_is_alerted_once(stock: Stock) -> None:
+    await _receive(stock, "F1", "penta_b", 20)  # expires in 90 days
+    await _receive(stock, "F1", "penta_a", 20)  # in 400
+    assert await alerts.raise_expiry_alerts(100) == 1
+    assert await alerts.raise_expiry_alerts(100) == 0
+    [alert] = await alerts.listing(stock.stores["F1"]["id"])
+    assert alert["lot_id"] == stock.lots["penta_b"] and "PB002" in alert["message"]
