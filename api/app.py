@@ -42,7 +42,7 @@ from api.scan import services as scan_services
 from api.scan.controllers import scan
 from api.scan.pool import DecodePool
 from api.settings import Settings
-from api.stock.controllers import CatalogueController, StoreController
+from api.stock.controllers import CatalogueController, ReportController, StoreController
 from db.engine import close_engine, make_engine, open_engine, use
 
 os.environ.setdefault("PICCOLO_CONF", "db.piccolo_conf")
@@ -117,6 +117,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             ParentLinkController,
             CatalogueController,
             StoreController,
+            ReportController,
             forecast,
             create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, include_in_schema=False),
         ],

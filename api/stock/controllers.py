@@ -8,10 +8,10 @@ answers the first answer and the ledger holds the event once.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, Request, Response, get, post, put
 from litestar.params import Parameter
 
 from api.auth.guards import requires
@@ -32,6 +32,7 @@ from api.stock.schemas import (
     LevelIn,
     LevelOut,
     LotOut,
+    OnHandOut,
     PresentationIn,
     PresentationOut,
     ProductIn,
@@ -206,3 +207,26 @@ class StoreController(Controller):
         """Take back one mistaken event of this store, once."""
         event_id = await ledger.reverse(actor, kept_store, data.event_id, note=data.note, key=_key(request))
         return await _answer(event_id)
+
+
+class ReportController(Controller):
+    path = "/api/stock/reports"
+    tags = ["stock"]
+    guards = [requires(Permission.STOCK_READ)]
+
+    @get("/on-hand")
+    async def on_hand(
+        self,
+        area: Scope,
+        place_id: Annotated[int | None, Parameter(ge=1)] = None,
+        format: Literal["json", "csv"] = "json",
+    ) -> Response[Any]:
+        """Stock on hand by level, store, product and lot in your area (or one unit of it); ``format=csv`` to export."""
+        rows = await ledger.area_on_hand(area, place_id)
+        if format == "csv":
+            return Response(
+                ledger.as_csv(rows, ledger.ON_HAND_COLUMNS),
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": 'attachment; filename="stock-on-hand.csv"'},
+            )
+        return Response(msgspec.convert(rows, list[OnHandOut]))

@@ -217,3 +217,18 @@ class AlertOut(msgspec.Struct):
     doses: int
     message: str
     raised_at: datetime
+
+
+class OnHandOut(msgspec.Struct):
+    level: str
+    store_id: int
+    store_name: str
+    facility_id: int
+    facility_name: str
+    product_code: str
+    lot_number: str
+    expiry: date
+    doses: int
+    doses_per_vial: int
+    vials: int
+    flagged: bool

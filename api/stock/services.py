@@ -10,6 +10,8 @@ flagging the balance instead.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -19,6 +21,7 @@ from api import clock
 from api.audit import services as audit
 from api.context import Actor
 from api.errors import Conflict, Invalid, NotFound
+from api.scope import Scope
 from api.stock import alerts, catalogue, stores
 from db.tables import StockBalance, StockEntry, StockEvent
 from db.unit_of_work import lock_row, locked, unit_of_work
@@ -624,6 +627,71 @@ async def events(store_id: int, *, limit: int = 100) -> list[dict[str, Any]]:
 
 async def in_transit_to(store_id: int) -> list[dict[str, Any]]:
     return await _events((StockEvent.other_store == store_id) & (StockEvent.status == "in_transit"), 500)
+
+
+# --- reports ---------------------------------------------------------------------
+
+_ON_HAND_REPORT = """
+SELECT s.id AS store_id, s.name AS store_name, s.level AS level, f.id AS facility_id, f.name AS facility_name,
+       p.code AS product_code, l.number AS lot_number, l.expiry AS expiry, b.doses AS doses,
+       pr.doses_per_vial AS doses_per_vial, b.flagged AS flagged
+  FROM stock_balance b
+  JOIN store s ON s.id = b.store JOIN facility f ON f.id = s.facility
+  JOIN stock_lot l ON l.id = b.lot JOIN stock_product p ON p.id = l.product
+  JOIN stock_presentation pr ON pr.id = l.presentation
+ WHERE b.doses <> 0 AND {where}
+ ORDER BY s.level, s.id, p.code, l.expiry, l.id
+"""
+
+
+async def on_hand_report(*, place_ids: frozenset[int] | None, facility_id: int | None) -> list[dict[str, Any]]:
+    """Stock on hand by level, store, product and lot for an area (``place_ids`` None:
+    the whole country) or one facility; lots at zero left out, flagged ones kept."""
+    args: list[int]
+    if facility_id is not None:
+        where, args = "f.id = {}", [facility_id]
+    elif place_ids is None:
+        where, args = "1 = 1", []
+    else:
+        args = sorted(place_ids) or [-1]
+        where = f"f.place IN ({', '.join('{}' for _ in args)})"
+    rows = await StockBalance.raw(_ON_HAND_REPORT.format(where=where), *args)
+    return [
+        {**row, "flagged": bool(row["flagged"]), "vials": max(row["doses"], 0) // row["doses_per_vial"]} for row in rows
+    ]
+
+
+ON_HAND_COLUMNS = (
+    "level",
+    "store_id",
+    "store_name",
+    "facility_id",
+    "facility_name",
+    "product_code",
+    "lot_number",
+    "expiry",
+    "doses",
+    "vials",
+    "flagged",
+)
+
+
+def as_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+async def area_on_hand(scope: Scope, place_id: int | None) -> list[dict[str, Any]]:
+    """The on-hand report of the caller's area, or of one unit in it (404 outside)."""
+    if scope.facility_id is not None:
+        return await on_hand_report(place_ids=frozenset(), facility_id=scope.facility_id)
+    if place_id is None:
+        return await on_hand_report(place_ids=scope.place_ids(), facility_id=None)
+    scope.require_place(place_id)
+    return await on_hand_report(place_ids=scope.tree.all_within(place_id, scope.day), facility_id=None)
 
 
 # --- the check ---------------------------------------------------------------------

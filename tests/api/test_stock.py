@@ -451,3 +451,22 @@ async def test_a_lot_nearing_expiry_is_alerted_once(stock: Stock) -> None:
     assert await alerts.raise_expiry_alerts(100) == 0
     [alert] = await alerts.listing(stock.stores["F1"]["id"])
     assert alert["lot_id"] == stock.lots["penta_b"] and "PB002" in alert["message"]
+
+
+async def test_on_hand_report_of_an_area_and_its_csv(client: Any, token_for: Any, stock: Stock) -> None:
+    await _receive(stock, "P1", "bcg", 400)
+    await _receive(stock, "F1", "penta_a", 25)
+    await _receive(stock, "F2", "penta_a", 7)  # another province
+    report = await client.get("/api/stock/reports/on-hand", headers=await token_for("prov1"))
+    assert [(r["level"], r["product_code"], r["doses"], r["vials"]) for r in report.json()] == [
+        ("commune", "DTP-HepB-Hib", 25, 25),
+        ("province", "BCG", 400, 20),
+    ]
+    clerk = await client.get("/api/stock/reports/on-hand?format=csv", headers=await token_for("clerk1"))
+    assert clerk.headers["content-type"].startswith("text/csv")
+    lines = clerk.text.splitlines()
+    assert lines[0].startswith("level,store_id,store_name") and len(lines) == 2 and ",PA001," in lines[1]
+    outside = await client.get(
+        f"/api/stock/reports/on-hand?place_id={stock.stores['F2']['place_id']}", headers=await token_for("prov1")
+    )
+    assert outside.status_code == 404
