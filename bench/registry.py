@@ -283,16 +283,16 @@ def throwaway_postgres() -> Iterator[str]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-async def bench_database(server_url: str) -> str:
-    """The URL of our own database on ``server_url``'s server, created if missing."""
+async def bench_database(server_url: str, name: str = BENCH_DATABASE) -> str:
+    """The URL of our own database (``name``) on ``server_url``'s server, created if missing."""
     parts = urlsplit(server_url)
     admin = await asyncpg.connect(urlunsplit(parts._replace(path="/postgres")))
     try:
-        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", BENCH_DATABASE):
-            await admin.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await admin.execute(f"CREATE DATABASE {name}")
     finally:
         await admin.close()
-    return urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 # --- the population --------------------------------------------------------------------

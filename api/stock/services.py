@@ -64,6 +64,8 @@ class Event:
     occurred_at: datetime | None = None
     # Online writes may not take a balance below zero; offline doses may (flagged).
     may_go_below_zero: bool = False
+    # Issued or given: an expired or held lot is refused.
+    usable_lots_only: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -121,12 +123,11 @@ async def record(actor: Actor, event: Event) -> int:
         if earlier is not None:
             return earlier
         lots = await catalogue.lots([line.lot_id for line in event.lines])
-        # Lot order: two events on the same lots always wait for each other the same way.
-        for line in sorted(event.lines, key=lambda line: line.lot_id):
-            if line.doses == 0:
-                continue
-            if await _move(event.store_id, line.lot_id, line.doses, may_go_below_zero=event.may_go_below_zero) is None:
-                raise NotEnoughStock(lots[line.lot_id], await _on_hand(event.store_id, line.lot_id), -line.doses)
+        for index, line in enumerate(event.lines):
+            if line.lot_id not in lots:
+                raise Invalid(f"Lot {line.lot_id} not found", field=f"lines[{index}].lot_id")
+            if event.usable_lots_only:
+                catalogue.usable(lots[line.lot_id], clock.current().today(), field=f"lines[{index}].lot_id")
         now = clock.current().now()
         created = await StockEvent.insert(
             StockEvent(
@@ -171,6 +172,14 @@ async def record(actor: Actor, event: Event) -> int:
             **event.extra,
         }
         await audit.record(actor, f"stock.{event.kind}", "stock_event", event_id, place_id=event.place_id, after=after)
+        # The balances last: their row locks are held from here to the commit only, so
+        # dispensers on one lot queue for a few statements, not for the whole command.
+        # Lot order: two events on the same lots always wait for each other the same way.
+        for line in sorted(event.lines, key=lambda line: line.lot_id):
+            if line.doses == 0:
+                continue
+            if await _move(event.store_id, line.lot_id, line.doses, may_go_below_zero=event.may_go_below_zero) is None:
+                raise NotEnoughStock(lots[line.lot_id], await _on_hand(event.store_id, line.lot_id), -line.doses)
         await alerts.check_levels(
             event.store_id, {lots[line.lot_id]["product_id"] for line in event.lines if line.doses}
         )
@@ -276,12 +285,6 @@ async def ship(
         raise Invalid("A shipment goes to another store", field="to_store_id")
     if not to_store["active"]:
         raise Invalid(f"Store {to_store['name']} is closed", field="to_store_id")
-    today = clock.current().today()
-    lots = await catalogue.lots([line.lot_id for line in lines])
-    for index, line in enumerate(lines):
-        if line.lot_id not in lots:
-            raise Invalid(f"Lot {line.lot_id} not found", field=f"lines[{index}].lot_id")
-        catalogue.usable(lots[line.lot_id], today, field=f"lines[{index}].lot_id")
     return await record(
         actor,
         Event(
@@ -293,6 +296,7 @@ async def ship(
             other_store_id=to_store["id"],
             reference=reference,
             status="in_transit",
+            usable_lots_only=True,
         ),
     )
 
@@ -394,9 +398,6 @@ async def record_doses_administered(
     recorded offline is never refused for stock: below zero, the balance is flagged."""
     if doses <= 0:
         raise Invalid("Doses administered are at least 1", field="doses")
-    lot = await catalogue.lot(lot_id)
-    if not offline:
-        catalogue.usable(lot, clock.current().today(), field="lot_id")
     return await record(
         actor,
         Event(
@@ -408,6 +409,7 @@ async def record_doses_administered(
             offline=offline,
             occurred_at=given_at,
             may_go_below_zero=offline,
+            usable_lots_only=not offline,
         ),
     )
 
