@@ -67,7 +67,7 @@ async def set_level(
             place_id=store["place_id"],
             after={"product": product_id, **values},
         )
-        await check_levels(store["id"], [product_id])
+        await check_levels(store["id"], await levels_of(store["id"], [product_id]))
     return await level(store["id"], product_id)
 
 
@@ -131,15 +131,24 @@ async def _raise(store: dict[str, Any], kind: str, message: str, doses: int, **a
         )
 
 
-async def check_levels(store_id: int, product_ids: Iterable[int]) -> None:
+async def levels_of(store_id: int, product_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """The min/max rows of these products at the store, in product order (read before a
+    change takes its balance locks, so a store without levels pays nothing under them)."""
+    wanted = sorted(set(product_ids))
+    if not wanted:
+        return []
+    return (
+        await StockLevel.select()
+        .where((StockLevel.store == store_id) & StockLevel.product.is_in(wanted))
+        .order_by(StockLevel.product)
+    )
+
+
+async def check_levels(store_id: int, levels: Iterable[dict[str, Any]]) -> None:
     """After a change of a store's stock: raise (once) or re-arm each product's min alert.
     Call inside the change's transaction, after its balances moved (product order)."""
-    for product_id in sorted(set(product_ids)):
-        row = (
-            await StockLevel.select().where((StockLevel.store == store_id) & (StockLevel.product == product_id)).first()
-        )
-        if row is None:
-            continue
+    for row in levels:
+        product_id = row["product"]
         minimum = await min_doses(store_id, {**row, "product_id": product_id})
         on_hand = await _scalar(_ON_HAND, store_id, product_id)
         below = on_hand < minimum

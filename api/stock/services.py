@@ -99,12 +99,16 @@ async def _on_hand(store_id: int, lot_id: int) -> int:
 
 async def _move(store_id: int, lot_id: int, delta: int, *, may_go_below_zero: bool) -> int | None:
     """Add ``delta`` to the balance in one statement; None when it would go below zero
-    and may not (nothing changed)."""
+    and may not (nothing changed). The row is created on the store × lot's first entry."""
     now = clock.current().now()
-    await StockBalance.raw(_ENSURE_ROW, store_id, lot_id, False, now)
     guard = "" if may_go_below_zero or delta >= 0 else " AND doses + {} >= 0"
     args: list[Any] = [delta, now, delta, store_id, lot_id] + ([] if not guard else [delta])
     rows = await StockBalance.raw(_MOVE + guard + " RETURNING doses", *args)
+    if not rows and not await StockBalance.exists().where(
+        (StockBalance.store == store_id) & (StockBalance.lot == lot_id)
+    ):
+        await StockBalance.raw(_ENSURE_ROW, store_id, lot_id, False, now)
+        rows = await StockBalance.raw(_MOVE + guard + " RETURNING doses", *args)
     return int(rows[0]["doses"]) if rows else None
 
 
@@ -119,9 +123,6 @@ async def record(actor: Actor, event: Event) -> int:
     """Write ``event`` and move its balances; the event's id. A ``key`` already recorded
     answers that event again and writes nothing (a retry, a dose synced twice)."""
     async with unit_of_work():
-        earlier = await _existing(event.key)
-        if earlier is not None:
-            return earlier
         lots = await catalogue.lots([line.lot_id for line in event.lines])
         for index, line in enumerate(event.lines):
             if line.lot_id not in lots:
@@ -129,24 +130,34 @@ async def record(actor: Actor, event: Event) -> int:
             if event.usable_lots_only:
                 catalogue.usable(lots[line.lot_id], clock.current().today(), field=f"lines[{index}].lot_id")
         now = clock.current().now()
-        created = await StockEvent.insert(
-            StockEvent(
-                kind=event.kind,
-                store=event.store_id,
-                other_store=event.other_store_id,
-                key=event.key,
-                reference=event.reference,
-                reason=event.reason,
-                note=event.note,
-                status=event.status,
-                shipment=event.shipment_id,
-                reverses=event.reverses_id,
-                offline=event.offline,
-                occurred_at=event.occurred_at or now,
-                recorded_at=now,
-                recorded_by=actor.account_id,
+        created = (
+            await StockEvent.insert(
+                StockEvent(
+                    kind=event.kind,
+                    store=event.store_id,
+                    other_store=event.other_store_id,
+                    key=event.key,
+                    reference=event.reference,
+                    reason=event.reason,
+                    note=event.note,
+                    status=event.status,
+                    shipment=event.shipment_id,
+                    reverses=event.reverses_id,
+                    offline=event.offline,
+                    occurred_at=event.occurred_at or now,
+                    recorded_at=now,
+                    recorded_by=actor.account_id,
+                )
             )
-        ).returning(StockEvent.id)
+            .on_conflict(target=StockEvent.key, action="DO NOTHING")
+            .returning(StockEvent.id)
+        )
+        if not created:
+            # The key is recorded (a retry, a dose synced twice): that event, nothing new.
+            # A concurrent first write of the same key is waited for by the unique index.
+            earlier = await _existing(event.key)
+            assert earlier is not None
+            return earlier
         event_id = int(created[0]["id"])
         await StockEntry.insert(
             *(
@@ -172,6 +183,9 @@ async def record(actor: Actor, event: Event) -> int:
             **event.extra,
         }
         await audit.record(actor, f"stock.{event.kind}", "stock_event", event_id, place_id=event.place_id, after=after)
+        levels = await alerts.levels_of(
+            event.store_id, {lots[line.lot_id]["product_id"] for line in event.lines if line.doses}
+        )
         # The balances last: their row locks are held from here to the commit only, so
         # dispensers on one lot queue for a few statements, not for the whole command.
         # Lot order: two events on the same lots always wait for each other the same way.
@@ -180,9 +194,7 @@ async def record(actor: Actor, event: Event) -> int:
                 continue
             if await _move(event.store_id, line.lot_id, line.doses, may_go_below_zero=event.may_go_below_zero) is None:
                 raise NotEnoughStock(lots[line.lot_id], await _on_hand(event.store_id, line.lot_id), -line.doses)
-        await alerts.check_levels(
-            event.store_id, {lots[line.lot_id]["product_id"] for line in event.lines if line.doses}
-        )
+        await alerts.check_levels(event.store_id, levels)
     return event_id
 
 
