@@ -148,3 +148,19 @@ def test_stock_check_fails_listing_a_balance_that_is_not_the_sum_of_its_entries(
     broken = niis(tmp_path, "stock-check")
     assert broken.returncode == 1
     assert "store 1 lot 1: balance 7, entries sum to 0" in broken.stderr
+
+
+def test_the_demo_has_stock_in_transit_below_min_and_expiring_with_demo_gtins_only(tmp_path: Path) -> None:
+    loaded = niis(tmp_path, "demo")
+    assert loaded.returncode == 0, loaded.stderr
+    checked = niis(tmp_path, "stock-check")
+    assert checked.returncode == 0, checked.stderr
+    with sqlite3.connect(tmp_path / "niis.sqlite3") as db:
+        gtins = [row[0] for row in db.execute("SELECT gtin FROM stock_presentation")]
+        in_transit = db.execute("SELECT COUNT(*) FROM stock_event WHERE status = 'in_transit'").fetchone()[0]
+        alerts = {row[0] for row in db.execute("SELECT kind FROM stock_alert")}
+        levels = {row[0] for row in db.execute("SELECT DISTINCT level FROM store")}
+    assert gtins and all(gtin.startswith("0952") for gtin in gtins)  # GS1's demo prefix: no invented GTIN
+    assert in_transit == 1
+    assert alerts == {"below_min", "expiring"}
+    assert {"province", "commune", "clinic"} <= levels
