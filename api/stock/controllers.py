@@ -19,7 +19,7 @@ from api.auth.roles import Permission
 from api.context import Actor
 from api.idempotency import HEADER, parse_key
 from api.scope import Scope
-from api.stock import alerts, catalogue, stores
+from api.stock import alerts, catalogue, receiving, stores
 from api.stock import services as ledger
 from api.stock.deps import STORE_DEPENDENCIES
 from api.stock.schemas import (
@@ -37,6 +37,8 @@ from api.stock.schemas import (
     PresentationOut,
     ProductIn,
     ProductOut,
+    ProposalIn,
+    ProposalOut,
     ReceiptIn,
     ReversalIn,
     ShipmentIn,
@@ -152,6 +154,13 @@ class StoreController(Controller):
             actor, kept_store, product_id, unit=data.unit, min_level=data.min_level, max_level=data.max_level
         )
         return msgspec.convert(row, LevelOut)
+
+    @post("/{store_id:int}/receipt-proposals", status_code=200, guards=[requires(Permission.STOCK_WRITE)])
+    async def propose_receipt(self, kept_store: dict[str, Any], data: ProposalIn) -> ProposalOut:
+        """Receipt lines prefilled from the codes read in photos of a delivery (``POST /api/scan``);
+        an SSCC of a shipment on its way here gives all its lines. Writes nothing."""
+        codes = [receiving.ScannedCode(**msgspec.structs.asdict(code)) for code in data.codes]
+        return msgspec.convert(await receiving.propose(kept_store, codes), ProposalOut)
 
     @post("/{store_id:int}/receipts", status_code=201, guards=[requires(Permission.STOCK_WRITE)])
     async def receive(

@@ -232,3 +232,38 @@ class OnHandOut(msgspec.Struct):
     doses_per_vial: int
     vials: int
     flagged: bool
+
+
+class ScannedCodeIn(Input, forbid_unknown_fields=False):
+    """The GS1 payload of one code from ``POST /api/scan`` (its other fields are ignored)."""
+
+    gtin: Gtin | None = None
+    contained_gtin: Gtin | None = None
+    sscc: Annotated[str, Meta(pattern=r"^[0-9]{18}$")] | None = None
+    lot: LotNumber | None = None
+    expiry: date | None = None
+    count: Annotated[int, Meta(ge=1, le=100_000)] | None = None
+    contained_count: Annotated[int, Meta(ge=1, le=100_000)] | None = None
+    serial: Annotated[str, Meta(max_length=20)] | None = None
+
+
+class ProposalIn(Input):
+    codes: Annotated[list[ScannedCodeIn], Meta(min_length=1, max_length=200)]
+
+
+class ProposedLineOut(msgspec.Struct):
+    gtin: str
+    product_code: str
+    lot_id: int | None
+    lot_number: str
+    expiry: date | None
+    doses: int
+    vials: int
+    problem: str | None
+
+
+class ProposalOut(msgspec.Struct):
+    reference: str
+    shipment_id: int | None
+    lines: list[ProposedLineOut]
+    unknown_gtins: list[str]

@@ -11,6 +11,7 @@ GTINs carry GS1's demo prefix 952 (docs/stock.md, "Demo data").
 from __future__ import annotations
 
 import asyncio
+import random
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -28,6 +29,7 @@ from api.stock import alerts, catalogue, stores
 from api.stock import services as ledger
 from db.tables import AuditEvent, Outbox, StockBalance, StockEvent
 from db.unit_of_work import unit_of_work
+from scanning.testing import photo, render
 from scanning.testing.payloads import check_digit
 from tests.world import PASSWORD, World
 
@@ -470,3 +472,70 @@ async def test_on_hand_report_of_an_area_and_its_csv(client: Any, token_for: Any
         f"/api/stock/reports/on-hand?place_id={stock.stores['F2']['place_id']}", headers=await token_for("prov1")
     )
     assert outside.status_code == 404
+
+
+def _photo(hris: list[str], fmt: str, seed: int) -> bytes:
+    """A phone photo of a printed label carrying ``hris`` (GS1, human-readable form)."""
+    rng = random.Random(seed)
+    module = 6 if fmt == "DataMatrix" else 3
+    symbols = [render.symbol(hri, fmt, module=module, gs1=True) for hri in hris]
+    printed = render.label(symbols, rng=rng, vertical=True, text_lines=2)
+    size = (1920, 1080)
+    scene = photo.place(photo.background(size, rng), printed, photo.frame(size, printed.size, rng, fill=0.6))
+    return photo.jpeg(scene, quality=90)
+
+
+async def _scanned(client: Any, token_for: Any, picture: bytes) -> list[dict[str, Any]]:
+    answer = await client.post(
+        "/api/scan", content=picture, headers={**await token_for("clerk1"), "content-type": "image/jpeg"}
+    )
+    assert answer.status_code == 200, answer.text
+    return [code["payload"] for code in answer.json()["codes"]]
+
+
+@pytest.mark.slow
+async def test_receiving_by_photo_of_a_carton_with_its_sscc_and_of_a_vial(
+    client: Any, token_for: Any, stock: Stock
+) -> None:
+    f1 = stock.stores["F1"]["id"]
+    sscc = "0952000000000001" + "0"
+    sscc = sscc[:17] + check_digit(sscc[:17])
+    await _receive(stock, "P1", "bcg", 400)
+    shipment = await ledger.ship(
+        ACTOR, stock.stores["P1"], f1, [ledger.ShipLine(stock.lots["bcg"], 200)], reference=sscc
+    )
+    expiry = clock.current().today() + timedelta(days=300)
+    yymmdd = expiry.strftime("%y%m%d")
+    # The carton: its SSCC and a content label (contained GTIN, expiry, 10 vials, lot).
+    carton = _photo([f"(02){BCG}(17){yymmdd}(37)10(10)B7781", f"(00){sscc}"], "Code128", 11)
+    codes = await _scanned(client, token_for, carton)
+    assert {c.get("sscc") for c in codes} >= {sscc}
+    url = f"/api/stock/stores/{f1}/receipt-proposals"
+    answer = await _post(client, token_for, "clerk1", url, {"codes": codes})
+    assert answer.status_code == 200, answer.text
+    proposal = answer.json()
+    # The SSCC names the shipment on its way: all its lines, to confirm or correct.
+    assert proposal["shipment_id"] == shipment
+    assert [(line["lot_number"], line["doses"]) for line in proposal["lines"]] == [("B7781", 200)]
+    # A vial of a lot never seen: its DataMatrix gives GTIN, expiry and lot.
+    vial = _photo([f"(01){PENTA}(17){yymmdd}(10)NEW42"], "DataMatrix", 12)
+    codes = await _scanned(client, token_for, vial)
+    proposal = (await _post(client, token_for, "clerk1", url, {"codes": codes * 2})).json()  # two photos
+    assert proposal["shipment_id"] is None
+    [line] = proposal["lines"]
+    assert (line["gtin"], line["lot_id"], line["lot_number"], line["expiry"], line["doses"]) == (
+        PENTA,
+        None,
+        "NEW42",
+        expiry.isoformat(),
+        1,
+    )
+    # The clerk corrects the quantity (a box of 50 such vials) and confirms.
+    confirmed = await _post(
+        client,
+        token_for,
+        "clerk1",
+        f"/api/stock/stores/{f1}/receipts",
+        {"lines": [{**{k: line[k] for k in ("gtin", "lot_number", "expiry")}, "doses": 50}]},
+    )
+    assert confirmed.status_code == 201, confirmed.text
