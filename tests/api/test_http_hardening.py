@@ -20,7 +20,7 @@ from tests.api.test_bad_input import assert_error_shape
 from tests.world import PASSWORD
 
 # Who tries a route: the first of these whose role may call it at all.
-CALLERS = ("admin", "vac1", "parent1")
+CALLERS = ("admin", "vac1", "clerk1", "parent1")
 
 
 def json_write_routes(app: Any) -> Iterator[tuple[str, str, dict[str, Any]]]:
