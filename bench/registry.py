@@ -639,7 +639,11 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--registrations", type=int, default=100)
     parser.add_argument("--reuse", action="store_true", help="keep a database holding at least --subjects subjects")
-    args = parser.parse_args()
+    on_postgres(run, parser.parse_args())
+
+
+def on_postgres(run: Callable[[str, argparse.Namespace], Awaitable[None]], args: argparse.Namespace) -> None:
+    """``run`` on the configured server, or on a throwaway one started for it."""
     server = os.environ.get("NIIS_BENCH_POSTGRES_URL") or os.environ.get("NIIS_TEST_POSTGRES_URL")
     if server:
         asyncio.run(run(server, args))

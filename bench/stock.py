@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PICCOLO_CONF", "db.piccolo_conf")
 
 import asyncpg  # noqa: E402
-from registry import bench_database, percentiles, throwaway_postgres, timed  # noqa: E402
+from registry import bench_database, on_postgres, percentiles, timed  # noqa: E402
 
 from api import clock  # noqa: E402
 from api.context import Actor  # noqa: E402
@@ -190,13 +190,7 @@ def main() -> None:
     parser.add_argument("--stores", type=int, default=700)
     parser.add_argument("--lots", type=int, default=30)
     parser.add_argument("--reports", type=int, default=50)
-    args = parser.parse_args()
-    server = os.environ.get("NIIS_BENCH_POSTGRES_URL") or os.environ.get("NIIS_TEST_POSTGRES_URL")
-    if server:
-        asyncio.run(run(server, args))
-    else:
-        with throwaway_postgres() as url:
-            asyncio.run(run(url, args))
+    on_postgres(run, parser.parse_args())
 
 
 if __name__ == "__main__":
