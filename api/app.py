@@ -43,6 +43,7 @@ from api.scan.controllers import scan
 from api.scan.pool import DecodePool
 from api.settings import Settings
 from api.shell import version
+from api.stock.controllers import CatalogueController, ReportController, StoreController
 from db.engine import close_engine, make_engine, open_engine, use
 
 os.environ.setdefault("PICCOLO_CONF", "db.piccolo_conf")
@@ -125,6 +126,9 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             TransferRequestController,
             SubjectCardController,
             ParentLinkController,
+            CatalogueController,
+            StoreController,
+            ReportController,
             forecast,
             create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, include_in_schema=False),
         ],

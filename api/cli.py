@@ -1,5 +1,5 @@
 """The ``niis`` command: serve, migrate, demo, createuser, import-places, backup, restore, unlock-login, the nightly
-jobs (find-duplicates, prune-idempotency-keys), and the library tools (cdsi-run, scan)."""
+jobs (find-duplicates, prune-idempotency-keys, stock-alerts, stock-check), and the library tools (cdsi-run, scan)."""
 
 from __future__ import annotations
 
@@ -239,6 +239,31 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     return run_restore(settings.database_url, Path(args.file))
 
 
+def cmd_stock_check(settings: Settings, _: argparse.Namespace) -> int:
+    """Exit 1, listing them, when balances differ from the sums of their entries."""
+    from api.stock import services as ledger
+
+    wrong = asyncio.run(_with_database(settings, ledger.check))
+    for row in wrong:
+        print(
+            f"store {row['store']} lot {row['lot']}: balance {row['balance']}, entries sum to {row['entries']}",
+            file=sys.stderr,
+        )
+    if wrong:
+        print(f"{len(wrong)} stock balances differ from their ledger entries", file=sys.stderr)
+        return 1
+    print("Every stock balance equals the sum of its ledger entries.")
+    return 0
+
+
+def cmd_stock_alerts(settings: Settings, args: argparse.Namespace) -> int:
+    from api.stock import alerts
+
+    raised = asyncio.run(_with_database(settings, lambda: alerts.raise_expiry_alerts(args.days)))
+    print(f"Raised {raised} alerts for lots expiring within {args.days} days.")
+    return 0
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -306,6 +331,9 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("file")
     backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
     sub.add_parser("restore", help="load a backup into an empty database").add_argument("file")
+    sub.add_parser("stock-check", help="check that every stock balance is the sum of its ledger entries")
+    stock_alerts = sub.add_parser("stock-alerts", help="alert the clerks of lots nearing expiry (run daily)")
+    stock_alerts.add_argument("--days", type=int, default=60, help="alert this many days before expiry")
     sub.add_parser("cdsi-run", help="run CDSi test cases through the rules engine", add_help=False)
     sub.add_parser("scan", help="decode barcodes in image files", add_help=False)
     return parser
@@ -322,6 +350,8 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "prune-idempotency-keys": cmd_prune_idempotency_keys,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "stock-check": cmd_stock_check,
+    "stock-alerts": cmd_stock_alerts,
 }
 DELEGATED = {"cdsi-run": "schedule.conformance", "scan": "scanning.cli"}
 

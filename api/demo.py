@@ -13,6 +13,7 @@ from api.accounts.users import services as users
 from api.auth.roles import Role
 from api.context import Actor
 from api.demo_people import PeopleMaker
+from api.demo_stock import load_stock
 from api.places import facilities
 from api.places import services as service
 from api.places.importer import ensure_reference_places
@@ -164,6 +165,19 @@ async def _load(actor: Actor, secret_key: str) -> list[DemoUser]:
     province = await service.place_id_by_code(DEMO_PROVINCE)
     country = await service.place_id_by_code("VN")
     assert province is not None and country is not None
+    cdc = await facilities.create(
+        actor,
+        code="CDC-08",
+        name="Trung tâm Kiểm soát bệnh tật tỉnh Tuyên Quang",
+        kind="provincial_centre",
+        place_id=province,
+        serves_epi=True,
+        serves_service=True,
+    )
+    cdc_stores = await facilities.add_store(actor, cdc["id"], name="Kho lạnh tỉnh", kind="cold_room", level="province")
+    province_store = cdc_stores["stores"][0]["id"]
+    await facilities.add_store(actor, cdc["id"], name="Tủ đông", kind="freezer", level="province")
+    commune_stores: list[int] = []
     commune_ids: dict[str, int] = {}
     for code, name in COMMUNES:
         place = await service.create_place(
@@ -178,18 +192,10 @@ async def _load(actor: Actor, secret_key: str) -> list[DemoUser]:
             place_id=place["id"],
             serves_epi=True,
         )
-        await facilities.add_store(actor, station["id"], name="Tủ lạnh vắc xin", kind="refrigerator")
-    cdc = await facilities.create(
-        actor,
-        code="CDC-08",
-        name="Trung tâm Kiểm soát bệnh tật tỉnh Tuyên Quang",
-        kind="provincial_centre",
-        place_id=province,
-        serves_epi=True,
-        serves_service=True,
-    )
-    await facilities.add_store(actor, cdc["id"], name="Kho lạnh tỉnh", kind="cold_room")
-    await facilities.add_store(actor, cdc["id"], name="Tủ đông", kind="freezer")
+        added = await facilities.add_store(
+            actor, station["id"], name="Tủ lạnh vắc xin", kind="refrigerator", supplier_id=province_store
+        )
+        commune_stores.append(added["stores"][0]["id"])
     clinic = await facilities.create(
         actor,
         code="DV-0801",
@@ -199,7 +205,9 @@ async def _load(actor: Actor, secret_key: str) -> list[DemoUser]:
         serves_epi=False,
         serves_service=True,
     )
-    await facilities.add_store(actor, clinic["id"], name="Tủ lạnh", kind="refrigerator")
+    await facilities.add_store(
+        actor, clinic["id"], name="Tủ lạnh", kind="refrigerator", level="clinic", supplier_id=province_store
+    )
     station_minh_xuan = await facilities.listing(place_ids=[commune_ids["D0801"]])
     station_id = next(f["id"] for f in station_minh_xuan if f["kind"] == "commune_health_station")
     scopes = {
@@ -223,6 +231,7 @@ async def _load(actor: Actor, secret_key: str) -> list[DemoUser]:
         code: next(f["id"] for f in await facilities.listing(place_ids=[pid]) if f["kind"] == "commune_health_station")
         for code, pid in commune_ids.items()
     }
+    await load_stock(actor, province_store_id=province_store, commune_store_ids=commune_stores[:4])
     children = await _people(actor, commune_ids, stations)
     await _link_parent(actor, children[:2], secret_key)
     return DEMO_USERS

@@ -283,16 +283,16 @@ def throwaway_postgres() -> Iterator[str]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-async def bench_database(server_url: str) -> str:
-    """The URL of our own database on ``server_url``'s server, created if missing."""
+async def bench_database(server_url: str, name: str = BENCH_DATABASE) -> str:
+    """The URL of our own database (``name``) on ``server_url``'s server, created if missing."""
     parts = urlsplit(server_url)
     admin = await asyncpg.connect(urlunsplit(parts._replace(path="/postgres")))
     try:
-        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", BENCH_DATABASE):
-            await admin.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await admin.execute(f"CREATE DATABASE {name}")
     finally:
         await admin.close()
-    return urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 # --- the population --------------------------------------------------------------------
@@ -639,7 +639,11 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--registrations", type=int, default=100)
     parser.add_argument("--reuse", action="store_true", help="keep a database holding at least --subjects subjects")
-    args = parser.parse_args()
+    on_postgres(run, parser.parse_args())
+
+
+def on_postgres(run: Callable[[str, argparse.Namespace], Awaitable[None]], args: argparse.Namespace) -> None:
+    """``run`` on the configured server, or on a throwaway one started for it."""
     server = os.environ.get("NIIS_BENCH_POSTGRES_URL") or os.environ.get("NIIS_TEST_POSTGRES_URL")
     if server:
         asyncio.run(run(server, args))

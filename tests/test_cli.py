@@ -174,3 +174,52 @@ def test_prune_idempotency_keys_forgets_keys_older_than_thirty_days(tmp_path: Pa
     assert "Forgot 1 idempotency keys" in pruned.stdout
     with sqlite3.connect(tmp_path / "niis.sqlite3") as db:
         assert db.execute("SELECT key FROM idempotency_key").fetchall() == [("5d1c2a7e-0b6f-4f0e-9d4b-2f364a533d1c",)]
+
+
+def test_stock_check_fails_listing_a_balance_that_is_not_the_sum_of_its_entries(tmp_path: Path) -> None:
+    assert niis(tmp_path, "migrate").returncode == 0
+    holds = niis(tmp_path, "stock-check")
+    assert holds.returncode == 0 and "Every stock balance equals" in holds.stdout
+    with sqlite3.connect(tmp_path / "niis.sqlite3") as db:
+        # A balance with no entries at all (as if someone edited the table by hand).
+        db.execute(
+            "INSERT INTO facility (code, name, kind, place, serves_epi, serves_service, active, created_at)"
+            " SELECT 'F', 'F', 'commune_health_station', MIN(id), 1, 0, 1, '2026-01-01' FROM place"
+        )
+        db.execute(
+            "INSERT INTO store (facility, name, kind, active, level) VALUES (1, 'S', 'refrigerator', 1, 'commune')"
+        )
+        db.execute(
+            "INSERT INTO stock_product (code, name, kind, created_at) VALUES ('P', 'P', 'vaccine', '2026-01-01')"
+        )
+        db.execute(
+            "INSERT INTO stock_presentation (gtin, product, doses_per_vial, vials_per_carton, has_vvm,"
+            " open_vial_rule, registered_at) VALUES ('09520000000009', 1, 1, 1, 0, 'session', '2026-01-01')"
+        )
+        db.execute(
+            "INSERT INTO stock_lot (product, presentation, number, expiry, manufacturer, on_hold, created_at)"
+            " VALUES (1, 1, 'L1', '2030-01-01', '', 0, '2026-01-01')"
+        )
+        db.execute(
+            "INSERT INTO stock_balance (store, lot, doses, flagged, version, updated_at)"
+            " VALUES (1, 1, 7, 0, 0, '2026-01-01')"
+        )
+    broken = niis(tmp_path, "stock-check")
+    assert broken.returncode == 1
+    assert "store 1 lot 1: balance 7, entries sum to 0" in broken.stderr
+
+
+def test_the_demo_has_stock_in_transit_below_min_and_expiring_with_demo_gtins_only(tmp_path: Path) -> None:
+    loaded = niis(tmp_path, "demo")
+    assert loaded.returncode == 0, loaded.stderr
+    checked = niis(tmp_path, "stock-check")
+    assert checked.returncode == 0, checked.stderr
+    with sqlite3.connect(tmp_path / "niis.sqlite3") as db:
+        gtins = [row[0] for row in db.execute("SELECT gtin FROM stock_presentation")]
+        in_transit = db.execute("SELECT COUNT(*) FROM stock_event WHERE status = 'in_transit'").fetchone()[0]
+        alerts = {row[0] for row in db.execute("SELECT kind FROM stock_alert")}
+        levels = {row[0] for row in db.execute("SELECT DISTINCT level FROM store")}
+    assert gtins and all(gtin.startswith("0952") for gtin in gtins)  # GS1's demo prefix: no invented GTIN
+    assert in_transit == 1
+    assert alerts == {"below_min", "expiring"}
+    assert {"province", "commune", "clinic"} <= levels

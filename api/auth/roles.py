@@ -25,6 +25,13 @@ class Permission(StrEnum):
     SUBJECTS_READ = "subjects:read"
     SUBJECTS_WRITE = "subjects:write"
     SUBJECTS_MERGE = "subjects:merge"
+    STOCK_READ = "stock:read"
+    # Vaccinators and clerks: open a vial of a lot at their facility.
+    STOCK_USE = "stock:use"
+    # The store's clerk keeps its stock card: receipts, shipments, adjustments, counts.
+    STOCK_WRITE = "stock:write"
+    # Register a presentation (a GTIN scanned for the first time) or a product.
+    CATALOGUE_WRITE = "catalogue:write"
 
 
 STAFF_ROLES = frozenset(Role) - {Role.PARENT}
@@ -32,10 +39,17 @@ OFFICER_ROLES = frozenset({Role.NATIONAL_ADMIN, Role.PROVINCE_OFFICER, Role.COMM
 # Roles whose scope is one facility rather than a subtree of places.
 FACILITY_ROLES = frozenset({Role.VACCINATOR, Role.STOCK_CLERK})
 
-_ALL_STAFF_READ = {Permission.PLACES_READ, Permission.FACILITIES_READ, Permission.SUBJECTS_READ}
+_ALL_STAFF_READ = {
+    Permission.PLACES_READ,
+    Permission.FACILITIES_READ,
+    Permission.SUBJECTS_READ,
+    Permission.STOCK_READ,
+}
+# Officers read the stock of their area; only a store's own clerk (or vaccinator) moves it.
+_KEPT_AT_THE_STORE = {Permission.STOCK_USE, Permission.STOCK_WRITE}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.NATIONAL_ADMIN: frozenset(Permission),
-    Role.PROVINCE_OFFICER: frozenset(Permission),
+    Role.NATIONAL_ADMIN: frozenset(Permission) - _KEPT_AT_THE_STORE,
+    Role.PROVINCE_OFFICER: frozenset(Permission) - _KEPT_AT_THE_STORE,
     Role.COMMUNE_OFFICER: frozenset(
         _ALL_STAFF_READ
         | {
@@ -47,8 +61,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.SUBJECTS_MERGE,
         }
     ),
-    Role.VACCINATOR: frozenset(_ALL_STAFF_READ | {Permission.SUBJECTS_WRITE}),
-    Role.STOCK_CLERK: frozenset(_ALL_STAFF_READ),
+    Role.VACCINATOR: frozenset(_ALL_STAFF_READ | {Permission.SUBJECTS_WRITE, Permission.STOCK_USE}),
+    Role.STOCK_CLERK: frozenset(_ALL_STAFF_READ | _KEPT_AT_THE_STORE),
     # A parent reads the subjects linked to them, nothing else.
     Role.PARENT: frozenset({Permission.SUBJECTS_READ}),
 }

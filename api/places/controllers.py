@@ -177,5 +177,7 @@ class FacilityController(Controller):
 
     @post("/{facility_id:int}/stores", guards=[requires(Permission.FACILITIES_WRITE)])
     async def add_store(self, facility: dict[str, Any], actor: Actor, facility_id: int, data: StoreIn) -> FacilityOut:
-        row = await facilities.add_store(actor, facility_id, name=data.name, kind=data.kind)
+        row = await facilities.add_store(
+            actor, facility_id, name=data.name, kind=data.kind, level=data.level, supplier_id=data.supplier_id
+        )
         return msgspec.convert(row, FacilityOut)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import Any, Literal
 
 from api import clock
 from api.audit import services as audit
@@ -12,6 +12,10 @@ from api.errors import Conflict, Invalid, NotFound
 from api.places.services import load_tree
 from db.tables import Facility, Store
 from db.unit_of_work import unit_of_work
+
+# The supply chain's levels: a store is supplied from a store at a higher level.
+StoreLevel = Literal["national", "regional", "province", "district", "commune", "clinic"]
+LEVEL_RANK = {"national": 5, "regional": 4, "province": 3, "district": 2, "commune": 1, "clinic": 0}
 
 _COLUMNS = (
     Facility.id,
@@ -30,7 +34,9 @@ async def get(facility_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFound(f"Facility {facility_id} not found")
     row["stores"] = (
-        await Store.select(Store.id, Store.name, Store.kind, Store.active)
+        await Store.select(
+            Store.id, Store.name, Store.kind, Store.active, Store.level, Store.supplier.as_alias("supplier_id")
+        )
         .where(Store.facility == facility_id)
         .order_by(Store.id)
     )
@@ -106,15 +112,33 @@ async def update(actor: Actor, facility_id: int, requested: dict[str, Any]) -> d
     return await get(facility_id)
 
 
-async def add_store(actor: Actor, facility_id: int, *, name: str, kind: str) -> dict[str, Any]:
+async def add_store(
+    actor: Actor,
+    facility_id: int,
+    *,
+    name: str,
+    kind: str,
+    level: StoreLevel = "commune",
+    supplier_id: int | None = None,
+) -> dict[str, Any]:
+    """A store of the facility, at ``level``, supplied from ``supplier_id`` (a store higher up)."""
     async with unit_of_work():
         facility = await get(facility_id)
+        if supplier_id is not None:
+            supplier = await Store.select(Store.level).where(Store.id == supplier_id).first()
+            if supplier is None:
+                raise Invalid(f"Store {supplier_id} not found", field="supplier_id")
+            if LEVEL_RANK[supplier["level"]] <= LEVEL_RANK[level]:
+                raise Invalid(
+                    f"A {level} store is supplied from a higher level, not from a {supplier['level']} store",
+                    field="supplier_id",
+                )
         await audit.insert_audited(
             actor,
-            Store(facility=facility_id, name=name, kind=kind, active=True),
+            Store(facility=facility_id, name=name, kind=kind, active=True, level=level, supplier=supplier_id),
             action="store.create",
             entity="store",
             place_id=facility["place_id"],
-            shown=("facility", "name", "kind"),
+            shown=("facility", "name", "kind", "level", "supplier"),
         )
     return await get(facility_id)

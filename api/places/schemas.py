@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from api.places.facilities import StoreLevel
 from api.schemas import Code, Id, Input, Name
 
 Level = Annotated[
@@ -81,6 +82,8 @@ StoreKind = Literal["cold_room", "refrigerator", "freezer", "cold_box", "vaccine
 class StoreIn(Input):
     name: Name
     kind: StoreKind
+    level: StoreLevel = "commune"
+    supplier_id: Id | None = None
 
 
 class StoreOut(msgspec.Struct):
@@ -88,6 +91,8 @@ class StoreOut(msgspec.Struct):
     name: str
     kind: str
     active: bool
+    level: StoreLevel = "commune"
+    supplier_id: int | None = None
 
 
 class FacilityIn(Input):

@@ -19,6 +19,16 @@ from db.tables.registry import (
     SubjectMove,
     TransferRequest,
 )
+from db.tables.stock import (
+    StockAlert,
+    StockBalance,
+    StockEntry,
+    StockEvent,
+    StockLevel,
+    StockLot,
+    StockPresentation,
+    StockProduct,
+)
 
 ALL_TABLES = (
     Generation,
@@ -43,6 +53,14 @@ ALL_TABLES = (
     ParentLink,
     OneTimeCode,
     Outbox,
+    StockProduct,
+    StockPresentation,
+    StockLot,
+    StockEvent,
+    StockEntry,
+    StockBalance,
+    StockLevel,
+    StockAlert,
 )
 
 __all__ = [
@@ -63,6 +81,14 @@ __all__ = [
     "PlaceChange",
     "PlaceVersion",
     "Pregnancy",
+    "StockAlert",
+    "StockBalance",
+    "StockEntry",
+    "StockEvent",
+    "StockLevel",
+    "StockLot",
+    "StockPresentation",
+    "StockProduct",
     "Store",
     "Subject",
     "SubjectGuardian",

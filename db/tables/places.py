@@ -72,10 +72,14 @@ class Facility(Table, tablename="facility"):
 
 
 class Store(Table, tablename="store"):
-    """A cold store of a facility (cold room, refrigerator, freezer, cold box)."""
+    """A cold store of a facility (cold room, refrigerator, freezer, cold box), at a
+    level of the supply chain, supplied from ``supplier`` (docs/stock.md)."""
 
     id = Serial(primary_key=True)
     facility = ForeignKey(Facility, null=False, on_delete=OnDelete.restrict, index=True)
     name = Varchar(length=120)
     kind = Varchar(length=24)
     active = Boolean(default=True)
+    # national | regional | province | district | commune | clinic
+    level = Varchar(length=12, default="commune")
+    supplier: ForeignKey["Store"] = ForeignKey("self", null=True, on_delete=OnDelete.restrict, index=True)

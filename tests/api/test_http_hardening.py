@@ -20,7 +20,7 @@ from tests.api.test_bad_input import assert_error_shape
 from tests.world import PASSWORD
 
 # Who tries a route: the first of these whose role may call it at all.
-CALLERS = ("admin", "vac1", "parent1")
+CALLERS = ("admin", "vac1", "clerk1", "parent1")
 
 
 def json_write_routes(app: Any) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -176,9 +176,7 @@ async def test_query_strings_follow_the_text_rule(client: httpx.AsyncClient, tok
 
 async def test_ordinary_vietnamese_text_passes(client: httpx.AsyncClient, token_for: Any) -> None:
     """Diacritics, typographic quotes and dashes, escaped quotes and backslashes are text."""
-    response = await client.get(
-        "/api/subjects", params={"q": "Đỗ Thị “Lan” – \\ \"x\""}, headers=await token_for("vac1")
-    )
+    response = await client.get("/api/subjects", params={"q": 'Đỗ Thị “Lan” – \\ "x"'}, headers=await token_for("vac1"))
     assert response.status_code == 200, response.text
 
 
@@ -226,9 +224,7 @@ def assert_security_headers(response: httpx.Response) -> str:
     return policy
 
 
-async def test_security_headers_on_the_pwa_and_the_api(
-    client: httpx.AsyncClient, world: Any, token_for: Any
-) -> None:
+async def test_security_headers_on_the_pwa_and_the_api(client: httpx.AsyncClient, world: Any, token_for: Any) -> None:
     for path in ("/", "/js/app.js", "/card.css"):
         page = await client.get(path)
         assert page.status_code == 200

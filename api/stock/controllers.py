@@ -1,0 +1,241 @@
+"""Stock over HTTP: the catalogue, the stores a caller may see, and each store's
+ledger (receipts, shipments, adjustments, counts, reversals), balances and lists.
+
+Writes name the store in the path and are kept by its own clerk (``kept_store``); the
+``Idempotency-Key`` a device sends becomes the event's key, so a retried write
+answers the first answer and the ledger holds the event once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+from litestar import Controller, Request, Response, get, post, put
+from litestar.params import Parameter
+
+from api.auth.guards import requires
+from api.auth.roles import Permission
+from api.context import Actor
+from api.idempotency import HEADER, parse_key
+from api.scope import Scope
+from api.stock import alerts, catalogue, receiving, stores
+from api.stock import services as ledger
+from api.stock.deps import STORE_DEPENDENCIES
+from api.stock.schemas import (
+    AdjustmentIn,
+    AlertOut,
+    BalanceOut,
+    CountIn,
+    EventOut,
+    HoldIn,
+    LevelIn,
+    LevelOut,
+    LotOut,
+    OnHandOut,
+    PresentationIn,
+    PresentationOut,
+    ProductIn,
+    ProductOut,
+    ProposalIn,
+    ProposalOut,
+    ReceiptIn,
+    ReversalIn,
+    ShipmentIn,
+    ShipmentReceiptIn,
+    StoreOut,
+    SuggestionOut,
+)
+
+
+def _key(request: Request[Any, Any, Any]) -> str | None:
+    raw = request.headers.get(HEADER)
+    return parse_key(raw) if raw else None
+
+
+async def _answer(event_id: int) -> EventOut:
+    return msgspec.convert(await ledger.event(event_id), EventOut)
+
+
+class CatalogueController(Controller):
+    path = "/api/stock"
+    tags = ["stock"]
+    guards = [requires(Permission.STOCK_READ)]
+
+    @get("/products")
+    async def products(self) -> list[ProductOut]:
+        return msgspec.convert(await catalogue.products(), list[ProductOut])
+
+    @post("/products", status_code=201, guards=[requires(Permission.CATALOGUE_WRITE)])
+    async def create_product(self, actor: Actor, data: ProductIn) -> ProductOut:
+        row = await catalogue.create_product(actor, code=data.code, name=data.name, kind=data.kind)
+        return msgspec.convert(row, ProductOut)
+
+    @get("/presentations/{gtin:str}")
+    async def presentation(self, gtin: str) -> PresentationOut:
+        """What a scanned GTIN is; 404 when it is not registered yet."""
+        return msgspec.convert(await catalogue.presentation_by_gtin(gtin), PresentationOut)
+
+    @post("/presentations", status_code=201, guards=[requires(Permission.CATALOGUE_WRITE)])
+    async def register_presentation(self, actor: Actor, data: PresentationIn) -> PresentationOut:
+        """Register a GTIN scanned for the first time, with what its label says."""
+        row = await catalogue.register_presentation(actor, catalogue.PresentationIn(**msgspec.structs.asdict(data)))
+        return msgspec.convert(row, PresentationOut)
+
+    @get("/lots/{lot_id:int}")
+    async def lot(self, lot_id: int) -> LotOut:
+        return msgspec.convert(await catalogue.lot(lot_id), LotOut)
+
+    @post("/lots/{lot_id:int}/hold", status_code=200, guards=[requires(Permission.CATALOGUE_WRITE)])
+    async def hold(self, actor: Actor, lot_id: int, data: HoldIn) -> LotOut:
+        """Stop a lot everywhere (or release it): it can no longer be issued or given."""
+        return msgspec.convert(await catalogue.set_hold(actor, lot_id, data.on_hold), LotOut)
+
+
+class StoreController(Controller):
+    path = "/api/stock/stores"
+    tags = ["stock"]
+    guards = [requires(Permission.STOCK_READ)]
+    dependencies = STORE_DEPENDENCIES
+
+    @get("/")
+    async def listing(self, area: Scope) -> list[StoreOut]:
+        """The caller's own stores (clerks, vaccinators) or those of their area (officers)."""
+        return msgspec.convert(await stores.listing(area), list[StoreOut])
+
+    @get("/{store_id:int}")
+    async def one(self, store: dict[str, Any]) -> StoreOut:
+        return msgspec.convert(store, StoreOut)
+
+    @get("/{store_id:int}/balances")
+    async def balances(self, store: dict[str, Any], flagged: bool | None = None) -> list[BalanceOut]:
+        """Doses and whole vials per lot, earliest expiry first; ``flagged``: the balances an
+        offline dose took below zero, to reconcile with a count or a 'found' adjustment."""
+        return msgspec.convert(await ledger.balances(store["id"], flagged=flagged), list[BalanceOut])
+
+    @get("/{store_id:int}/events")
+    async def events(
+        self, store: dict[str, Any], limit: Annotated[int, Parameter(ge=1, le=500)] = 100
+    ) -> list[EventOut]:
+        """The store's stock card, newest first (with shipments sent to it)."""
+        return msgspec.convert(await ledger.events(store["id"], limit=limit), list[EventOut])
+
+    @get("/{store_id:int}/in-transit")
+    async def in_transit(self, store: dict[str, Any]) -> list[EventOut]:
+        """Shipments on their way to this store."""
+        return msgspec.convert(await ledger.in_transit_to(store["id"]), list[EventOut])
+
+    @get("/{store_id:int}/suggest")
+    async def suggest(
+        self,
+        store: dict[str, Any],
+        product_id: Annotated[int, Parameter(ge=1)],
+        doses: Annotated[int, Parameter(ge=1, le=10_000_000)],
+    ) -> list[SuggestionOut]:
+        """Which lots to issue, earliest expiry first (expired and held lots skipped)."""
+        return msgspec.convert(await ledger.suggest(store["id"], product_id, doses), list[SuggestionOut])
+
+    @get("/{store_id:int}/expiring")
+    async def expiring(
+        self, store: dict[str, Any], days: Annotated[int, Parameter(ge=0, le=365)] = 30
+    ) -> list[BalanceOut]:
+        """Lots on hand expiring within ``days`` (expired ones included)."""
+        return msgspec.convert(await ledger.expiring(store["id"], days), list[BalanceOut])
+
+    @get("/{store_id:int}/alerts")
+    async def alerts(self, store: dict[str, Any]) -> list[AlertOut]:
+        """Below-min and expiring-lot alerts of this store, newest first."""
+        return msgspec.convert(await alerts.listing(store["id"]), list[AlertOut])
+
+    @put("/{store_id:int}/levels/{product_id:int}", guards=[requires(Permission.STOCK_WRITE)])
+    async def set_level(self, actor: Actor, kept_store: dict[str, Any], product_id: int, data: LevelIn) -> LevelOut:
+        """Min/max of a product at this store; an alert is raised once each time stock falls below min."""
+        row = await alerts.set_level(
+            actor, kept_store, product_id, unit=data.unit, min_level=data.min_level, max_level=data.max_level
+        )
+        return msgspec.convert(row, LevelOut)
+
+    @post("/{store_id:int}/receipt-proposals", status_code=200, guards=[requires(Permission.STOCK_WRITE)])
+    async def propose_receipt(self, kept_store: dict[str, Any], data: ProposalIn) -> ProposalOut:
+        """Receipt lines prefilled from the codes read in photos of a delivery (``POST /api/scan``);
+        an SSCC of a shipment on its way here gives all its lines. Writes nothing."""
+        codes = [receiving.ScannedCode(**msgspec.structs.asdict(code)) for code in data.codes]
+        return msgspec.convert(await receiving.propose(kept_store, codes), ProposalOut)
+
+    @post("/{store_id:int}/receipts", status_code=201, guards=[requires(Permission.STOCK_WRITE)])
+    async def receive(
+        self, request: Request[Any, Any, Any], actor: Actor, kept_store: dict[str, Any], data: ReceiptIn
+    ) -> EventOut:
+        """A delivery from a supplier: each line a known lot, or GTIN + lot + expiry from the label."""
+        lines = [ledger.ReceiptLine(**msgspec.structs.asdict(line)) for line in data.lines]
+        event_id = await ledger.receive(actor, kept_store, lines, reference=data.reference, key=_key(request))
+        return await _answer(event_id)
+
+    @post("/{store_id:int}/shipments", status_code=201, guards=[requires(Permission.STOCK_WRITE)])
+    async def ship(
+        self, request: Request[Any, Any, Any], actor: Actor, kept_store: dict[str, Any], data: ShipmentIn
+    ) -> EventOut:
+        """Send lots to another store; in transit until that store receives them."""
+        lines = [ledger.ShipLine(line.lot_id, line.doses) for line in data.lines]
+        event_id = await ledger.ship(
+            actor, kept_store, data.to_store_id, lines, reference=data.reference, key=_key(request)
+        )
+        return await _answer(event_id)
+
+    @post("/{store_id:int}/shipment-receipts", status_code=201, guards=[requires(Permission.STOCK_WRITE)])
+    async def receive_shipment(
+        self, request: Request[Any, Any, Any], actor: Actor, kept_store: dict[str, Any], data: ShipmentReceiptIn
+    ) -> EventOut:
+        """Receive a shipment sent to this store; lines only for lots that arrived short."""
+        arrived = [ledger.ArrivedLine(**msgspec.structs.asdict(line)) for line in data.lines]
+        event_id = await ledger.receive_shipment(actor, kept_store, data.shipment_id, arrived, key=_key(request))
+        return await _answer(event_id)
+
+    @post("/{store_id:int}/adjustments", status_code=201, guards=[requires(Permission.STOCK_WRITE)])
+    async def adjust(
+        self, request: Request[Any, Any, Any], actor: Actor, kept_store: dict[str, Any], data: AdjustmentIn
+    ) -> EventOut:
+        """Doses out for a reason (broken, expired, VVM 3/4, frozen …), or in when found."""
+        event_id = await ledger.adjust(
+            actor, kept_store, data.reason, data.lot_id, data.doses, note=data.note, key=_key(request)
+        )
+        return await _answer(event_id)
+
+    @post("/{store_id:int}/counts", status_code=201, guards=[requires(Permission.STOCK_WRITE)])
+    async def count(
+        self, request: Request[Any, Any, Any], actor: Actor, kept_store: dict[str, Any], data: CountIn
+    ) -> EventOut:
+        """A physical count: the variance of each lot becomes its entry."""
+        lines = [ledger.CountLine(**msgspec.structs.asdict(line)) for line in data.lines]
+        return await _answer(await ledger.count(actor, kept_store, lines, key=_key(request)))
+
+    @post("/{store_id:int}/reversals", status_code=201, guards=[requires(Permission.STOCK_WRITE)])
+    async def reverse(
+        self, request: Request[Any, Any, Any], actor: Actor, kept_store: dict[str, Any], data: ReversalIn
+    ) -> EventOut:
+        """Take back one mistaken event of this store, once."""
+        event_id = await ledger.reverse(actor, kept_store, data.event_id, note=data.note, key=_key(request))
+        return await _answer(event_id)
+
+
+class ReportController(Controller):
+    path = "/api/stock/reports"
+    tags = ["stock"]
+    guards = [requires(Permission.STOCK_READ)]
+
+    @get("/on-hand")
+    async def on_hand(
+        self,
+        area: Scope,
+        place_id: Annotated[int | None, Parameter(ge=1)] = None,
+        format: Literal["json", "csv"] = "json",
+    ) -> Response[Any]:
+        """Stock on hand by level, store, product and lot in your area (or one unit of it); ``format=csv`` to export."""
+        rows = await ledger.area_on_hand(area, place_id)
+        if format == "csv":
+            return Response(
+                ledger.as_csv(rows, ledger.ON_HAND_COLUMNS),
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": 'attachment; filename="stock-on-hand.csv"'},
+            )
+        return Response(msgspec.convert(rows, list[OnHandOut]))

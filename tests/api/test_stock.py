@@ -1,0 +1,541 @@
+"""The stock ledger: arithmetic, balances that hold under 50 concurrent dispensers,
+shipments in transit and received with a discrepancy, offline doses below zero
+flagged, reversals once, bad input refused with nothing written, and who may touch
+which store.
+
+The stock world: a province store (P1's CDC, its clerk ``clerkp``) supplying the
+commune store of F1 (``clerk1``) and of F1b; a commune store of F2 in another province.
+GTINs carry GS1's demo prefix 952 (docs/stock.md, "Demo data").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from api import clock
+from api.accounts.users import services as users
+from api.auth.roles import Role
+from api.context import Actor
+from api.errors import Conflict, Invalid
+from api.places import facilities
+from api.stock import alerts, catalogue, stores
+from api.stock import services as ledger
+from db.tables import AuditEvent, Outbox, StockBalance, StockEvent
+from db.unit_of_work import unit_of_work
+from scanning.testing import photo, render
+from scanning.testing.payloads import check_digit
+from tests.world import PASSWORD, World
+
+
+def demo_gtin(item: str) -> str:
+    body = "0952" + item.rjust(9, "0")
+    return body + check_digit(body)
+
+
+PENTA = demo_gtin("100001")  # 1-dose vials
+BCG = demo_gtin("100002")  # 20-dose vials, VVM, discarded 6 h after opening
+ACTOR = Actor.system("test")
+
+
+@dataclass
+class Stock:
+    stores: dict[str, dict[str, Any]]
+    products: dict[str, int]
+    lots: dict[str, int]
+    users: dict[str, int]
+
+
+async def _lot(gtin: str, number: str, expiry: date) -> int:
+    row = await catalogue.find_or_create_lot(
+        ACTOR, gtin=gtin, number=number, expiry=expiry, manufacturer="Demo", field="lot"
+    )
+    return int(row["id"])
+
+
+@pytest.fixture
+async def stock(world: World) -> Stock:
+    cdc = await facilities.create(
+        ACTOR, code="CDC-01", name="CDC Hà Nội", kind="provincial_cdc", place_id=world.places["P1"]
+    )
+    world.facilities["CDC"] = cdc["id"]
+    clerk = await users.create(
+        ACTOR,
+        username="clerkp",
+        full_name="Clerkp",
+        password=PASSWORD,
+        role=Role.STOCK_CLERK,
+        scope_facility_id=cdc["id"],
+    )
+    world.users["clerkp"] = clerk["id"]
+
+    async def store(facility: str, level: Any, supplier: int | None) -> dict[str, Any]:
+        row = await facilities.add_store(
+            ACTOR,
+            world.facilities[facility],
+            name=f"Kho {facility}",
+            kind="refrigerator",
+            level=level,
+            supplier_id=supplier,
+        )
+        found = await stores.get(row["stores"][-1]["id"])
+        assert found is not None
+        return found
+
+    province = await store("CDC", "province", None)
+    kept = {
+        "P1": province,
+        "F1": await store("F1", "commune", province["id"]),
+        "F1b": await store("F1b", "commune", province["id"]),
+        "F2": await store("F2", "commune", None),
+    }
+    penta = await catalogue.create_product(ACTOR, code="DTP-HepB-Hib", name="Pentavalent", kind="vaccine")
+    bcg = await catalogue.create_product(ACTOR, code="BCG", name="BCG", kind="vaccine")
+    for gtin, product, doses, vvm, rule, hours in (
+        (PENTA, penta, 1, False, "keep_28_days", None),
+        (BCG, bcg, 20, True, "hours", 6),
+    ):
+        await catalogue.register_presentation(
+            ACTOR, catalogue.PresentationIn(gtin, product["id"], doses, 50, vvm, rule, hours)
+        )
+    today = clock.current().today()
+    lots = {
+        "penta_a": await _lot(PENTA, "PA001", today + timedelta(days=400)),
+        "penta_b": await _lot(PENTA, "PB002", today + timedelta(days=90)),
+        "bcg": await _lot(BCG, "B7781", today + timedelta(days=200)),
+    }
+    return Stock(kept, {"penta": penta["id"], "bcg": bcg["id"]}, lots, world.users)
+
+
+async def _receive(stock: Stock, store: str, lot: str, doses: int) -> int:
+    return await ledger.receive(
+        ACTOR, stock.stores[store], [ledger.ReceiptLine(doses, lot_id=stock.lots[lot])], reference="ORDER-1"
+    )
+
+
+async def _on_hand(stock: Stock, store: str, lot: str) -> int:
+    return await ledger._on_hand(stock.stores[store]["id"], stock.lots[lot])
+
+
+def _key() -> dict[str, str]:
+    return {"Idempotency-Key": str(uuid.uuid4())}
+
+
+async def test_ledger_arithmetic_and_the_check(stock: Stock) -> None:
+    f1 = stock.stores["F1"]
+    await _receive(stock, "F1", "penta_a", 100)
+    await ledger.record_doses_administered(ACTOR, f1, stock.lots["penta_a"], doses=3, key="dose-1")
+    await ledger.adjust(ACTOR, f1, "broken", stock.lots["penta_a"], 10)
+    await ledger.adjust(ACTOR, f1, "found", stock.lots["penta_a"], 2)
+    assert await _on_hand(stock, "F1", "penta_a") == 89
+    counted = await ledger.count(ACTOR, f1, [ledger.CountLine(stock.lots["penta_a"], 80)])
+    assert (await ledger.event(counted))["lines"][0]["doses"] == -9  # the variance
+    assert await _on_hand(stock, "F1", "penta_a") == 80
+    # A dose synced twice (same key) counts once.
+    await ledger.record_doses_administered(ACTOR, f1, stock.lots["penta_a"], key="dose-1")
+    assert await _on_hand(stock, "F1", "penta_a") == 80
+    assert await ledger.check() == []
+
+
+async def test_the_check_finds_a_balance_that_is_not_the_sum_of_its_entries(stock: Stock) -> None:
+    await _receive(stock, "F1", "penta_a", 100)
+    await StockBalance.update({StockBalance.doses: 99}).where(StockBalance.store == stock.stores["F1"]["id"])
+    assert await ledger.check() == [
+        {"store": stock.stores["F1"]["id"], "lot": stock.lots["penta_a"], "balance": 99, "entries": 100}
+    ]
+
+
+async def _dispense_each_in_its_own_command(stock: Stock, dispensers: int) -> list[BaseException | int]:
+    f1 = stock.stores["F1"]
+
+    async def dispense(n: int) -> int:
+        async with unit_of_work():  # one command, own transaction (own connection on PostgreSQL)
+            return await ledger.record_doses_administered(ACTOR, f1, stock.lots["penta_a"], key=f"dose-{n}")
+
+    return await asyncio.gather(*(asyncio.create_task(dispense(n)) for n in range(dispensers)), return_exceptions=True)
+
+
+async def test_fifty_concurrent_dispensers_lose_no_dose(stock: Stock) -> None:
+    await _receive(stock, "F1", "penta_a", 1000)
+    results = await _dispense_each_in_its_own_command(stock, 50)
+    assert [r for r in results if not isinstance(r, int)] == []
+    assert await _on_hand(stock, "F1", "penta_a") == 950
+    assert await StockEvent.count().where(StockEvent.kind == "administered") == 50
+    assert await ledger.check() == []
+
+
+async def test_fifty_dispensers_on_thirty_doses_give_exactly_thirty(stock: Stock) -> None:
+    await _receive(stock, "F1", "penta_a", 30)
+    results = await _dispense_each_in_its_own_command(stock, 50)
+    refused = [r for r in results if isinstance(r, BaseException)]
+    assert len(refused) == 20 and all(isinstance(r, Conflict) for r in refused)
+    assert await _on_hand(stock, "F1", "penta_a") == 0
+    assert await ledger.check() == []
+
+
+async def test_an_offline_dose_below_zero_is_kept_and_flagged_until_a_count(stock: Stock) -> None:
+    f1 = stock.stores["F1"]
+    await _receive(stock, "F1", "penta_a", 1)
+    with pytest.raises(Conflict, match="Only 1 doses of lot PA001"):
+        await ledger.record_doses_administered(ACTOR, f1, stock.lots["penta_a"], doses=3, key="online")
+    await ledger.record_doses_administered(ACTOR, f1, stock.lots["penta_a"], doses=3, key="synced", offline=True)
+    [flagged] = await ledger.balances(f1["id"], flagged=True)
+    assert (flagged["lot_number"], flagged["doses"]) == ("PA001", -2)
+    await ledger.count(ACTOR, f1, [ledger.CountLine(stock.lots["penta_a"], 0)])
+    assert await ledger.balances(f1["id"], flagged=True) == []
+    assert await ledger.check() == []
+
+
+async def test_a_reversal_is_made_once_and_never_reversed(stock: Stock) -> None:
+    receipt = await _receive(stock, "F1", "penta_a", 40)
+    reversal = await ledger.reverse(ACTOR, stock.stores["F1"], receipt, note="typed the wrong lot")
+    assert await _on_hand(stock, "F1", "penta_a") == 0
+    with pytest.raises(Conflict, match="already reversed"):
+        await ledger.reverse(ACTOR, stock.stores["F1"], receipt, note="again")
+    with pytest.raises(Invalid, match="itself a reversal"):
+        await ledger.reverse(ACTOR, stock.stores["F1"], reversal, note="undo the undo")
+    assert await ledger.check() == []
+
+
+async def test_fefo_and_expiring_soon(stock: Stock) -> None:
+    await _receive(stock, "F1", "penta_a", 50)
+    await _receive(stock, "F1", "penta_b", 20)
+    picked = await ledger.suggest(stock.stores["F1"]["id"], stock.products["penta"], 30)
+    assert [(p["lot_number"], p["take"]) for p in picked] == [("PB002", 20), ("PA001", 10)]
+    soon = await ledger.expiring(stock.stores["F1"]["id"], 100)
+    assert [row["lot_number"] for row in soon] == ["PB002"]
+
+
+# --- over HTTP --------------------------------------------------------------------
+
+
+async def _post(client: Any, token_for: Any, user: str, path: str, body: Any) -> Any:
+    return await client.post(path, json=body, headers={**await token_for(user), **_key()})
+
+
+async def test_shipment_in_transit_then_received_with_a_discrepancy(client: Any, token_for: Any, stock: Stock) -> None:
+    province, f1 = stock.stores["P1"]["id"], stock.stores["F1"]["id"]
+    await _receive(stock, "P1", "bcg", 400)
+    sent = await _post(
+        client,
+        token_for,
+        "clerkp",
+        f"/api/stock/stores/{province}/shipments",
+        {"to_store_id": f1, "lines": [{"lot_id": stock.lots["bcg"], "doses": 200}], "reference": "PX-7"},
+    )
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["status"] == "in_transit"
+    assert await _on_hand(stock, "P1", "bcg") == 200
+    transit = await client.get(f"/api/stock/stores/{f1}/in-transit", headers=await token_for("clerk1"))
+    assert [s["id"] for s in transit.json()] == [sent.json()["id"]]
+    received = await _post(
+        client,
+        token_for,
+        "clerk1",
+        f"/api/stock/stores/{f1}/shipment-receipts",
+        {
+            "shipment_id": sent.json()["id"],
+            "lines": [{"lot_id": stock.lots["bcg"], "doses": 180, "discrepancy": "damaged", "vvm_stage": 2}],
+        },
+    )
+    assert received.status_code == 201, received.text
+    assert received.json()["lines"] == [
+        {
+            "lot_id": stock.lots["bcg"],
+            "doses": 180,
+            "vvm_stage": 2,
+            "expected_doses": 200,
+            "discrepancy": "damaged",
+            "counted_doses": None,
+        }
+    ]
+    assert await _on_hand(stock, "F1", "bcg") == 180
+    [balance] = (await client.get(f"/api/stock/stores/{f1}/balances", headers=await token_for("clerk1"))).json()
+    assert (balance["doses"], balance["vials"]) == (180, 9)
+    again = await _post(
+        client, token_for, "clerk1", f"/api/stock/stores/{f1}/shipment-receipts", {"shipment_id": sent.json()["id"]}
+    )
+    assert again.status_code == 409 and "already received" in again.json()["error"]["message"]
+    assert (await client.get(f"/api/stock/stores/{f1}/in-transit", headers=await token_for("clerk1"))).json() == []
+
+
+async def test_issuing_more_than_on_hand_is_409_and_writes_nothing(client: Any, token_for: Any, stock: Stock) -> None:
+    province = stock.stores["P1"]["id"]
+    await _receive(stock, "P1", "penta_a", 10)
+    await _receive(stock, "P1", "penta_b", 10)
+    events = await StockEvent.count()
+    audit_rows = await AuditEvent.count()
+    answer = await _post(
+        client,
+        token_for,
+        "clerkp",
+        f"/api/stock/stores/{province}/shipments",
+        {
+            "to_store_id": stock.stores["F1"]["id"],
+            "lines": [
+                # penta_a (the lower id) fits and is moved first: the refusal of penta_b undoes it.
+                {"lot_id": stock.lots["penta_b"], "doses": 11},
+                {"lot_id": stock.lots["penta_a"], "doses": 5},
+            ],
+        },
+    )
+    assert answer.status_code == 409
+    message = answer.json()["error"]["message"]
+    assert message.startswith("Only 10 doses of lot PB002 (DTP-HepB-Hib) are on hand, 11 asked")
+    assert await _on_hand(stock, "P1", "penta_a") == 10
+    assert (await StockEvent.count(), await AuditEvent.count()) == (events, audit_rows)
+
+
+def _receipt(line: dict[str, Any]) -> dict[str, Any]:
+    return {"lines": [line], "reference": "SSCC-1"}
+
+
+@pytest.mark.parametrize(
+    ("line", "status", "says"),
+    [
+        ({"doses": 0, "lot_id": 1}, 400, "doses"),
+        ({"doses": -5, "lot_id": 1}, 400, "doses"),
+        (
+            {
+                "doses": 5,
+                "gtin": PENTA[:-1] + str((int(PENTA[-1]) + 1) % 10),
+                "lot_number": "X1",
+                "expiry": "2030-01-31",
+            },
+            422,
+            "check digit",
+        ),
+        ({"doses": 5, "gtin": PENTA, "lot_number": "OLD1", "expiry": "2020-01-31"}, 422, "expired on 2020-01-31"),
+        ({"doses": 5, "lot_id": "bcg", "gtin": PENTA}, 422, "is a lot of BCG, not of DTP-HepB-Hib"),
+        ({"doses": 5, "lot_id": "bcg", "vvm_stage": 5}, 400, "vvm_stage"),
+        ({"doses": 5, "lot_id": "penta_a", "vvm_stage": 2}, 422, "carries no VVM"),
+    ],
+    ids=["zero", "negative", "gtin-check-digit", "expired-lot", "lot-of-another-product", "vvm-stage-5", "no-vvm"],
+)
+async def test_bad_receipts_are_refused_with_nothing_written(
+    client: Any, token_for: Any, stock: Stock, line: dict[str, Any], status: int, says: str
+) -> None:
+    if isinstance(line.get("lot_id"), str):
+        line = {**line, "lot_id": stock.lots[line["lot_id"]]}
+    before = (await StockEvent.count(), await AuditEvent.count())
+    f1 = stock.stores["F1"]["id"]
+    answer = await _post(client, token_for, "clerk1", f"/api/stock/stores/{f1}/receipts", _receipt(line))
+    assert answer.status_code == status, answer.text
+    assert says in answer.json()["error"]["message"]
+    assert (await StockEvent.count(), await AuditEvent.count()) == before
+
+
+async def test_a_retried_receipt_is_written_once(client: Any, token_for: Any, stock: Stock) -> None:
+    f1 = stock.stores["F1"]["id"]
+    headers = {**await token_for("clerk1"), **_key()}
+    body = _receipt({"doses": 50, "gtin": PENTA, "lot_number": "nx9", "expiry": "2031-05-31"})
+    first = await client.post(f"/api/stock/stores/{f1}/receipts", json=body, headers=headers)
+    second = await client.post(f"/api/stock/stores/{f1}/receipts", json=body, headers=headers)
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json() == second.json()
+    lot_id = first.json()["lines"][0]["lot_id"]
+    assert (await catalogue.lot(lot_id))["number"] == "NX9"
+    assert await ledger._on_hand(f1, lot_id) == 50
+
+
+async def test_a_reversal_of_a_reversal_is_refused_over_http(client: Any, token_for: Any, stock: Stock) -> None:
+    f1 = stock.stores["F1"]["id"]
+    receipt = await _receive(stock, "F1", "penta_a", 5)
+    first = await _post(
+        client, token_for, "clerk1", f"/api/stock/stores/{f1}/reversals", {"event_id": receipt, "note": "wrong lot"}
+    )
+    assert first.status_code == 201, first.text
+    again = await _post(
+        client, token_for, "clerk1", f"/api/stock/stores/{f1}/reversals", {"event_id": first.json()["id"], "note": "x"}
+    )
+    assert again.status_code == 422 and "is itself a reversal" in again.json()["error"]["message"]
+
+
+async def test_an_officer_registers_a_scanned_gtin_and_a_clerk_may_not(
+    client: Any, token_for: Any, stock: Stock
+) -> None:
+    body = {
+        "gtin": demo_gtin("100003"),
+        "product_id": stock.products["penta"],
+        "doses_per_vial": 10,
+        "vials_per_carton": 100,
+        "has_vvm": True,
+        "open_vial_rule": "keep_28_days",
+    }
+    refused = await _post(client, token_for, "clerk1", "/api/stock/presentations", body)
+    assert refused.status_code == 403
+    made = await _post(client, token_for, "prov1", "/api/stock/presentations", body)
+    assert made.status_code == 201, made.text
+    looked_up = await client.get(f"/api/stock/presentations/{body['gtin']}", headers=await token_for("clerk1"))
+    assert looked_up.json()["doses_per_vial"] == 10
+
+
+# Who may do what on which store: (route, method, body builder) × caller → status.
+READS = ["balances", "events", "in-transit", "expiring", "suggest?product_id=1&doses=1", ""]
+
+
+def _writes(stock: Stock, receipt: int, shipment: int) -> list[tuple[str, dict[str, Any]]]:
+    penta = stock.lots["penta_a"]
+    return [
+        ("reversals", {"event_id": receipt, "note": "wrong lot"}),
+        ("shipment-receipts", {"shipment_id": shipment}),
+        ("receipts", {"lines": [{"lot_id": penta, "doses": 5}]}),
+        ("shipments", {"to_store_id": stock.stores["F1b"]["id"], "lines": [{"lot_id": penta, "doses": 1}]}),
+        ("adjustments", {"reason": "found", "lot_id": penta, "doses": 1}),
+        ("counts", {"lines": [{"lot_id": penta, "counted_doses": 3}]}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("user", "store", "reads", "writes"),
+    [
+        ("clerk1", "F1", 200, 201),  # their own store
+        ("clerk1", "F1b", 404, 404),  # another facility's store
+        ("clerk1", "P1", 404, 404),  # their supplier's store is not theirs
+        ("vac1", "F1", 200, 403),  # reads the stock, does not keep the card
+        ("com1", "F1", 200, 403),  # an officer reads their area
+        ("com1", "F1b", 404, 403),  # another commune
+        ("prov1", "F1b", 200, 403),
+        ("prov1", "F2", 404, 403),  # another province
+        ("admin", "F2", 200, 403),
+        ("parent1", "F1", 403, 403),
+    ],
+)
+async def test_scope_of_every_store_route(
+    client: Any, token_for: Any, stock: Stock, user: str, store: str, reads: int, writes: int
+) -> None:
+    store_id = stock.stores[store]["id"]
+    receipt = await _receive(stock, store, "penta_a", 10)
+    source = "F1b" if store != "F1b" else "F1"
+    await _receive(stock, source, "penta_a", 1)
+    shipment = await ledger.ship(ACTOR, stock.stores[source], store_id, [ledger.ShipLine(stock.lots["penta_a"], 1)])
+    headers = await token_for(user)
+    for route in READS:
+        answer = await client.get(f"/api/stock/stores/{store_id}/{route}".rstrip("/"), headers=headers)
+        assert answer.status_code == reads, (route, answer.text)
+    for route, body in _writes(stock, receipt, shipment):
+        answer = await client.post(f"/api/stock/stores/{store_id}/{route}", json=body, headers={**headers, **_key()})
+        assert answer.status_code == writes, (route, answer.text)
+    listed = await client.get("/api/stock/stores", headers=headers)
+    if reads == 200:
+        assert store_id in [s["id"] for s in listed.json()]
+    elif listed.status_code == 200:
+        assert store_id not in [s["id"] for s in listed.json()]
+
+
+async def test_falling_below_min_alerts_the_clerks_once_per_crossing(stock: Stock) -> None:
+    f1 = stock.stores["F1"]
+    await _receive(stock, "F1", "penta_a", 30)
+    await alerts.set_level(ACTOR, f1, stock.products["penta"], unit="doses", min_level=20, max_level=200)
+    assert await alerts.listing(f1["id"]) == []
+    # Fifteen doses at once: the stock crosses min once (at 19), so one alert, not one per dose.
+    await _dispense_each_in_its_own_command(stock, 15)
+    [alert] = await alerts.listing(f1["id"])
+    assert alert["kind"] == "below_min" and "19 doses on hand, below the minimum of 20" in alert["message"]
+    recipients = await Outbox.select(Outbox.recipient).where(Outbox.reference == f"stock_alert:{alert['id']}")
+    clerks = {f"account:{stock.users['clerk1']}", f"account:{stock.users['clerkp']}"}
+    assert {r["recipient"] for r in recipients} == clerks  # the store's clerk and its supplier's
+    await _receive(stock, "F1", "penta_b", 10)  # back above min: re-armed
+    await ledger.adjust(ACTOR, f1, "broken", stock.lots["penta_b"], 10)  # below again: a second crossing
+    assert [a["kind"] for a in await alerts.listing(f1["id"])] == ["below_min", "below_min"]
+
+
+async def test_a_lot_nearing_expiry_is_alerted_once(stock: Stock) -> None:
+    await _receive(stock, "F1", "penta_b", 20)  # expires in 90 days
+    await _receive(stock, "F1", "penta_a", 20)  # in 400
+    assert await alerts.raise_expiry_alerts(100) == 1
+    assert await alerts.raise_expiry_alerts(100) == 0
+    [alert] = await alerts.listing(stock.stores["F1"]["id"])
+    assert alert["lot_id"] == stock.lots["penta_b"] and "PB002" in alert["message"]
+
+
+async def test_on_hand_report_of_an_area_and_its_csv(client: Any, token_for: Any, stock: Stock) -> None:
+    await _receive(stock, "P1", "bcg", 400)
+    await _receive(stock, "F1", "penta_a", 25)
+    await _receive(stock, "F2", "penta_a", 7)  # another province
+    report = await client.get("/api/stock/reports/on-hand", headers=await token_for("prov1"))
+    assert [(r["level"], r["product_code"], r["doses"], r["vials"]) for r in report.json()] == [
+        ("commune", "DTP-HepB-Hib", 25, 25),
+        ("province", "BCG", 400, 20),
+    ]
+    clerk = await client.get("/api/stock/reports/on-hand?format=csv", headers=await token_for("clerk1"))
+    assert clerk.headers["content-type"].startswith("text/csv")
+    lines = clerk.text.splitlines()
+    assert lines[0].startswith("level,store_id,store_name") and len(lines) == 2 and ",PA001," in lines[1]
+    outside = await client.get(
+        f"/api/stock/reports/on-hand?place_id={stock.stores['F2']['place_id']}", headers=await token_for("prov1")
+    )
+    assert outside.status_code == 404
+
+
+def _photo(hris: list[str], fmt: str, seed: int) -> bytes:
+    """A phone photo of a printed label carrying ``hris`` (GS1, human-readable form)."""
+    rng = random.Random(seed)
+    module = 6 if fmt == "DataMatrix" else 3
+    symbols = [render.symbol(hri, fmt, module=module, gs1=True) for hri in hris]
+    printed = render.label(symbols, rng=rng, vertical=True, text_lines=2)
+    size = (1920, 1080)
+    scene = photo.place(photo.background(size, rng), printed, photo.frame(size, printed.size, rng, fill=0.6))
+    return photo.jpeg(scene, quality=90)
+
+
+async def _scanned(client: Any, token_for: Any, picture: bytes) -> list[dict[str, Any]]:
+    answer = await client.post(
+        "/api/scan", content=picture, headers={**await token_for("clerk1"), "content-type": "image/jpeg"}
+    )
+    assert answer.status_code == 200, answer.text
+    return [code["payload"] for code in answer.json()["codes"]]
+
+
+@pytest.mark.slow
+async def test_receiving_by_photo_of_a_carton_with_its_sscc_and_of_a_vial(
+    client: Any, token_for: Any, stock: Stock
+) -> None:
+    f1 = stock.stores["F1"]["id"]
+    sscc = "0952000000000001" + "0"
+    sscc = sscc[:17] + check_digit(sscc[:17])
+    await _receive(stock, "P1", "bcg", 400)
+    shipment = await ledger.ship(
+        ACTOR, stock.stores["P1"], f1, [ledger.ShipLine(stock.lots["bcg"], 200)], reference=sscc
+    )
+    expiry = clock.current().today() + timedelta(days=300)
+    yymmdd = expiry.strftime("%y%m%d")
+    # The carton: its SSCC and a content label (contained GTIN, expiry, 10 vials, lot).
+    carton = _photo([f"(02){BCG}(17){yymmdd}(37)10(10)B7781", f"(00){sscc}"], "Code128", 11)
+    codes = await _scanned(client, token_for, carton)
+    assert {c.get("sscc") for c in codes} >= {sscc}
+    url = f"/api/stock/stores/{f1}/receipt-proposals"
+    answer = await _post(client, token_for, "clerk1", url, {"codes": codes})
+    assert answer.status_code == 200, answer.text
+    proposal = answer.json()
+    # The SSCC names the shipment on its way: all its lines, to confirm or correct.
+    assert proposal["shipment_id"] == shipment
+    assert [(line["lot_number"], line["doses"]) for line in proposal["lines"]] == [("B7781", 200)]
+    # A vial of a lot never seen: its DataMatrix gives GTIN, expiry and lot.
+    vial = _photo([f"(01){PENTA}(17){yymmdd}(10)NEW42"], "DataMatrix", 12)
+    codes = await _scanned(client, token_for, vial)
+    proposal = (await _post(client, token_for, "clerk1", url, {"codes": codes * 2})).json()  # two photos
+    assert proposal["shipment_id"] is None
+    [line] = proposal["lines"]
+    assert (line["gtin"], line["lot_id"], line["lot_number"], line["expiry"], line["doses"]) == (
+        PENTA,
+        None,
+        "NEW42",
+        expiry.isoformat(),
+        1,
+    )
+    # The clerk corrects the quantity (a box of 50 such vials) and confirms.
+    confirmed = await _post(
+        client,
+        token_for,
+        "clerk1",
+        f"/api/stock/stores/{f1}/receipts",
+        {"lines": [{**{k: line[k] for k in ("gtin", "lot_number", "expiry")}, "doses": 50}]},
+    )
+    assert confirmed.status_code == 201, confirmed.text
