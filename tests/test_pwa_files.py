@@ -13,7 +13,7 @@ from PIL import Image
 
 PWA = Path(__file__).resolve().parents[1] / "pwa"
 # Files of the printable card (a server page, online only) and of the icon script.
-NOT_IN_SHELL = {"card.css", "js/card.js", "icons/make_icons.py", "sw.js"}
+NOT_IN_SHELL = {"card.css", "js/card.js", "sw.js"}
 
 
 def strings(lang: str) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """Draws the app's PNG icons (192, 512 and a 512 maskable one) with Pillow.
 
-Run once when the icon changes (``python pwa/icons/make_icons.py``) and commit the PNGs:
+Run once when the icon changes (``python scripts/make_icons.py``) and commit the PNGs:
 the app serves files, it does not draw them. The drawing follows ``icon.svg`` (a
 syringe on the brand green); the maskable one keeps the symbol inside the central 80 %
 circle that launchers never crop, on a full-bleed background.
@@ -12,12 +12,11 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent.parent / "pwa" / "icons"
 BRAND = "#0b6e4f"
 WHITE = "#ffffff"
 SVG_SIZE = 512  # the coordinates below are icon.svg's
-STROKES = [((150, 362), (290, 222)), ((250, 182), (330, 262)), ((270, 162), (370, 262)),
-           ((150, 362), (110, 402))]
+STROKES = [((150, 362), (290, 222)), ((250, 182), (330, 262)), ((270, 162), (370, 262)), ((150, 362), (110, 402))]
 PLUNGER = [(360, 132), (420, 192), (390, 222), (330, 162)]
 
 
