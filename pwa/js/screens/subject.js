@@ -89,7 +89,7 @@ export async function render(root, [id]) {
   const [identityPart, movesPart, forecastPart] = await Promise.all([
     part(() => identity(subject)), part(() => moves(subject.id)), part(() => forecast(subject)),
   ]);
-  root.append(
+  root.append(...[
     h("section", { class: "card" },
       h("h2", { text: subject.full_name }),
       identityPart,
@@ -104,5 +104,5 @@ export async function render(root, [id]) {
     subject.pregnancies.length ? section("registry.subject.pregnancies", h("ul", { class: "plain" },
       subject.pregnancies.map((p) => h("li", { i18n: ["registry.subject.expected", { date: day(p.expected_delivery) }] })))) : null,
     section("registry.subject.moves", movesPart),
-  );
+  ].filter(Boolean));
 }
