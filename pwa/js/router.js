@@ -9,6 +9,11 @@ const ROUTES = {
   "": { screen: "home", auth: true },
   login: { screen: "login", auth: false },
   outbox: { screen: "outbox", auth: true },
+  // The registry's screens (search, a subject's record, register, correct).
+  search: { screen: "search", auth: true },
+  subject: { screen: "subject", auth: true },
+  register: { screen: "register", auth: true },
+  correct: { screen: "correct", auth: true },
 };
 
 let root = null;

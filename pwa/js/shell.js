@@ -26,5 +26,12 @@ self.NIIS_SHELL = {
     "/js/screens/login.js",
     "/js/screens/home.js",
     "/js/screens/outbox.js",
+    // The registry's screens.
+    "/registry.css",
+    "/js/registry-view.js",
+    "/js/screens/search.js",
+    "/js/screens/subject.js",
+    "/js/screens/register.js",
+    "/js/screens/correct.js",
   ],
 };

@@ -176,6 +176,12 @@ ROUTES = [
         lambda w, u, i: (f"/api/subjects/{w.subjects['S1' if i else 'S2']}", None),
     ),
     Route(
+        "a subject's moves",
+        "GET",
+        frozenset(EVERYONE),
+        lambda w, u, i: (f"/api/subjects/{w.subjects['S1' if i else 'S2']}/moves", None),
+    ),
+    Route(
         "register subject",
         "POST",
         frozenset(SUBJECT_WRITERS),

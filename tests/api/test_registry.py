@@ -147,6 +147,10 @@ async def test_a_move_keeps_history_and_both_communes_see_it(client: Any, world:
     for officer in ("com1", "prov2"):  # the receiving commune and the province left behind
         moves = (await client.get("/api/subjects/moves", headers=await token_for(officer))).json()
         assert [m["subject"] for m in moves] == [s2]
+    # The record's own history shows the move to whoever sees the record, and to nobody else.
+    history = (await client.get(f"/api/subjects/{s2}/moves", headers=com1)).json()
+    assert [(m["to_place"], m["to_facility"]) for m in history] == [(world.places["C1"], world.facilities["F1"])]
+    assert (await client.get(f"/api/subjects/{s2}/moves", headers=await token_for("vac2"))).status_code == 404
 
 
 async def test_death_and_pregnancy(client: Any, world: Any, token_for: Any) -> None:

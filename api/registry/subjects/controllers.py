@@ -103,6 +103,11 @@ class SubjectController(Controller):
     ) -> SubjectOut:
         return _out(await service.add_pregnancy(actor, subject_id, expected_delivery=data.expected_delivery))
 
+    @get("/{subject_id:int}/moves", guards=[requires(Permission.SUBJECTS_READ)])
+    async def subject_moves(self, subject: dict[str, Any], subject_id: int) -> list[MoveOut]:
+        """The subject's moves between communes, newest first (its record's history)."""
+        return msgspec.convert(await service.moves_of(subject_id), list[MoveOut])
+
     @get("/moves", guards=[requires(Permission.SUBJECTS_WRITE)])
     async def recent_moves(self, area: Scope) -> list[MoveOut]:
         """Subjects who moved into or out of the caller's area, newest first."""

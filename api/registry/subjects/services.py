@@ -473,9 +473,8 @@ async def add_pregnancy(actor: Actor, subject_id: int, *, expected_delivery: dat
     return await get(subject_id)
 
 
-async def moves_touching(place_ids: frozenset[int] | None, *, limit: int = 100) -> list[dict[str, Any]]:
-    """Recent moves into or out of an area (None: everywhere)."""
-    query = (
+def _moves_newest_first(limit: int) -> Any:
+    return (
         SubjectMove.select(
             *SubjectMove.all_columns(),
             SubjectMove.subject.full_name.as_alias("full_name"),
@@ -484,6 +483,16 @@ async def moves_touching(place_ids: frozenset[int] | None, *, limit: int = 100) 
         .order_by(SubjectMove.id, ascending=False)
         .limit(limit)
     )
+
+
+async def moves_of(subject_id: int, *, limit: int = 100) -> list[dict[str, Any]]:
+    """One subject's moves, newest first: the history its record shows."""
+    return await _moves_newest_first(limit).where(SubjectMove.subject == subject_id)
+
+
+async def moves_touching(place_ids: frozenset[int] | None, *, limit: int = 100) -> list[dict[str, Any]]:
+    """Recent moves into or out of an area (None: everywhere)."""
+    query = _moves_newest_first(limit)
     if place_ids is not None:
         ids = list(place_ids) or [-1]
         query = query.where(SubjectMove.from_place.is_in(ids) | SubjectMove.to_place.is_in(ids))

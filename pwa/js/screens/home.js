@@ -8,6 +8,8 @@ import { signOut } from "../app.js";
 // so every task stays one tap from home.
 const STAFF = ["national_admin", "province_officer", "commune_officer", "vaccinator"];
 const TASKS = [
+  { route: "search", label: "registry.task.search", roles: STAFF },
+  { route: "register", label: "registry.task.register", roles: STAFF },
   { route: "outbox", label: "task.outbox", roles: [...STAFF, "stock_clerk", "parent"] },
 ];
 

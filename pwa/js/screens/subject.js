@@ -1,0 +1,108 @@
+// A subject's record (#/subject/<id>): identity, guardians, status, moves, and what is
+// due per vaccine group (POST /api/forecast) in plain words; print the A6 card; correct.
+import * as api from "../api.js";
+import { h } from "../dom.js";
+import { language, t } from "../i18n.js";
+import * as store from "../store.js";
+import {
+  FORECAST_ORDER, backLink, day, forecastWords, nameOf, relationshipWord, sexWord, statusWord,
+} from "../registry-view.js";
+
+function facts(rows) {
+  return h("dl", { class: "facts" },
+    rows.filter(([, value]) => value).flatMap(([key, value]) => [h("dt", { i18n: key }), h("dd", { text: value })]));
+}
+
+function section(headingKey, ...content) {
+  return h("section", { class: "card" }, h("h3", { i18n: headingKey }), ...content);
+}
+
+async function identity(subject) {
+  const [place, facility] = await Promise.all([nameOf("places", subject.place), nameOf("facilities", subject.facility)]);
+  return facts([
+    ["registry.subject.code", subject.code_display],
+    ["registry.subject.birth_date", day(subject.birth_date)],
+    ["registry.subject.sex", sexWord(subject.sex)],
+    ["registry.subject.personal_id", subject.personal_id],
+    ["registry.subject.ethnicity", subject.ethnicity],
+    ["registry.subject.address", [subject.address_detail, place].filter(Boolean).join(", ")],
+    ["registry.subject.facility", facility],
+    ["registry.subject.status", statusWord(subject.status)],
+    ["registry.subject.died_on", day(subject.died_on)],
+  ]);
+}
+
+function guardians(subject) {
+  if (!subject.guardians.length) return h("p", { class: "muted", i18n: "registry.subject.no_guardians" });
+  return h("ul", { class: "plain" }, subject.guardians.map((guardian) => h("li", {
+    text: [guardian.full_name, relationshipWord(guardian.relationship), guardian.phone].filter(Boolean).join(" · "),
+  })));
+}
+
+async function moves(subjectId) {
+  const found = await api.request("GET", `/api/subjects/${subjectId}/moves`);
+  if (!found.length) return h("p", { class: "muted", i18n: "registry.subject.no_moves" });
+  const lines = await Promise.all(found.map(async (move) => h("li", {
+    i18n: ["registry.subject.move", {
+      date: day(move.moved_on), from: await nameOf("places", move.from_place), to: await nameOf("places", move.to_place),
+    }],
+  })));
+  return h("ul", { class: "plain", id: "moves" }, lines);
+}
+
+async function forecast(subject) {
+  const assessment = await api.request("POST", "/api/forecast", {
+    birth_date: subject.birth_date, sex: subject.sex, language: language(),
+  });
+  const today = assessment.assessment_date;
+  const lines = assessment.vaccine_groups
+    .map((group) => forecastWords(group, today))
+    .sort((a, b) => FORECAST_ORDER.indexOf(a[2]) - FORECAST_ORDER.indexOf(b[2]) || (a[1].due < b[1].due ? -1 : 1));
+  return h("div", {},
+    h("p", { class: "muted", i18n: ["registry.forecast.as_of", { date: day(today) }] }),
+    h("ul", { class: "plain forecast", id: "forecast" },
+      lines.map(([key, values, kind]) => h("li", { class: kind },
+        h("span", { class: "group", text: values.group }), " ", h("span", { i18n: [key, values] })))));
+}
+
+// A part of the record that could not be read says so, and the rest still shows.
+async function part(build) {
+  try {
+    return await build();
+  } catch (error) {
+    return h("p", { class: "error", text: error.status === 0 ? t("registry.subject.offline") : error.message });
+  }
+}
+
+export async function render(root, [id]) {
+  let subject;
+  try {
+    subject = await api.request("GET", `/api/subjects/${encodeURIComponent(id)}`);
+  } catch (error) {
+    root.append(h("section", { class: "card" },
+      h("h2", { i18n: "registry.subject.unavailable" }),
+      h("p", { class: "error", role: "alert", text: error.status === 0 ? t("registry.subject.offline") : error.message }),
+      backLink("search", "registry.search.back")));
+    return;
+  }
+  const writer = store.get().user?.role !== "parent";
+  const [identityPart, movesPart, forecastPart] = await Promise.all([
+    part(() => identity(subject)), part(() => moves(subject.id)), part(() => forecast(subject)),
+  ]);
+  root.append(...[
+    h("section", { class: "card" },
+      h("h2", { text: subject.full_name }),
+      identityPart,
+      h("div", { class: "row" },
+        // The card is a print-ready page of its own (the API serves it): a new tab to print.
+        h("a", { class: "button-link", href: `/api/subjects/${subject.id}/card`, target: "_blank", rel: "noopener",
+          i18n: "registry.subject.card" }),
+        writer ? h("a", { class: "button-link secondary", href: `#/correct/${subject.id}`, i18n: "registry.subject.correct" }) : null),
+      backLink("search", "registry.search.back")),
+    section("registry.subject.forecast", forecastPart),
+    section("registry.subject.guardians", guardians(subject)),
+    subject.pregnancies.length ? section("registry.subject.pregnancies", h("ul", { class: "plain" },
+      subject.pregnancies.map((p) => h("li", { i18n: ["registry.subject.expected", { date: day(p.expected_delivery) }] })))) : null,
+    section("registry.subject.moves", movesPart),
+  ].filter(Boolean));
+}
