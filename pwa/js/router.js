@@ -9,6 +9,13 @@ const ROUTES = {
   "": { screen: "home", auth: true },
   login: { screen: "login", auth: false },
   outbox: { screen: "outbox", auth: true },
+  // The stock clerk's screens (issue 12).
+  stock: { screen: "stock", auth: true },
+  "stock-receive": { screen: "stock-receive", auth: true },
+  "stock-transit": { screen: "stock-transit", auth: true },
+  "stock-ship": { screen: "stock-ship", auth: true },
+  "stock-count": { screen: "stock-count", auth: true },
+  "stock-alerts": { screen: "stock-alerts", auth: true },
 };
 
 let root = null;

@@ -26,5 +26,13 @@ self.NIIS_SHELL = {
     "/js/screens/login.js",
     "/js/screens/home.js",
     "/js/screens/outbox.js",
+    // The stock clerk's screens.
+    "/js/screens/stock-kit.js",
+    "/js/screens/stock.js",
+    "/js/screens/stock-receive.js",
+    "/js/screens/stock-transit.js",
+    "/js/screens/stock-ship.js",
+    "/js/screens/stock-count.js",
+    "/js/screens/stock-alerts.js",
   ],
 };

@@ -8,6 +8,8 @@ import { signOut } from "../app.js";
 // so every task stays one tap from home.
 const STAFF = ["national_admin", "province_officer", "commune_officer", "vaccinator"];
 const TASKS = [
+  { route: "stock", label: "stock.task.on_hand", roles: ["stock_clerk"] },
+  { route: "stock-receive", label: "stock.task.receive", roles: ["stock_clerk"] },
   { route: "outbox", label: "task.outbox", roles: [...STAFF, "stock_clerk", "parent"] },
 ];
 
