@@ -25,13 +25,24 @@ TO_THE_FREEZER = demo_number(2, 18)  # the SSCC of the demo's oral polio on its 
 SCAN_TIMEOUT = 60_000  # the decode pool on a loaded machine
 
 
-@pytest.fixture
-async def app(browser: Any, server: Server) -> AsyncIterator[Any]:
-    context = await browser.new_context(base_url=server.base, viewport=VIEWPORTS["phone"])
+async def _clerk_page(browser: Any, server: Server, viewport: str) -> AsyncIterator[Any]:
+    context = await browser.new_context(base_url=server.base, viewport=VIEWPORTS[viewport])
     page = await context.new_page()
     await sign_in(page, *CLERK)
     yield page
     await context.close()
+
+
+@pytest.fixture
+async def app(browser: Any, server: Server) -> AsyncIterator[Any]:
+    async for page in _clerk_page(browser, server, "phone"):
+        yield page
+
+
+@pytest.fixture(params=sorted(VIEWPORTS))
+async def sized(request: pytest.FixtureRequest, browser: Any, server: Server) -> AsyncIterator[tuple[str, Any]]:
+    async for page in _clerk_page(browser, server, request.param):
+        yield request.param, page
 
 
 def query(server: Server, sql: str, *args: Any) -> list[tuple[Any, ...]]:
@@ -156,29 +167,22 @@ async def test_a_count_made_offline_is_recorded_once_when_the_network_is_back(ap
 SCREENS = ["stock", "stock-receive", "stock-transit", "stock-ship", "stock-count", "stock-alerts"]
 
 
-@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
-async def test_each_stock_screen_has_no_serious_accessibility_violation(
-    browser: Any, server: Server, viewport: str
-) -> None:
-    context = await browser.new_context(base_url=server.base, viewport=VIEWPORTS[viewport])
-    page = await context.new_page()
-    try:
-        await sign_in(page, *CLERK)
-        found: dict[str, list[str]] = {}
-        small: dict[str, list[str]] = {}
-        for screen in SCREENS:
-            await page.goto(f"/#/{screen}")
-            await page.locator("main h2").wait_for()
-            await page.wait_for_load_state("networkidle")
-            found[screen] = await serious_violations(page)
-            small[screen] = await page.evaluate(
-                """[...document.querySelectorAll('main button, main a, main select, main input')]
-                     .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44)
-                     .map(e => e.outerHTML.slice(0, 80))"""
-            )
-            await screenshot(page, f"{screen}-{viewport}")
-        assert found == {screen: [] for screen in SCREENS}
-        assert small == {screen: [] for screen in SCREENS}
-        await expect(page.locator("#alerts li")).not_to_have_count(0)
-    finally:
-        await context.close()
+async def test_each_stock_screen_has_no_serious_accessibility_violation(sized: tuple[str, Any]) -> None:
+    viewport, page = sized
+    found: dict[str, list[str]] = {}
+    small: dict[str, list[str]] = {}
+    for screen in SCREENS:
+        await page.goto(f"/#/{screen}")
+        await page.locator("main h2").wait_for()
+        await page.wait_for_load_state("networkidle")
+        found[screen] = await serious_violations(page)
+        # Touch targets: every control of the screen at least 44 px high.
+        small[screen] = await page.evaluate(
+            """[...document.querySelectorAll('main button, main a, main select, main input')]
+                 .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44)
+                 .map(e => e.outerHTML.slice(0, 80))"""
+        )
+        await screenshot(page, f"{screen}-{viewport}")
+    assert found == {screen: [] for screen in SCREENS}
+    assert small == {screen: [] for screen in SCREENS}
+    await expect(page.locator("#alerts li")).not_to_have_count(0)
