@@ -108,4 +108,13 @@ async def load_stock(actor: Actor, *, province_store_id: int, commune_store_ids:
             # The first commune keeps pentavalent above 50 doses: it has 20, so below min.
             penta = lots["DTP-HepB-Hib"][0]
             await alerts.set_level(actor, commune, penta["product_id"], unit="doses", min_level=50, max_level=200)
+    # The province's own stock card: oral polio on its way to the freezer (bOPV is kept
+    # frozen), under an SSCC its carton label carries, for the clerk to receive by photo;
+    # and measles-rubella below the province's minimum.
+    freezer = next(s for s in await stores.listing_of_facility(province["facility_id"]) if s["id"] != province["id"])
+    await ledger.ship(
+        actor, province, freezer["id"], [ledger.ShipLine(lots["bOPV"][1]["id"], 1000)], reference=demo_number(2, 18)
+    )
+    mr = lots["MR"][0]["product_id"]
+    await alerts.set_level(actor, province, mr, unit="doses", min_level=8000, max_level=16000)
     await alerts.raise_expiry_alerts(alerts.EXPIRY_DAYS)

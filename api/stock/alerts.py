@@ -87,6 +87,12 @@ async def level(store_id: int, product_id: int) -> dict[str, Any]:
     return {**row, "min_doses": await min_doses(store_id, row)}
 
 
+async def levels(store_id: int) -> list[dict[str, Any]]:
+    """Every min/max of the store, in product order, with the doses its min stands for."""
+    rows = await StockLevel.select(StockLevel.product).where(StockLevel.store == store_id).order_by(StockLevel.product)
+    return [await level(store_id, int(row["product"])) for row in rows]
+
+
 async def _scalar(sql: str, *args: Any) -> int:
     rows = await StockBalance.raw(sql, *args)
     return int(rows[0]["doses"]) if rows else 0

@@ -107,6 +107,16 @@ class StoreController(Controller):
     async def one(self, store: dict[str, Any]) -> StoreOut:
         return msgspec.convert(store, StoreOut)
 
+    @get("/{store_id:int}/supplied")
+    async def supplied(self, store: dict[str, Any]) -> list[StoreOut]:
+        """The stores this one supplies (where its clerk ships to)."""
+        return msgspec.convert(await stores.supplied_by(store["id"]), list[StoreOut])
+
+    @get("/{store_id:int}/levels")
+    async def levels(self, store: dict[str, Any]) -> list[LevelOut]:
+        """Min/max per product at this store, and whether stock is below min now."""
+        return msgspec.convert(await alerts.levels(store["id"]), list[LevelOut])
+
     @get("/{store_id:int}/balances")
     async def balances(self, store: dict[str, Any], flagged: bool | None = None) -> list[BalanceOut]:
         """Doses and whole vials per lot, earliest expiry first; ``flagged``: the balances an

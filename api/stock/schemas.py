@@ -102,6 +102,8 @@ class BalanceOut(msgspec.Struct):
     doses: int
     vials: int
     flagged: bool
+    has_vvm: bool
+    vvm_stage: int | None
 
 
 class SuggestionOut(BalanceOut):

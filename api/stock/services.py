@@ -536,7 +536,7 @@ async def reverse(actor: Actor, store: dict[str, Any], event_id: int, *, note: s
 # --- reading -----------------------------------------------------------------------
 
 
-def _with_vials(balance: dict[str, Any], lot: dict[str, Any]) -> dict[str, Any]:
+def _with_vials(balance: dict[str, Any], lot: dict[str, Any], vvm_stage: int | None = None) -> dict[str, Any]:
     doses = int(balance["doses"])
     return {
         "lot_id": lot["id"],
@@ -551,7 +551,20 @@ def _with_vials(balance: dict[str, Any], lot: dict[str, Any]) -> dict[str, Any]:
         # Whole vials; the rest sits in an opened vial.
         "vials": doses // lot["doses_per_vial"] if doses > 0 else 0,
         "flagged": bool(balance["flagged"]),
+        "has_vvm": bool(lot["has_vvm"]),
+        # The stage last recorded here (at a receipt or a count); None where never read.
+        "vvm_stage": vvm_stage,
     }
+
+
+async def _last_vvm_stages(store_id: int) -> dict[int, int]:
+    """Per lot, the VVM stage of the latest line of this store that recorded one."""
+    rows = (
+        await StockEntry.select(StockEntry.lot, StockEntry.vvm_stage)
+        .where((StockEntry.store == store_id) & StockEntry.vvm_stage.is_not_null())
+        .order_by(StockEntry.id)
+    )
+    return {int(row["lot"]): int(row["vvm_stage"]) for row in rows}
 
 
 async def balances(store_id: int, *, flagged: bool | None = None) -> list[dict[str, Any]]:
@@ -563,7 +576,8 @@ async def balances(store_id: int, *, flagged: bool | None = None) -> list[dict[s
         query = query.where(StockBalance.flagged == flagged)
     rows = await query
     lots = await catalogue.lots([row["lot"] for row in rows])
-    found = [_with_vials(row, lots[row["lot"]]) for row in rows]
+    stages = await _last_vvm_stages(store_id)
+    found = [_with_vials(row, lots[row["lot"]], stages.get(row["lot"])) for row in rows]
     return sorted(found, key=lambda row: (row["expiry"], row["lot_id"]))
 
 

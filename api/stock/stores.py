@@ -15,7 +15,19 @@ from api.places.facilities import StoreLevel as Level
 from api.scope import Scope
 from db.tables import Store
 
-__all__ = ["COLUMNS", "Level", "get", "keeps", "kept", "listing", "not_found", "readable", "reads"]
+__all__ = [
+    "COLUMNS",
+    "Level",
+    "get",
+    "keeps",
+    "kept",
+    "listing",
+    "listing_of_facility",
+    "not_found",
+    "readable",
+    "reads",
+    "supplied_by",
+]
 
 COLUMNS = (
     Store.id,
@@ -62,10 +74,19 @@ async def kept(scope: Scope, store_id: int) -> dict[str, Any]:
     return store
 
 
+async def supplied_by(store_id: int) -> list[dict[str, Any]]:
+    """The open stores this store supplies: where its clerk ships to."""
+    return await Store.select(*COLUMNS).where((Store.supplier == store_id) & (Store.active == True)).order_by(Store.id)  # noqa: E712
+
+
+async def listing_of_facility(facility_id: int) -> list[dict[str, Any]]:
+    return await Store.select(*COLUMNS).where(Store.facility == facility_id).order_by(Store.id)
+
+
 async def listing(scope: Scope) -> list[dict[str, Any]]:
-    query = Store.select(*COLUMNS).order_by(Store.id)
     if scope.facility_id is not None:
-        query = query.where(Store.facility == scope.facility_id)
-    elif not scope.national:
+        return await listing_of_facility(scope.facility_id)
+    query = Store.select(*COLUMNS).order_by(Store.id)
+    if not scope.national:
         query = query.where(Store.facility.place.is_in(sorted(scope.place_ids() or []) or [-1]))
     return await query

@@ -36,7 +36,9 @@ export function csrf() {
 
 export async function request(method, path, body, extraHeaders = {}) {
   const headers = { Accept: "application/json", ...extraHeaders };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  // A photo (a File or Blob) goes as it is, under its own type (POST /api/scan).
+  const blob = typeof Blob !== "undefined" && body instanceof Blob;
+  if (body !== undefined) headers["Content-Type"] = blob ? body.type || "application/octet-stream" : "application/json";
   if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
   let response;
   try {
@@ -44,7 +46,7 @@ export async function request(method, path, body, extraHeaders = {}) {
       method,
       headers,
       credentials: "same-origin",
-      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      body: body === undefined ? undefined : typeof body === "string" || blob ? body : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0);

@@ -14,6 +14,13 @@ const ROUTES = {
   subject: { screen: "subject", auth: true },
   register: { screen: "register", auth: true },
   correct: { screen: "correct", auth: true },
+  // The stock clerk's screens (issue 12).
+  stock: { screen: "stock", auth: true },
+  "stock-receive": { screen: "stock-receive", auth: true },
+  "stock-transit": { screen: "stock-transit", auth: true },
+  "stock-ship": { screen: "stock-ship", auth: true },
+  "stock-count": { screen: "stock-count", auth: true },
+  "stock-alerts": { screen: "stock-alerts", auth: true },
 };
 
 let root = null;

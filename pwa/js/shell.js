@@ -33,5 +33,13 @@ self.NIIS_SHELL = {
     "/js/screens/subject.js",
     "/js/screens/register.js",
     "/js/screens/correct.js",
+    // The stock clerk's screens.
+    "/js/screens/stock-kit.js",
+    "/js/screens/stock.js",
+    "/js/screens/stock-receive.js",
+    "/js/screens/stock-transit.js",
+    "/js/screens/stock-ship.js",
+    "/js/screens/stock-count.js",
+    "/js/screens/stock-alerts.js",
   ],
 };

@@ -11,7 +11,6 @@ GTINs carry GS1's demo prefix 952 (docs/stock.md, "Demo data").
 from __future__ import annotations
 
 import asyncio
-import random
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -29,8 +28,8 @@ from api.stock import alerts, catalogue, stores
 from api.stock import services as ledger
 from db.tables import AuditEvent, Outbox, StockBalance, StockEvent
 from db.unit_of_work import unit_of_work
-from scanning.testing import photo, render
 from scanning.testing.payloads import check_digit
+from tests.stock_labels import label_photo
 from tests.world import PASSWORD, World
 
 
@@ -377,7 +376,7 @@ async def test_an_officer_registers_a_scanned_gtin_and_a_clerk_may_not(
 
 
 # Who may do what on which store: (route, method, body builder) × caller → status.
-READS = ["balances", "events", "in-transit", "expiring", "suggest?product_id=1&doses=1", ""]
+READS = ["balances", "events", "in-transit", "expiring", "suggest?product_id=1&doses=1", "levels", "supplied", ""]
 
 
 def _writes(stock: Stock, receipt: int, shipment: int) -> list[tuple[str, dict[str, Any]]]:
@@ -446,6 +445,27 @@ async def test_falling_below_min_alerts_the_clerks_once_per_crossing(stock: Stoc
     assert [a["kind"] for a in await alerts.listing(f1["id"])] == ["below_min", "below_min"]
 
 
+async def test_the_clerk_s_screen_reads_vvm_below_min_and_where_to_ship(
+    client: Any, token_for: Any, stock: Stock
+) -> None:
+    """What the stock-on-hand and ship screens show: the VVM stage last read per lot,
+    each product's min and whether it is below, the stores this one supplies."""
+    p1 = stock.stores["P1"]
+    await ledger.receive(ACTOR, p1, [ledger.ReceiptLine(400, lot_id=stock.lots["bcg"], vvm_stage=1)])
+    await ledger.count(ACTOR, p1, [ledger.CountLine(stock.lots["bcg"], 400, vvm_stage=2)])
+    await _receive(stock, "P1", "penta_a", 30)
+    await alerts.set_level(ACTOR, p1, stock.products["penta"], unit="doses", min_level=50, max_level=500)
+    headers = await token_for("clerkp")
+    base = f"/api/stock/stores/{p1['id']}"
+    balances = {b["lot_number"]: b for b in (await client.get(f"{base}/balances", headers=headers)).json()}
+    assert (balances["B7781"]["has_vvm"], balances["B7781"]["vvm_stage"]) == (True, 2)  # the count's, not the receipt's
+    assert (balances["PA001"]["has_vvm"], balances["PA001"]["vvm_stage"]) == (False, None)
+    [level] = (await client.get(f"{base}/levels", headers=headers)).json()
+    assert (level["product_id"], level["below_min"], level["min_doses"]) == (stock.products["penta"], True, 50)
+    supplied = (await client.get(f"{base}/supplied", headers=headers)).json()
+    assert [s["id"] for s in supplied] == [stock.stores["F1"]["id"], stock.stores["F1b"]["id"]]
+
+
 async def test_a_lot_nearing_expiry_is_alerted_once(stock: Stock) -> None:
     await _receive(stock, "F1", "penta_b", 20)  # expires in 90 days
     await _receive(stock, "F1", "penta_a", 20)  # in 400
@@ -474,17 +494,6 @@ async def test_on_hand_report_of_an_area_and_its_csv(client: Any, token_for: Any
     assert outside.status_code == 404
 
 
-def _photo(hris: list[str], fmt: str, seed: int) -> bytes:
-    """A phone photo of a printed label carrying ``hris`` (GS1, human-readable form)."""
-    rng = random.Random(seed)
-    module = 6 if fmt == "DataMatrix" else 3
-    symbols = [render.symbol(hri, fmt, module=module, gs1=True) for hri in hris]
-    printed = render.label(symbols, rng=rng, vertical=True, text_lines=2)
-    size = (1920, 1080)
-    scene = photo.place(photo.background(size, rng), printed, photo.frame(size, printed.size, rng, fill=0.6))
-    return photo.jpeg(scene, quality=90)
-
-
 async def _scanned(client: Any, token_for: Any, picture: bytes) -> list[dict[str, Any]]:
     answer = await client.post(
         "/api/scan", content=picture, headers={**await token_for("clerk1"), "content-type": "image/jpeg"}
@@ -507,7 +516,7 @@ async def test_receiving_by_photo_of_a_carton_with_its_sscc_and_of_a_vial(
     expiry = clock.current().today() + timedelta(days=300)
     yymmdd = expiry.strftime("%y%m%d")
     # The carton: its SSCC and a content label (contained GTIN, expiry, 10 vials, lot).
-    carton = _photo([f"(02){BCG}(17){yymmdd}(37)10(10)B7781", f"(00){sscc}"], "Code128", 11)
+    carton = label_photo([f"(02){BCG}(17){yymmdd}(37)10(10)B7781", f"(00){sscc}"], "Code128", 11)
     codes = await _scanned(client, token_for, carton)
     assert {c.get("sscc") for c in codes} >= {sscc}
     url = f"/api/stock/stores/{f1}/receipt-proposals"
@@ -518,7 +527,7 @@ async def test_receiving_by_photo_of_a_carton_with_its_sscc_and_of_a_vial(
     assert proposal["shipment_id"] == shipment
     assert [(line["lot_number"], line["doses"]) for line in proposal["lines"]] == [("B7781", 200)]
     # A vial of a lot never seen: its DataMatrix gives GTIN, expiry and lot.
-    vial = _photo([f"(01){PENTA}(17){yymmdd}(10)NEW42"], "DataMatrix", 12)
+    vial = label_photo([f"(01){PENTA}(17){yymmdd}(10)NEW42"], "DataMatrix", 12)
     codes = await _scanned(client, token_for, vial)
     proposal = (await _post(client, token_for, "clerk1", url, {"codes": codes * 2})).json()  # two photos
     assert proposal["shipment_id"] is None

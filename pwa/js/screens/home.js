@@ -10,6 +10,8 @@ const STAFF = ["national_admin", "province_officer", "commune_officer", "vaccina
 const TASKS = [
   { route: "search", label: "registry.task.search", roles: STAFF },
   { route: "register", label: "registry.task.register", roles: STAFF },
+  { route: "stock", label: "stock.task.on_hand", roles: ["stock_clerk"] },
+  { route: "stock-receive", label: "stock.task.receive", roles: ["stock_clerk"] },
   { route: "outbox", label: "task.outbox", roles: [...STAFF, "stock_clerk", "parent"] },
 ];
 
