@@ -1,0 +1,1 @@
+"""Offline reading: a facility's subjects in the compact shape the field app downloads."""
