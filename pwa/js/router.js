@@ -9,6 +9,12 @@ const ROUTES = {
   "": { screen: "home", auth: true },
   login: { screen: "login", auth: false },
   outbox: { screen: "outbox", auth: true },
+  // Parents, officers' duplicate review, offline reading (screens-family).
+  children: { screen: "children", auth: true },
+  child: { screen: "child", auth: true },
+  link: { screen: "link", auth: true },
+  duplicates: { screen: "duplicates", auth: true },
+  facility: { screen: "facility", auth: true },
 };
 
 let root = null;

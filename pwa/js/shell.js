@@ -26,5 +26,13 @@ self.NIIS_SHELL = {
     "/js/screens/login.js",
     "/js/screens/home.js",
     "/js/screens/outbox.js",
+    // Parents, duplicate review, offline reading (screens-family).
+    "/js/reading.js",
+    "/js/records.js",
+    "/js/screens/children.js",
+    "/js/screens/child.js",
+    "/js/screens/link.js",
+    "/js/screens/duplicates.js",
+    "/js/screens/facility.js",
   ],
 };

@@ -9,6 +9,10 @@ import { signOut } from "../app.js";
 const STAFF = ["national_admin", "province_officer", "commune_officer", "vaccinator"];
 const TASKS = [
   { route: "outbox", label: "task.outbox", roles: [...STAFF, "stock_clerk", "parent"] },
+  { route: "children", label: "parent.task.children", roles: ["parent"] },
+  { route: "link", label: "parent.task.link", roles: ["parent"] },
+  { route: "duplicates", label: "duplicates.task", roles: ["national_admin", "province_officer", "commune_officer"] },
+  { route: "facility", label: "offline.task", roles: ["vaccinator"] },
 ];
 
 function storageLine(storage) {
