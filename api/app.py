@@ -36,6 +36,8 @@ from api.registry.cards import parser as card_parser
 from api.registry.cards.controllers import SubjectCardController
 from api.registry.cards.scanned import SCAN_RESOLVERS
 from api.registry.duplicates.controllers import MergeController
+from api.registry.duplicates.reopen import ReopenController
+from api.registry.reading.controllers import FacilityReadingController
 from api.registry.subjects.controllers import SubjectController
 from api.registry.transfers.controllers import TransferRequestController
 from api.scan import services as scan_services
@@ -123,6 +125,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             scan,
             SubjectController,
             MergeController,
+            ReopenController,
+            FacilityReadingController,
             TransferRequestController,
             SubjectCardController,
             ParentLinkController,

@@ -21,6 +21,12 @@ const ROUTES = {
   "stock-ship": { screen: "stock-ship", auth: true },
   "stock-count": { screen: "stock-count", auth: true },
   "stock-alerts": { screen: "stock-alerts", auth: true },
+  // Parents, officers' duplicate review, offline reading (screens-family).
+  children: { screen: "children", auth: true },
+  child: { screen: "child", auth: true },
+  link: { screen: "link", auth: true },
+  duplicates: { screen: "duplicates", auth: true },
+  facility: { screen: "facility", auth: true },
 };
 
 let root = null;

@@ -41,5 +41,13 @@ self.NIIS_SHELL = {
     "/js/screens/stock-ship.js",
     "/js/screens/stock-count.js",
     "/js/screens/stock-alerts.js",
+    // Parents, duplicate review, offline reading (screens-family).
+    "/js/reading.js",
+    "/js/records.js",
+    "/js/screens/children.js",
+    "/js/screens/child.js",
+    "/js/screens/link.js",
+    "/js/screens/duplicates.js",
+    "/js/screens/facility.js",
   ],
 };

@@ -1,3 +1,4 @@
-"""Records that may be one person: the check at registration (services), the nightly job, merge and undo."""
+"""Records that may be one person: the check at registration (services), the nightly job,
+merge and undo, reopening a dismissed pair."""
 
-__all__ = ["controllers", "job", "merge", "services"]
+__all__ = ["controllers", "job", "merge", "reopen", "services"]

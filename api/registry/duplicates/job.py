@@ -356,28 +356,44 @@ async def pairs(
     }
 
 
-async def dismiss(actor: Actor, candidate_id: int, *, visible: Visible | None = None) -> dict[str, Any]:
-    """ "Not a duplicate": the pair is never listed again. Both subjects must be visible."""
-    async with unit_of_work():
-        found = await locked(DuplicateCandidate.select().where(DuplicateCandidate.id == candidate_id))
-        if not found:
+async def locked_pair(candidate_id: int, visible: Visible | None) -> dict[str, Any]:
+    """The pair, locked for a decision, if both its subjects are visible (else 404, as
+    for an unknown pair). Inside a unit of work."""
+    found = await locked(DuplicateCandidate.select().where(DuplicateCandidate.id == candidate_id))
+    if not found:
+        raise NotFound(f"Duplicate pair {candidate_id} not found")
+    row: dict[str, Any] = found[0]
+    subjects = await Subject.select().where(Subject.id.is_in([row["subject_a"], row["subject_b"]]))
+    for subject in subjects:
+        if visible is not None and not await visible(subject):
             raise NotFound(f"Duplicate pair {candidate_id} not found")
-        row = found[0]
-        subjects = await Subject.select().where(Subject.id.is_in([row["subject_a"], row["subject_b"]]))
-        for subject in subjects:
-            if visible is not None and not await visible(subject):
-                raise NotFound(f"Duplicate pair {candidate_id} not found")
-        if row["status"] != "open":
+    return row
+
+
+async def decide(
+    actor: Actor, candidate_id: int, *, before: str, after: str, action: str, visible: Visible | None = None
+) -> dict[str, Any]:
+    """Moves a pair from status ``before`` to ``after`` (409 from any other), audited."""
+    async with unit_of_work():
+        row = await locked_pair(candidate_id, visible)
+        if row["status"] != before:
             raise Conflict(f"This pair was already {row['status']}", details={"status": row["status"]})
-        now = clock.current().now()
+        decided_at = clock.current().now() if after in DECIDED else None
         await audit.update_audited(
             actor,
             DuplicateCandidate,
             candidate_id,
             row,
-            {"status": "dismissed", "decided_at": now},
-            action="duplicates.dismiss",
+            {"status": after, "decided_at": decided_at},
+            action=action,
             entity="duplicate_candidate",
             place_id=row["place"],
         )
-    return (await _shaped([{**row, "status": "dismissed", "decided_at": now}]))[0]
+    return (await _shaped([{**row, "status": after, "decided_at": decided_at}]))[0]
+
+
+async def dismiss(actor: Actor, candidate_id: int, *, visible: Visible | None = None) -> dict[str, Any]:
+    """ "Not a duplicate": the pair is never listed again. Both subjects must be visible."""
+    return await decide(
+        actor, candidate_id, before="open", after="dismissed", action="duplicates.dismiss", visible=visible
+    )

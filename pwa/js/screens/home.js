@@ -13,6 +13,10 @@ const TASKS = [
   { route: "stock", label: "stock.task.on_hand", roles: ["stock_clerk"] },
   { route: "stock-receive", label: "stock.task.receive", roles: ["stock_clerk"] },
   { route: "outbox", label: "task.outbox", roles: [...STAFF, "stock_clerk", "parent"] },
+  { route: "children", label: "parent.task.children", roles: ["parent"] },
+  { route: "link", label: "parent.task.link", roles: ["parent"] },
+  { route: "duplicates", label: "duplicates.task", roles: ["national_admin", "province_officer", "commune_officer"] },
+  { route: "facility", label: "offline.task", roles: ["vaccinator"] },
 ];
 
 function storageLine(storage) {

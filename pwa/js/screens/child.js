@@ -1,0 +1,33 @@
+// One child's record for a parent: identity, guardians and what is due, from the copy on
+// the device (brought up to date by the children list), so it reads offline.
+import { h } from "../dom.js";
+import { t } from "../i18n.js";
+import * as reading from "../reading.js";
+import { forecastList, sexWord, shownDate, updatedLine } from "../records.js";
+import { CHILDREN } from "./children.js";
+
+export async function render(root, [id]) {
+  const record = await reading.load(CHILDREN);
+  const found = record?.children.find(({ subject }) => String(subject.id) === id);
+  const back = h("a", { href: "#/children", class: "back", text: t("parent.back") });
+  if (!found) {
+    root.append(h("section", { class: "card" }, h("h2", { text: t("parent.missing") }), back));
+    return;
+  }
+  const { subject, forecast } = found;
+  root.append(
+    h("section", { class: "card" },
+      h("h2", { text: subject.full_name }),
+      h("p", { class: "muted", text: updatedLine(record) }),
+      h("dl", { class: "facts" },
+        h("dt", { text: t("parent.code") }), h("dd", { text: subject.code_display }),
+        h("dt", { text: t("parent.birth") }), h("dd", { text: shownDate(subject.birth_date) }),
+        h("dt", { text: t("parent.sex") }), h("dd", { text: sexWord(subject.sex) }),
+        h("dt", { text: t("parent.guardians") }),
+        h("dd", { text: subject.guardians.map((g) => [g.full_name, g.phone].filter(Boolean).join(" · ")).join("; ") })),
+      back),
+    h("section", { class: "card" },
+      h("h3", { text: t("parent.doses") }),
+      forecastList(forecast.vaccine_groups)),
+  );
+}
