@@ -19,6 +19,32 @@ def _json_ready(value: Any) -> Any:
     return None if value is None else json.loads(json.dumps(value, default=str))
 
 
+def event(
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: object,
+    *,
+    place_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """One audit row, not yet written (a command writing thousands writes them together)."""
+    return AuditEvent(
+        at=clock.current().now(),
+        actor=actor.account_id,
+        actor_name=actor.username,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        place=place_id,
+        before=_json_ready(before),
+        after=_json_ready(after),
+        request_id=actor.request_id,
+        device_id=actor.device_id,
+    )
+
+
 async def record(
     actor: Actor,
     action: str,
@@ -31,21 +57,7 @@ async def record(
 ) -> None:
     """Append one audit row. Call it inside the write's own transaction, so the row
     exists exactly when the write does."""
-    await AuditEvent.insert(
-        AuditEvent(
-            at=clock.current().now(),
-            actor=actor.account_id,
-            actor_name=actor.username,
-            action=action,
-            entity=entity,
-            entity_id=str(entity_id),
-            place=place_id,
-            before=_json_ready(before),
-            after=_json_ready(after),
-            request_id=actor.request_id,
-            device_id=actor.device_id,
-        )
-    )
+    await AuditEvent.insert(event(actor, action, entity, entity_id, place_id=place_id, before=before, after=after))
 
 
 async def read(

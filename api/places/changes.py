@@ -101,16 +101,13 @@ class ChangeRecord:
             created_place=data["created_place"],
         )
 
-    async def save(self, actor: Actor, summary: str) -> int:
-        """Store the record; call inside the change's own transaction."""
-        row = await PlaceChange.insert(
-            PlaceChange(
-                kind=self.kind,
-                effective_date=self.effective,
-                record=self.as_json(),
-                summary=summary[:400],
-                made_at=clock.current().now(),
-                made_by=actor.username[:64],
-            )
-        ).returning(PlaceChange.id)
-        return int(row[0]["id"])
+    def row(self, actor: Actor, summary: str) -> PlaceChange:
+        """The ``place_change`` row of the record, not yet written."""
+        return PlaceChange(
+            kind=self.kind,
+            effective_date=self.effective,
+            record=self.as_json(),
+            summary=summary[:400],
+            made_at=clock.current().now(),
+            made_by=actor.username[:64],
+        )
