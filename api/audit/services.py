@@ -28,21 +28,22 @@ def event(
     place_id: int | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """One audit row, not yet written (a command writing thousands writes them together)."""
-    return AuditEvent(
-        at=clock.current().now(),
-        actor=actor.account_id,
-        actor_name=actor.username,
-        action=action,
-        entity=entity,
-        entity_id=str(entity_id),
-        place=place_id,
-        before=_json_ready(before),
-        after=_json_ready(after),
-        request_id=actor.request_id,
-        device_id=actor.device_id,
-    )
+) -> dict[str, Any]:
+    """One audit row (column → value), not yet written: a command writing thousands
+    writes them together (``db.bulk.insert_all``)."""
+    return {
+        "at": clock.current().now(),
+        "actor": actor.account_id,
+        "actor_name": actor.username,
+        "action": action,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "place": place_id,
+        "before": _json_ready(before),
+        "after": _json_ready(after),
+        "request_id": actor.request_id,
+        "device_id": actor.device_id,
+    }
 
 
 async def record(
@@ -57,7 +58,9 @@ async def record(
 ) -> None:
     """Append one audit row. Call it inside the write's own transaction, so the row
     exists exactly when the write does."""
-    await AuditEvent.insert(event(actor, action, entity, entity_id, place_id=place_id, before=before, after=after))
+    await AuditEvent.insert(
+        AuditEvent(**event(actor, action, entity, entity_id, place_id=place_id, before=before, after=after))
+    )
 
 
 async def read(

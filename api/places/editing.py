@@ -91,11 +91,11 @@ class HierarchyEdit:
         self._codes: dict[str, int] | None = None
         self._place_ids = IdSource(Place)
         self._version_ids = IdSource(PlaceVersion)
-        self._places: list[Place] = []
+        self._places: list[dict[str, Any]] = []
         self._inserted: dict[int, VersionRow] = {}
         self._rewritten: dict[int, VersionRow] = {}
-        self._changes: list[PlaceChange] = []
-        self._audit: list[AuditEvent] = []
+        self._changes: list[dict[str, Any]] = []
+        self._audit: list[dict[str, Any]] = []
 
     def _code_taken(self, code: str) -> bool:
         if self._codes is None:
@@ -181,7 +181,7 @@ class HierarchyEdit:
         if parent_id is None and self.tree.roots(valid_from):
             raise Invalid("Only the country has no parent: give parent_id", field="parent_id")
         place_id = await self._place_ids.take()
-        self._places.append(Place(id=place_id, code=code, level=level, created_at=clock.current().now()))
+        self._places.append({"id": place_id, "code": code, "level": level, "created_at": clock.current().now()})
         assert self._codes is not None  # filled by _code_taken
         self._codes[code] = place_id
         log = ChangeRecord("created", valid_from, below=[], within=[parent_id] if parent_id else [])
@@ -336,16 +336,16 @@ class HierarchyEdit:
         then the records and audit rows in the order the steps were taken."""
         await insert_all(Place, self._places)
         versions = [
-            PlaceVersion(
-                id=row.id,
-                place=row.place_id,
-                name=row.name,
-                parent=row.parent_id,
-                valid_from=row.valid_from,
-                valid_to=row.valid_to,
-                change=row.change,
-                successor=row.successor_id,
-            )
+            {
+                "id": row.id,
+                "place": row.place_id,
+                "name": row.name,
+                "parent": row.parent_id,
+                "valid_from": row.valid_from,
+                "valid_to": row.valid_to,
+                "change": row.change,
+                "successor": row.successor_id,
+            }
             for row in self._inserted.values()
         ]
         await insert_all(PlaceVersion, versions)
