@@ -195,18 +195,8 @@ class HierarchyEdit:
 
     async def rename(self, actor: Actor, place_id: int, *, name: str, effective: date) -> None:
         current = _open_version(self.tree, place_id, effective)
-        log = ChangeRecord("renamed", effective, below=[place_id], within=[])
-        await self._change(log, current, effective, "renamed", name=name)
-        self._done(
-            actor,
-            log,
-            f"{current.name} ({current.code}) renamed to {name}",
-            "place.rename",
-            place_id,
-            place_id=place_id,
-            before={"name": current.name},
-            after={"name": name, "effective_date": effective},
-        )
+        summary = f"{current.name} ({current.code}) renamed to {name}"
+        await self._change_one(actor, current, effective, "renamed", "place.rename", summary, "name", name, [])
 
     async def move(self, actor: Actor, place_id: int, *, parent_id: int, effective: date) -> None:
         tree = self.tree
@@ -216,18 +206,27 @@ class HierarchyEdit:
             raise Invalid("A unit cannot be moved under itself or one of its own units", field="parent_id")
         if parent_id == current.parent_id:
             raise Invalid(f"{current.name} is already in that unit", field="parent_id")
-        log = ChangeRecord("moved", effective, below=[place_id], within=[parent_id])
-        await self._change(log, current, effective, "moved", parent_id=parent_id)
-        self._done(
-            actor,
-            log,
-            f"{current.name} ({current.code}) moved to {_name(tree, parent_id)}",
-            "place.move",
-            place_id,
-            place_id=place_id,
-            before={"parent_id": current.parent_id},
-            after={"parent_id": parent_id, "effective_date": effective},
-        )
+        summary = f"{current.name} ({current.code}) moved to {_name(tree, parent_id)}"
+        to = parent_id
+        await self._change_one(actor, current, effective, "moved", "place.move", summary, "parent_id", to, [to])
+
+    async def _change_one(
+        self,
+        actor: Actor,
+        current: VersionRow,
+        effective: date,
+        kind: str,
+        action: str,
+        summary: str,
+        field: str,
+        value: Any,
+        within: list[int],
+    ) -> None:
+        """A rename or a move (``field`` of the unit's version becomes ``value``), recorded and audited."""
+        log = ChangeRecord(kind, effective, below=[current.place_id], within=within)
+        await self._change(log, current, effective, kind, **{field: value})
+        before, after = {field: getattr(current, field)}, {field: value, "effective_date": effective}
+        self._done(actor, log, summary, action, current.place_id, place_id=current.place_id, before=before, after=after)
 
     async def _end_unit(
         self, actor: Actor, log: ChangeRecord, current: VersionRow, heir: int, effective: date, action: str, field: str
