@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from piccolo.table import Table
 
@@ -19,33 +19,36 @@ def _json_ready(value: Any) -> Any:
     return None if value is None else json.loads(json.dumps(value, default=str))
 
 
-async def record(
-    actor: Actor,
-    action: str,
-    entity: str,
-    entity_id: object,
-    *,
-    place_id: int | None = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> None:
+class Details(TypedDict, total=False):
+    """What an audit row says beside who did what to which entity."""
+
+    place_id: int | None  # the place the entity belongs to (officers read the log by place)
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def event(actor: Actor, action: str, entity: str, entity_id: object, **details: Unpack[Details]) -> dict[str, Any]:
+    """One audit row (column → value), not yet written: a command writing thousands
+    writes them together (``db.bulk.insert_all``)."""
+    return {
+        "at": clock.current().now(),
+        "actor": actor.account_id,
+        "actor_name": actor.username,
+        "action": action,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "place": details.get("place_id"),
+        "before": _json_ready(details.get("before")),
+        "after": _json_ready(details.get("after")),
+        "request_id": actor.request_id,
+        "device_id": actor.device_id,
+    }
+
+
+async def record(actor: Actor, action: str, entity: str, entity_id: object, **details: Unpack[Details]) -> None:
     """Append one audit row. Call it inside the write's own transaction, so the row
     exists exactly when the write does."""
-    await AuditEvent.insert(
-        AuditEvent(
-            at=clock.current().now(),
-            actor=actor.account_id,
-            actor_name=actor.username,
-            action=action,
-            entity=entity,
-            entity_id=str(entity_id),
-            place=place_id,
-            before=_json_ready(before),
-            after=_json_ready(after),
-            request_id=actor.request_id,
-            device_id=actor.device_id,
-        )
-    )
+    await AuditEvent.insert(AuditEvent(**event(actor, action, entity, entity_id, **details)))
 
 
 async def read(

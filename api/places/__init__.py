@@ -1,3 +1,15 @@
-"""The administrative hierarchy as of any date (tree, services, importer) and the facilities in it."""
+"""The administrative hierarchy as of any date (tree, services and the edits they make,
+importer) and the facilities in it."""
 
-__all__ = ["changes", "controllers", "deps", "facilities", "importer", "revocation", "schemas", "services", "tree"]
+__all__ = [
+    "changes",
+    "controllers",
+    "deps",
+    "editing",
+    "facilities",
+    "importer",
+    "revocation",
+    "schemas",
+    "services",
+    "tree",
+]

@@ -17,7 +17,6 @@ from typing import Any
 from api import clock
 from api.context import Actor
 from api.errors import Invalid
-from db.tables import PlaceChange
 
 EARLIEST_EFFECTIVE_DATE = date(1976, 7, 2)
 YEARS_AHEAD = 1
@@ -101,16 +100,13 @@ class ChangeRecord:
             created_place=data["created_place"],
         )
 
-    async def save(self, actor: Actor, summary: str) -> int:
-        """Store the record; call inside the change's own transaction."""
-        row = await PlaceChange.insert(
-            PlaceChange(
-                kind=self.kind,
-                effective_date=self.effective,
-                record=self.as_json(),
-                summary=summary[:400],
-                made_at=clock.current().now(),
-                made_by=actor.username[:64],
-            )
-        ).returning(PlaceChange.id)
-        return int(row[0]["id"])
+    def row(self, actor: Actor, summary: str) -> dict[str, Any]:
+        """The ``place_change`` row of the record (column → value), not yet written."""
+        return {
+            "kind": self.kind,
+            "effective_date": self.effective,
+            "record": self.as_json(),
+            "summary": summary[:400],
+            "made_at": clock.current().now(),
+            "made_by": actor.username[:64],
+        }

@@ -14,9 +14,12 @@ unit, as a decision list states it:
   ``successor_code`` or, without one, to its parent.
 
 The whole file is checked first, then applied day by day (state lines parents first,
-then merges, then abolitions) in one unit of work, through the same service functions
-as the API, so the versions, successors and ``place_change`` rows are the API's. Every
-refusal names the line and the code and leaves the map as it was.
+then merges, then abolitions) as the steps of one edit of the hierarchy
+(``api/places/editing.py``), the steps the API's changes take, so the versions,
+successors, ``place_change`` and audit rows are the API's. The edit checks each line
+against the tree as the lines before left it, in memory, and writes all rows together at
+the end: a national file loads in seconds. Every refusal names the line and the code and
+leaves the map as it was.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from api.errors import AppError, Invalid
 from api.http.text import describe, refused_character
 from api.places import services as service
 from api.places.changes import outside_window
+from api.places.editing import HierarchyEdit
 from api.places.tree import PlaceTree
 
 REQUIRED_COLUMNS = ("code", "name", "level", "parent_code", "valid_from")
@@ -174,8 +178,8 @@ def _row(line: int, raw: dict[str, str | list[str] | None], today: date) -> Unit
 
 async def import_units(actor: Actor, text: str) -> ImportSummary:
     rows = parse_units(text)
-    async with service.changing_hierarchy() as tree:
-        return await _Loader(actor, rows, tree).run()
+    async with service.changing_hierarchy() as edit:
+        return await _Loader(actor, rows, edit).run()
 
 
 def _lifetime(tree: PlaceTree, place_id: int) -> str:
@@ -188,10 +192,11 @@ class _Loader:
     """One file applied to the map: which lines record history before a unit's known
     start, and the order the rest is applied in."""
 
-    def __init__(self, actor: Actor, rows: list[UnitRow], tree: PlaceTree) -> None:
+    def __init__(self, actor: Actor, rows: list[UnitRow], edit: HierarchyEdit) -> None:
         self.actor = actor
         self.rows = rows
-        self._tree: PlaceTree | None = tree
+        self.edit = edit
+        tree = edit.tree
         self.summary = ImportSummary()
         self.ids: dict[str, int] = {}
         self.levels = set(STANDARD_LEVELS)
@@ -257,16 +262,8 @@ class _Loader:
                     await self._abolish(row)
         return self.summary
 
-    async def _current_tree(self) -> PlaceTree:
-        """The tree as the last change left it; read again only after a change, so lines
-        the map already agrees with (a file loaded twice) cost no reading."""
-        if self._tree is None:
-            self._tree = await service.load_tree()
-        return self._tree
-
     async def _call(self, row: UnitRow, work: Awaitable[T]) -> T:
-        """A service's own refusal (rare: the loader checks first), placed on the line."""
-        self._tree = None
+        """A step's own refusal (rare: the loader checks first), placed on the line."""
         try:
             return await work
         except AppError as exc:
@@ -294,7 +291,7 @@ class _Loader:
             raise row.refuse(f"unknown level {row.level!r} (known: {', '.join(sorted(self.levels))})", "level")
 
     async def _state(self, row: UnitRow) -> None:
-        tree = await self._current_tree()
+        tree = self.edit.tree
         place_id = self.ids.get(row.code)
         self._check_level(tree, row, place_id)
         if row.line in self.repeats:
@@ -307,7 +304,7 @@ class _Loader:
                 raise row.refuse("only the country has no parent: give the parent's code", "parent_code")
             created = await self._call(
                 row,
-                service.create_place(
+                self.edit.create_place(
                     self.actor, code=row.code, name=row.name, level=row.level, parent_id=parent_id, valid_from=day
                 ),
             )
@@ -323,7 +320,7 @@ class _Loader:
                 raise row.refuse(f"parent_code {row.parent_code} lies inside {row.code} on {day}", "parent_code")
             await self._call(
                 row,
-                service.record_earlier_version(
+                self.edit.record_earlier_version(
                     self.actor, place_id, name=row.name, parent_id=parent_id, valid_from=day, valid_to=until
                 ),
             )
@@ -352,10 +349,10 @@ class _Loader:
         if parent_id != latest.parent_id and parent_id in tree.subtree(place_id, day):
             raise row.refuse(f"parent_code {row.parent_code} lies inside {row.code} on {day}", "parent_code")
         if latest.name != row.name:
-            await self._call(row, service.rename(self.actor, place_id, name=row.name, effective=day))
+            await self._call(row, self.edit.rename(self.actor, place_id, name=row.name, effective=day))
             self.summary.renamed.append(row.code)
         if parent_id is not None and parent_id != latest.parent_id:
-            await self._call(row, service.move(self.actor, place_id, parent_id=parent_id, effective=day))
+            await self._call(row, self.edit.move(self.actor, place_id, parent_id=parent_id, effective=day))
             self.summary.moved.append(row.code)
 
     def _heir_of(self, tree: PlaceTree, place_id: int) -> str:
@@ -389,7 +386,7 @@ class _Loader:
 
     async def _merge(self, rows: list[UnitRow]) -> None:
         """Units merged into the same unit on the same day: one merge, as through the API."""
-        tree = await self._current_tree()
+        tree = self.edit.tree
         first = rows[0]
         into = self._unit(tree, first.successor_code, first, "successor_code")
         sources = []
@@ -398,15 +395,15 @@ class _Loader:
                 sources.append(place_id)
                 self.summary.merged.append(row.code)
         if sources:
-            await self._call(first, service.merge(self.actor, sources, into_id=into, effective=first.valid_from))
+            await self._call(first, self.edit.merge(self.actor, sources, into_id=into, effective=first.valid_from))
 
     async def _abolish(self, row: UnitRow) -> None:
-        tree = await self._current_tree()
+        tree = self.edit.tree
         heir = self._unit(tree, row.successor_code, row, "successor_code") if row.successor_code else None
         place_id = self._ending(tree, row, heir)
         if place_id is None:
             return
-        await self._call(row, service.abolish(self.actor, place_id, effective=row.valid_from, units_to=heir))
+        await self._call(row, self.edit.abolish(self.actor, place_id, effective=row.valid_from, units_to=heir))
         self.summary.abolished.append(row.code)
 
 

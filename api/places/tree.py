@@ -2,11 +2,14 @@
 
 Administrative units change rarely and there are a few tens of thousands of them
 at most, so the whole history is loaded once and answered from memory; the cache
-is rebuilt when a new version row appears (every change adds one).
+is rebuilt when a new version row appears (every change adds one). A change of the
+hierarchy edits its own copy in place (``add``, ``replace``), so a file of thousands of
+changes is checked against the tree as the changes before left it without reading it again.
 """
 
 from __future__ import annotations
 
+from bisect import insort
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -35,10 +38,32 @@ class PlaceTree:
 
     def __init__(self, rows: Iterable[VersionRow]) -> None:
         self._versions: dict[int, list[VersionRow]] = defaultdict(list)
+        # Every unit that had ``parent`` as parent in some version, by id: the children on
+        # a day are read from it, so an edit updates one list instead of a per-day index.
+        self._ever_children: dict[int | None, list[int]] = defaultdict(list)
         for row in sorted(rows, key=lambda r: (r.place_id, r.valid_from, r.id)):
             self._versions[row.place_id].append(row)
-        self._children_cache: dict[date, dict[int | None, list[int]]] = {}
+            children = self._ever_children[row.parent_id]
+            if not children or children[-1] != row.place_id:
+                children.append(row.place_id)
         self._within_cache: dict[tuple[int, date], frozenset[int]] = {}
+
+    def add(self, row: VersionRow) -> None:
+        """A new version (of a new or a known unit)."""
+        insort(self._versions[row.place_id], row, key=lambda r: (r.valid_from, r.id))
+        self._note_parent(row)
+
+    def replace(self, row: VersionRow) -> None:
+        """The version with ``row.id`` now reads ``row`` (closed, amended, begun earlier)."""
+        versions = self._versions[row.place_id]
+        versions[:] = sorted((row if r.id == row.id else r for r in versions), key=lambda r: (r.valid_from, r.id))
+        self._note_parent(row)
+
+    def _note_parent(self, row: VersionRow) -> None:
+        children = self._ever_children[row.parent_id]
+        if row.place_id not in children:
+            insort(children, row.place_id)
+        self._within_cache.clear()
 
     def __contains__(self, place_id: object) -> bool:
         return place_id in self._versions
@@ -60,35 +85,27 @@ class PlaceTree:
         versions = self._versions.get(place_id)
         return versions[-1] if versions else None
 
-    def _children_on(self, day: date) -> dict[int | None, list[int]]:
-        children = self._children_cache.get(day)
-        if children is None:
-            children = defaultdict(list)
-            for place_id in self._versions:
-                row = self.version(place_id, day)
-                if row is not None:
-                    children[row.parent_id].append(place_id)
-            if len(self._children_cache) > 64:
-                self._children_cache.clear()
-            self._children_cache[day] = children
-        return children
-
     def roots(self, day: date) -> list[int]:
-        return list(self._children_on(day).get(None, ()))
+        return self.children(None, day)
 
-    def children(self, place_id: int, day: date) -> list[int]:
-        return list(self._children_on(day).get(place_id, ()))
+    def children(self, place_id: int | None, day: date) -> list[int]:
+        """The units under ``place_id`` on ``day`` (None: the roots), by id."""
+        found = []
+        for child in self._ever_children.get(place_id, ()):
+            row = self.version(child, day)
+            if row is not None and row.parent_id == place_id:
+                found.append(child)
+        return found
 
     def subtree(self, root_id: int, day: date) -> list[int]:
         """``root_id`` and all its descendants on ``day``, parents before children."""
         if self.version(root_id, day) is None:
             return []
-        children = self._children_on(day)
         found, stack = [], [root_id]
         while stack:
             current = stack.pop()
             found.append(current)
-            stack.extend(reversed(children.get(current, ())))
+            stack.extend(reversed(self.children(current, day)))
         return found
 
     def ancestors(self, place_id: int, day: date) -> list[int]:
@@ -123,8 +140,8 @@ class PlaceTree:
     def all_within(self, root_id: int, today: date) -> frozenset[int]:
         """Every unit, present or former, whose records belong under ``root_id`` today.
 
-        Asked on every list request of an officer: computed once per tree and day (the
-        tree is rebuilt, not changed, when the hierarchy changes)."""
+        Asked on every list request of an officer: computed once per tree and day (and
+        again after an edit of the tree)."""
         key = (root_id, today)
         found = self._within_cache.get(key)
         if found is None:

@@ -19,6 +19,7 @@ from api.places import facilities, importer
 from api.places import services as service
 from api.registry.subjects import services as subjects
 from db.tables import PlaceChange
+from tests.national_map import NationalMap
 from tests.world import PASSWORD
 
 HEADER = "code,name,level,parent_code,valid_from,event,successor_code\n"
@@ -218,3 +219,58 @@ async def test_a_bad_file_is_refused_whole_naming_the_line_and_code(world: Any, 
     assert message in refused.value.message
     assert await service.place_id_by_code("00127") is None
     assert await changes() == recorded
+
+
+# 40 provinces (the 34 seeded and 6 that merge into them), 80 districts, 480 communes
+# merged down to 160: 626 lines before 2025 and 558 in the reform list.
+MAP = NationalMap(
+    provinces=40,
+    districts_per_province=2,
+    communes_per_district=6,
+    survivors=160,
+    first_district=500,
+    first_commune=50_000,
+)
+
+
+async def test_a_national_file_is_written_in_a_few_statements_not_some_per_line(
+    client: Any, world: Any, database: Any, token_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An operator's national file (11,000 communes) must load in seconds: the loader
+    reads the tree once and writes in bulk, so the statements it sends do not grow with
+    the file (they were about ten per line, 6,193 and 3,897 here, two of them reading the
+    whole tree again)."""
+    await importer.ensure_reference_places()
+    statements = 0
+    engine = type(database.engine)  # (Piccolo's engines have slots: counted on the class)
+    run_querystring = engine.run_querystring
+
+    async def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        nonlocal statements
+        statements += 1
+        return await run_querystring(self, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "run_querystring", counted)
+
+    async def load(text: str) -> tuple[dict[str, int], int]:
+        nonlocal statements
+        statements = 0
+        counts = (await importer.import_units(IMPORTER, text)).counts()
+        return counts, statements
+
+    before, written = await load(MAP.before_2025())
+    assert before["created"] == 6 + 80 + 480 and before["extended"] == 34 and before["merged"] > 0
+    reform, rewritten = await load(MAP.reform())
+    assert reform["merged"] + before["merged"] == 6 + 480 - 160 and reform["abolished"] == 80
+    assert written < 40 and rewritten < 40, (written, rewritten)
+    for text in (MAP.before_2025(), MAP.reform()):
+        again, reread = await load(text)
+        assert again == {**NOTHING, "unchanged": text.count("\n") - 1} and reread < 10
+
+    admin = await token_for("admin")
+    generated = {MAP.commune_code(i) for i in range(MAP.communes)}
+    then = await tree_on(client, admin, "2000-01-01")
+    assert len(generated & then.keys()) == MAP.communes
+    today = await tree_on(client, admin)
+    assert len(generated & today.keys()) == 160
+    assert {today[code][1] for code in generated & today.keys()} <= set(MAP.province_codes[:34])
