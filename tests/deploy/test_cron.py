@@ -52,7 +52,7 @@ def test_the_nightly_cron_jobs_use_the_database_of_the_env_file(tmp_path: Path) 
     assert migrated.returncode == 0, migrated.stderr
 
     variables, commands = cron_file()
-    assert len(commands) == 2
+    assert len(commands) == 3  # find-duplicates, prune-idempotency-keys, stock-alerts
     for command in commands:
         for documented, here in (("/opt/niis", home), ("/etc/niis", etc), ("/var/log/niis", logs)):
             command = command.replace(documented, str(here))
