@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import time
 from collections import Counter
@@ -152,6 +154,7 @@ class _Search:
         self.keys: set[tuple[str, bytes]] = set()
         self.sightings: Counter[tuple[str, bytes]] = Counter()
         self.located: list[passes.Box] = []
+        self.unread: list[Symbol] = []
         self.attempts = 0
         self.winning: str | None = None
         self.timed_out = False
@@ -162,6 +165,7 @@ class _Search:
         first = self.attempts == 1
         symbols = attempt.run()
         if first:
+            self.unread = [s for s, _ in symbols if not s.valid]
             self.located.extend(_box(s, t) for s, t in symbols if not s.valid)
         valid = [(s, t) for s, t in symbols if s.valid]
         got = _trusted(valid, retry=not first, sightings=self.sightings)
@@ -196,7 +200,8 @@ class _Search:
         return read
 
     def missing(self) -> tuple[str, ...]:
-        return labels.missing_formats(self._gs1())
+        located = any(s.format == "DataMatrix" for s in self.unread)
+        return labels.missing_formats(self._gs1(), matrix_located=located)
 
     def matrix_only(self) -> bool:
         return all(fmt == "DataMatrix" for fmt, _, payload in self._gs1() if payload is not None)
@@ -277,10 +282,15 @@ def plan(
 
     base = passes.View(image, passes.identity)
     if first:
-        yield named("first", with_zxing(base, return_errors=True))
+        # Dark-on-light only: light-on-dark codes are rare on what the domain
+        # prints, and looking for them too costs the first pass 40-60 % more.
+        yield named("first", with_zxing(base, return_errors=True, try_invert=False))
     for box in list(seen or ())[:_MAX_REGIONS]:
         # The first pass saw a finder pattern here but could not decode it.
         yield from region_attempts(image, box, mask, margin=0.35)
+    if first:
+        # What the first pass left out: laser-etched vials, dark-mode screens.
+        yield named("inverted", with_zxing(passes.filtered(image, passes.invert), try_invert=False))
     # Cheapest rescues first (measured on the corpus, see docs/scanning.md):
     # a light blur for sensor noise, a hard threshold for faded prints.
     yield named("smooth", with_zxing(passes.filtered(image, passes.smooth)))
@@ -384,13 +394,16 @@ def label_search(
     image = photo.image
     with_zxing = _zxing_runner(mask)
     turns = sorted({round(_tilt(s, t)) for s, t in found} - set(range(-_STRAIGHT, _STRAIGHT + 1)))
-    for angle in turns[:2]:
-
-        def turned(angle: int = angle) -> list[tuple[Symbol, passes.Transform]]:
-            # Turned only when run: the time check comes before the cost.
-            return with_zxing(passes.rotated(image, angle)).run()
-
-        yield Attempt(f"label-turn{angle:+d}", turned)
+    views = [_Lazy(f"label-turn{angle:+d}", image, angle) for angle in turns[:2]]
+    for view in views:
+        yield Attempt(view.name, _on(view, with_zxing))
+    if "Code128" in missing:
+        # The bars stand upright in the turned views (or the picture itself):
+        # average their rows, or columns for bars on their side, against noise.
+        for view in [_Lazy("label", image, 0), *views]:
+            for rows, across in itertools.product(_SQUASH_ROWS, (False, True)):
+                name = f"{view.name}-{'columns' if across else 'rows'}{rows}"
+                yield Attempt(name, _on(view, with_zxing, functools.partial(passes.squashed, rows=rows, across=across)))
     if not thorough:
         return
     for left, top, right, bottom in (_box(s, t) for s, t in found):
@@ -403,6 +416,39 @@ def label_search(
 
 _STRAIGHT = 5
 """Degrees: a code turned less than this is read as it is."""
+
+_SQUASH_ROWS = (6, 10)
+"""Rows averaged into one when looking for dim, noisy bars (bench/scan.py)."""
+
+
+class _Lazy:
+    """``image`` turned by ``angle`` degrees, only when first used, then kept."""
+
+    def __init__(self, name: str, image: Image.Image, angle: int) -> None:
+        self.name = name
+        self._image = image
+        self._angle = angle
+        self._view: passes.View | None = None
+
+    def __call__(self) -> passes.View:
+        if self._view is None:
+            image = self._image
+            self._view = passes.rotated(image, self._angle) if self._angle else passes.View(image, passes.identity)
+        return self._view
+
+
+def _on(
+    view: _Lazy,
+    with_zxing: Callable[..., Attempt],
+    derive: Callable[[passes.View], passes.View] | None = None,
+) -> Callable[[], list[tuple[Symbol, passes.Transform]]]:
+    """A pass on ``view`` (through ``derive``), computed when the pass runs."""
+
+    def run() -> list[tuple[Symbol, passes.Transform]]:
+        picture = view() if derive is None else derive(view())
+        return with_zxing(picture).run()
+
+    return run
 
 
 def _tilt(symbol: Symbol, to_working: passes.Transform) -> float:
