@@ -25,7 +25,7 @@ from scanning.imaging import (
 )
 from scanning.model import Barcode, Point, ScanResult
 from scanning.payloads import CitizenIdCard, GS1Data, ParserRegistry, default_registry
-from scanning.quality import measure
+from scanning.quality import bars_near, measure
 
 DEFAULT_TIME_BUDGET = 2.0
 """Seconds, counted from the call, after which no retry starts; the first pass
@@ -39,10 +39,6 @@ LABEL_SEARCH_BUDGET = 1.0
 """Seconds a scan goes on looking, after a pass read part of a GS1 logistics
 label (an SSCC without the product's code, or the reverse), for the rest of
 it; bounded by the time budget too."""
-
-MATRIX_ONLY_SHARE = 0.3
-"""The share of that when a GS1 DataMatrix alone was read: usually a vial,
-which has nothing more, so only a short look for the bars of a carton label."""
 
 REGION_SIDE = 480
 """Crops around a located code are enlarged until their longest side is this."""
@@ -114,18 +110,14 @@ def decode(
     while run(sequence, deadline) and find_all:
         pass
     missing = search.missing()
+    if missing and search.matrix_only() and not any(bars_near(photo.image, _box(s, t)) for s, t in search.found):
+        # A GS1 DataMatrix alone, nothing like bars around it: a vial, which
+        # carries nothing more. (It used to cost a turned pass or two.)
+        missing = ()
     if missing and not find_all and not search.timed_out:
         # Part of a logistics label: look for the rest with the formats it lacks.
-        extra = label_budget * (MATRIX_ONLY_SHARE if search.matrix_only() else 1.0)
-        until = min(deadline, time.perf_counter() + extra)
-        more = label_search(
-            photo,
-            search.found,
-            missing,
-            thorough=not search.matrix_only(),
-            use_zbar=use_zbar,
-            max_pixels=max_pixels,
-        )
+        until = min(deadline, time.perf_counter() + label_budget)
+        more = label_search(photo, search.found, missing, use_zbar=use_zbar, max_pixels=max_pixels)
         while search.missing() and run(more, until):
             pass
 
@@ -376,7 +368,6 @@ def label_search(
     found: list[tuple[Symbol, passes.Transform]],
     missing: tuple[str, ...],
     *,
-    thorough: bool,
     use_zbar: bool,
     max_pixels: int,
 ) -> Iterator[Attempt]:
@@ -384,8 +375,9 @@ def label_search(
 
     First the picture turned so that the codes read stand straight: a
     label's codes are parallel, and zxing-cpp reads 1D codes along rows and
-    columns only. Then (``thorough``: a GS1-128 was read, so this is a
-    logistics label) the bands above and below each 1D code read (a carton
+    columns only. When bars are missing, the straight and turned pictures
+    with rows (or columns) averaged: a few milliseconds, and dim, noisy bars
+    read. Then the bands above and below each 1D code read (a carton
     label's GS1-128 codes are stacked), enlarged, and the ordinary retries.
     Every pass reads only the missing formats, which also makes it cheaper
     than one for every format.
@@ -404,8 +396,6 @@ def label_search(
             for rows, across in itertools.product(_SQUASH_ROWS, (False, True)):
                 name = f"{view.name}-{'columns' if across else 'rows'}{rows}"
                 yield Attempt(name, _on(view, with_zxing, functools.partial(passes.squashed, rows=rows, across=across)))
-    if not thorough:
-        return
     for left, top, right, bottom in (_box(s, t) for s, t in found):
         width, height = right - left, bottom - top
         if width > 2 * height:  # a 1D code: look above and below it

@@ -127,6 +127,24 @@ def test_dim_noisy_carton_bars_are_read_with_their_rows_averaged() -> None:
     assert texts(result) == {(e.format, e.text) for e in sample.expected}
 
 
+def test_a_tilted_vial_costs_one_pass() -> None:
+    # A lone GS1 DataMatrix with no bars around it: no turned pass looking
+    # for the GS1-128 codes of a carton label.
+    sample = field.sample("tune", "vial", "motion", 2, 0)
+    result = scanning.decode(sample.data, time_budget=30, label_budget=30)
+    assert texts(result) == {(e.format, e.text) for e in sample.expected}
+    assert result.attempts == 1
+
+
+def test_the_bars_of_a_carton_label_read_with_its_datamatrix_only_are_searched() -> None:
+    # Defocus: the first pass reads the DataMatrix only; the bars beside it
+    # are found, and read once thresholded.
+    sample = field.sample("tune", "carton", "defocus", 1, 0)
+    assert len(texts(scanning.decode(sample.data, time_budget=0))) == 1
+    result = scanning.decode(sample.data, time_budget=30, label_budget=30)
+    assert texts(result) == {(e.format, e.text) for e in sample.expected}
+
+
 def test_codes_of_other_kinds_ask_for_nothing_more() -> None:
     assert labels.missing_formats([("QRCode", "]Q1", None), ("EAN13", "]E0", gs1("(01)08936000000011"))]) == ()
 
