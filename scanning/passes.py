@@ -96,6 +96,11 @@ def sharpen(image: Image.Image) -> Image.Image:
     return image.filter(ImageFilter.UnsharpMask(radius=2, percent=200, threshold=2))
 
 
+def sharpen_twice(image: Image.Image) -> Image.Image:
+    """The unsharp mask applied twice: restores a strong defocus (2 px and more)."""
+    return sharpen(sharpen(image))
+
+
 def smooth(image: Image.Image) -> Image.Image:
     """A light blur: removes sensor noise and JPEG blocks that break finder patterns."""
     return image.filter(ImageFilter.GaussianBlur(1.2))

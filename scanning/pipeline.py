@@ -274,15 +274,12 @@ def plan(
 
     base = passes.View(image, passes.identity)
     if first:
-        # Dark-on-light only: light-on-dark codes are rare on what the domain
-        # prints, and looking for them too costs the first pass 40-60 % more.
-        yield named("first", with_zxing(base, return_errors=True, try_invert=False))
+        # Dark-on-light only (as every pass): light-on-dark codes are rare on
+        # what the domain prints, and looking for them too costs 40-60 % more.
+        yield named("first", with_zxing(base, return_errors=True))
     for box in list(seen or ())[:_MAX_REGIONS]:
         # The first pass saw a finder pattern here but could not decode it.
         yield from region_attempts(image, box, mask, margin=0.35)
-    if first:
-        # What the first pass left out: laser-etched vials, dark-mode screens.
-        yield named("inverted", with_zxing(passes.filtered(image, passes.invert), try_invert=False))
     # Cheapest rescues first (measured on the corpus, see docs/scanning.md):
     # a light blur for sensor noise, a hard threshold for faded prints.
     yield named("smooth", with_zxing(passes.filtered(image, passes.smooth)))
@@ -291,6 +288,9 @@ def plan(
         "global-histogram",
         with_zxing(base, binarizer=zxingcpp.Binarizer.GlobalHistogram),
     )
+    # What every pass leaves out (rare, so not before the cheap rescues):
+    # light-on-dark codes, laser-etched vials, dark-mode screens.
+    yield named("inverted", with_zxing(passes.filtered(image, passes.invert)))
     if photo.scale < 0.999:
         # Small codes in a big photo may only be readable at full resolution.
         full = _LazyFull(photo, max_pixels)
@@ -300,6 +300,7 @@ def plan(
     if max(image.size) < UPSCALE_BELOW:
         yield named("enlarged", with_zxing(passes.scaled(image, 2.0)))
     yield named("sharpen", with_zxing(passes.filtered(image, passes.sharpen)))
+    yield named("sharpen-twice", with_zxing(passes.filtered(image, passes.sharpen_twice)))
     zbar_on = use_zbar and zbar.AVAILABLE
     if zbar_on:
         yield named("zbar", with_zbar(base))
