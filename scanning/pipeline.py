@@ -252,8 +252,10 @@ def plan(
     The first pass also reports the QR and DataMatrix symbols zxing-cpp
     located but could not decode; :func:`decode` puts their boxes in
     ``seen`` and the next passes are crops of those places, enlarged and
-    filtered (cheap: the crop is small). ``first=False`` leaves the first
-    pass out (the label search has run it already).
+    filtered (cheap: the crop is small). ``first=False`` is the label
+    search's: the first pass, the inverted picture (a label's codes are
+    all dark on light) and zbar on the picture as it is (the label search
+    has run them) are left out.
 
     Public so that ``bench/scan.py --audit`` can run every pass on every photo.
     """
@@ -290,7 +292,8 @@ def plan(
     )
     # What every pass leaves out (rare, so not before the cheap rescues):
     # light-on-dark codes, laser-etched vials, dark-mode screens.
-    yield named("inverted", with_zxing(passes.filtered(image, passes.invert)))
+    if first:
+        yield named("inverted", with_zxing(passes.filtered(image, passes.invert)))
     if photo.scale < 0.999:
         # Small codes in a big photo may only be readable at full resolution.
         full = _LazyFull(photo, max_pixels)
@@ -302,7 +305,7 @@ def plan(
     yield named("sharpen", with_zxing(passes.filtered(image, passes.sharpen)))
     yield named("sharpen-twice", with_zxing(passes.filtered(image, passes.sharpen_twice)))
     zbar_on = use_zbar and zbar.AVAILABLE
-    if zbar_on:
+    if zbar_on and first:
         yield named("zbar", with_zbar(base))
     yield named("equalize", with_zxing(passes.filtered(image, passes.equalize)))
     yield named("contrast", with_zxing(passes.filtered(image, passes.stretch_contrast)))
@@ -402,6 +405,11 @@ def label_search(
         if width > 2 * height:  # a 1D code: look above and below it
             band = (left - 0.2 * width, top - 4 * height, right + 0.2 * width, bottom + 4 * height)
             yield from region_attempts(image, band, mask, margin=0.0, side=_LABEL_SIDE, most=2.0)
+    if use_zbar and zbar.AVAILABLE and "Code128" in missing:
+        # zbar reads blurred or small bars that zxing-cpp does not (the tune
+        # split's small, JPEG and glare cartons): before the costly retries.
+        for view in [_Lazy("label", image, 0), *views]:
+            yield Attempt(f"{view.name}-zbar", _on_zbar(view))
     yield from plan(photo, formats=missing, use_zbar=use_zbar, max_pixels=max_pixels, first=False)
 
 
@@ -438,6 +446,16 @@ def _on(
     def run() -> list[tuple[Symbol, passes.Transform]]:
         picture = view() if derive is None else derive(view())
         return with_zxing(picture).run()
+
+    return run
+
+
+def _on_zbar(view: _Lazy) -> Callable[[], list[tuple[Symbol, passes.Transform]]]:
+    """zbar reading Code 128 on ``view``, computed when the pass runs."""
+
+    def run() -> list[tuple[Symbol, passes.Transform]]:
+        picture = view()
+        return [(s, picture.to_working) for s in zbar.read(picture.image, ("Code128",))]
 
     return run
 
