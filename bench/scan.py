@@ -183,7 +183,7 @@ def audit(samples: tuple[Sample, ...]) -> None:
             started = time.perf_counter()
             symbols = attempt.run()
             cost[attempt.name].append((time.perf_counter() - started) * 1000)
-            got = {(s.format, s.text) for s, _ in symbols}
+            got = {(s.format, s.text) for s, _ in symbols if s.valid}  # not the located-only
             if attempt.name == "first":
                 first_found = bool(got)
             elif not first_found and got & expected:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import time
 from collections import Counter
@@ -23,7 +25,7 @@ from scanning.imaging import (
 )
 from scanning.model import Barcode, Point, ScanResult
 from scanning.payloads import CitizenIdCard, GS1Data, ParserRegistry, default_registry
-from scanning.quality import measure
+from scanning.quality import bars_near, measure
 
 DEFAULT_TIME_BUDGET = 2.0
 """Seconds, counted from the call, after which no retry starts; the first pass
@@ -37,10 +39,6 @@ LABEL_SEARCH_BUDGET = 1.0
 """Seconds a scan goes on looking, after a pass read part of a GS1 logistics
 label (an SSCC without the product's code, or the reverse), for the rest of
 it; bounded by the time budget too."""
-
-MATRIX_ONLY_SHARE = 0.3
-"""The share of that when a GS1 DataMatrix alone was read: usually a vial,
-which has nothing more, so only a short look for the bars of a carton label."""
 
 REGION_SIDE = 480
 """Crops around a located code are enlarged until their longest side is this."""
@@ -112,18 +110,14 @@ def decode(
     while run(sequence, deadline) and find_all:
         pass
     missing = search.missing()
+    if missing and search.matrix_only() and not any(bars_near(photo.image, _box(s, t)) for s, t in search.found):
+        # A GS1 DataMatrix alone, nothing like bars around it: a vial, which
+        # carries nothing more. (It used to cost a turned pass or two.)
+        missing = ()
     if missing and not find_all and not search.timed_out:
         # Part of a logistics label: look for the rest with the formats it lacks.
-        extra = label_budget * (MATRIX_ONLY_SHARE if search.matrix_only() else 1.0)
-        until = min(deadline, time.perf_counter() + extra)
-        more = label_search(
-            photo,
-            search.found,
-            missing,
-            thorough=not search.matrix_only(),
-            use_zbar=use_zbar,
-            max_pixels=max_pixels,
-        )
+        until = min(deadline, time.perf_counter() + label_budget)
+        more = label_search(photo, search.found, missing, use_zbar=use_zbar, max_pixels=max_pixels)
         while search.missing() and run(more, until):
             pass
 
@@ -152,6 +146,7 @@ class _Search:
         self.keys: set[tuple[str, bytes]] = set()
         self.sightings: Counter[tuple[str, bytes]] = Counter()
         self.located: list[passes.Box] = []
+        self.unread: list[Symbol] = []
         self.attempts = 0
         self.winning: str | None = None
         self.timed_out = False
@@ -162,6 +157,7 @@ class _Search:
         first = self.attempts == 1
         symbols = attempt.run()
         if first:
+            self.unread = [s for s, _ in symbols if not s.valid]
             self.located.extend(_box(s, t) for s, t in symbols if not s.valid)
         valid = [(s, t) for s, t in symbols if s.valid]
         got = _trusted(valid, retry=not first, sightings=self.sightings)
@@ -196,7 +192,8 @@ class _Search:
         return read
 
     def missing(self) -> tuple[str, ...]:
-        return labels.missing_formats(self._gs1())
+        located = any(s.format == "DataMatrix" for s in self.unread)
+        return labels.missing_formats(self._gs1(), matrix_located=located)
 
     def matrix_only(self) -> bool:
         return all(fmt == "DataMatrix" for fmt, _, payload in self._gs1() if payload is not None)
@@ -255,8 +252,10 @@ def plan(
     The first pass also reports the QR and DataMatrix symbols zxing-cpp
     located but could not decode; :func:`decode` puts their boxes in
     ``seen`` and the next passes are crops of those places, enlarged and
-    filtered (cheap: the crop is small). ``first=False`` leaves the first
-    pass out (the label search has run it already).
+    filtered (cheap: the crop is small). ``first=False`` is the label
+    search's: the first pass, the inverted picture (a label's codes are
+    all dark on light) and zbar on the picture as it is (the label search
+    has run them) are left out.
 
     Public so that ``bench/scan.py --audit`` can run every pass on every photo.
     """
@@ -277,6 +276,8 @@ def plan(
 
     base = passes.View(image, passes.identity)
     if first:
+        # Dark-on-light only (as every pass): light-on-dark codes are rare on
+        # what the domain prints, and looking for them too costs 40-60 % more.
         yield named("first", with_zxing(base, return_errors=True))
     for box in list(seen or ())[:_MAX_REGIONS]:
         # The first pass saw a finder pattern here but could not decode it.
@@ -289,6 +290,10 @@ def plan(
         "global-histogram",
         with_zxing(base, binarizer=zxingcpp.Binarizer.GlobalHistogram),
     )
+    # What every pass leaves out (rare, so not before the cheap rescues):
+    # light-on-dark codes, laser-etched vials, dark-mode screens.
+    if first:
+        yield named("inverted", with_zxing(passes.filtered(image, passes.invert)))
     if photo.scale < 0.999:
         # Small codes in a big photo may only be readable at full resolution.
         full = _LazyFull(photo, max_pixels)
@@ -298,8 +303,9 @@ def plan(
     if max(image.size) < UPSCALE_BELOW:
         yield named("enlarged", with_zxing(passes.scaled(image, 2.0)))
     yield named("sharpen", with_zxing(passes.filtered(image, passes.sharpen)))
+    yield named("sharpen-twice", with_zxing(passes.filtered(image, passes.sharpen_twice)))
     zbar_on = use_zbar and zbar.AVAILABLE
-    if zbar_on:
+    if zbar_on and first:
         yield named("zbar", with_zbar(base))
     yield named("equalize", with_zxing(passes.filtered(image, passes.equalize)))
     yield named("contrast", with_zxing(passes.filtered(image, passes.stretch_contrast)))
@@ -366,7 +372,6 @@ def label_search(
     found: list[tuple[Symbol, passes.Transform]],
     missing: tuple[str, ...],
     *,
-    thorough: bool,
     use_zbar: bool,
     max_pixels: int,
 ) -> Iterator[Attempt]:
@@ -374,8 +379,9 @@ def label_search(
 
     First the picture turned so that the codes read stand straight: a
     label's codes are parallel, and zxing-cpp reads 1D codes along rows and
-    columns only. Then (``thorough``: a GS1-128 was read, so this is a
-    logistics label) the bands above and below each 1D code read (a carton
+    columns only. When bars are missing, the straight and turned pictures
+    with rows (or columns) averaged: a few milliseconds, and dim, noisy bars
+    read. Then the bands above and below each 1D code read (a carton
     label's GS1-128 codes are stacked), enlarged, and the ordinary retries.
     Every pass reads only the missing formats, which also makes it cheaper
     than one for every format.
@@ -384,25 +390,74 @@ def label_search(
     image = photo.image
     with_zxing = _zxing_runner(mask)
     turns = sorted({round(_tilt(s, t)) for s, t in found} - set(range(-_STRAIGHT, _STRAIGHT + 1)))
-    for angle in turns[:2]:
-
-        def turned(angle: int = angle) -> list[tuple[Symbol, passes.Transform]]:
-            # Turned only when run: the time check comes before the cost.
-            return with_zxing(passes.rotated(image, angle)).run()
-
-        yield Attempt(f"label-turn{angle:+d}", turned)
-    if not thorough:
-        return
+    views = [_Lazy(f"label-turn{angle:+d}", image, angle) for angle in turns[:2]]
+    for view in views:
+        yield Attempt(view.name, _on(view, with_zxing))
+    if "Code128" in missing:
+        # The bars stand upright in the turned views (or the picture itself):
+        # average their rows, or columns for bars on their side, against noise.
+        for view in [_Lazy("label", image, 0), *views]:
+            for rows, across in itertools.product(_SQUASH_ROWS, (False, True)):
+                name = f"{view.name}-{'columns' if across else 'rows'}{rows}"
+                yield Attempt(name, _on(view, with_zxing, functools.partial(passes.squashed, rows=rows, across=across)))
     for left, top, right, bottom in (_box(s, t) for s, t in found):
         width, height = right - left, bottom - top
         if width > 2 * height:  # a 1D code: look above and below it
             band = (left - 0.2 * width, top - 4 * height, right + 0.2 * width, bottom + 4 * height)
             yield from region_attempts(image, band, mask, margin=0.0, side=_LABEL_SIDE, most=2.0)
+    if use_zbar and zbar.AVAILABLE and "Code128" in missing:
+        # zbar reads blurred or small bars that zxing-cpp does not (the tune
+        # split's small, JPEG and glare cartons): before the costly retries.
+        for view in [_Lazy("label", image, 0), *views]:
+            yield Attempt(f"{view.name}-zbar", _on_zbar(view))
     yield from plan(photo, formats=missing, use_zbar=use_zbar, max_pixels=max_pixels, first=False)
 
 
 _STRAIGHT = 5
 """Degrees: a code turned less than this is read as it is."""
+
+_SQUASH_ROWS = (6, 10)
+"""Rows averaged into one when looking for dim, noisy bars (bench/scan.py)."""
+
+
+class _Lazy:
+    """``image`` turned by ``angle`` degrees, only when first used, then kept."""
+
+    def __init__(self, name: str, image: Image.Image, angle: int) -> None:
+        self.name = name
+        self._image = image
+        self._angle = angle
+        self._view: passes.View | None = None
+
+    def __call__(self) -> passes.View:
+        if self._view is None:
+            image = self._image
+            self._view = passes.rotated(image, self._angle) if self._angle else passes.View(image, passes.identity)
+        return self._view
+
+
+def _on(
+    view: _Lazy,
+    with_zxing: Callable[..., Attempt],
+    derive: Callable[[passes.View], passes.View] | None = None,
+) -> Callable[[], list[tuple[Symbol, passes.Transform]]]:
+    """A pass on ``view`` (through ``derive``), computed when the pass runs."""
+
+    def run() -> list[tuple[Symbol, passes.Transform]]:
+        picture = view() if derive is None else derive(view())
+        return with_zxing(picture).run()
+
+    return run
+
+
+def _on_zbar(view: _Lazy) -> Callable[[], list[tuple[Symbol, passes.Transform]]]:
+    """zbar reading Code 128 on ``view``, computed when the pass runs."""
+
+    def run() -> list[tuple[Symbol, passes.Transform]]:
+        picture = view()
+        return [(s, picture.to_working) for s in zbar.read(picture.image, ("Code128",))]
+
+    return run
 
 
 def _tilt(symbol: Symbol, to_working: passes.Transform) -> float:

@@ -35,19 +35,24 @@ def read(
     *,
     binarizer: zxingcpp.Binarizer = zxingcpp.Binarizer.LocalAverage,
     try_downscale: bool = True,
+    try_invert: bool = False,
     return_errors: bool = False,
 ) -> list[Symbol]:
     """All symbols zxing-cpp finds in a grayscale picture.
 
     With ``return_errors`` the 2D symbols it located but could not decode are
     included too, with ``valid=False`` (their position guides the retries).
+    ``try_invert`` also reads light-on-dark codes: zxing-cpp then binarises
+    and searches the picture a second time, which costs a pass 40-60 % more
+    (bench/scan.py, 2026-12-01); :func:`scanning.decode` has one retry on
+    the inverted picture instead.
     """
     found = zxingcpp.read_barcodes(
         image,
         formats=formats,
         try_rotate=True,
         try_downscale=try_downscale,
-        try_invert=True,
+        try_invert=try_invert,
         text_mode=zxingcpp.TextMode.HRI,
         binarizer=binarizer,
         return_errors=return_errors,

@@ -10,7 +10,7 @@ from PIL import Image
 
 import scanning
 from scanning import labels, pipeline
-from scanning.testing import field, payloads
+from scanning.testing import field, payloads, render
 from tests.scanning.fakes import fake_plan
 
 
@@ -62,9 +62,18 @@ def gs1(hri: str) -> scanning.GS1Data:
         ([("Code128", "]C1", "(01)08936000000011(10)L1(17)271231")], ("Code128", "DataMatrix")),
         ([("DataMatrix", "]d2", "(01)08936000000011(17)271231(10)L1")], ("Code128",)),
         (
+            # SSCC, GTIN, lot and expiry: all receiving needs; no DataMatrix was seen.
             [
                 ("Code128", "]C1", "(00)089300000000000019"),
                 ("Code128", "]C1", "(01)08936000000011(10)L1(17)271231"),
+            ],
+            (),
+        ),
+        (
+            # No expiry in the bars: the DataMatrix may carry it.
+            [
+                ("Code128", "]C1", "(00)089300000000000019"),
+                ("Code128", "]C1", "(01)08936000000011(10)L1"),
             ],
             ("DataMatrix",),
         ),
@@ -80,6 +89,77 @@ def gs1(hri: str) -> scanning.GS1Data:
 )
 def test_what_a_logistics_label_still_lacks(read: list[tuple[str, str, str]], missing: tuple[str, ...]) -> None:
     assert labels.missing_formats((fmt, ident, gs1(hri)) for fmt, ident, hri in read) == missing
+
+
+def test_a_datamatrix_the_first_pass_located_is_looked_for_after_complete_bars() -> None:
+    read = [
+        ("Code128", "]C1", gs1("(00)089300000000000019")),
+        ("Code128", "]C1", gs1("(01)08936000000011(10)L1(17)271231")),
+    ]
+    assert labels.missing_formats(read, matrix_located=True) == ("DataMatrix",)
+
+
+def carton_label_without_datamatrix() -> tuple[Image.Image, set[tuple[str, str]]]:
+    rng = random.Random(11)
+    sscc = payloads.carton_sscc_hri(rng)
+    product = f"(01){payloads.gtin14(rng)}(10){payloads.lot(rng)}(17){payloads.expiry(rng)}"
+    codes = [render.symbol(hri, "Code128", module=3, gs1=True) for hri in (product, sscc)]
+    label = Image.new("L", (max(c.size[0] for c in codes) + 80, sum(c.size[1] for c in codes) + 120), 250)
+    for index, code in enumerate(codes):
+        label.paste(code, (40, 40 + index * (code.size[1] + 40)))
+    return label, {("Code128", payloads.element_string(hri)) for hri in (sscc, product)}
+
+
+def test_a_complete_label_without_datamatrix_costs_one_pass() -> None:
+    # SSCC and product GS1-128 with lot and expiry, no DataMatrix printed:
+    # nothing is left to look for (it used to wait out the label budget).
+    label, expected = carton_label_without_datamatrix()
+    result = scanning.decode(png(label), time_budget=30, label_budget=30)
+    assert texts(result) == expected
+    assert result.attempts == 1
+
+
+def test_dim_noisy_carton_bars_are_read_with_their_rows_averaged() -> None:
+    # A dim, noisy carton label: the DataMatrix is read (from its crop) but
+    # no pass reads the bars; averaging rows along them does.
+    sample = field.sample("tune", "carton", "dim", 1, 1)
+    result = scanning.decode(sample.data, time_budget=30, label_budget=30)
+    assert texts(result) == {(e.format, e.text) for e in sample.expected}
+
+
+def test_a_tilted_vial_costs_one_pass() -> None:
+    # A lone GS1 DataMatrix with no bars around it: no turned pass looking
+    # for the GS1-128 codes of a carton label.
+    sample = field.sample("tune", "vial", "motion", 2, 0)
+    result = scanning.decode(sample.data, time_budget=30, label_budget=30)
+    assert texts(result) == {(e.format, e.text) for e in sample.expected}
+    assert result.attempts == 1
+
+
+def test_the_bars_of_a_carton_label_read_with_its_datamatrix_only_are_searched() -> None:
+    # Defocus: the first pass reads the DataMatrix only; the bars beside it
+    # are found, and read once thresholded.
+    sample = field.sample("tune", "carton", "defocus", 1, 0)
+    assert len(texts(scanning.decode(sample.data, time_budget=0))) == 1
+    result = scanning.decode(sample.data, time_budget=30, label_budget=30)
+    assert texts(result) == {(e.format, e.text) for e in sample.expected}
+
+
+def test_a_strongly_defocused_card_is_read_sharpened_twice() -> None:
+    # Defocus of 2.2 px on a subject card: one unsharp mask is not enough.
+    sample = field.sample("tune", "subject_card", "defocus", 3, 1)
+    result = scanning.decode(sample.data, time_budget=30)
+    assert texts(result) == {(e.format, e.text) for e in sample.expected}
+
+
+def test_jpeg_blocky_carton_bars_are_read_by_zbar_early_in_the_label_search() -> None:
+    # Quality 55: the first pass reads the DataMatrix and one GS1-128; zbar
+    # reads the other before the costly retries (they used to come first,
+    # 19 passes, past the label budget on a busy machine).
+    sample = field.sample("tune", "carton", "jpeg", 2, 1)
+    result = scanning.decode(sample.data, time_budget=30, label_budget=30)
+    assert texts(result) == {(e.format, e.text) for e in sample.expected}
+    assert result.attempts <= 12
 
 
 def test_codes_of_other_kinds_ask_for_nothing_more() -> None:
