@@ -121,7 +121,11 @@ async def refuse_if_limited(
 
 
 async def _known(counter: AttemptCounter, keys: _Keys) -> bool:
-    return any([(await counter.peek(key))[0] for key in keys.known])
+    """Whether this address or browser signed in to the account before; stops at the first."""
+    for key in keys.known:
+        if (await counter.peek(key))[0]:
+            return True
+    return False
 
 
 def _refuse(why: str, seconds_left: int) -> None:
