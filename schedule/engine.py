@@ -247,9 +247,9 @@ def evaluate(
     )
 
 
-def _antigen_evaluation(antigen: str, series: str, result: DoseResult) -> AntigenDoseEvaluation:
+def _antigen_evaluation(antigen: str, ps: PatientSeries, result: DoseResult) -> AntigenDoseEvaluation:
     target = result.target + 1 if result.target is not None else None
-    return AntigenDoseEvaluation(antigen, result.status, result.reasons, series, target)
+    return AntigenDoseEvaluation(antigen, result.status, result.reasons, ps.series.name, target, ps.series.series_type)
 
 
 def _dose_evaluations(
@@ -263,20 +263,28 @@ def _dose_evaluations(
     for antigen, series_list in all_by_antigen.items():
         if len(series_list) == 1:  # each dose once: nothing to rank or de-duplicate
             ps = series_list[0]
-            name = ps.series.name
             for dose, result in zip(ps.doses, ps.results, strict=True):
                 if result is not None:
-                    per_dose[dose.input_index].append(_antigen_evaluation(antigen, name, result))
+                    per_dose[dose.input_index].append(_antigen_evaluation(antigen, ps, result))
             continue
         best = sorted(best_by_antigen.get(antigen, []), key=lambda p: _rank(p, ctx))
         done: set[int] = set()
+        # A patient may need several best series at once (a risk series for a condition
+        # beside the standard one, spec 4.5): a dose that counts in one of them is
+        # reported from it, so a dose extraneous to a complete standard series but valid
+        # in the risk series shows as valid.
+        if len(best) > 1:
+            for ps in best:
+                for dose, result in zip(ps.doses, ps.results, strict=True):
+                    if result is not None and result.status is DoseStatus.VALID and dose.input_index not in done:
+                        done.add(dose.input_index)
+                        per_dose[dose.input_index].append(_antigen_evaluation(antigen, ps, result))
         for ps in best + [p for p in series_list if p not in best]:
-            name = ps.series.name
             for dose, result in zip(ps.doses, ps.results, strict=True):
                 if result is None or dose.input_index in done:
                     continue
                 done.add(dose.input_index)
-                per_dose[dose.input_index].append(_antigen_evaluation(antigen, name, result))
+                per_dose[dose.input_index].append(_antigen_evaluation(antigen, ps, result))
     for i in unknown:
         per_dose[i].append(AntigenDoseEvaluation("", DoseStatus.NOT_VALID, (R.UNKNOWN_VACCINE,)))
     return tuple(EvaluatedDose(dose, tuple(evals)) for dose, evals in zip(patient.doses, per_dose, strict=True))

@@ -131,7 +131,7 @@ def _dates(series: PatientSeries, t: int, previous: AntigenDose | None, ctx: Con
             continue
         if not interval.priority_override:
             priority = False
-        ref = interval_reference(interval, series, previous, day_after, ctx, on)
+        ref = interval_reference(interval, series, previous, day_after, ctx)
         if ref is None:
             continue
         if interval.waived_by_new_observation is not None:
