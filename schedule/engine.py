@@ -204,7 +204,7 @@ def evaluate(
         if antigen is None:
             continue
         doses = by_antigen.get(name, no_doses)
-        series_list = [PatientSeries(s, name, doses) for s in relevant_series(antigen, ctx)]
+        series_list = [PatientSeries(s, name, doses, not_before) for s, not_before in relevant_series(antigen, ctx)]
         if not series_list:
             continue
         if name in prepared.linked:

@@ -85,6 +85,7 @@ class PatientSeries:
         "doses",
         "forecaster",
         "next_target",
+        "not_before",
         "results",
         "satisfied_by",
         "series",
@@ -92,10 +93,14 @@ class PatientSeries:
         "targets",
     )
 
-    def __init__(self, series: AntigenSeries, antigen: str, doses: list[AntigenDose]) -> None:
+    def __init__(
+        self, series: AntigenSeries, antigen: str, doses: list[AntigenDose], not_before: date | None = None
+    ) -> None:
         self.series = series
         self.antigen = antigen
         self.doses = doses
+        #: a risk series whose indication begins later (spec 5.1 extension): no forecast before it
+        self.not_before = not_before
         self.targets: list[SeriesDose] = list(series.doses)
         self.status: list[str] = [NOT_SATISFIED] * len(self.targets)
         self.satisfied_by: list[AntigenDose | None] = [None] * len(self.targets)
