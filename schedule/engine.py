@@ -235,7 +235,7 @@ def evaluate(
             a, ps, f = best[0]
             forecasts[group.name] = vaccine_group_forecast(group, [BestSeries(a, ps.series.name, f)], None)
             continue
-        parts = [BestSeries(a, ps.series.name, f, _not_started(ps, ctx)) for a, ps, f in best]
+        parts = [BestSeries(a, ps.series.name, f, _not_started(ps, ctx), ps.series.series_type) for a, ps, f in best]
         # MULTIANTVG-1 needs the latest dose of the group; antigen doses are in date order.
         last_doses = [by_antigen[a][-1].date for a in group.antigens if by_antigen.get(a)]
         forecasts[group.name] = vaccine_group_forecast(group, parts, max(last_doses, default=None))
