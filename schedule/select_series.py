@@ -45,7 +45,7 @@ def relevant_series(antigen: Antigen, ctx: Context) -> list[tuple[AntigenSeries,
     with the date before which it must not be forecast (None: no such date)."""
     sex = (ctx.patient.sex or "U")[:1].upper()
     chosen: list[tuple[AntigenSeries, date | None]] = []
-    upcoming: dict[str, list[tuple[AntigenSeries, date]]] = {}
+    upcoming: dict[str, list[tuple[AntigenSeries, date]]] | None = None  # made only when needed
     groups_now: set[str] = set()
     on = ctx.assessment_date
     for series in antigen.series:
@@ -63,10 +63,14 @@ def relevant_series(antigen: Antigen, ctx: Context) -> list[tuple[AntigenSeries,
             if begins is None:
                 continue
             if begins > on:
+                if upcoming is None:
+                    upcoming = {}
                 upcoming.setdefault(series.series_group, []).append((series, begins))
                 continue
             groups_now.add(series.series_group)
         chosen.append((series, None))
+    if upcoming is None:
+        return chosen
     for group, waiting in upcoming.items():
         if group in groups_now:
             continue
