@@ -28,6 +28,10 @@ def _is_complete(ps: PatientSeries) -> bool:
     return _status(ps) is SeriesStatus.COMPLETE
 
 
+def _is_aged_out(ps: PatientSeries) -> bool:
+    return _status(ps) is SeriesStatus.AGED_OUT
+
+
 def _is_in_process(ps: PatientSeries) -> bool:
     return ps.valid_count() > 0 and _status(ps) is SeriesStatus.NOT_COMPLETE
 
@@ -48,7 +52,12 @@ def _scorable(group: list[PatientSeries], ctx: Context) -> list[PatientSeries]:
         candidates = group
     has_default = any(p.series.default_series for p in group)
     none_valid = all(p.valid_count() == 0 for p in group)
-    best_priority = min((p.series.series_priority for p in group), default="A")
+    # SELECTSCORE-2 ranks risk series by priority (A first). A series the patient has
+    # aged out of is no path to immunity: like a contraindicated one (SELECTB-24) it
+    # does not hold back a lower-priority series (an adult at an outbreak: the infant
+    # series, Aged Out, leaves the adult 1-dose series).
+    live = [p for p in candidates if p.series.series_type is not SeriesType.RISK or not _is_aged_out(p)]
+    best_priority = min((p.series.series_priority for p in live or group), default="A")
     scorable = []
     for p in candidates:
         kind = p.series.series_type

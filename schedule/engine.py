@@ -204,7 +204,7 @@ def evaluate(
         if antigen is None:
             continue
         doses = by_antigen.get(name, no_doses)
-        series_list = [PatientSeries(s, name, doses) for s in relevant_series(antigen, ctx)]
+        series_list = [PatientSeries(s, name, doses, not_before) for s, not_before in relevant_series(antigen, ctx)]
         if not series_list:
             continue
         if name in prepared.linked:
@@ -235,7 +235,7 @@ def evaluate(
             a, ps, f = best[0]
             forecasts[group.name] = vaccine_group_forecast(group, [BestSeries(a, ps.series.name, f)], None)
             continue
-        parts = [BestSeries(a, ps.series.name, f, _not_started(ps, ctx)) for a, ps, f in best]
+        parts = [BestSeries(a, ps.series.name, f, _not_started(ps, ctx), ps.series.series_type) for a, ps, f in best]
         # MULTIANTVG-1 needs the latest dose of the group; antigen doses are in date order.
         last_doses = [by_antigen[a][-1].date for a in group.antigens if by_antigen.get(a)]
         forecasts[group.name] = vaccine_group_forecast(group, parts, max(last_doses, default=None))
@@ -247,9 +247,9 @@ def evaluate(
     )
 
 
-def _antigen_evaluation(antigen: str, series: str, result: DoseResult) -> AntigenDoseEvaluation:
+def _antigen_evaluation(antigen: str, ps: PatientSeries, result: DoseResult) -> AntigenDoseEvaluation:
     target = result.target + 1 if result.target is not None else None
-    return AntigenDoseEvaluation(antigen, result.status, result.reasons, series, target)
+    return AntigenDoseEvaluation(antigen, result.status, result.reasons, ps.series.name, target, ps.series.series_type)
 
 
 def _dose_evaluations(
@@ -263,20 +263,28 @@ def _dose_evaluations(
     for antigen, series_list in all_by_antigen.items():
         if len(series_list) == 1:  # each dose once: nothing to rank or de-duplicate
             ps = series_list[0]
-            name = ps.series.name
             for dose, result in zip(ps.doses, ps.results, strict=True):
                 if result is not None:
-                    per_dose[dose.input_index].append(_antigen_evaluation(antigen, name, result))
+                    per_dose[dose.input_index].append(_antigen_evaluation(antigen, ps, result))
             continue
         best = sorted(best_by_antigen.get(antigen, []), key=lambda p: _rank(p, ctx))
         done: set[int] = set()
+        # A patient may need several best series at once (a risk series for a condition
+        # beside the standard one, spec 4.5): a dose that counts in one of them is
+        # reported from it, so a dose extraneous to a complete standard series but valid
+        # in the risk series shows as valid.
+        if len(best) > 1:
+            for ps in best:
+                for dose, result in zip(ps.doses, ps.results, strict=True):
+                    if result is not None and result.status is DoseStatus.VALID and dose.input_index not in done:
+                        done.add(dose.input_index)
+                        per_dose[dose.input_index].append(_antigen_evaluation(antigen, ps, result))
         for ps in best + [p for p in series_list if p not in best]:
-            name = ps.series.name
             for dose, result in zip(ps.doses, ps.results, strict=True):
                 if result is None or dose.input_index in done:
                     continue
                 done.add(dose.input_index)
-                per_dose[dose.input_index].append(_antigen_evaluation(antigen, name, result))
+                per_dose[dose.input_index].append(_antigen_evaluation(antigen, ps, result))
     for i in unknown:
         per_dose[i].append(AntigenDoseEvaluation("", DoseStatus.NOT_VALID, (R.UNKNOWN_VACCINE,)))
     return tuple(EvaluatedDose(dose, tuple(evals)) for dose, evals in zip(patient.doses, per_dose, strict=True))

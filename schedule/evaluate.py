@@ -79,13 +79,12 @@ def interval_reference(
     previous: AntigenDose | None,
     before: date,
     ctx: Context,
-    on: date | None = None,
 ) -> date | None:
     """CALCDTINT-1/2/8/9: the date an interval is measured from, or None if none.
 
-    ``before``: "from most recent" looks at doses given before this date; ``on``: the
-    day the interval is looked at (the dose date; the assessment date in a forecast),
-    ``before`` when not given; "from observation" looks at observations begun by then.
+    ``before``: "from most recent" looks at doses given before this date; "from
+    observation" looks at the most recent observation active on the assessment date,
+    for every dose alike (CALCDTINT-9).
     """
     if interval.from_previous:
         return previous.date if previous is not None else None
@@ -104,7 +103,7 @@ def interval_reference(
                 found = dose.date
         return found
     if interval.from_observation is not None:
-        return ctx.observation_start(interval.from_observation, before if on is None else on)
+        return ctx.observation_start(interval.from_observation)
     return None
 
 

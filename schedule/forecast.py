@@ -131,7 +131,7 @@ def _dates(series: PatientSeries, t: int, previous: AntigenDose | None, ctx: Con
             continue
         if not interval.priority_override:
             priority = False
-        ref = interval_reference(interval, series, previous, day_after, ctx, on)
+        ref = interval_reference(interval, series, previous, day_after, ctx)
         if ref is None:
             continue
         if interval.waived_by_new_observation is not None:
@@ -151,7 +151,17 @@ def _dates(series: PatientSeries, t: int, previous: AntigenDose | None, ctx: Con
     season = target.season_start
     if season is not None and (earliest is None or season > earliest):
         earliest = season
+    if series.not_before is not None and (earliest is None or series.not_before > earliest):
+        earliest = series.not_before
     if earliest is None:
+        if t:
+            # FORECASTDTCAN-1 with nothing to go on (no minimum age, no interval, no
+            # dose evaluated): table 7-9 assumes 12/31/2999, never before the maximum
+            # age date, so table 7-10 says Aged Out (an adult skipped to dose 4 of the
+            # infant meningococcal series, which relies on doses 1-3 for its date).
+            return SeriesForecast(SeriesStatus.AGED_OUT, (R.CANNOT_FINISH,), t)
+        # A first dose without a minimum age is a birth dose (the Vietnamese data
+        # writes BCG and hepatitis B at birth so; the CDC data says "0 days").
         earliest = ctx.patient.birth_date
     if during is not None:
         after_interval = max(earliest, waived_min) if waived_min is not None else earliest

@@ -565,6 +565,7 @@ class AntigenDoseEvaluation:
 
     ``reasons`` are codes from :mod:`schedule.reasons` (empty when valid).
     ``target_dose`` is the 1-based target dose satisfied (valid doses) or evaluated.
+    ``series_type`` is the type of the series that evaluated it (None: no series).
     """
 
     antigen: str
@@ -572,6 +573,7 @@ class AntigenDoseEvaluation:
     reasons: tuple[str, ...] = ()
     series: str = ""
     target_dose: int | None = None
+    series_type: SeriesType | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,6 +85,7 @@ class PatientSeries:
         "doses",
         "forecaster",
         "next_target",
+        "not_before",
         "results",
         "satisfied_by",
         "series",
@@ -92,10 +93,14 @@ class PatientSeries:
         "targets",
     )
 
-    def __init__(self, series: AntigenSeries, antigen: str, doses: list[AntigenDose]) -> None:
+    def __init__(
+        self, series: AntigenSeries, antigen: str, doses: list[AntigenDose], not_before: date | None = None
+    ) -> None:
         self.series = series
         self.antigen = antigen
         self.doses = doses
+        #: a risk series whose indication begins later (spec 5.1 extension): no forecast before it
+        self.not_before = not_before
         self.targets: list[SeriesDose] = list(series.doses)
         self.status: list[str] = [NOT_SATISFIED] * len(self.targets)
         self.satisfied_by: list[AntigenDose | None] = [None] * len(self.targets)
@@ -201,12 +206,26 @@ class Context:
             return self.observation_codes
         return active_observations(self.patient, day)
 
-    def observation_start(self, code: str, on: date) -> date | None:
-        """Start of the most recent observation with ``code`` that began on or before ``on``."""
+    def observation_start(self, code: str) -> date | None:
+        """CALCDTINT-9: start of the most recent observation with ``code`` that is active
+        on the assessment date (None when there is none, or it has no start date).
+
+        The same date serves every dose: an observation that began after a dose (an
+        antiretroviral therapy started after MMR) still counts, so that dose comes too
+        soon after it."""
+        if code not in self.observation_codes:
+            return None
+        on = self.assessment_date
         best: date | None = None
         for obs in self.patient.observations:
             start = obs.start
-            if obs.code == code and start is not None and start <= on and (best is None or start > best):
+            if (
+                obs.code == code
+                and start is not None
+                and start <= on
+                and (obs.end is None or on <= obs.end)
+                and (best is None or start > best)
+            ):
                 best = start
         return best
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from schedule.model import SeriesStatus, VaccineGroup, VaccineGroupForecast
+from schedule.model import SeriesStatus, SeriesType, VaccineGroup, VaccineGroupForecast
 from schedule.state import SeriesForecast
 
 __all__ = ["BestSeries", "vaccine_group_forecast"]
@@ -45,6 +45,7 @@ class BestSeries:
     name: str
     forecast: SeriesForecast
     not_started: bool = False
+    series_type: SeriesType = SeriesType.STANDARD
 
 
 def _antigen_forecasts(items: list[BestSeries]) -> list[SeriesForecast]:
@@ -95,8 +96,33 @@ def vaccine_group_forecast(
     """Merge the best series forecasts of a vaccine group's antigens (chapter 9).
 
     ``latest_dose`` is the date of the patient's latest dose of a vaccine in the group
-    (MULTIANTVG-1).
+    (MULTIANTVG-1). Only best series of one series type are blended (spec 4.6 and
+    chapter 9: risk with risk, standard with standard); with both, the risk forecast
+    speaks while it has a dose to give, as the condition calls for it now and the
+    standard series can follow "later in life" (spec 4.5), else the standard one.
     """
+    if len(best) == 1:
+        return _single(group, best[0])
+    kinds = dict.fromkeys(i.series_type for i in best)
+    if len(kinds) > 1:
+        per_type = [
+            _blend(group, [i for i in best if i.series_type is kind], latest_dose)
+            for kind in _TYPE_ORDER
+            if kind in kinds
+        ]
+        for forecast in per_type:
+            if forecast.status is SeriesStatus.NOT_COMPLETE:
+                return forecast
+        return min(per_type, key=lambda f: _WITHIN_ANTIGEN.index(f.status))
+    return _blend(group, best, latest_dose)
+
+
+#: which series type's forecast speaks first when a group has best series of both
+_TYPE_ORDER = (SeriesType.RISK, SeriesType.STANDARD, SeriesType.EVALUATION_ONLY)
+
+
+def _blend(group: VaccineGroup, best: list[BestSeries], latest_dose: date | None) -> VaccineGroupForecast:
+    """Tables 9-2 to 9-5 for best series of one series type."""
     if len(best) == 1:
         return _single(group, best[0])
     by_antigen: dict[str, list[BestSeries]] = {}
