@@ -1,0 +1,208 @@
+"""What to do about each vaccine group today: the engine's forecast plus the
+contraindications and precautions of ``data/contraindications.toml``.
+
+::
+
+    from schedule.vn.advice import advise
+    advice = advise(patient, date.today())
+    advice["Measles/MR"].action          # Action.DO_NOT_GIVE for a pregnant woman
+    advice["Measles/MR"].reasons[0].text("en")
+    advice["Polio"].until                # "postpone until" (first day it may be given)
+
+The engine already applies the contraindications (the loader puts them in the model):
+a contraindicated antigen's forecast is "Contraindicated", a contraindicated vaccine
+(bOPV in immunodeficiency) leaves the recommended vaccines. This module names the rule
+behind it, in Vietnamese and English, and adds the precautions the CDSi model has not
+(postpone for fever, after immunoglobulin, refer for abnormal signs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+from schedule.engine import evaluate
+from schedule.model import Assessment, Patient, PatientObservation, SeriesStatus, VaccineGroupForecast
+from schedule.vn.conditions import Kind, Rule
+from schedule.vn.loader import VietnamSchedule, load
+
+__all__ = ["Action", "GroupAdvice", "Reason", "advise", "advise_assessment"]
+
+
+class Action(StrEnum):
+    """What the nurse does about a vaccine group today (most restrictive last)."""
+
+    NONE = "no dose needed"  # complete, immune, aged out
+    NOT_YET_DUE = "not yet due"
+    VACCINATE = "vaccinate"
+    DO_NOT_GIVE = "do not give"
+    POSTPONE = "postpone"
+    REFER = "refer"
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """The rule behind a "do not give", "postpone" or "refer", with its source."""
+
+    rule: str
+    #: the patient's observations that triggered the rule
+    observations: tuple[str, ...]
+    text_vi: str
+    text_en: str
+    source: str
+    confidence: str
+
+    def text(self, lang: str = "vi") -> str:
+        return self.text_en if lang.lower().startswith("en") else self.text_vi
+
+
+@dataclass(frozen=True, slots=True)
+class GroupAdvice:
+    """The advice for one vaccine group.
+
+    ``until``: for POSTPONE / REFER, the first day the vaccine may be given (None: once
+    the condition has ended). ``vaccines``: codes that may be given (now, or when due);
+    ``withheld``: codes not to give today, for the ``reasons``.
+    """
+
+    vaccine_group: str
+    action: Action
+    forecast: VaccineGroupForecast
+    until: date | None = None
+    vaccines: tuple[str, ...] = ()
+    withheld: tuple[str, ...] = ()
+    reasons: tuple[Reason, ...] = ()
+
+
+def _reasons(found: list[tuple[Rule, PatientObservation]]) -> tuple[Reason, ...]:
+    """One reason per rule, naming every observation that triggered it."""
+    by_rule: dict[str, tuple[Rule, list[str]]] = {}
+    for rule, observation in found:
+        codes = by_rule.setdefault(rule.id, (rule, []))[1]
+        if observation.code not in codes:
+            codes.append(observation.code)
+    return tuple(
+        Reason(rule.id, tuple(codes), rule.reason_vi, rule.reason_en, rule.source, rule.confidence)
+        for rule, codes in by_rule.values()
+    )
+
+
+class _Groups:
+    """Per-schedule lookups: each group's vaccine codes, each anaphylaxis code's group."""
+
+    def __init__(self, data: VietnamSchedule) -> None:
+        schedule = data.timeline
+        self.codes: dict[str, frozenset[str]] = {}
+        for name, group in schedule.vaccine_groups.items():
+            antigens = set(group.antigens)
+            self.codes[name] = frozenset(
+                code for code, v in schedule.vaccines.items() if any(a.antigen in antigens for a in v.antigens)
+            )
+        self.anaphylaxis_group = {code: group for group, code in data.conditions.anaphylaxis.items()}
+
+
+_GROUPS: dict[int, _Groups] = {}
+
+
+def _groups(data: VietnamSchedule) -> _Groups:
+    found = _GROUPS.get(id(data))
+    if found is None:
+        found = _GROUPS[id(data)] = _Groups(data)
+    return found
+
+
+def _withheld(rule: Rule, observation: PatientObservation, group: str, lookups: _Groups) -> frozenset[str]:
+    """Codes containing an antigen of ``group`` that ``rule`` withholds because of
+    ``observation``: anaphylaxis to a DTP dose withholds the 6-in-1 in the polio group too."""
+    if rule.id == "anaphylaxis":
+        codes = lookups.codes.get(lookups.anaphylaxis_group.get(observation.code, ""), frozenset())
+    else:
+        codes = rule.vaccines
+    return codes & lookups.codes[group]
+
+
+def advise_assessment(
+    patient: Patient, assessment: Assessment, data: VietnamSchedule | None = None
+) -> dict[str, GroupAdvice]:
+    """Advice for every vaccine group of ``assessment`` (the engine's result for ``patient``)."""
+    data = data or load()
+    lookups = _groups(data)
+    on = assessment.assessment_date
+    active = [(rule, o) for o in patient.observations for rule in data.conditions.rules if rule.applies(o, on)]
+    return {name: _advise_group(name, f, active, lookups, on) for name, f in assessment.vaccine_groups.items()}
+
+
+def _advise_group(
+    name: str,
+    forecast: VaccineGroupForecast,
+    active: list[tuple[Rule, PatientObservation]],
+    lookups: _Groups,
+    on: date,
+) -> GroupAdvice:
+    contra: list[tuple[Rule, PatientObservation]] = []
+    withheld: set[str] = set()
+    for rule, o in active:
+        if rule.kind is Kind.CONTRAINDICATION:
+            codes = _withheld(rule, o, name, lookups)
+            if codes:
+                contra.append((rule, o))
+                withheld |= codes
+    vaccines = tuple(v for v in forecast.vaccines if v not in withheld)
+    if forecast.status is SeriesStatus.CONTRAINDICATED or (
+        forecast.status is SeriesStatus.NOT_COMPLETE and not vaccines and withheld
+    ):
+        return GroupAdvice(
+            name, Action.DO_NOT_GIVE, forecast, withheld=tuple(sorted(withheld)), reasons=_reasons(contra)
+        )
+    if forecast.status is not SeriesStatus.NOT_COMPLETE:
+        return GroupAdvice(name, Action.NONE, forecast)
+    due_now = forecast.earliest is None or forecast.earliest <= on
+    postponed: set[str] = set()
+    reasons: list[tuple[Rule, PatientObservation]] = []
+    refer = False
+    until: date | None = on
+    for rule, o in active:
+        if rule.kind is not Kind.PRECAUTION:
+            continue
+        codes = rule.vaccines & set(vaccines)
+        ends = rule.until(o)
+        if not codes or (ends is not None and forecast.earliest is not None and forecast.earliest >= ends):
+            continue  # not due before the precaution ends: nothing to postpone
+        postponed |= codes
+        reasons.append((rule, o))
+        refer = refer or rule.refer
+        until = None if ends is None or until is None else max(until, ends)
+    remaining = tuple(v for v in vaccines if v not in postponed)
+    if postponed and not remaining:
+        action = Action.REFER if refer else Action.POSTPONE
+        return GroupAdvice(
+            name,
+            action,
+            forecast,
+            until,
+            withheld=tuple(sorted(postponed | withheld)),
+            reasons=_reasons(contra + reasons),
+        )
+    return GroupAdvice(
+        name,
+        Action.VACCINATE if due_now else Action.NOT_YET_DUE,
+        forecast,
+        vaccines=remaining,
+        withheld=tuple(sorted(postponed | withheld)),
+        reasons=_reasons(contra + reasons),
+    )
+
+
+def advise(
+    patient: Patient,
+    on: date,
+    groups: Iterable[str] | None = None,
+    data_dir: str | Path | None = None,
+) -> Mapping[str, GroupAdvice]:
+    """Evaluate ``patient`` on ``on`` with the Vietnamese schedule and advise each group."""
+    data = load(data_dir)
+    assessment = evaluate(patient, data.timeline, on, list(groups) if groups is not None else None)
+    return advise_assessment(patient, assessment, data)
