@@ -104,6 +104,8 @@ class Version:
     epi: tuple[str, ...]
     service: tuple[str, ...]
     schedule: Schedule
+    #: EPI series rolled out to some provinces or people only: series id -> who
+    scope: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def series_ids(self) -> tuple[str, ...]:
@@ -136,6 +138,10 @@ class VietnamSchedule:
             if version.effective <= day:
                 return version
         return self.versions[0]
+
+    def scope(self, series_id: str, day: date) -> str | None:
+        """Who gets an EPI series free on ``day`` when not everyone does, else None."""
+        return self.version_on(day).scope.get(series_id)
 
     def programme(self, series_id: str, day: date) -> str | None:
         """``"EPI"``, ``"service"`` or ``None`` (not in force) for a series on ``day``."""
@@ -585,6 +591,7 @@ _VERSION_KEYS = (
     "epi_remove",
     "service_add",
     "service_remove",
+    "scope",
 )
 
 
@@ -624,6 +631,7 @@ def _load_versions(
     if not raws:
         raise top.fail("at least one [[version]] is required")
     lists: dict[str, tuple[list[str], list[str]]] = {}
+    scopes: dict[str, dict[str, str]] = {}
     readers = []
     for i, raw in enumerate(raws, start=1):
         r = Reader(raw, f"{path.name}: version #{i}", _VERSION_KEYS)
@@ -657,6 +665,14 @@ def _load_versions(
             raise r.fail("a series is listed twice")
         if r.day("effective") is None:
             raise r.fail("effective (a date) is required")
+        scope = {sid: text for sid, text in scopes.get(based_on, {}).items() if sid in epi}
+        own = r.table.get("scope", {})
+        if not isinstance(own, dict) or not all(isinstance(s, str) for s in own.values()):
+            raise r.fail("scope must be a table: series id = text")
+        for sid in own:
+            if sid not in epi:
+                raise r.fail(f"scope: {sid!r} is not an EPI series of this version")
+        scopes[vid] = scope | own
         lists[vid] = (epi, service)
         readers.append(r)
     effectives = [r.day("effective") for r in readers]
@@ -685,6 +701,7 @@ def _load_versions(
                 epi=tuple(epi),
                 service=tuple(service),
                 schedule=_build_schedule(base, series, vid, effective, cessation),
+                scope=MappingProxyType(scopes[vid]),
             )
         )
     return tuple(versions)
