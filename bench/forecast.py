@@ -136,6 +136,17 @@ def vn_subjects() -> list[Job] | None:
     return [(patient, when, None)]
 
 
+def vn_screened_subjects() -> list[Job] | None:
+    """The typical Vietnamese 2-year-old with three observations (HIV exposure ended,
+    immunoglobulin a month ago, fever today), or None without ``schedule.vn``."""
+    try:
+        from schedule.vn.examples import screened_two_year_old
+    except ImportError:
+        return None
+    patient, when = screened_two_year_old(date(2025, 11, 10))
+    return [(patient, when, None)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default_shared = os.environ.get("NIIS_SHARED_DIR") or str(ROOT.parent / "shared")
@@ -213,6 +224,20 @@ def main(argv: list[str] | None = None) -> int:
                 _ = evaluate(patient, vn_schedule, when, groups).doses  # built on first access
             return len(vn)
 
+        screened = vn_screened_subjects() or []
+
+        def vn_screened() -> int:
+            for patient, when, groups in screened:
+                evaluate(patient, vn_schedule, when, groups)
+            return len(screened)
+
+        def vn_screened_advice() -> int:
+            from schedule.vn.advice import advise_assessment
+
+            for patient, when, groups in screened:
+                advise_assessment(patient, evaluate(patient, vn_schedule, when, groups))
+            return len(screened)
+
         vn_rate = _rate(vn_all, args.seconds)
         vn_doses_rate = _rate(vn_all_with_doses, args.seconds)
         print(
@@ -223,6 +248,17 @@ def main(argv: list[str] | None = None) -> int:
             f"{'  the same, reading every dose evaluation too':58} "
             f"{vn_doses_rate:11.0f} {baseline:11.0f} {baseline / vn_doses_rate:6.1f}x"
         )
+        if screened:
+            screened_rate = _rate(vn_screened, args.seconds)
+            advice_rate = _rate(vn_screened_advice, args.seconds)
+            print(
+                f"{'  with 3 observations (contraindications checked)':58} "
+                f"{screened_rate:11.0f} {baseline:11.0f} {baseline / screened_rate:6.1f}x"
+            )
+            print(
+                f"{'  the same, with advice (do not give / postpone / refer)':58} "
+                f"{advice_rate:11.0f} {baseline:11.0f} {baseline / advice_rate:6.1f}x"
+            )
     else:
         print("Vietnamese schedule: not measured (no 'vn' schedule or example subjects yet)")
     print("baseline = loading and parsing the case data only (JSON → Patient), same run")

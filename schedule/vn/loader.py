@@ -64,6 +64,7 @@ __all__ = [
 
 #: Folder of the data files shipped with the package.
 DATA_DIR = Path(__file__).parent / "data"
+_DEFAULT_FOLDER = str(DATA_DIR.resolve())
 #: Name of the schedule in :mod:`schedule.registry`.
 SCHEDULE_NAME = "vn"
 
@@ -757,4 +758,6 @@ def load(data_dir: str | Path | None = None) -> VietnamSchedule:
     ``data_dir`` defaults to the data shipped with the package; pass another folder to
     try edited data before committing it. Raises :class:`DataError` on bad data.
     """
-    return _load_cached(str(Path(data_dir or DATA_DIR).resolve()))
+    if data_dir is None:  # the common case: no path to resolve (a system call) each time
+        return _load_cached(_DEFAULT_FOLDER)
+    return _load_cached(str(Path(data_dir).resolve()))

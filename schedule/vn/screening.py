@@ -44,6 +44,7 @@ __all__ = [
     "screen",
 ]
 
+_DEFAULT_FOLDER = str(DATA_DIR.resolve())
 #: The pseudo-observation of the anaphylaxis question: the answer's vaccine decides the code.
 ANAPHYLAXIS = "anaphylaxis"
 
@@ -172,7 +173,7 @@ def _checklist_cached(folder: str) -> Checklist:
 
 def checklist(data_dir: str | Path | None = None) -> Checklist:
     """The screening checklist (both forms), loaded once per data folder."""
-    return _checklist_cached(str(Path(data_dir or DATA_DIR).resolve()))
+    return _checklist_cached(_DEFAULT_FOLDER if data_dir is None else str(Path(data_dir).resolve()))
 
 
 def _observations(question: Question, answer: Answer, on: date, data: VietnamSchedule) -> list[PatientObservation]:
