@@ -114,14 +114,18 @@ def _groups(data: VietnamSchedule) -> _Groups:
     return found
 
 
-def _withheld(rule: Rule, observation: PatientObservation, group: str, lookups: _Groups) -> frozenset[str]:
-    """Codes containing an antigen of ``group`` that ``rule`` withholds because of
-    ``observation``: anaphylaxis to a DTP dose withholds the 6-in-1 in the polio group too."""
+def _withheld(rule: Rule, observation: PatientObservation, lookups: _Groups) -> frozenset[str]:
+    """Codes ``rule`` withholds because of ``observation``; anaphylaxis: every code with
+    an antigen of the group, so a DTP reaction withholds the 6-in-1 in the polio group too."""
     if rule.id == "anaphylaxis":
-        codes = lookups.codes.get(lookups.anaphylaxis_group.get(observation.code, ""), frozenset())
-    else:
-        codes = rule.vaccines
-    return codes & lookups.codes[group]
+        return lookups.codes.get(lookups.anaphylaxis_group.get(observation.code, ""), frozenset())
+    return rule.vaccines
+
+
+#: an active contraindication and the codes it withholds; an active precaution and the
+#: first day its vaccines may be given again (None: once the condition has ended)
+_Contra = tuple[Rule, PatientObservation, frozenset[str]]
+_Precaution = tuple[Rule, PatientObservation, date | None]
 
 
 def advise_assessment(
@@ -131,60 +135,66 @@ def advise_assessment(
     data = data or load()
     lookups = _groups(data)
     on = assessment.assessment_date
-    active = [(rule, o) for o in patient.observations for rule in data.conditions.rules if rule.applies(o, on)]
-    return {name: _advise_group(name, f, active, lookups, on) for name, f in assessment.vaccine_groups.items()}
+    contra: list[_Contra] = []
+    precautions: list[_Precaution] = []
+    for o in patient.observations:
+        for rule in data.conditions.rules:
+            if rule.applies(o, on):
+                if rule.kind is Kind.CONTRAINDICATION:
+                    contra.append((rule, o, _withheld(rule, o, lookups)))
+                else:
+                    precautions.append((rule, o, rule.until(o)))
+    return {
+        name: _advise_group(name, f, contra, precautions, lookups.codes[name], on)
+        for name, f in assessment.vaccine_groups.items()
+    }
 
 
 def _advise_group(
     name: str,
     forecast: VaccineGroupForecast,
-    active: list[tuple[Rule, PatientObservation]],
-    lookups: _Groups,
+    contra: list[_Contra],
+    precautions: list[_Precaution],
+    group_codes: frozenset[str],
     on: date,
 ) -> GroupAdvice:
-    contra: list[tuple[Rule, PatientObservation]] = []
+    found: list[tuple[Rule, PatientObservation]] = []
     withheld: set[str] = set()
-    for rule, o in active:
-        if rule.kind is Kind.CONTRAINDICATION:
-            codes = _withheld(rule, o, name, lookups)
-            if codes:
-                contra.append((rule, o))
-                withheld |= codes
-    vaccines = tuple(v for v in forecast.vaccines if v not in withheld)
+    for rule, o, codes in contra:
+        hit = codes & group_codes
+        if hit:
+            found.append((rule, o))
+            withheld |= hit
+    vaccines = tuple(v for v in forecast.vaccines if v not in withheld) if withheld else forecast.vaccines
     if forecast.status is SeriesStatus.CONTRAINDICATED or (
         forecast.status is SeriesStatus.NOT_COMPLETE and not vaccines and withheld
     ):
         return GroupAdvice(
-            name, Action.DO_NOT_GIVE, forecast, withheld=tuple(sorted(withheld)), reasons=_reasons(contra)
+            name, Action.DO_NOT_GIVE, forecast, withheld=tuple(sorted(withheld)), reasons=_reasons(found)
         )
     if forecast.status is not SeriesStatus.NOT_COMPLETE:
         return GroupAdvice(name, Action.NONE, forecast)
     due_now = forecast.earliest is None or forecast.earliest <= on
     postponed: set[str] = set()
-    reasons: list[tuple[Rule, PatientObservation]] = []
     refer = False
     until: date | None = on
-    for rule, o in active:
-        if rule.kind is not Kind.PRECAUTION:
-            continue
-        codes = rule.vaccines & set(vaccines)
-        ends = rule.until(o)
+    for rule, o, ends in precautions:
+        codes = rule.vaccines.intersection(vaccines)
         if not codes or (ends is not None and forecast.earliest is not None and forecast.earliest >= ends):
             continue  # not due before the precaution ends: nothing to postpone
         postponed |= codes
-        reasons.append((rule, o))
+        found.append((rule, o))
         refer = refer or rule.refer
         until = None if ends is None or until is None else max(until, ends)
-    remaining = tuple(v for v in vaccines if v not in postponed)
+    remaining = tuple(v for v in vaccines if v not in postponed) if postponed else vaccines
     if postponed and not remaining:
-        action = Action.REFER if refer else Action.POSTPONE
         return GroupAdvice(
             name,
-            action,
+            Action.REFER if refer else Action.POSTPONE,
             forecast,
             until,
             withheld=tuple(sorted(postponed | withheld)),
-            reasons=_reasons(contra + reasons),
+            reasons=_reasons(found),
         )
     return GroupAdvice(
         name,
@@ -192,7 +202,7 @@ def _advise_group(
         forecast,
         vaccines=remaining,
         withheld=tuple(sorted(postponed | withheld)),
-        reasons=_reasons(contra + reasons),
+        reasons=_reasons(found),
     )
 
 
