@@ -111,13 +111,7 @@ def _codes(r: Reader, lists: Mapping[str, frozenset[str]], vaccines: Mapping[str
         if value not in lists:
             raise r.fail(f"vaccines: {value!r} is not a list in [live] (or 'all')")
         return lists[value]
-    codes = frozenset(r.strings("vaccines"))
-    if not codes:
-        raise r.fail("vaccines is required: a list of codes, 'all' or a list name from [live]")
-    for code in codes:
-        if code not in vaccines:
-            raise r.fail(f"unknown vaccine code {code!r}")
-    return codes
+    return r.known("vaccines", vaccines, "vaccine code")
 
 
 def load_conditions(
@@ -187,12 +181,7 @@ def load_conditions(
             if rid in seen or rid == "anaphylaxis":
                 raise r.fail("rule id listed twice")
             seen.add(rid)
-            codes = frozenset(r.strings("observations"))
-            if not codes:
-                raise r.fail("observations is required")
-            for code in codes:
-                if code not in known:
-                    raise r.fail(f"unknown observation {code!r}")
+            codes = r.known("observations", known, "observation")
             if kind is Kind.CONTRAINDICATION and ("after" in raw or "refer" in raw):
                 raise r.fail("after and refer are for precautions")
             rules.append(

@@ -7,7 +7,7 @@ Shared by the schedule loader (:mod:`schedule.vn.loader`), the contraindication 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -83,6 +83,16 @@ class Reader:
         if not all(isinstance(v, str) for v in values):
             raise self.fail(f"{key} must be a list of text")
         return tuple(values)
+
+    def known(self, key: str, known: Container[str], what: str) -> frozenset[str]:
+        """A required, non-empty list of ``what`` (e.g. "observation") from ``known``."""
+        values = frozenset(self.strings(key))
+        if not values:
+            raise self.fail(f"{key} is required")
+        for value in sorted(values):
+            if value not in known:
+                raise self.fail(f"unknown {what} {value!r}")
+        return values
 
     def day(self, key: str) -> date | None:
         value = self.table.get(key)
