@@ -90,35 +90,11 @@ def _reasons(found: list[tuple[Rule, PatientObservation]]) -> tuple[Reason, ...]
     )
 
 
-class _Groups:
-    """Per-schedule lookups: each group's vaccine codes, each anaphylaxis code's group."""
-
-    def __init__(self, data: VietnamSchedule) -> None:
-        schedule = data.timeline
-        self.codes: dict[str, frozenset[str]] = {}
-        for name, group in schedule.vaccine_groups.items():
-            antigens = set(group.antigens)
-            self.codes[name] = frozenset(
-                code for code, v in schedule.vaccines.items() if any(a.antigen in antigens for a in v.antigens)
-            )
-        self.anaphylaxis_group = {code: group for group, code in data.conditions.anaphylaxis.items()}
-
-
-_GROUPS: dict[int, _Groups] = {}
-
-
-def _groups(data: VietnamSchedule) -> _Groups:
-    found = _GROUPS.get(id(data))
-    if found is None:
-        found = _GROUPS[id(data)] = _Groups(data)
-    return found
-
-
-def _withheld(rule: Rule, observation: PatientObservation, lookups: _Groups) -> frozenset[str]:
+def _withheld(rule: Rule, observation: PatientObservation, data: VietnamSchedule) -> frozenset[str]:
     """Codes ``rule`` withholds because of ``observation``; anaphylaxis: every code with
     an antigen of the group, so a DTP reaction withholds the 6-in-1 in the polio group too."""
     if rule.id == "anaphylaxis":
-        return lookups.codes.get(lookups.anaphylaxis_group.get(observation.code, ""), frozenset())
+        return data.group_codes.get(data.conditions.anaphylaxis_groups.get(observation.code, ""), frozenset())
     return rule.vaccines
 
 
@@ -133,7 +109,6 @@ def advise_assessment(
 ) -> dict[str, GroupAdvice]:
     """Advice for every vaccine group of ``assessment`` (the engine's result for ``patient``)."""
     data = data or load()
-    lookups = _groups(data)
     on = assessment.assessment_date
     contra: list[_Contra] = []
     precautions: list[_Precaution] = []
@@ -141,11 +116,11 @@ def advise_assessment(
         for rule in data.conditions.rules:
             if rule.applies(o, on):
                 if rule.kind is Kind.CONTRAINDICATION:
-                    contra.append((rule, o, _withheld(rule, o, lookups)))
+                    contra.append((rule, o, _withheld(rule, o, data)))
                 else:
                     precautions.append((rule, o, rule.until(o)))
     return {
-        name: _advise_group(name, f, contra, precautions, lookups.codes[name], on)
+        name: _advise_group(name, f, contra, precautions, data.group_codes[name], on)
         for name, f in assessment.vaccine_groups.items()
     }
 

@@ -95,6 +95,8 @@ class Conditions:
     rules: tuple[Rule, ...]
     #: vaccine group -> observation code "anaphylaxis after a previous dose"
     anaphylaxis: Mapping[str, str]
+    #: the other way round: observation code -> vaccine group
+    anaphylaxis_groups: Mapping[str, str]
 
     def contraindications(self) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.kind is Kind.CONTRAINDICATION)
@@ -204,6 +206,7 @@ def load_conditions(
         observations=MappingProxyType(observations),
         rules=tuple(rules),
         anaphylaxis=MappingProxyType(by_group),
+        anaphylaxis_groups=MappingProxyType({code: group for group, code in by_group.items()}),
     )
 
 

@@ -132,6 +132,8 @@ class VietnamSchedule:
     diseases: Mapping[str, tuple[str, str]]
     #: contraindications and precautions (contraindications.toml)
     conditions: Conditions
+    #: vaccine group -> every vaccine code containing one of its antigens
+    group_codes: Mapping[str, frozenset[str]]
 
     def version_on(self, day: date) -> Version:
         """The version in force on ``day`` (the first version for earlier days)."""
@@ -749,6 +751,14 @@ def _load_cached(folder: str) -> VietnamSchedule:
         group_names_vi=MappingProxyType(base.group_names_vi),
         diseases=MappingProxyType(base.diseases),
         conditions=conditions,
+        group_codes=MappingProxyType(
+            {
+                name: frozenset(
+                    c for c, v in base.vaccines.items() if any(a.antigen in group.antigens for a in v.antigens)
+                )
+                for name, group in base.groups.items()
+            }
+        ),
     )
 
 
