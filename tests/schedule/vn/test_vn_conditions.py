@@ -248,3 +248,8 @@ def test_the_live_list_decides_antigen_or_vaccine_contraindication(data_copy: Pa
     assert all(c.observation_code != "VN-PREGNANT" for c in measles.contraindications)
     (pregnant,) = [c for c in measles.vaccine_contraindications if c.observation_code == "VN-PREGNANT"]
     assert {v.code for v in pregnant.vaccines} == {"03", "04", "05"}
+
+
+def test_every_observation_code_fits_the_forecast_api() -> None:
+    # POST /api/forecast takes codes of at most 32 characters
+    assert max(len(code) for code in timeline().observations) <= 32
