@@ -80,6 +80,17 @@ def _rate(work: Callable[[], int], seconds: float) -> float:
             return best
 
 
+def _each(jobs: list[Job], one: Callable[[Patient, date, list[str] | None], object]) -> Callable[[], int]:
+    """Work for :func:`_rate`: ``one`` on every job, returning how many."""
+
+    def work() -> int:
+        for patient, when, groups in jobs:
+            one(patient, when, groups)
+        return len(jobs)
+
+    return work
+
+
 def cdc_jobs(cases: list[dict[str, Any]], schedule: Schedule) -> list[Job]:
     """One job per CDC case: the patient, the assessment date and the case's groups."""
     jobs: list[Job] = []
@@ -133,6 +144,17 @@ def vn_subjects() -> list[Job] | None:
     except (ImportError, KeyError, ValueError, TypeError):
         return None
     patient, when = typical_two_year_old(date(2025, 11, 10))
+    return [(patient, when, None)]
+
+
+def vn_screened_subjects() -> list[Job] | None:
+    """The typical Vietnamese 2-year-old with three observations (HIV exposure ended,
+    immunoglobulin a month ago, fever today), or None without ``schedule.vn``."""
+    try:
+        from schedule.vn.examples import screened_two_year_old
+    except ImportError:
+        return None
+    patient, when = screened_two_year_old(date(2025, 11, 10))
     return [(patient, when, None)]
 
 
@@ -203,26 +225,27 @@ def main(argv: list[str] | None = None) -> int:
     if vn:
         vn_schedule = registry.get("vn")
 
-        def vn_all() -> int:
-            for patient, when, groups in vn:
-                evaluate(patient, vn_schedule, when, groups)
-            return len(vn)
+        from schedule.vn.advice import advise_assessment
 
-        def vn_all_with_doses() -> int:
-            for patient, when, groups in vn:
-                _ = evaluate(patient, vn_schedule, when, groups).doses  # built on first access
-            return len(vn)
-
-        vn_rate = _rate(vn_all, args.seconds)
-        vn_doses_rate = _rate(vn_all_with_doses, args.seconds)
-        print(
-            f"{'Vietnamese schedule, typical 2-year-old, all groups':58} "
-            f"{vn_rate:11.0f} {baseline:11.0f} {baseline / vn_rate:6.1f}x"
+        screened = vn_screened_subjects() or []
+        vn_all = _each(vn, lambda p, when, groups: evaluate(p, vn_schedule, when, groups))
+        vn_all_with_doses = _each(vn, lambda p, when, groups: evaluate(p, vn_schedule, when, groups).doses)
+        vn_screened = _each(screened, lambda p, when, groups: evaluate(p, vn_schedule, when, groups))
+        vn_screened_advice = _each(
+            screened, lambda p, when, groups: advise_assessment(p, evaluate(p, vn_schedule, when, groups))
         )
-        print(
-            f"{'  the same, reading every dose evaluation too':58} "
-            f"{vn_doses_rate:11.0f} {baseline:11.0f} {baseline / vn_doses_rate:6.1f}x"
-        )
+        lines = [
+            ("Vietnamese schedule, typical 2-year-old, all groups", vn_all),
+            ("  the same, reading every dose evaluation too", vn_all_with_doses),
+        ]
+        if screened:
+            lines += [
+                ("  with 3 observations (contraindications checked)", vn_screened),
+                ("  the same, with advice (do not give / postpone / refer)", vn_screened_advice),
+            ]
+        for label, work in lines:
+            rate = _rate(work, args.seconds)
+            print(f"{label:58} {rate:11.0f} {baseline:11.0f} {baseline / rate:6.1f}x")
     else:
         print("Vietnamese schedule: not measured (no 'vn' schedule or example subjects yet)")
     print("baseline = loading and parsing the case data only (JSON → Patient), same run")

@@ -44,8 +44,10 @@ def test_every_string_the_app_asks_for_exists() -> None:
             for key in literals
             if not key.startswith("niis.") and not re.search(r"\.(js|json|css|png|svg|webmanifest)$", key)
         }
-    roles = {f"role.{role}" for role in ("national_admin", "province_officer", "commune_officer", "vaccinator",
-                                         "stock_clerk", "parent")}
+    roles = {
+        f"role.{role}"
+        for role in ("national_admin", "province_officer", "commune_officer", "vaccinator", "stock_clerk", "parent")
+    }
     states = {f"outbox.state.{state}" for state in ("pending", "sending", "refused", "confirmed")}
     storage = {f"storage.{kind}" for kind in ("persisted", "best-effort", "unsupported")}
     assert len(used) > 20

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date
 
 from schedule.dates import Duration, add
-from schedule.model import AdministeredDose, Patient
+from schedule.model import AdministeredDose, Patient, PatientObservation
 
-__all__ = ["typical_two_year_old"]
+__all__ = ["screened_two_year_old", "typical_two_year_old"]
 
 # (age at the visit, vaccine code, trade name) in visit order. Codes: see schedule.toml.
 _HISTORY: tuple[tuple[str, str, str], ...] = (
@@ -65,3 +65,17 @@ def typical_two_year_old(today: date) -> tuple[Patient, date]:
         for n, (age, code, trade) in enumerate(_HISTORY, start=1)
     )
     return Patient(birth_date=birth, sex="F", doses=doses), today
+
+
+def screened_two_year_old(today: date) -> tuple[Patient, date]:
+    """The same girl with what screenings record: born to a mother with HIV (excluded
+    at 6 weeks), immunoglobulin a month ago, fever today. Every observation is read by
+    the engine (contraindications) or by :mod:`schedule.vn.advice` (precautions)."""
+    patient, day = typical_two_year_old(today)
+    birth = patient.birth_date
+    observations = (
+        PatientObservation("VN-HIV-EXPOSED", birth, add(birth, Duration.parse("6 weeks"))),
+        PatientObservation("VN-IMMUNOGLOBULIN", add(today, Duration(months=-1)), add(today, Duration(months=-1))),
+        PatientObservation("VN-FEVER", today, today),
+    )
+    return Patient(birth_date=birth, sex=patient.sex, doses=patient.doses, observations=observations), day

@@ -17,9 +17,8 @@ in the data fails loudly at load time rather than silently changing a forecast.
 from __future__ import annotations
 
 import itertools
-import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +30,7 @@ from schedule.model import (
     AgeRule,
     Antigen,
     AntigenAssociation,
+    AntigenContraindication,
     AntigenSeries,
     ConditionalSkip,
     Indication,
@@ -45,9 +45,12 @@ from schedule.model import (
     SkipContext,
     SkipSet,
     VaccineCode,
+    VaccineContraindication,
     VaccineGroup,
     VaccineRule,
 )
+from schedule.vn.conditions import Conditions, antigen_contraindications, load_conditions
+from schedule.vn.reader import DataError, Reader, read_toml
 
 __all__ = [
     "DATA_DIR",
@@ -61,15 +64,11 @@ __all__ = [
 
 #: Folder of the data files shipped with the package.
 DATA_DIR = Path(__file__).parent / "data"
+_DEFAULT_FOLDER = str(DATA_DIR.resolve())
 #: Name of the schedule in :mod:`schedule.registry`.
 SCHEDULE_NAME = "vn"
 
-_CONFIDENCE = frozenset({"confirmed", "unconfirmed", "assumption"})
 _ONE_DAY = timedelta(days=1)
-
-
-class DataError(ValueError):
-    """The schedule data is malformed; the message names the file and the entry."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +105,8 @@ class Version:
     epi: tuple[str, ...]
     service: tuple[str, ...]
     schedule: Schedule
+    #: EPI series rolled out to some provinces or people only: series id -> who
+    scope: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def series_ids(self) -> tuple[str, ...]:
@@ -129,6 +130,10 @@ class VietnamSchedule:
     group_names_vi: Mapping[str, str]
     #: antigen → (disease in English, disease in Vietnamese)
     diseases: Mapping[str, tuple[str, str]]
+    #: contraindications and precautions (contraindications.toml)
+    conditions: Conditions
+    #: vaccine group -> every vaccine code containing one of its antigens
+    group_codes: Mapping[str, frozenset[str]]
 
     def version_on(self, day: date) -> Version:
         """The version in force on ``day`` (the first version for earlier days)."""
@@ -136,6 +141,10 @@ class VietnamSchedule:
             if version.effective <= day:
                 return version
         return self.versions[0]
+
+    def scope(self, series_id: str, day: date) -> str | None:
+        """Who gets an EPI series free on ``day`` when not everyone does, else None."""
+        return self.version_on(day).scope.get(series_id)
 
     def programme(self, series_id: str, day: date) -> str | None:
         """``"EPI"``, ``"service"`` or ``None`` (not in force) for a series on ``day``."""
@@ -150,81 +159,6 @@ class VietnamSchedule:
 # ----------------------------------------------------------------------- small parsers
 
 
-class _Reader:
-    """Reads one TOML table, remembering where it is for error messages."""
-
-    def __init__(self, table: Mapping[str, Any], where: str, allowed: Iterable[str]) -> None:
-        self.table = table
-        self.where = where
-        unknown = set(table) - set(allowed)
-        if unknown:
-            raise DataError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
-
-    def fail(self, message: str) -> DataError:
-        return DataError(f"{self.where}: {message}")
-
-    def text(self, key: str, default: str = "") -> str:
-        value = self.table.get(key, default)
-        if not isinstance(value, str):
-            raise self.fail(f"{key} must be text")
-        return value
-
-    def required(self, key: str) -> str:
-        value = self.text(key)
-        if not value:
-            raise self.fail(f"{key} is required")
-        return value
-
-    def duration(self, key: str) -> Duration | None:
-        text = self.text(key)
-        if not text:
-            return None
-        try:
-            return Duration.parse(text)
-        except ValueError as exc:
-            raise self.fail(f"{key}: {exc}") from None
-
-    def integer(self, key: str) -> int | None:
-        value = self.table.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise self.fail(f"{key} must be a whole number")
-        return value
-
-    def flag(self, key: str, default: bool = False) -> bool:
-        value = self.table.get(key, default)
-        if not isinstance(value, bool):
-            raise self.fail(f"{key} must be true or false")
-        return value
-
-    def items(self, key: str) -> list[Any]:
-        value = self.table.get(key, [])
-        if not isinstance(value, list):
-            raise self.fail(f"{key} must be a list")
-        return value
-
-    def strings(self, key: str) -> tuple[str, ...]:
-        values = self.items(key)
-        if not all(isinstance(v, str) for v in values):
-            raise self.fail(f"{key} must be a list of text")
-        return tuple(values)
-
-    def day(self, key: str) -> date | None:
-        value = self.table.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, date):
-            raise self.fail(f"{key} must be a date (2024-08-01, no quotes)")
-        return value
-
-    def confidence(self, key: str = "confidence", default: str = "confirmed") -> str:
-        value = self.text(key, default)
-        if value not in _CONFIDENCE:
-            raise self.fail(f"{key} must be one of {', '.join(sorted(_CONFIDENCE))}")
-        return value
-
-
 def _minus(duration: Duration, grace: Duration) -> Duration:
     """``duration - grace`` written as CDC writes it (``"4 weeks - 4 days"``)."""
     return Duration(
@@ -233,14 +167,6 @@ def _minus(duration: Duration, grace: Duration) -> Duration:
         duration.days - grace.days,
         f"{duration} - {grace}",
     )
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(f"{path.name}: {exc}") from None
 
 
 # ----------------------------------------------------------------------- schedule.toml
@@ -255,15 +181,19 @@ class _Base:
     vaccines: dict[str, VaccineCode]
     observations: dict[str, ObservationType]
     conflicts: tuple[LiveVirusConflict, ...]
+    #: antigen -> its contraindications in the engine's model (from contraindications.toml)
+    contraindications: dict[str, tuple[tuple[AntigenContraindication, ...], tuple[VaccineContraindication, ...]]] = (
+        field(default_factory=dict)
+    )
 
 
 def _load_base(path: Path) -> _Base:
-    data = _read_toml(path)
-    top = _Reader(data, path.name, ("grace", "antigen", "group", "vaccine", "observation", "live_virus"))
+    data = read_toml(path)
+    top = Reader(data, path.name, ("grace", "antigen", "group", "vaccine", "observation", "live_virus"))
     grace = top.duration("grace") or Duration(days=4, text="4 days")
     diseases: dict[str, tuple[str, str]] = {}
     for i, raw in enumerate(top.items("antigen"), start=1):
-        r = _Reader(raw, f"{path.name}: antigen #{i}", ("name", "disease_en", "disease_vi"))
+        r = Reader(raw, f"{path.name}: antigen #{i}", ("name", "disease_en", "disease_vi"))
         name = r.required("name")
         if name in diseases:
             raise r.fail(f"antigen {name!r} listed twice")
@@ -271,7 +201,7 @@ def _load_base(path: Path) -> _Base:
     groups: dict[str, VaccineGroup] = {}
     names_vi: dict[str, str] = {}
     for i, raw in enumerate(top.items("group"), start=1):
-        r = _Reader(raw, f"{path.name}: group #{i}", ("name", "name_vi", "antigens", "administer_full_vaccine_group"))
+        r = Reader(raw, f"{path.name}: group #{i}", ("name", "name_vi", "antigens", "administer_full_vaccine_group"))
         name = r.required("name")
         antigens = r.strings("antigens")
         for antigen in antigens:
@@ -281,7 +211,7 @@ def _load_base(path: Path) -> _Base:
         names_vi[name] = r.text("name_vi", name)
     vaccines: dict[str, VaccineCode] = {}
     for i, raw in enumerate(top.items("vaccine"), start=1):
-        r = _Reader(raw, f"{path.name}: vaccine #{i}", ("code", "description", "antigens", "cvx"))
+        r = Reader(raw, f"{path.name}: vaccine #{i}", ("code", "description", "antigens", "cvx"))
         code = r.required("code")
         if code in vaccines:
             raise r.fail(f"vaccine code {code!r} listed twice")
@@ -289,7 +219,7 @@ def _load_base(path: Path) -> _Base:
         for item in r.items("antigens"):
             if isinstance(item, str):
                 item = {"antigen": item}
-            a = _Reader(item, f"{r.where} ({code}) antigen", ("antigen", "begin_age", "end_age"))
+            a = Reader(item, f"{r.where} ({code}) antigen", ("antigen", "begin_age", "end_age"))
             antigen = a.required("antigen")
             if antigen not in diseases:
                 raise a.fail(f"unknown antigen {antigen!r}")
@@ -297,7 +227,7 @@ def _load_base(path: Path) -> _Base:
         vaccines[code] = VaccineCode(code, r.text("description"), tuple(assocs), r.strings("cvx"))
     observations: dict[str, ObservationType] = {}
     for i, raw in enumerate(top.items("observation"), start=1):
-        r = _Reader(raw, f"{path.name}: observation #{i}", ("code", "title", "title_vi", "group"))
+        r = Reader(raw, f"{path.name}: observation #{i}", ("code", "title", "title_vi", "group"))
         code = r.required("code")
         title = r.text("title", code)
         title_vi = r.text("title_vi")
@@ -307,7 +237,7 @@ def _load_base(path: Path) -> _Base:
     conflicts: list[LiveVirusConflict] = []
     live = data.get("live_virus")
     if live is not None:
-        r = _Reader(live, f"{path.name}: live_virus", ("codes", "begin", "min_end", "end"))
+        r = Reader(live, f"{path.name}: live_virus", ("codes", "begin", "min_end", "end"))
         codes = r.strings("codes")
         begin, min_end, end = r.duration("begin"), r.duration("min_end"), r.duration("end")
         if begin is None or min_end is None or end is None:
@@ -390,12 +320,12 @@ class _SeriesParser:
         self.file = file
         self.flags: list[str] = []
 
-    def vaccine_rules(self, r: _Reader, key: str) -> tuple[VaccineRule, ...]:
+    def vaccine_rules(self, r: Reader, key: str) -> tuple[VaccineRule, ...]:
         rules = []
         for item in r.items(key):
             if isinstance(item, str):
                 item = {"code": item}
-            v = _Reader(item, f"{r.where}: {key}", ("code", "begin_age", "end_age", "trade_name", "volume"))
+            v = Reader(item, f"{r.where}: {key}", ("code", "begin_age", "end_age", "trade_name", "volume"))
             code = v.required("code")
             if code not in self.base.vaccines:
                 raise v.fail(f"unknown vaccine code {code!r} (add it to schedule.toml)")
@@ -416,7 +346,7 @@ class _SeriesParser:
     def interval(self, raw: Any, where: str, dose_label: str) -> Interval:
         if not isinstance(raw, dict):
             raise DataError(f'{where}: an interval is a table like {{ min = "4 weeks" }}')
-        r = _Reader(raw, where, _INTERVAL_KEYS_ALL)
+        r = Reader(raw, where, _INTERVAL_KEYS_ALL)
         confidence = r.confidence(default="confirmed")
         if confidence != "confirmed":
             self.flags.append(f"{dose_label} interval: {confidence}")
@@ -450,7 +380,7 @@ class _SeriesParser:
         )
 
     def skip(self, raw: Any, where: str, dose_label: str) -> ConditionalSkip:
-        r = _Reader(raw, where, ("context", "note", "confidence", "condition_logic", "conditions", "sets", "set_logic"))
+        r = Reader(raw, where, ("context", "note", "confidence", "condition_logic", "conditions", "sets", "set_logic"))
         confidence = r.confidence(default="confirmed")
         if confidence != "confirmed":
             self.flags.append(f"{dose_label} skip: {confidence}")
@@ -468,7 +398,7 @@ class _SeriesParser:
         ]
         sets = []
         for n, raw_set in enumerate(raw_sets, start=1):
-            s = _Reader(raw_set, f"{where} set {n}", ("note", "condition_logic", "conditions"))
+            s = Reader(raw_set, f"{where} set {n}", ("note", "condition_logic", "conditions"))
             conditions = tuple(
                 self.condition(c, f"{s.where} condition {k}", f"{n}.{k}")
                 for k, c in enumerate(s.items("conditions"), start=1)
@@ -485,7 +415,7 @@ class _SeriesParser:
         return ConditionalSkip(context, tuple(sets), set_logic)
 
     def condition(self, raw: Any, where: str, condition_id: str) -> SkipCondition:
-        r = _Reader(raw, where, _SKIP_CONDITION_KEYS)
+        r = Reader(raw, where, _SKIP_CONDITION_KEYS)
         try:
             kind = SkipConditionType(r.required("type"))
         except ValueError:
@@ -515,7 +445,7 @@ class _SeriesParser:
         )
 
     def dose(self, raw: Any, where: str, number: int) -> SeriesDose:
-        r = _Reader(raw, where, _DOSE_KEYS)
+        r = Reader(raw, where, _DOSE_KEYS)
         label = f"dose {number}"
         confidence = r.confidence(default="confirmed")
         if confidence != "confirmed":
@@ -566,10 +496,10 @@ class _SeriesParser:
 
     def series(self, raw: Any, index: int) -> tuple[SeriesInfo, list[tuple[str, AntigenSeries]]]:
         where = f"{self.file}: series #{index}"
-        r = _Reader(raw, where, _SERIES_KEYS)
+        r = Reader(raw, where, _SERIES_KEYS)
         sid = r.required("id")
         where = f"{self.file}: series {sid!r}"
-        r = _Reader(raw, where, _SERIES_KEYS)
+        r = Reader(raw, where, _SERIES_KEYS)
         self.flags = []
         antigens = r.strings("antigens")
         if not antigens:
@@ -586,7 +516,7 @@ class _SeriesParser:
             raise r.fail("a series needs at least one [[series.dose]]")
         indications = []
         for k, raw_ind in enumerate(r.items("indications"), start=1):
-            i = _Reader(
+            i = Reader(
                 raw_ind, f"{where} indication {k}", ("observation", "description", "begin_age", "end_age", "confidence")
             )
             code = i.required("observation")
@@ -634,8 +564,8 @@ def _load_series(folder: Path, base: _Base) -> tuple[dict[str, SeriesInfo], dict
     infos: dict[str, SeriesInfo] = {}
     built: dict[str, list[tuple[str, AntigenSeries]]] = {}
     for path in sorted(folder.glob("*.toml")):
-        data = _read_toml(path)
-        top = _Reader(data, f"series/{path.name}", ("series",))
+        data = read_toml(path)
+        top = Reader(data, f"series/{path.name}", ("series",))
         parser = _SeriesParser(base, f"series/{path.name}")
         for index, raw in enumerate(top.items("series"), start=1):
             info, series = parser.series(raw, index)
@@ -664,6 +594,7 @@ _VERSION_KEYS = (
     "epi_remove",
     "service_add",
     "service_remove",
+    "scope",
 )
 
 
@@ -677,7 +608,10 @@ def _build_schedule(
     by_antigen: dict[str, list[AntigenSeries]] = {name: [] for name in base.diseases}
     for antigen, s in series:
         by_antigen[antigen].append(s)
-    antigens = {name: Antigen(name, tuple(items)) for name, items in by_antigen.items()}
+    antigens = {}
+    for name, items in by_antigen.items():
+        whole, some = base.contraindications.get(name, ((), ()))
+        antigens[name] = Antigen(name, tuple(items), contraindications=whole, vaccine_contraindications=some)
     return Schedule(
         name=SCHEDULE_NAME,
         antigens=MappingProxyType(antigens),
@@ -694,15 +628,16 @@ def _build_schedule(
 def _load_versions(
     path: Path, base: _Base, infos: Mapping[str, SeriesInfo], built: Mapping[str, list[tuple[str, AntigenSeries]]]
 ) -> tuple[Version, ...]:
-    data = _read_toml(path)
-    top = _Reader(data, path.name, ("version",))
+    data = read_toml(path)
+    top = Reader(data, path.name, ("version",))
     raws = top.items("version")
     if not raws:
         raise top.fail("at least one [[version]] is required")
     lists: dict[str, tuple[list[str], list[str]]] = {}
+    scopes: dict[str, dict[str, str]] = {}
     readers = []
     for i, raw in enumerate(raws, start=1):
-        r = _Reader(raw, f"{path.name}: version #{i}", _VERSION_KEYS)
+        r = Reader(raw, f"{path.name}: version #{i}", _VERSION_KEYS)
         vid = r.required("id")
         r.where = f"{path.name}: version {vid!r}"
         if vid in lists:
@@ -733,6 +668,14 @@ def _load_versions(
             raise r.fail("a series is listed twice")
         if r.day("effective") is None:
             raise r.fail("effective (a date) is required")
+        scope = {sid: text for sid, text in scopes.get(based_on, {}).items() if sid in epi}
+        own = r.table.get("scope", {})
+        if not isinstance(own, dict) or not all(isinstance(s, str) for s in own.values()):
+            raise r.fail("scope must be a table: series id = text")
+        for sid in own:
+            if sid not in epi:
+                raise r.fail(f"scope: {sid!r} is not an EPI series of this version")
+        scopes[vid] = scope | own
         lists[vid] = (epi, service)
         readers.append(r)
     effectives = [r.day("effective") for r in readers]
@@ -761,6 +704,7 @@ def _load_versions(
                 epi=tuple(epi),
                 service=tuple(service),
                 schedule=_build_schedule(base, series, vid, effective, cessation),
+                scope=MappingProxyType(scopes[vid]),
             )
         )
     return tuple(versions)
@@ -791,6 +735,13 @@ def _timeline(
 def _load_cached(folder: str) -> VietnamSchedule:
     root = Path(folder)
     base = _load_base(root / "schedule.toml")
+    conditions = load_conditions(
+        root / "contraindications.toml", base.vaccines, base.groups, base.group_names_vi, base.observations
+    )
+    base.observations.update(conditions.observations)
+    base.contraindications = {
+        name: antigen_contraindications(conditions, name, base.vaccines, base.groups) for name in base.diseases
+    }
     infos, built = _load_series(root / "series", base)
     versions = _load_versions(root / "versions.toml", base, infos, built)
     return VietnamSchedule(
@@ -799,6 +750,15 @@ def _load_cached(folder: str) -> VietnamSchedule:
         timeline=_timeline(base, versions, built),
         group_names_vi=MappingProxyType(base.group_names_vi),
         diseases=MappingProxyType(base.diseases),
+        conditions=conditions,
+        group_codes=MappingProxyType(
+            {
+                name: frozenset(
+                    c for c, v in base.vaccines.items() if any(a.antigen in group.antigens for a in v.antigens)
+                )
+                for name, group in base.groups.items()
+            }
+        ),
     )
 
 
@@ -808,4 +768,6 @@ def load(data_dir: str | Path | None = None) -> VietnamSchedule:
     ``data_dir`` defaults to the data shipped with the package; pass another folder to
     try edited data before committing it. Raises :class:`DataError` on bad data.
     """
-    return _load_cached(str(Path(data_dir or DATA_DIR).resolve()))
+    if data_dir is None:  # the common case: no path to resolve (a system call) each time
+        return _load_cached(_DEFAULT_FOLDER)
+    return _load_cached(str(Path(data_dir).resolve()))

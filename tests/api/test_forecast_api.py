@@ -55,3 +55,20 @@ async def test_birth_date_in_the_future_is_refused(client: Any, token_for: Any) 
 
 async def test_forecast_needs_a_signed_in_user(client: Any) -> None:
     assert (await client.post("/api/forecast", json={"birth_date": "2026-01-10"})).status_code == 401
+
+
+async def test_a_pregnant_woman_is_not_offered_live_vaccines_and_gets_td(client: Any, token_for: Any) -> None:
+    body = {
+        "birth_date": "2005-03-01",
+        "sex": "F",
+        "assessment_date": "2026-11-01",
+        "observations": [{"code": "VN-PREGNANT", "start": "2026-09-01"}, {"code": "VN-FEVER", "start": "2026-11-01"}],
+    }
+    response = await client.post("/api/forecast", json=body, headers=await token_for("vac1"))
+    assert response.status_code == 200, response.text  # screening observation codes are known
+    groups = {g["vaccine_group"]: g for g in response.json()["vaccine_groups"]}
+    for live in ("Measles/MR", "MMR", "Varicella"):
+        assert groups[live]["status"] == "Contraindicated", live
+        assert groups[live]["recommended"] is None
+    assert groups["Td (women)"]["status"] == "Not Complete"
+    assert groups["Td (women)"]["recommended"] == "2026-09-01"

@@ -185,9 +185,7 @@ async def test_the_language_switch_changes_every_screen(app: Any) -> None:
 
 
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
-async def test_each_screen_has_no_serious_accessibility_violation(
-    browser: Any, server: Server, viewport: str
-) -> None:
+async def test_each_screen_has_no_serious_accessibility_violation(browser: Any, server: Server, viewport: str) -> None:
     context = await browser.new_context(base_url=server.base, viewport=VIEWPORTS[viewport])
     page = await context.new_page()
     try:

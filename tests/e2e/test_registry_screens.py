@@ -84,9 +84,7 @@ def subject_count(server: Server, full_name: str) -> int:
     return server.subjects_named(full_name)
 
 
-async def test_a_child_is_found_by_name_without_accents_and_opens_with_its_forecast(
-    app: Any, server: Server
-) -> None:
+async def test_a_child_is_found_by_name_without_accents_and_opens_with_its_forecast(app: Any, server: Server) -> None:
     child = await demo_child(app, server)
     await app.get_by_role("link", name="Tìm đối tượng").click()
     typed = without_accents(child["full_name"]).lower()

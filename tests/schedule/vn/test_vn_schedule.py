@@ -73,14 +73,34 @@ def test_unconfirmed_facts_are_flagged_in_the_data() -> None:
     data = load()
     assert version_for(date(2026, 7, 1)).confidence == "unconfirmed"
     assert data.series["ipv-2dose"].confidence == "unconfirmed"
-    assert any("unconfirmed" in flag for flag in data.series["dt-5dose"].flags)  # Td at 7 years
+    # minimum ages no circular states: 6 weeks for dose 1, 12 months for the booster
+    assert "dose 1 min_age: assumption" in data.series["dt-5dose"].flags
+    assert "dose 4 min_age: assumption" in data.series["dt-5dose"].flags
+    assert "dose 1 min_age: assumption" in data.series["polio-3dose"].flags
 
 
-def test_rotavirus_and_pcv_join_epi_with_circular_52() -> None:
+def test_rotavirus_joins_epi_with_circular_10_of_2024() -> None:
+    # Circular 10/2024's eleventh disease is rotavirus (the old data moved it in 2026)
     data = load()
-    assert data.programme("pcv-3plus1", date(2025, 6, 1)) == "service"
-    assert data.programme("pcv-3plus1", date(2026, 1, 1)) == "EPI"
-    assert data.programme("hpv-2dose", date(2026, 7, 1)) == "EPI"
+    assert data.programme("rota-monovalent-2dose", date(2024, 7, 31)) == "service"
+    assert data.programme("rota-monovalent-2dose", date(2024, 8, 1)) == "EPI"
+    assert "32" in (data.scope("rota-monovalent-2dose", date(2025, 1, 1)) or "")
+
+
+def test_pcv_joins_epi_when_circular_52_takes_effect_not_on_1_january() -> None:
+    # signed 31 December 2025: a circular takes effect 45 days after signing at the earliest
+    data = load()
+    assert version_for(date(2026, 1, 15)).id == "2024"
+    assert data.programme("pcv-3plus1", date(2026, 1, 15)) == "service"
+    assert data.programme("pcv-3plus1", date(2026, 2, 15)) == "EPI"
+    assert data.scope("rota-monovalent-2dose", date(2026, 2, 15)) is not None  # scope carried over
+
+
+def test_hpv_in_epi_is_for_girls_aged_11_in_four_provinces() -> None:
+    data = load()
+    scope = data.scope("hpv-2dose", date(2026, 7, 1)) or ""
+    assert "girls aged 11" in scope and "Quảng Ngãi" in scope
+    assert data.programme("hpv-3dose", date(2026, 7, 1)) == "service"  # a start at 15+ is not the pilot
 
 
 def test_registry_gives_the_timeline_or_the_version_of_a_date() -> None:
@@ -142,7 +162,7 @@ def test_an_interval_waived_by_an_unknown_observation_is_an_error(data_copy: Pat
 
 def test_a_version_naming_an_unknown_series_is_an_error(data_copy: Path) -> None:
     path = data_copy / "versions.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace('epi_add = ["ipv-2dose"]', 'epi_add = ["ipv-3dose"]'))
+    path.write_text(path.read_text(encoding="utf-8").replace('epi_add = ["ipv-2dose",', 'epi_add = ["ipv-3dose",'))
     with pytest.raises(DataError, match="unknown series id 'ipv-3dose'"):
         load(data_copy)
 
