@@ -169,3 +169,12 @@ def id_card_photo(text: str, seed: int) -> bytes:
     quad = photo.frame(corpus.HD, card.size, rng, fill=0.7, angle=rng.uniform(-6, 6), tilt=0.03)
     picture = photo.hand(photo.place(scene, card, quad), quad, rng)
     return photo.jpeg(photo.colour(photo.add_noise(picture, rng, sigma=3), rng), quality=88)
+
+
+async def looks_right(page: Any, name: str) -> None:
+    """No serious or critical axe finding, and a screenshot, at both sizes."""
+    for size, viewport in VIEWPORTS.items():
+        await page.set_viewport_size(viewport)
+        assert await serious_violations(page) == [], f"{name} at {size}"
+        await screenshot(page, f"{name}-{size}")
+    await page.set_viewport_size(VIEWPORTS["phone"])
