@@ -126,10 +126,16 @@ export function startPhotos() {
   document.addEventListener("visibilitychange", () => { if (!document.hidden) readWaiting(); });
   setInterval(() => { if (store.get().outbox?.photos) readWaiting(); }, TIMER_MS);
   let account = store.get().user?.id ?? null;
+  let counts = null;
   store.subscribe((state) => {
-    if ((state.user?.id ?? null) === account) return;
-    account = state.user?.id ?? null;
-    readWaiting();
+    if ((state.user?.id ?? null) !== account) {
+      account = state.user?.id ?? null;
+      readWaiting();
+      return;
+    }
+    // A link made from a photo is sent (or refused) later: its notice follows the outbox.
+    const now = JSON.stringify(state.outbox);
+    if (now !== counts) { counts = now; showNotices(); }
   });
 }
 
