@@ -1,6 +1,7 @@
 // Start-up: language, service worker, the API's minimum shell, session, router, sync.
 import "./shell.js";
 import * as api from "./api.js";
+import { startPhotos } from "./camera.js";
 import { $, h } from "./dom.js";
 import { age, language, setLanguage, t } from "./i18n.js";
 import * as outbox from "./outbox.js";
@@ -173,6 +174,7 @@ async function start() {
   await outbox.refresh();
   outbox.configure({ gate: readyToSend, sessionEnded });
   outbox.startTriggers();
+  startPhotos();
   await router.start($("view"));
   outbox.sync();
 }

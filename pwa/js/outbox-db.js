@@ -4,9 +4,12 @@
 // Sync) run the same code. States and rules: docs/pwa.md, "The outbox".
 (function () {
   const NAME = "niis";
-  const VERSION = 1;
+  // 2: the `photos` store (camera photos kept until the network reads them, docs/pwa.md
+  // "Camera"). An upgrade only adds what is missing: the outbox and reading stay.
+  const VERSION = 2;
   const OUTBOX = "outbox";
   const READING = "reading";
+  const PHOTOS = "photos";
   const LOCK = "niis-outbox";
   const KEEP_CONFIRMED_MS = 24 * 3600 * 1000;
   const MAX_BACKOFF_MS = 5 * 60 * 1000;
@@ -20,6 +23,7 @@
         const db = request.result;
         if (!db.objectStoreNames.contains(OUTBOX)) db.createObjectStore(OUTBOX, { keyPath: "seq", autoIncrement: true });
         if (!db.objectStoreNames.contains(READING)) db.createObjectStore(READING, { keyPath: "id" });
+        if (!db.objectStoreNames.contains(PHOTOS)) db.createObjectStore(PHOTOS, { keyPath: "id", autoIncrement: true });
       };
       request.onsuccess = () => {
         const db = request.result;
@@ -50,6 +54,15 @@
   const put = (item) => withStore(OUTBOX, "readwrite", (store) => store.put(item));
   const remove = (seq) => withStore(OUTBOX, "readwrite", (store) => store.delete(seq));
   const get = (seq) => withStore(OUTBOX, "readonly", (store) => store.get(seq));
+
+  // The camera's photos (js/camera.js): kept as Blobs with what they were taken for.
+  const photos = {
+    all: () => withStore(PHOTOS, "readonly", (store) => store.getAll()),
+    get: (id) => withStore(PHOTOS, "readonly", (store) => store.get(id)),
+    add: (photo) => withStore(PHOTOS, "readwrite", (store) => store.add(photo)),
+    put: (photo) => withStore(PHOTOS, "readwrite", (store) => store.put(photo)),
+    remove: (id) => withStore(PHOTOS, "readwrite", (store) => store.delete(id)),
+  };
 
   // Queues one write. `body` is kept as the exact JSON text sent on every retry: the
   // server recognises a retry by key *and* the same bytes.
@@ -144,13 +157,15 @@
     return pass(options);
   }
 
-  // What the status bar shows for `account`.
+  // What the status bar shows for `account`: a photo not yet read counts as pending.
   async function summary(account) {
     const items = await all();
     const mine = items.filter((item) => item.account === account);
-    const waiting = mine.filter((item) => item.state === "pending" || item.state === "sending");
+    const unread = (await photos.all()).filter((photo) => photo.account === account && photo.state === "waiting");
+    const waiting = [...mine.filter((item) => item.state === "pending" || item.state === "sending"), ...unread];
     return {
       pending: waiting.length,
+      photos: unread.length,
       refused: mine.filter((item) => item.state === "refused").length,
       others: items.filter((item) => item.account !== account && item.state !== "confirmed").length,
       oldest: waiting.length ? Math.min(...waiting.map((item) => item.created_at)) : null,
@@ -166,14 +181,15 @@
     await put({ ...item, ...changed, state: "pending", next_try_at: 0, error: null });
   }
 
-  // Sign-out on a shared tablet: the account's confirmed writes and the downloaded
-  // records go; what is not yet confirmed stays for its author.
+  // Sign-out on a shared tablet: the account's confirmed writes, the downloaded records
+  // and its photos (ID cards: personal data, read or not) go; unconfirmed writes stay.
   async function forget(account) {
     for (const item of await all()) {
       if (item.account === account && item.state === "confirmed") await remove(item.seq);
     }
     await withStore(READING, "readwrite", (store) => store.clear());
+    for (const photo of await photos.all()) if (photo.account === account) await photos.remove(photo.id);
   }
 
-  self.NiisOutbox = { add, all, get, remove, requeue, sync, summary, forget };
+  self.NiisOutbox = { add, all, get, remove, requeue, sync, summary, forget, photos };
 })();

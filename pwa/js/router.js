@@ -27,6 +27,8 @@ const ROUTES = {
   link: { screen: "link", auth: true },
   duplicates: { screen: "duplicates", auth: true },
   facility: { screen: "facility", auth: true },
+  // The camera: find a subject by their card's photo.
+  scan: { screen: "scan", auth: true },
 };
 
 let root = null;

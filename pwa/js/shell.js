@@ -49,5 +49,9 @@ self.NIIS_SHELL = {
     "/js/screens/link.js",
     "/js/screens/duplicates.js",
     "/js/screens/facility.js",
+    // The camera: photos of cards, kept offline until read.
+    "/camera.css",
+    "/js/camera.js",
+    "/js/screens/scan.js",
   ],
 };

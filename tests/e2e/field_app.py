@@ -138,3 +138,43 @@ async def serious_violations(page: Any) -> list[str]:
 async def screenshot(page: Any, name: str) -> None:
     SCREENS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
+
+
+# --- The camera's screens (tests/e2e/test_camera_screens.py) ---------------------------------
+
+
+def card_text(server: Server, code: str) -> str:
+    """The QR text printed on a subject's card, signed with the served app's own key."""
+    from api.registry.cards import services as card
+    from api.settings import stored_secret_key
+
+    return card.qr_text(stored_secret_key(Path(server.env["NIIS_VAR_DIR"])), code)
+
+
+def id_card_photo(text: str, seed: int) -> bytes:
+    """A citizen ID card (portrait left, QR top right) held in a hand, photographed (JPEG)."""
+    import random
+
+    from PIL import Image, ImageDraw
+
+    from scanning.testing import corpus, photo, render
+
+    rng = random.Random(seed)
+    qr = render.qr_utf8(text, module=4)
+    width, height = round(qr.size[0] * 2.6), round(qr.size[0] * 1.64)
+    card = Image.new("L", (width, height), 225)
+    ImageDraw.Draw(card).rectangle((20, height // 3, width // 4, height - 30), fill=140)
+    card.paste(render.ink_on_paper(qr, 225, 30), (width - qr.size[0] - 15, 15))
+    scene = photo.background(corpus.HD, rng)
+    quad = photo.frame(corpus.HD, card.size, rng, fill=0.7, angle=rng.uniform(-6, 6), tilt=0.03)
+    picture = photo.hand(photo.place(scene, card, quad), quad, rng)
+    return photo.jpeg(photo.colour(photo.add_noise(picture, rng, sigma=3), rng), quality=88)
+
+
+async def looks_right(page: Any, name: str) -> None:
+    """No serious or critical axe finding, and a screenshot, at both sizes."""
+    for size, viewport in VIEWPORTS.items():
+        await page.set_viewport_size(viewport)
+        assert await serious_violations(page) == [], f"{name} at {size}"
+        await screenshot(page, f"{name}-{size}")
+    await page.set_viewport_size(VIEWPORTS["phone"])

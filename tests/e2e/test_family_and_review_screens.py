@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import expect
 
 from api.registry.identity.names import fold
-from tests.e2e.field_app import VACCINATOR, VIEWPORTS, Server, screenshot, serious_violations, sign_in
+from tests.e2e.field_app import VACCINATOR, VIEWPORTS, Server, looks_right, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -32,15 +32,6 @@ async def app(browser: Any, server: Server) -> AsyncIterator[Any]:
 def query(server: Server, sql: str, *args: Any) -> list[tuple[Any, ...]]:
     with sqlite3.connect(server.database) as db:
         return list(db.execute(sql, args).fetchall())
-
-
-async def looks_right(page: Any, name: str) -> None:
-    """No serious or critical axe finding, and a screenshot, at both sizes."""
-    for size, viewport in VIEWPORTS.items():
-        await page.set_viewport_size(viewport)
-        assert await serious_violations(page) == [], f"{name} at {size}"
-        await screenshot(page, f"{name}-{size}")
-    await page.set_viewport_size(VIEWPORTS["phone"])
 
 
 async def test_a_parent_sees_only_their_children_and_reads_them_offline(app: Any, server: Server) -> None:

@@ -10,6 +10,7 @@ const STAFF = ["national_admin", "province_officer", "commune_officer", "vaccina
 const TASKS = [
   { route: "search", label: "registry.task.search", roles: STAFF },
   { route: "register", label: "registry.task.register", roles: STAFF },
+  { route: "scan", label: "camera.task.find", roles: STAFF },
   { route: "stock", label: "stock.task.on_hand", roles: ["stock_clerk"] },
   { route: "stock-receive", label: "stock.task.receive", roles: ["stock_clerk"] },
   { route: "outbox", label: "task.outbox", roles: [...STAFF, "stock_clerk", "parent"] },
@@ -30,11 +31,12 @@ export function render(root) {
   const logout = h("button", { id: "logout", type: "button", class: "secondary", text: t("home.logout") });
 
   logout.addEventListener("click", async () => {
-    const { pending, refused } = store.get().outbox ?? { pending: 0, refused: 0 };
+    const { pending, refused, photos } = store.get().outbox ?? { pending: 0, refused: 0 };
     if (!(pending + refused)) return signOut();
     // Shared tablets: the writes stay for their author, but the person must know.
     warning.replaceChildren(
       h("p", { text: t("logout.pending", { count: pending + refused }) }),
+      photos ? h("p", { text: t("camera.logout.photos", { count: photos }) }) : null,
       h("div", { class: "row" },
         h("button", { type: "button", class: "danger", text: t("logout.anyway"), onclick: () => signOut() }),
         h("button", { type: "button", class: "secondary", text: t("logout.cancel"), onclick: () => { warning.hidden = true; } })),

@@ -5,6 +5,7 @@ import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { settled } from "../records.js";
 import { download } from "./children.js";
+import { cardLink } from "../camera.js";
 
 export const translatesInPlace = true;
 
@@ -69,5 +70,6 @@ export function render(root) {
       h("p", { class: "muted", i18n: "parent.link.intro" }),
       h("a", { href: "#/children", class: "back", i18n: "parent.back" })),
     phoneStep, codeStep, status, linked,
+    cardLink(() => download().catch(() => {})),
   );
 }

@@ -4,6 +4,7 @@ import { h } from "../dom.js";
 import { age, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import * as store from "../store.js";
+import { waitingList } from "../camera.js";
 
 function describe(item) {
   return item.label ? t(item.label.key, item.label.values ?? {}) : `${item.method} ${item.path}`;
@@ -45,8 +46,9 @@ export async function render(root) {
 
   async function redraw() {
     const items = (await outbox.list()).filter((item) => item.account === user.id).sort((a, b) => a.seq - b.seq);
-    listing.replaceChildren(...items.map((item) => row(item, redraw)));
-    empty.hidden = items.length > 0;
+    const photos = await waitingList();
+    listing.replaceChildren(...items.map((item) => row(item, redraw)), ...photos);
+    empty.hidden = items.length + photos.length > 0;
   }
 
   root.append(

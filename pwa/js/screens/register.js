@@ -8,6 +8,7 @@ import { h, say } from "../dom.js";
 import { t } from "../i18n.js";
 import { go } from "../router.js";
 import * as store from "../store.js";
+import { attachIdCard } from "../camera.js";
 import {
   RELATIONSHIPS, backLink, clearErrors, day, facilities, field, item, relationshipWord, settle, sexWord, showErrors, watch,
 } from "../registry-view.js";
@@ -50,12 +51,14 @@ export async function render(root, [seqText]) {
   const guardianName = input({ name: "guardian_name", autocomplete: "off" });
   const relationship = select(RELATIONSHIPS.filter((r) => r !== "self").map((r) => [r, relationshipWord(r)]), "mother");
   const phone = input({ type: "tel", name: "guardian_phone", autocomplete: "off" });
+  const guardianId = input({ name: "guardian_personal_id", inputmode: "numeric", autocomplete: "off" });
   const expected = input({ type: "date", name: "expected_delivery" });
   const sexField = field("sex", "registry.register.sex", sex);
   const guardian = h("fieldset", {}, h("legend", { i18n: "registry.register.guardian" }),
     field("guardians[0].full_name", "registry.register.guardian_name", guardianName),
     field("guardians[0].relationship", "registry.register.relationship", relationship),
-    field("guardians[0].phone", "registry.register.phone", phone));
+    field("guardians[0].phone", "registry.register.phone", phone),
+    field("guardians[0].personal_id", "camera.idcard.guardian_id", guardianId, "registry.register.optional"));
   const pregnancy = field("expected_delivery", "registry.register.expected", expected, "registry.register.expected_hint");
   const outcome = h("div", { id: "register-outcome", class: "outcome", role: "status", hidden: true });
   const duplicates = h("section", { id: "duplicates", class: "card", hidden: true });
@@ -74,6 +77,7 @@ export async function render(root, [seqText]) {
     field("address_detail", "registry.register.address", address, "registry.register.optional"),
     guardian, pregnancy, outcome, submit, backLink("", "nav.home"));
   root.append(form, duplicates);
+  attachIdCard(form, form.querySelector('[data-field="full_name"]').parentElement);
 
   const woman = () => form.querySelector('input[name="kind"]:checked')?.value === "woman";
   function showKind() {
@@ -107,7 +111,7 @@ export async function render(root, [seqText]) {
       personal_id: personalId.value.trim() || null,
       guardians: kind || !guardianName.value.trim() ? [] : [{
         full_name: guardianName.value.trim(), relationship: relationship.value,
-        phone: phone.value.trim() || null, is_primary: true,
+        phone: phone.value.trim() || null, personal_id: guardianId.value.trim() || null, is_primary: true,
       }],
     };
     if (kind && expected.value) written.expected_delivery = expected.value;
@@ -128,6 +132,7 @@ export async function render(root, [seqText]) {
     guardianName.value = first?.full_name ?? "";
     relationship.value = first?.relationship ?? "mother";
     phone.value = first?.phone ?? "";
+    guardianId.value = first?.personal_id ?? "";
     expected.value = sent.expected_delivery ?? "";
     showKind();
   }

@@ -6,6 +6,7 @@ import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { go } from "../router.js";
 import { backLink, day, field, sexWord, statusWord } from "../registry-view.js";
+import { finder } from "../camera.js";
 
 const PAGE_SIZE = 20;
 
@@ -35,7 +36,7 @@ export async function render(root, [query = "", pageText = "1"]) {
   field("q", "registry.search.label", input, "registry.search.hint"),
   h("button", { type: "submit", i18n: "registry.search.submit" }),
   backLink("", "nav.home"));
-  root.append(form, results);
+  root.append(form, h("section", { class: "card" }, h("h3", { i18n: "camera.find.or" }), finder()), results);
   if (!query) return;
 
   try {
