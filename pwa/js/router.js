@@ -27,6 +27,10 @@ const ROUTES = {
   link: { screen: "link", auth: true },
   duplicates: { screen: "duplicates", auth: true },
   facility: { screen: "facility", auth: true },
+  // Transfers between communes (a move from the record, requests and their decisions).
+  move: { screen: "move", auth: true },
+  "transfer-request": { screen: "transfer-request", auth: true },
+  transfers: { screen: "transfers", auth: true },
 };
 
 let root = null;

@@ -49,5 +49,12 @@ self.NIIS_SHELL = {
     "/js/screens/link.js",
     "/js/screens/duplicates.js",
     "/js/screens/facility.js",
+    // Transfers between communes, duplicate reasons in the person's language (pwarest).
+    "/transfer.css",
+    "/js/transfer-view.js",
+    "/js/review-view.js",
+    "/js/screens/move.js",
+    "/js/screens/transfer-request.js",
+    "/js/screens/transfers.js",
   ],
 };

@@ -16,6 +16,19 @@ function fieldList(error) {
   return h("ul", { class: "fields" }, fields.map(([field, message]) => h("li", { text: `${field}: ${message}` })));
 }
 
+// The screen that reopens a refused write of its kind, to resolve it where it was made
+// (a registration's 409 shows its candidates side by side there).
+const REOPEN = [
+  { method: "POST", path: /^\/api\/subjects$/, route: (item) => `register/${item.seq}` },
+];
+
+function reopenLink(item) {
+  const screen = REOPEN.find((entry) => entry.method === item.method && entry.path.test(item.path));
+  if (!screen) return null;
+  const key = item.error?.code === "possible_duplicates" ? "review.outbox.compare" : "review.outbox.open";
+  return h("a", { class: "task small", href: `#/${screen.route(item)}`, text: t(key) });
+}
+
 function row(item, redraw) {
   const state = h("p", { class: `state ${item.state}`, text: t(`outbox.state.${item.state}`) });
   const parts = [h("h3", { text: describe(item) }), state,
@@ -31,6 +44,7 @@ function row(item, redraw) {
         onclick: () => { confirm.hidden = true; } }));
     parts.push(
       h("div", { class: "row" },
+        reopenLink(item),
         h("button", { type: "button", text: t("outbox.retry"), onclick: async () => { await outbox.retry(item.seq); redraw(); } }),
         h("button", { type: "button", class: "secondary", text: t("outbox.discard"), onclick: () => { confirm.hidden = false; } })),
       confirm);

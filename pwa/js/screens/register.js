@@ -11,6 +11,7 @@ import * as store from "../store.js";
 import {
   RELATIONSHIPS, backLink, clearErrors, day, facilities, field, item, relationshipWord, settle, sexWord, showErrors, watch,
 } from "../registry-view.js";
+import { reasonText } from "../review-view.js";
 
 const input = (attributes = {}) => h("input", attributes);
 
@@ -32,7 +33,7 @@ function candidateCard(candidate) {
     h("h3", { text: candidate.full_name }),
     h("p", { text: `${candidate.code ?? ""} · ${day(candidate.birth_date)} · ${sexWord(candidate.sex)}` }),
     h("p", { class: "muted", i18n: ["registry.duplicate.score", { score: Math.round((candidate.score ?? 0) * 100) }] }),
-    h("ul", { class: "reasons" }, (candidate.reasons ?? []).map((reason) => h("li", { text: reason.text }))),
+    h("ul", { class: "reasons" }, (candidate.reasons ?? []).map((reason) => h("li", { text: reasonText(reason) }))),
     h("a", { class: "button-link secondary", href: `#/subject/${candidate.subject_id}`, i18n: "registry.duplicate.open" }));
 }
 
