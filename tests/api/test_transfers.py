@@ -324,3 +324,17 @@ async def test_both_sides_read_the_request_with_the_names_of_the_places(
             "Phường Ba Đình",
             "Trạm Y tế F1",
         )
+
+
+async def test_the_record_s_history_names_the_commune_the_child_came_from(
+    client: Any, ids: World, token_for: Any
+) -> None:
+    """After the takeover vac1 reads S2's moves: Bến Thành is outside vac1's place list
+    (``/api/places/{id}`` answers 404), so the move names it."""
+    vac1, s2 = await token_for("vac1"), ids.subjects["S2"]
+    taken = await move(client, vac1, s2, to_f1(ids, proof=S2_PERSONAL_ID))
+    assert taken.status_code == 200, taken.text
+    assert (await client.get(f"/api/places/{ids.places['C2']}", headers=vac1)).status_code == 404
+    [moved] = (await client.get(f"/api/subjects/{s2}/moves", headers=vac1)).json()
+    assert (moved["from_place_name"], moved["to_place_name"]) == ("Phường Bến Thành", "Phường Ba Đình")
+    assert (moved["from_facility_name"], moved["to_facility_name"]) == ("Trạm Y tế F2", "Trạm Y tế F1")

@@ -202,9 +202,10 @@ _COLUMNS = (
 )
 
 
-def _place_name(scope: Scope, place_id: int) -> str:
+def place_name(scope: Scope, place_id: int) -> str:
     """A unit's name as it reads today (or as it last read, for a former unit). Both
-    sides of a request name each other's communes, which their own place lists lack."""
+    sides of a request or a move name each other's communes, which their own place
+    lists (``/api/places``) do not hold."""
     row = scope.tree.version(place_id, scope.day) or scope.tree.latest(place_id)
     return row.name if row is not None else ""
 
@@ -236,8 +237,8 @@ async def _described(scope: Scope, row: dict[str, Any]) -> dict[str, Any]:
     return {
         **row,
         "candidates": candidates,
-        "from_place_name": _place_name(scope, row["from_place"]),
-        "to_place_name": _place_name(scope, row["to_place"]),
+        "from_place_name": place_name(scope, row["from_place"]),
+        "to_place_name": place_name(scope, row["to_place"]),
     }
 
 

@@ -44,9 +44,12 @@ function guardians(subject) {
 async function moves(subjectId) {
   const found = await api.request("GET", `/api/subjects/${subjectId}/moves`);
   if (!found.length) return h("p", { class: "muted", i18n: "registry.subject.no_moves" });
+  // The API names both sides: the other commune is one this person cannot read by id.
   const lines = await Promise.all(found.map(async (move) => h("li", {
     i18n: ["registry.subject.move", {
-      date: day(move.moved_on), from: await nameOf("places", move.from_place), to: await nameOf("places", move.to_place),
+      date: day(move.moved_on),
+      from: move.from_place_name || await nameOf("places", move.from_place),
+      to: move.to_place_name || await nameOf("places", move.to_place),
     }],
   })));
   return h("ul", { class: "plain", id: "moves" }, lines);
