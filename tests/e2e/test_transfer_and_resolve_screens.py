@@ -129,9 +129,7 @@ async def test_a_child_without_papers_is_requested_approved_by_the_other_side_an
     assert query(server, "SELECT status, subject FROM transfer_request WHERE id = ?", request_id) == [
         ("approved", child["id"])
     ]
-    assert query(server, "SELECT to_facility FROM subject_move WHERE subject = ?", child["id"]) == [
-        (an_tuong_station,)
-    ]
+    assert query(server, "SELECT to_facility FROM subject_move WHERE subject = ?", child["id"]) == [(an_tuong_station,)]
 
     # The officer, too late: the server's 409 said on the request.
     await late.get_by_role("button", name="Từ chối").click()

@@ -9,7 +9,7 @@ import { t } from "../i18n.js";
 import { go } from "../router.js";
 import * as store from "../store.js";
 import {
-  RELATIONSHIPS, backLink, clearErrors, day, facilities, field, item, relationshipWord, settle, sexWord, showErrors, watch,
+  RELATIONSHIPS, backLink, clearErrors, day, field, fillFacilities, item, relationshipWord, settle, sexWord, showErrors, watch,
 } from "../registry-view.js";
 import { reasonText } from "../review-view.js";
 
@@ -87,10 +87,7 @@ export async function render(root, [seqText]) {
 
   let places = new Map();
   try {
-    const found = await facilities();
-    places = new Map(found.map((f) => [String(f.id), f.place_id]));
-    facility.append(...found.map((f) => h("option", { value: f.id, text: f.name })));
-    if (user.scope_facility_id) facility.value = String(user.scope_facility_id);
+    places = await fillFacilities(facility, user);
   } catch (error) {
     say(outcome, "registry.register.no_facilities");
     outcome.hidden = false;

@@ -7,7 +7,7 @@ import { h } from "../dom.js";
 import { go } from "../router.js";
 import * as store from "../store.js";
 import { today } from "../records.js";
-import { backLink, clearErrors, facilities, field } from "../registry-view.js";
+import { backLink, clearErrors, field, fillFacilities } from "../registry-view.js";
 import { destinationPicker, formWrite } from "../transfer-view.js";
 
 export const translatesInPlace = true;
@@ -38,10 +38,7 @@ export async function render(root) {
 
   let places = new Map();
   try {
-    const found = await facilities();
-    places = new Map(found.map((f) => [String(f.id), f.place_id]));
-    facility.append(...found.map((f) => h("option", { value: f.id, text: f.name })));
-    if (user.scope_facility_id) facility.value = String(user.scope_facility_id);
+    places = await fillFacilities(facility, user);
   } catch {
     // Shown by the server's refusal of to_facility_id, under its field.
   }
