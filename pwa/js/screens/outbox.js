@@ -33,6 +33,8 @@ function row(item, redraw) {
   const state = h("p", { class: `state ${item.state}`, text: t(`outbox.state.${item.state}`) });
   const parts = [h("h3", { text: describe(item) }), state,
     h("p", { class: "muted", text: t("outbox.written", { age: age(Date.now() - item.created_at) }) })];
+  // A write that could not be sent yet says how often it was tried (no network, server down).
+  if (item.state === "pending" && item.attempts) parts.push(h("p", { class: "muted attempts", text: t("review.outbox.tried", { count: item.attempts }) }));
   if (item.error) {
     parts.push(h("p", { class: item.state === "refused" ? "error" : "muted", text: item.error.message }), fieldList(item.error));
   }
