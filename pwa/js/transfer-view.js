@@ -78,7 +78,9 @@ export const requestStatusWord = (status) => t(`move.status.${status}`);
 // A request as the family described the child: name, birth date, phone, from where, when.
 export function requestFacts(request) {
   const from = request.from_place_name;
-  const to = [request.to_facility_name, request.to_place_name].filter(Boolean).join(", ");
+  // A station is named after its commune: the commune is said only when the name lacks it.
+  const to = request.to_facility_name.includes(request.to_place_name)
+    ? request.to_facility_name : [request.to_facility_name, request.to_place_name].filter(Boolean).join(", ");
   return h("dl", { class: "facts" },
     [
       ["move.request.birth_date", day(request.birth_date)],
@@ -150,8 +152,11 @@ export function formWrite({ form, outcome, submit, queuedKey, confirmed }) {
     if (!found) return;
     if (found.state === "confirmed") return confirmed(found);
     if (found.state === "pending" || found.state === "sending") return tell(queuedKey, "pending");
-    const unplaced = showErrors(form, found.error ?? {});
-    tell("move.refused", "refused", { message: unplaced.join(" ") || found.error?.message || "" });
+    const error = found.error ?? {};
+    const unplaced = showErrors(form, error);
+    // Every message under its field: the line says only where to look.
+    if (!unplaced.length && Object.keys(api.fieldErrors(error)).length) return tell("move.fix", "refused");
+    tell("move.refused", "refused", { message: unplaced.join(" ") || error.message || "" });
   }
 
   async function send(path, body, label) {

@@ -180,5 +180,7 @@ async def check_screen(page: Any, name: str) -> None:
                  .map(e => e.outerHTML.slice(0, 80))"""
         )
         assert small == [], f"{name} at {size}"
+        # Nothing wider than the screen (no sideways scrolling on a phone).
+        assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{name} at {size}"
         await screenshot(page, f"{name}-{size}")
     await page.set_viewport_size(VIEWPORTS["phone"])

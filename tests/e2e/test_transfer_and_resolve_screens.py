@@ -97,6 +97,7 @@ async def test_a_child_without_papers_is_requested_approved_by_the_other_side_an
     await receiving.get_by_role("button", name="Gửi yêu cầu").click()
     await expect(receiving.locator("#f-moved_on-error")).to_be_visible()
     await expect(receiving.get_by_label("Ngày chuyển đến")).to_have_attribute("aria-invalid", "true")
+    await expect(receiving.locator("#request-outcome")).to_contain_text("hãy sửa các ô được đánh dấu")
     await check_screen(receiving, "transfer-request-refused")
     await receiving.get_by_label("Ngày chuyển đến").fill(TODAY)
     await receiving.get_by_role("button", name="Gửi yêu cầu").click()
