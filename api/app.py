@@ -39,7 +39,7 @@ from api.registry.duplicates.controllers import MergeController
 from api.registry.duplicates.reopen import ReopenController
 from api.registry.reading.controllers import FacilityReadingController
 from api.registry.subjects.controllers import SubjectController
-from api.registry.transfers.controllers import TransferRequestController
+from api.registry.transfers.controllers import TransferDestinationController, TransferRequestController
 from api.scan import services as scan_services
 from api.scan.controllers import scan
 from api.scan.pool import DecodePool
@@ -128,6 +128,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             ReopenController,
             FacilityReadingController,
             TransferRequestController,
+            TransferDestinationController,
             SubjectCardController,
             ParentLinkController,
             CatalogueController,

@@ -50,8 +50,20 @@ def test_every_string_the_app_asks_for_exists() -> None:
     }
     states = {f"outbox.state.{state}" for state in ("pending", "sending", "refused", "confirmed")}
     storage = {f"storage.{kind}" for kind in ("persisted", "best-effort", "unsupported")}
+    transfers = {f"move.status.{status}" for status in ("pending", "approved", "declined", "cancelled")} | {
+        f"move.{kind}.{action}" for kind in ("write", "decided") for action in ("approve", "decline", "cancel")
+    }
     assert len(used) > 20
-    assert used | roles | states | storage <= set(strings("vi"))
+    assert used | roles | states | storage | transfers <= set(strings("vi"))
+
+
+def test_every_duplicate_reason_the_server_gives_is_worded_in_both_languages() -> None:
+    """The app words a duplicate's reasons from their codes (pwa/js/review-view.js), so
+    an English screen never shows the server's Vietnamese."""
+    from api.registry.duplicates.services import REASONS
+
+    for lang in ("vi", "en"):
+        assert {f"review.reason.{code}" for code in REASONS} <= set(strings(lang))
 
 
 def shell() -> tuple[int, list[str]]:

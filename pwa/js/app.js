@@ -22,7 +22,7 @@ export async function signedIn(user) {
   askPersistentStorage();
   await outbox.refresh();
   await router.refresh();
-  outbox.sync();
+  outbox.sync({ force: true }); // a sign-in is a fresh start: see start()
 }
 
 // Sign-out keeps unsent writes (their author sends them at the next sign-in) and clears
@@ -176,7 +176,10 @@ async function start() {
   outbox.startTriggers();
   startPhotos();
   await router.start($("view"));
-  outbox.sync();
+  // App open sends at once, whatever the back-off left by an earlier session: the app
+  // may open precisely because the network is back, and no `online` event comes to a
+  // page that was not open when it came (one attempt per open costs nothing).
+  outbox.sync({ force: true });
 }
 
 start();

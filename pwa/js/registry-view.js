@@ -149,3 +149,12 @@ export const FORECAST_ORDER = ["overdue", "due", "upcoming", "done", "none"];
 export function backLink(route, key) {
   return h("a", { href: `#/${route}`, class: "back", i18n: key });
 }
+
+// Fills a facility <select> with facilities(), the person's own chosen; returns
+// facility id → its place id (a write names both). Throws as facilities() does.
+export async function fillFacilities(select, user) {
+  const found = await facilities();
+  select.append(...found.map((f) => h("option", { value: f.id, text: f.name })));
+  if (user.scope_facility_id) select.value = String(user.scope_facility_id);
+  return new Map(found.map((f) => [String(f.id), f.place_id]));
+}

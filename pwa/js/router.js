@@ -29,6 +29,10 @@ const ROUTES = {
   facility: { screen: "facility", auth: true },
   // The camera: find a subject by their card's photo.
   scan: { screen: "scan", auth: true },
+  // Transfers between communes (a move from the record, requests and their decisions).
+  move: { screen: "move", auth: true },
+  "transfer-request": { screen: "transfer-request", auth: true },
+  transfers: { screen: "transfers", auth: true },
 };
 
 let root = null;

@@ -53,5 +53,12 @@ self.NIIS_SHELL = {
     "/camera.css",
     "/js/camera.js",
     "/js/screens/scan.js",
+    // Transfers between communes, duplicate reasons in the person's language (pwarest).
+    "/transfer.css",
+    "/js/transfer-view.js",
+    "/js/review-view.js",
+    "/js/screens/move.js",
+    "/js/screens/transfer-request.js",
+    "/js/screens/transfers.js",
   ],
 };

@@ -267,3 +267,74 @@ async def test_guessing_personal_id_numbers_is_stopped_after_twenty_wrong_proofs
     # Another account's proofs are its own.
     com1 = await token_for("com1")
     assert (await move(client, com1, s2, to_f1(ids, proof=S2_PERSONAL_ID))).status_code == 200
+
+
+async def destinations(client: Any, headers: dict[str, str], typed: str) -> Any:
+    return await client.get("/api/transfer-destinations", params={"q": typed}, headers=headers)
+
+
+async def test_a_destination_outside_the_area_is_found_by_its_commune_without_accents(
+    client: Any, ids: World, token_for: Any
+) -> None:
+    """vac1 (Ba Đình) finds Bến Thành's station in Hồ Chí Minh City, which their own
+    place and facility lists never show, to move a child there or to say where a
+    family came from."""
+    found = await destinations(client, await token_for("vac1"), "ben thanh")
+    assert found.status_code == 200, found.text
+    assert found.json() == [
+        {
+            "facility_id": ids.facilities["F2"],
+            "facility_name": "Trạm Y tế F2",
+            "place_id": ids.places["C2"],
+            "place_name": "Phường Bến Thành",
+            "above": "Thành phố Hồ Chí Minh",
+        }
+    ]
+
+
+async def test_destinations_of_a_province_list_the_callers_own_facility_first(
+    client: Any, ids: World, token_for: Any
+) -> None:
+    found = (await destinations(client, await token_for("vac1b"), "Hà Nội")).json()
+    assert found[0]["facility_id"] == ids.facilities["F1b"]
+    assert {d["facility_id"] for d in found} == {ids.facilities[k] for k in ("F1", "F1b", "F1c")}
+
+
+@pytest.mark.parametrize("typed", ["", " b ", "--"])
+async def test_a_destination_search_needs_two_letters(client: Any, ids: World, token_for: Any, typed: str) -> None:
+    found = await destinations(client, await token_for("vac1"), typed)
+    assert found.status_code == 422
+    assert found.json()["error"]["details"]["field"] == "q"
+
+
+async def test_parents_cannot_search_destinations(client: Any, ids: World, token_for: Any) -> None:
+    assert (await destinations(client, await token_for("parent1"), "ben thanh")).status_code == 403
+
+
+async def test_both_sides_read_the_request_with_the_names_of_the_places(
+    client: Any, ids: World, token_for: Any
+) -> None:
+    """The deciding side cannot read the requester's facility by id, nor the requester the
+    commune the family came from: the request names them."""
+    filed = await file(client, await token_for("vac1"), request_for_s2(ids))
+    [seen] = (await client.get("/api/transfer-requests", headers=await token_for("vac2"))).json()
+    for request in (filed, seen):
+        assert (request["from_place_name"], request["to_place_name"], request["to_facility_name"]) == (
+            "Phường Bến Thành",
+            "Phường Ba Đình",
+            "Trạm Y tế F1",
+        )
+
+
+async def test_the_record_s_history_names_the_commune_the_child_came_from(
+    client: Any, ids: World, token_for: Any
+) -> None:
+    """After the takeover vac1 reads S2's moves: Bến Thành is outside vac1's place list
+    (``/api/places/{id}`` answers 404), so the move names it."""
+    vac1, s2 = await token_for("vac1"), ids.subjects["S2"]
+    taken = await move(client, vac1, s2, to_f1(ids, proof=S2_PERSONAL_ID))
+    assert taken.status_code == 200, taken.text
+    assert (await client.get(f"/api/places/{ids.places['C2']}", headers=vac1)).status_code == 404
+    [moved] = (await client.get(f"/api/subjects/{s2}/moves", headers=vac1)).json()
+    assert (moved["from_place_name"], moved["to_place_name"]) == ("Phường Bến Thành", "Phường Ba Đình")
+    assert (moved["from_facility_name"], moved["to_facility_name"]) == ("Trạm Y tế F2", "Trạm Y tế F1")

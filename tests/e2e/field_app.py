@@ -171,6 +171,52 @@ def id_card_photo(text: str, seed: int) -> bytes:
     return photo.jpeg(photo.colour(photo.add_noise(picture, rng, sigma=3), rng), quality=88)
 
 
+# --- Transfers and resolving at sync (tests/e2e/test_transfer_and_resolve_screens.py) -------------
+
+
+def query(server: Server, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+    """What the server's database holds now (its SQLite file)."""
+    with sqlite3.connect(server.database) as db:
+        return list(db.execute(sql, args).fetchall())
+
+
+def create_user(server: Server, username: str, password: str, role: str, *where: str) -> None:
+    """An account made as an operator makes one (`niis createuser`), e.g. a second
+    vaccinator at another facility: `where` is ("--facility", code) or ("--place", code)."""
+    import subprocess
+
+    from tests.served import NIIS
+
+    made = subprocess.run(
+        [*NIIS, "createuser", username, "--role", role, *where, "--password-stdin"],
+        input=password + "\n",
+        env=server.env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert made.returncode == 0, made.stderr
+
+
+async def check_screen(page: Any, name: str) -> None:
+    """No serious or critical axe finding, every visible control at least 44 px high, and
+    a screenshot, at 360×640 and at 1280×800."""
+    for size, viewport in VIEWPORTS.items():
+        await page.set_viewport_size(viewport)
+        assert await serious_violations(page) == [], f"{name} at {size}"
+        small = await page.evaluate(
+            """[...document.querySelectorAll('main button, main a, main select, main input:not([type=radio])')]
+                 .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44)
+                 .map(e => e.outerHTML.slice(0, 80))"""
+        )
+        assert small == [], f"{name} at {size}"
+        # Nothing wider than the screen (no sideways scrolling on a phone).
+        assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{name} at {size}"
+        await screenshot(page, f"{name}-{size}")
+    await page.set_viewport_size(VIEWPORTS["phone"])
+
+
 async def looks_right(page: Any, name: str) -> None:
     """No serious or critical axe finding, and a screenshot, at both sizes."""
     for size, viewport in VIEWPORTS.items():

@@ -118,6 +118,17 @@ async def test_a_registration_written_offline_survives_a_browser_restart_and_is_
             server.stop()
             await queue(app, body)
             await expect(app.locator(status)).to_contain_text("1 mục chờ gửi")
+            # The person tries again while there is no network: each try backs off longer
+            # (here 40 s or more), which the app opening with the network back must not wait for.
+            await app.get_by_role("link", name="Hàng chờ gửi").first.click()
+            tried = app.locator(".item.pending .attempts")
+            for _ in range(4):
+                before = await tried.inner_text() if await tried.count() else None
+                await app.get_by_role("button", name="Gửi ngay").click()
+                if before is None:
+                    await expect(tried).to_be_visible()
+                else:  # the screen shows the try once it is over
+                    await expect(tried).not_to_have_text(before)
             await app.reload()  # from the cached shell; the write is in IndexedDB
             await expect(app.locator(status)).to_contain_text("1 mục chờ gửi")
         async with persistent_browser(profile, server.base) as app:  # the browser restarted

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.field_app import VACCINATOR, VIEWPORTS, Server, screenshot, serious_violations, sign_in
+from tests.e2e.field_app import VACCINATOR, VIEWPORTS, Server, sign_in
+from tests.e2e.field_app import check_screen as screen_checks
 
 pytestmark = pytest.mark.slow
 
@@ -53,19 +54,7 @@ async def demo_child(app: Any, server: Server) -> dict[str, Any]:
 
 
 async def check_screen(page: Any, name: str) -> None:
-    """axe-core finds nothing serious, every control is at least 44 px high, and the
-    screen is kept as a screenshot, at 360×640 and at 1280×800."""
-    for viewport, size in VIEWPORTS.items():
-        await page.set_viewport_size(size)
-        assert await serious_violations(page) == [], f"{name} at {viewport}"
-        small = await page.evaluate(
-            """[...document.querySelectorAll('main button, main a, main select, main input:not([type=radio])')]
-                 .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44)
-                 .map(e => e.outerHTML.slice(0, 80))"""
-        )
-        assert small == [], f"{name} at {viewport}"
-        await screenshot(page, f"registry-{name}-{viewport}")
-    await page.set_viewport_size(VIEWPORTS["phone"])
+    await screen_checks(page, f"registry-{name}")
 
 
 async def fill_child(app: Any, full_name: str, birth_date: str, mother: str, phone: str) -> None:

@@ -30,6 +30,11 @@ from api.registry.transfers import services as transfers
 from api.scope import Scope
 
 
+def _move_out(area: Scope, row: dict[str, Any]) -> MoveOut:
+    names = {f"{side}_place_name": transfers.place_name(area, row[f"{side}_place"]) for side in ("from", "to")}
+    return msgspec.convert({**row, **names}, MoveOut)
+
+
 def _out(row: dict[str, Any]) -> SubjectOut:
     return msgspec.convert(row, SubjectOut, from_attributes=True)
 
@@ -104,9 +109,10 @@ class SubjectController(Controller):
         return _out(await service.add_pregnancy(actor, subject_id, expected_delivery=data.expected_delivery))
 
     @get("/{subject_id:int}/moves", guards=[requires(Permission.SUBJECTS_READ)])
-    async def subject_moves(self, subject: dict[str, Any], subject_id: int) -> list[MoveOut]:
-        """The subject's moves between communes, newest first (its record's history)."""
-        return msgspec.convert(await service.moves_of(subject_id), list[MoveOut])
+    async def subject_moves(self, area: Scope, subject: dict[str, Any], subject_id: int) -> list[MoveOut]:
+        """The subject's moves between communes, newest first (its record's history), with
+        the names of both sides (one of them is usually outside the caller's area)."""
+        return [_move_out(area, row) for row in await service.moves_of(subject_id)]
 
     @get("/moves", guards=[requires(Permission.SUBJECTS_WRITE)])
     async def recent_moves(self, area: Scope) -> list[MoveOut]:
@@ -114,4 +120,4 @@ class SubjectController(Controller):
         places = area.place_ids()
         if area.facility_id is not None:
             places = area.unit_place_ids()
-        return msgspec.convert(await service.moves_touching(places), list[MoveOut])
+        return [_move_out(area, row) for row in await service.moves_touching(places)]

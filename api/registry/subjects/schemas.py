@@ -145,6 +145,11 @@ class MoveOut(msgspec.Struct):
     from_facility: int
     to_facility: int
     recorded_at: datetime
+    # Names of both sides: the other one is outside the caller's place and facility lists.
+    from_place_name: str = ""
+    to_place_name: str = ""
+    from_facility_name: str = ""
+    to_facility_name: str = ""
 
 
 Json = dict[str, Any]

@@ -479,6 +479,8 @@ def _moves_newest_first(limit: int) -> Any:
             *SubjectMove.all_columns(),
             SubjectMove.subject.full_name.as_alias("full_name"),
             SubjectMove.subject.code.as_alias("code"),
+            SubjectMove.from_facility.name.as_alias("from_facility_name"),
+            SubjectMove.to_facility.name.as_alias("to_facility_name"),
         )
         .order_by(SubjectMove.id, ascending=False)
         .limit(limit)

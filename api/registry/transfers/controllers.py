@@ -12,8 +12,9 @@ from litestar import Controller, get, post
 from api.auth.guards import requires
 from api.auth.roles import Permission
 from api.context import Actor
+from api.registry.transfers import destinations
 from api.registry.transfers import services as transfers
-from api.registry.transfers.schemas import ApproveBody, TransferRequestBody, TransferRequestOut
+from api.registry.transfers.schemas import ApproveBody, DestinationOut, TransferRequestBody, TransferRequestOut
 from api.scope import Scope
 
 
@@ -57,3 +58,17 @@ class TransferRequestController(Controller):
     async def cancel(self, area: Scope, actor: Actor, request_id: int) -> TransferRequestOut:
         """The requester withdraws a pending request."""
         return _out(await transfers.cancel(actor, area, request_id))
+
+
+class TransferDestinationController(Controller):
+    path = "/api/transfer-destinations"
+    tags = ["registry"]
+    guards = [requires(Permission.SUBJECTS_WRITE)]
+
+    @get("/")
+    async def search_destinations(self, area: Scope, q: str) -> list[DestinationOut]:
+        """Facilities of the whole country by name, commune, district or province (every
+        typed word, accents optional), the caller's own first; at most 20. For picking
+        where a child moves to, or the commune a family came from."""
+        found = await destinations.search(area, q)
+        return [msgspec.convert(d, DestinationOut, from_attributes=True) for d in found]

@@ -40,6 +40,10 @@ class TransferRequestOut(msgspec.Struct):
     to_facility: int
     reason: str
     requested_at: datetime
+    # Names of the places and facility, for both sides (neither can read the other's by id).
+    from_place_name: str = ""
+    to_place_name: str = ""
+    to_facility_name: str = ""
     guardian_phone: str | None = None
     # Set once approved: the record, now managed by the requester's side.
     subject: int | None = None
@@ -47,3 +51,11 @@ class TransferRequestOut(msgspec.Struct):
     decided_at: datetime | None = None
     # For the deciding side of a pending request: its records with this name and birth date.
     candidates: list[int] = []
+
+
+class DestinationOut(msgspec.Struct):
+    facility_id: int
+    facility_name: str
+    place_id: int
+    place_name: str
+    above: str

@@ -198,7 +198,16 @@ async def file_request(actor: Actor, scope: Scope, data: RequestIn) -> dict[str,
 _COLUMNS = (
     *TransferRequest.all_columns(),
     TransferRequest.requester.full_name.as_alias("requester_name"),
+    TransferRequest.to_facility.name.as_alias("to_facility_name"),
 )
+
+
+def place_name(scope: Scope, place_id: int) -> str:
+    """A unit's name as it reads today (or as it last read, for a former unit). Both
+    sides of a request or a move name each other's communes, which their own place
+    lists (``/api/places``) do not hold."""
+    row = scope.tree.version(place_id, scope.day) or scope.tree.latest(place_id)
+    return row.name if row is not None else ""
 
 
 async def _row(request_id: int) -> dict[str, Any]:
@@ -225,7 +234,12 @@ async def _described(scope: Scope, row: dict[str, Any]) -> dict[str, Any]:
     gets the records it might be about (the requester never does)."""
     deciding = row["status"] == "pending" and _manages(scope, row["from_place"])
     candidates = await _candidates(scope, row) if deciding else []
-    return {**row, "candidates": candidates}
+    return {
+        **row,
+        "candidates": candidates,
+        "from_place_name": place_name(scope, row["from_place"]),
+        "to_place_name": place_name(scope, row["to_place"]),
+    }
 
 
 async def listing(scope: Scope, *, side: Side, status: Status | None, limit: int = 100) -> list[dict[str, Any]]:

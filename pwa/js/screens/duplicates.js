@@ -3,9 +3,10 @@
 // (dismiss); each decision can be undone. Every decision is a write through the outbox.
 import * as api from "../api.js";
 import { h } from "../dom.js";
-import { language, t } from "../i18n.js";
+import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { settled, sexWord, shownDate } from "../records.js";
+import { reasonText } from "../review-view.js";
 
 function person(subject) {
   return h("div", { class: "person" },
@@ -40,7 +41,7 @@ function pairCard(pair) {
   const choices = h("div", { class: "row" });
   const card = h("li", { class: "card pair", "data-pair": pair.id },
     h("ul", { class: "reasons", "aria-label": t("duplicates.reasons") },
-      pair.reasons.map((reason) => h("li", { text: language() === "en" ? reason.en : reason.vi }))),
+      pair.reasons.map((reason) => h("li", { text: reasonText(reason) }))),
     h("div", { class: "side-by-side" }, person(first), person(second)),
     choices, status);
 

@@ -3,6 +3,7 @@ import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import * as store from "../store.js";
 import { signOut } from "../app.js";
+import { incomingTile } from "../transfer-view.js";
 
 // The main tasks by role: [route, label key]. Each screen added later puts its task here,
 // so every task stays one tap from home.
@@ -18,6 +19,7 @@ const TASKS = [
   { route: "link", label: "parent.task.link", roles: ["parent"] },
   { route: "duplicates", label: "duplicates.task", roles: ["national_admin", "province_officer", "commune_officer"] },
   { route: "facility", label: "offline.task", roles: ["vaccinator"] },
+  { route: "transfers", label: "move.task.list", roles: STAFF },
 ];
 
 function storageLine(storage) {
@@ -51,6 +53,8 @@ export function render(root) {
       h("p", { id: "role", text: t(`role.${user.role}`) }),
       storage),
     h("nav", { class: "tasks", "aria-label": t("home.tasks") },
+      // Transfer requests waiting on this person's decision: a tile of their own, shown when some wait.
+      STAFF.includes(user.role) ? incomingTile() : null,
       tasks.map((task) => h("a", { class: "task", href: `#/${task.route}`, text: t(task.label) }))),
     h("section", { class: "card" }, warning, logout),
   );

@@ -17,10 +17,25 @@ function fieldList(error) {
   return h("ul", { class: "fields" }, fields.map(([field, message]) => h("li", { text: `${field}: ${message}` })));
 }
 
+// The screen that reopens a refused write of its kind, to resolve it where it was made
+// (a registration's 409 shows its candidates side by side there).
+const REOPEN = [
+  { method: "POST", path: /^\/api\/subjects$/, route: (item) => `register/${item.seq}` },
+];
+
+function reopenLink(item) {
+  const screen = REOPEN.find((entry) => entry.method === item.method && entry.path.test(item.path));
+  if (!screen) return null;
+  const key = item.error?.code === "possible_duplicates" ? "review.outbox.compare" : "review.outbox.open";
+  return h("a", { class: "task small", href: `#/${screen.route(item)}`, text: t(key) });
+}
+
 function row(item, redraw) {
   const state = h("p", { class: `state ${item.state}`, text: t(`outbox.state.${item.state}`) });
   const parts = [h("h3", { text: describe(item) }), state,
     h("p", { class: "muted", text: t("outbox.written", { age: age(Date.now() - item.created_at) }) })];
+  // A write that could not be sent yet says how often it was tried (no network, server down).
+  if (item.state === "pending" && item.attempts) parts.push(h("p", { class: "muted attempts", text: t("review.outbox.tried", { count: item.attempts }) }));
   if (item.error) {
     parts.push(h("p", { class: item.state === "refused" ? "error" : "muted", text: item.error.message }), fieldList(item.error));
   }
@@ -32,6 +47,7 @@ function row(item, redraw) {
         onclick: () => { confirm.hidden = true; } }));
     parts.push(
       h("div", { class: "row" },
+        reopenLink(item),
         h("button", { type: "button", text: t("outbox.retry"), onclick: async () => { await outbox.retry(item.seq); redraw(); } }),
         h("button", { type: "button", class: "secondary", text: t("outbox.discard"), onclick: () => { confirm.hidden = false; } })),
       confirm);

@@ -10,8 +10,9 @@ import { go } from "../router.js";
 import * as store from "../store.js";
 import { attachIdCard } from "../camera.js";
 import {
-  RELATIONSHIPS, backLink, clearErrors, day, facilities, field, item, relationshipWord, settle, sexWord, showErrors, watch,
+  RELATIONSHIPS, backLink, clearErrors, day, field, fillFacilities, item, relationshipWord, settle, sexWord, showErrors, watch,
 } from "../registry-view.js";
+import { reasonText } from "../review-view.js";
 
 const input = (attributes = {}) => h("input", attributes);
 
@@ -33,7 +34,7 @@ function candidateCard(candidate) {
     h("h3", { text: candidate.full_name }),
     h("p", { text: `${candidate.code ?? ""} · ${day(candidate.birth_date)} · ${sexWord(candidate.sex)}` }),
     h("p", { class: "muted", i18n: ["registry.duplicate.score", { score: Math.round((candidate.score ?? 0) * 100) }] }),
-    h("ul", { class: "reasons" }, (candidate.reasons ?? []).map((reason) => h("li", { text: reason.text }))),
+    h("ul", { class: "reasons" }, (candidate.reasons ?? []).map((reason) => h("li", { text: reasonText(reason) }))),
     h("a", { class: "button-link secondary", href: `#/subject/${candidate.subject_id}`, i18n: "registry.duplicate.open" }));
 }
 
@@ -90,10 +91,7 @@ export async function render(root, [seqText]) {
 
   let places = new Map();
   try {
-    const found = await facilities();
-    places = new Map(found.map((f) => [String(f.id), f.place_id]));
-    facility.append(...found.map((f) => h("option", { value: f.id, text: f.name })));
-    if (user.scope_facility_id) facility.value = String(user.scope_facility_id);
+    places = await fillFacilities(facility, user);
   } catch (error) {
     say(outcome, "registry.register.no_facilities");
     outcome.hidden = false;

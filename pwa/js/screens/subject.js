@@ -7,6 +7,8 @@ import * as store from "../store.js";
 import {
   FORECAST_ORDER, backLink, day, forecastWords, nameOf, relationshipWord, sexWord, statusWord,
 } from "../registry-view.js";
+import * as outbox from "../outbox.js";
+import { recordTransfers } from "../transfer-view.js";
 
 function facts(rows) {
   return h("dl", { class: "facts" },
@@ -42,9 +44,12 @@ function guardians(subject) {
 async function moves(subjectId) {
   const found = await api.request("GET", `/api/subjects/${subjectId}/moves`);
   if (!found.length) return h("p", { class: "muted", i18n: "registry.subject.no_moves" });
+  // The API names both sides: the other commune is one this person cannot read by id.
   const lines = await Promise.all(found.map(async (move) => h("li", {
     i18n: ["registry.subject.move", {
-      date: day(move.moved_on), from: await nameOf("places", move.from_place), to: await nameOf("places", move.to_place),
+      date: day(move.moved_on),
+      from: move.from_place_name || await nameOf("places", move.from_place),
+      to: move.to_place_name || await nameOf("places", move.to_place),
     }],
   })));
   return h("ul", { class: "plain", id: "moves" }, lines);
@@ -86,8 +91,12 @@ export async function render(root, [id]) {
     return;
   }
   const writer = store.get().user?.role !== "parent";
-  const [identityPart, movesPart, forecastPart] = await Promise.all([
+  // A move of this record still in the outbox (offline, or refused) shows on it.
+  const queuedMoves = writer ? (await outbox.list()).filter((item) => item.path === `/api/subjects/${subject.id}/move`
+    && item.state !== "confirmed" && item.account === store.get().user.id) : [];
+  const [identityPart, movesPart, forecastPart, transfersPart] = await Promise.all([
     part(() => identity(subject)), part(() => moves(subject.id)), part(() => forecast(subject)),
+    writer ? part(() => recordTransfers(subject, queuedMoves)) : null,
   ]);
   root.append(...[
     h("section", { class: "card" },
@@ -97,12 +106,14 @@ export async function render(root, [id]) {
         // The card is a print-ready page of its own (the API serves it): a new tab to print.
         h("a", { class: "button-link", href: `/api/subjects/${subject.id}/card`, target: "_blank", rel: "noopener",
           i18n: "registry.subject.card" }),
-        writer ? h("a", { class: "button-link secondary", href: `#/correct/${subject.id}`, i18n: "registry.subject.correct" }) : null),
+        writer ? h("a", { class: "button-link secondary", href: `#/correct/${subject.id}`, i18n: "registry.subject.correct" }) : null,
+        writer ? h("a", { class: "button-link secondary", href: `#/move/${subject.id}`, i18n: "move.action" }) : null),
       backLink("search", "registry.search.back")),
     section("registry.subject.forecast", forecastPart),
     section("registry.subject.guardians", guardians(subject)),
     subject.pregnancies.length ? section("registry.subject.pregnancies", h("ul", { class: "plain" },
       subject.pregnancies.map((p) => h("li", { i18n: ["registry.subject.expected", { date: day(p.expected_delivery) }] })))) : null,
+    transfersPart ? section("move.record.heading", transfersPart) : null,
     section("registry.subject.moves", movesPart),
   ].filter(Boolean));
 }
