@@ -53,6 +53,17 @@ async def _fresh_postgres_database(name: str, owner: str = "postgres") -> str:
     return POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
+async def drop_postgres_database(name: str) -> None:
+    import asyncpg
+
+    assert POSTGRES_URL
+    connection = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    finally:
+        await connection.close()
+
+
 def app_environment(tmp_path: Path, database_url: str | None = None) -> dict[str, str]:
     """Environment for a served app with its own database (default: SQLite in ``tmp_path``)."""
     database_url = database_url or f"sqlite:///{tmp_path / 'var' / 'niis.sqlite3'}"

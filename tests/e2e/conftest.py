@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import itertools
+import os
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.field_app import CHROMIUM, CHROMIUM_ARGS, Server
-from tests.served import app_environment, load_demo, served_app
+from tests.conftest import ENGINES
+from tests.e2e.field_app import CHROMIUM, CHROMIUM_ARGS, Server, run_apart
+from tests.served import _fresh_postgres_database, app_environment, drop_postgres_database, load_demo, served_app
+
+_databases = itertools.count()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that uses `server` gets it on the engines its module or itself names
+    with `ON_BOTH_ENGINES` (field_app.py), else on SQLite alone. One server per module
+    and engine: pytest runs a module's tests engine by engine."""
+    if "server_engine" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("server_engines")
+    wanted = marker.args if marker else ("sqlite",)
+    chosen = [e for e in ENGINES if (e if isinstance(e, str) else e.values[0]) in wanted]
+    metafunc.parametrize("server_engine", chosen, indirect=True, scope="module")
 
 
 @pytest.fixture(scope="session")
@@ -41,14 +59,29 @@ async def page(browser: Any, demo_app: str) -> AsyncIterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A demo app on SQLite of this module's own, which a test may stop and start."""
-    tmp_path = tmp_path_factory.mktemp("field")
-    env = app_environment(tmp_path)
+def server_engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def server(server_engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A demo app of this module's own (on SQLite, or on PostgreSQL for the tests marked
+    `ON_BOTH_ENGINES`: a fresh database of its own), which a test may stop and start."""
+    tmp_path = tmp_path_factory.mktemp(f"field-{server_engine}")
+    database = None
+    if server_engine == "postgres":
+        database = f"niis_e2e_{os.getpid()}_{next(_databases)}"
+        env = app_environment(tmp_path, run_apart(_fresh_postgres_database(database)))
+    else:
+        env = app_environment(tmp_path)
+    started = time.monotonic()
     load_demo(env)
     running = Server(env, tmp_path)
     running.start()
+    print(f"{server_engine} demo server ready in {time.monotonic() - started:.1f} s")
     try:
         yield running
     finally:
         running.stop()
+        if database:
+            run_apart(drop_postgres_database(database))

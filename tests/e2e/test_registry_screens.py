@@ -6,7 +6,6 @@ correction that crossed another one explained with a reload; axe-core on each sc
 
 from __future__ import annotations
 
-import sqlite3
 import unicodedata
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
@@ -39,17 +38,17 @@ def without_accents(text: str) -> str:
 async def demo_child(app: Any, server: Server) -> dict[str, Any]:
     """A child of the vaccinator's facility with an accented name and a mother's phone."""
     me = await (await app.request.get("/api/auth/me")).json()
-    with sqlite3.connect(server.database) as db:
-        row = db.execute(
-            """SELECT s.id, s.full_name, s.birth_date, s.sex, g.full_name, g.phone FROM subject s
-               JOIN subject_guardian sg ON sg.subject = s.id AND sg.relationship = 'mother'
-               JOIN guardian g ON g.id = sg.guardian
-               WHERE s.facility = ? AND s.status = 'active' AND g.phone IS NOT NULL AND s.personal_id IS NULL
-               ORDER BY s.id""",
-            (me["scope_facility_id"],),
-        ).fetchall()
-    child = next(r for r in row if without_accents(r[1]) != r[1])
-    return dict(zip(("id", "full_name", "birth_date", "sex", "mother", "phone"), child, strict=True))
+    rows = server.rows(
+        """SELECT s.id, s.full_name, s.birth_date, s.sex, g.full_name, g.phone FROM subject s
+           JOIN subject_guardian sg ON sg.subject = s.id AND sg.relationship = 'mother'
+           JOIN guardian g ON g.id = sg.guardian
+           WHERE s.facility = ? AND s.status = 'active' AND g.phone IS NOT NULL AND s.personal_id IS NULL
+           ORDER BY s.id""",
+        me["scope_facility_id"],
+    )
+    child = next(r for r in rows if without_accents(r[1]) != r[1])
+    found = dict(zip(("id", "full_name", "birth_date", "sex", "mother", "phone"), child, strict=True))
+    return {**found, "birth_date": str(found["birth_date"])}  # PostgreSQL gives a date
 
 
 async def check_screen(page: Any, name: str) -> None:
@@ -195,8 +194,6 @@ async def test_a_correction_crossing_another_is_explained_and_reloaded(app: Any,
     await app.get_by_label("Dân tộc").fill("Tày")
     await app.get_by_role("button", name="Lưu thay đổi").click()
     await expect(app.get_by_text("Tày")).to_be_visible()
-    with sqlite3.connect(server.database) as db:
-        assert db.execute("SELECT address_detail, ethnicity FROM subject WHERE id = ?", (child["id"],)).fetchone() == (
-            "Thôn Bản Mới",
-            "Tày",
-        )
+    assert server.rows("SELECT address_detail, ethnicity FROM subject WHERE id = ?", child["id"]) == [
+        ("Thôn Bản Mới", "Tày")
+    ]
