@@ -50,9 +50,13 @@ function renderStatus(state) {
   $("offline").hidden = state.online;
   bar.hidden = !state.user || !state.outbox;
   if (bar.hidden) return;
-  const { pending, refused, others, oldest } = state.outbox;
+  const { pending, refused, refusal, others, oldest } = state.outbox;
   const parts = [];
   if (refused) parts.push(t("sync.refused", { count: refused }));
+  if (refusal) {
+    const what = refusal.label ? t(refusal.label.key, refusal.label.values) : "";
+    parts.push(t("sync.refused.why", { what, why: refusal.message }));
+  }
   if (pending) parts.push(t("sync.pending", { count: pending, age: age(Date.now() - oldest) }));
   if (!pending && !refused) parts.push(t("sync.synced"));
   if (others) parts.push(t("sync.others", { count: others }));

@@ -149,9 +149,12 @@
     const items = await all();
     const mine = items.filter((item) => item.account === account);
     const waiting = mine.filter((item) => item.state === "pending" || item.state === "sending");
+    const refused = mine.filter((item) => item.state === "refused");
     return {
       pending: waiting.length,
-      refused: mine.filter((item) => item.state === "refused").length,
+      refused: refused.length,
+      // The oldest refusal, for the status bar: what failed and why, without opening a menu.
+      refusal: refused.length ? { label: refused[0].label, message: refused[0].error?.message ?? "" } : null,
       others: items.filter((item) => item.account !== account && item.state !== "confirmed").length,
       oldest: waiting.length ? Math.min(...waiting.map((item) => item.created_at)) : null,
     };

@@ -12,10 +12,15 @@ from typing import Any
 import pytest
 
 from tests.conftest import ENGINES
-from tests.e2e.field_app import CHROMIUM, CHROMIUM_ARGS, Server, run_apart
+from tests.e2e.field_app import CHROMIUM, CHROMIUM_ARGS, Server, run_apart, write_screens_index
 from tests.served import _fresh_postgres_database, app_environment, drop_postgres_database, load_demo, served_app
 
 _databases = itertools.count()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """After a run, test-artifacts/screens/INDEX.md lists every screenshot kept."""
+    write_screens_index()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -63,22 +68,47 @@ def server_engine(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+# Every PostgreSQL server's app signs with this key: their databases are copies of one
+# demo database, whose parent links were made with it.
+E2E_SECRET_KEY = "e2e-browser-tests-secret-key-0123456789abcdef"
+
+
+@pytest.fixture(scope="session")
+def postgres_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo data loaded once into a PostgreSQL database that each PostgreSQL server
+    copies (`CREATE DATABASE … TEMPLATE`, a file copy: ~1 s against ~45 s for
+    `niis demo` on a loaded machine)."""
+    name = f"niis_e2e_demo_{os.getpid()}"
+    tmp_path = tmp_path_factory.mktemp("postgres-demo")
+    env = {**app_environment(tmp_path, run_apart(_fresh_postgres_database(name))), "NIIS_SECRET_KEY": E2E_SECRET_KEY}
+    load_demo(env)
+    try:
+        yield name
+    finally:
+        run_apart(drop_postgres_database(name))
+
+
 @pytest.fixture(scope="module")
-def server(server_engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(
+    server_engine: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
     """A demo app of this module's own (on SQLite, or on PostgreSQL for the tests marked
-    `ON_BOTH_ENGINES`: a fresh database of its own), which a test may stop and start."""
+    `ON_BOTH_ENGINES`: a fresh copy of the demo database), which a test may stop and start."""
     tmp_path = tmp_path_factory.mktemp(f"field-{server_engine}")
     database = None
+    started = time.monotonic()
     if server_engine == "postgres":
+        template = request.getfixturevalue("postgres_demo")
+        started = time.monotonic()
         database = f"niis_e2e_{os.getpid()}_{next(_databases)}"
-        env = app_environment(tmp_path, run_apart(_fresh_postgres_database(database)))
+        url = run_apart(_fresh_postgres_database(database, template=template))
+        env = {**app_environment(tmp_path, url), "NIIS_SECRET_KEY": E2E_SECRET_KEY}
     else:
         env = app_environment(tmp_path)
-    started = time.monotonic()
-    load_demo(env)
+        load_demo(env)
     running = Server(env, tmp_path)
     running.start()
-    print(f"{server_engine} demo server ready in {time.monotonic() - started:.1f} s")
+    print(f"\n{server_engine} demo server ready in {time.monotonic() - started:.1f} s")
     try:
         yield running
     finally:

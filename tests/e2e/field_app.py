@@ -197,3 +197,40 @@ async def serious_violations(page: Any) -> list[str]:
 async def screenshot(page: Any, name: str) -> None:
     SCREENS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
+
+
+def write_screens_index() -> Path | None:
+    """test-artifacts/screens/INDEX.md: every screenshot kept, one row a screen with its
+    phone (360×640) and tablet (1280×800) pictures and their pixel sizes (full-page
+    pictures are as tall as the screen's content), for the issue's note to cite."""
+    from PIL import Image
+
+    if not SCREENS.is_dir():
+        return None
+    screens: dict[str, dict[str, str]] = {}
+    for picture in sorted(SCREENS.glob("*.png")):
+        name, _, size = picture.stem.rpartition("-")
+        if size not in VIEWPORTS:
+            name, size = picture.stem, "other"
+        with Image.open(picture) as image:
+            width, height = image.size
+        screens.setdefault(name, {})[size] = f"[{picture.name}]({picture.name}) {width}×{height}"
+    sizes = [*VIEWPORTS, "other"] if any("other" in s for s in screens.values()) else list(VIEWPORTS)
+    heads = [
+        f"{size} {VIEWPORTS[size]['width']}×{VIEWPORTS[size]['height']}" if size in VIEWPORTS else size
+        for size in sizes
+    ]
+    lines = [
+        "# Screenshots of the field app",
+        "",
+        f"{len(screens)} screens, written by the browser tests (tests/e2e); a missing size is marked —.",
+        "",
+        "| screen | " + " | ".join(heads) + " |",
+        "|---|" + "---|" * len(sizes),
+    ]
+    lines += [
+        f"| {name} | " + " | ".join(cells.get(size, "—") for size in sizes) + " |" for name, cells in screens.items()
+    ]
+    index = SCREENS / "INDEX.md"
+    index.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return index

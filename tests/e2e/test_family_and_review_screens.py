@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import expect
 
 from api.registry.identity.names import fold
-from tests.e2e.field_app import VACCINATOR, VIEWPORTS, Server, screenshot, serious_violations, sign_in
+from tests.e2e.field_app import ON_BOTH_ENGINES, VACCINATOR, VIEWPORTS, Server, screenshot, serious_violations, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -80,6 +80,7 @@ async def test_a_parent_sees_only_their_children_and_reads_them_offline(app: Any
     await looks_right(app, "parent-link")
 
 
+@ON_BOTH_ENGINES
 async def test_an_officer_dismisses_a_pair_and_undoes_it(app: Any, server: Server) -> None:
     await sign_in(app, *PROVINCE_OFFICER)
     me = await (await app.request.get("/api/auth/me")).json()

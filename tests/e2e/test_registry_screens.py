@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.field_app import VACCINATOR, VIEWPORTS, Server, screenshot, serious_violations, sign_in
+from tests.e2e.field_app import ON_BOTH_ENGINES, VACCINATOR, VIEWPORTS, Server, screenshot, serious_violations, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -151,6 +151,7 @@ async def test_a_refused_field_is_shown_under_it_and_the_corrected_form_register
     await expect(app.locator("#sync-status")).to_have_class("status synced")
 
 
+@ON_BOTH_ENGINES
 async def test_possible_duplicates_are_compared_and_not_the_same_person_registers(app: Any, server: Server) -> None:
     child = await demo_child(app, server)
     await open_register(app)
@@ -170,6 +171,7 @@ async def test_possible_duplicates_are_compared_and_not_the_same_person_register
     assert subject_count(server, child["full_name"]) >= 1
 
 
+@ON_BOTH_ENGINES
 async def test_a_correction_crossing_another_is_explained_and_reloaded(app: Any, server: Server) -> None:
     child = await demo_child(app, server)
     await app.goto(f"/#/subject/{child['id']}")

@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import expect
 
 from api.demo_stock import demo_number
-from tests.e2e.field_app import VIEWPORTS, Server, screenshot, serious_violations, sign_in
+from tests.e2e.field_app import ON_BOTH_ENGINES, VIEWPORTS, Server, screenshot, serious_violations, sign_in
 from tests.stock_labels import label_photo
 
 pytestmark = pytest.mark.slow
@@ -128,6 +128,7 @@ async def test_an_sscc_photographed_fills_the_shipment_in_transit_and_the_shortf
     await expect(app.locator("[data-product='bOPV']")).to_contain_text("980 liều (49 lọ)")
 
 
+@ON_BOTH_ENGINES
 async def test_a_count_made_offline_is_recorded_once_when_the_network_is_back(app: Any, server: Server) -> None:
     lot = "HEP24011"
     await app.get_by_role("link", name="Tồn kho").click()
