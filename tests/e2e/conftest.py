@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -68,22 +69,28 @@ def server_engine(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-# Every PostgreSQL server's app signs with this key: their databases are copies of one
-# demo database, whose parent links were made with it.
-E2E_SECRET_KEY = "e2e-browser-tests-secret-key-0123456789abcdef"
+def loaded_demo(tmp_path: Path, database_url: str | None = None) -> dict[str, str]:
+    """`niis demo` run once into a database and a var directory that servers copy."""
+    env = app_environment(tmp_path, database_url)
+    load_demo(env)
+    return env
+
+
+# The demo loaded once per engine and copied for each server: `niis demo` takes 20-60 s
+# on a loaded machine, a copy about a second (SQLite: the file; PostgreSQL: CREATE
+# DATABASE … TEMPLATE). The var directory goes with it (the secret key signed the demo's
+# parent links).
+@pytest.fixture(scope="session")
+def sqlite_demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return loaded_demo(tmp_path_factory.mktemp("sqlite-demo"))
 
 
 @pytest.fixture(scope="session")
-def postgres_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo data loaded once into a PostgreSQL database that each PostgreSQL server
-    copies (`CREATE DATABASE … TEMPLATE`, a file copy: ~1 s against ~45 s for
-    `niis demo` on a loaded machine)."""
+def postgres_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     name = f"niis_e2e_demo_{os.getpid()}"
-    tmp_path = tmp_path_factory.mktemp("postgres-demo")
-    env = {**app_environment(tmp_path, run_apart(_fresh_postgres_database(name))), "NIIS_SECRET_KEY": E2E_SECRET_KEY}
-    load_demo(env)
+    env = loaded_demo(tmp_path_factory.mktemp("postgres-demo"), run_apart(_fresh_postgres_database(name)))
     try:
-        yield name
+        yield name, env
     finally:
         run_apart(drop_postgres_database(name))
 
@@ -96,16 +103,17 @@ def server(
     `ON_BOTH_ENGINES`: a fresh copy of the demo database), which a test may stop and start."""
     tmp_path = tmp_path_factory.mktemp(f"field-{server_engine}")
     database = None
-    started = time.monotonic()
     if server_engine == "postgres":
-        template = request.getfixturevalue("postgres_demo")
+        template, demo = request.getfixturevalue("postgres_demo")
         started = time.monotonic()
         database = f"niis_e2e_{os.getpid()}_{next(_databases)}"
         url = run_apart(_fresh_postgres_database(database, template=template))
-        env = {**app_environment(tmp_path, url), "NIIS_SECRET_KEY": E2E_SECRET_KEY}
     else:
-        env = app_environment(tmp_path)
-        load_demo(env)
+        demo = request.getfixturevalue("sqlite_demo")
+        started = time.monotonic()
+        url = None
+    shutil.copytree(demo["NIIS_VAR_DIR"], tmp_path / "var")
+    env = app_environment(tmp_path, url)
     running = Server(env, tmp_path)
     running.start()
     print(f"\n{server_engine} demo server ready in {time.monotonic() - started:.1f} s")

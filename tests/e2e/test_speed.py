@@ -5,6 +5,7 @@ registration takes (printed, bounded); what failed and why on the home screen it
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
@@ -33,10 +34,18 @@ NEWBORN_TAPS = 8
 NEWBORN_FIELDS = 4
 
 
+# Counts the page's fetches in flight, for settled_screen().
+COUNT_FETCHES = """(() => { const fetch = window.fetch; window.__inFlight = 0;
+  window.fetch = (...args) => { window.__inFlight++;
+    return fetch(...args).finally(() => { window.__inFlight--; }); }; })()"""
+
+
 @pytest.fixture
 async def app(browser: Any, server: Server) -> AsyncIterator[Any]:
     context = await browser.new_context(base_url=server.base, viewport=VIEWPORTS["phone"])
-    yield await context.new_page()
+    page = await context.new_page()
+    await page.add_init_script(COUNT_FETCHES)
+    yield page
     await context.close()
 
 
@@ -45,9 +54,19 @@ def route_of(href: str) -> str:
 
 
 async def settled_screen(page: Any) -> None:
-    """A screen is shown: its heading, and what it reads from the server has come."""
+    """A screen is shown: its heading, and what it reads from the server has come (no
+    request in flight for half a second; the page's "networkidle" is not reset by the
+    hash changes of the router)."""
     await page.locator("main h2").first.wait_for()
-    await page.wait_for_load_state("networkidle")
+    quiet_since = None
+    for _ in range(300):
+        if await page.evaluate("window.__inFlight ?? 0"):
+            quiet_since = None
+        else:
+            quiet_since = quiet_since or asyncio.get_running_loop().time()
+            if asyncio.get_running_loop().time() - quiet_since >= 0.5:
+                return
+        await asyncio.sleep(0.05)
 
 
 async def home(page: Any) -> None:
