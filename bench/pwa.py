@@ -18,7 +18,8 @@ network delivered to the page (DevTools' `encodedDataLength`, headers included);
 service worker's pre-cache of the whole shell, fetched in the background after the page
 is interactive, is printed on its own line.
 
-Baselines, same run: (a) the same first load with no throttling at all; (b) one static
+Baselines, same run: (a) the same first and repeat loads with no throttling at all
+(what is left is the machine: on a loaded one it is most of a repeat load); (b) one static
 HTML page made of the same bytes (every file of the first load in one body) under the
 same throttling, to its load event: the floor for those bytes in one round trip.
 """
@@ -29,6 +30,7 @@ import argparse
 import asyncio
 import gzip
 import http.client
+import os
 import sys
 import tempfile
 import threading
@@ -179,12 +181,13 @@ async def throttled_page(context: Any, throttle: bool) -> tuple[Any, dict[str, A
 
 
 def chain_length(seen: dict[str, Any], until: float) -> int:
-    """Requests that each started only after the one before had finished: the number of
-    sequential round trips, the figure that decides a load on a 400 ms link."""
+    """Requests that each started only after the one before had finished, among those
+    done by `until`: the number of sequential round trips the page waited for, the
+    figure that decides a load on a 400 ms link."""
     spans = sorted(
         (seen["start"][r], seen["end"][r])
         for r in seen["end"]
-        if r in seen["start"] and r not in seen["from_worker"] and seen["start"][r] <= until
+        if r in seen["start"] and r not in seen["from_worker"] and seen["end"][r] <= until
     )
     longest: dict[int, int] = {}
     for i, (start, _) in enumerate(spans):
@@ -287,7 +290,7 @@ async def measure(proxy: GzipProxy, runs: int, timeline: bool) -> None:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            firsts, repeats, fasts = [], [], []
+            firsts, repeats, fasts, fast_repeats = [], [], [], []
             fetched: list[str] = []
             worker_bytes = 0
             for run in range(runs):
@@ -296,8 +299,9 @@ async def measure(proxy: GzipProxy, runs: int, timeline: bool) -> None:
                 worker_bytes = sum(size for _, size, worker in proxy.sent if worker)
                 firsts.append(first)
                 repeats.append(repeat)
-                fast, _, _ = await first_and_repeat(browser, proxy.base, throttle=False)
+                fast, fast_repeat, _ = await first_and_repeat(browser, proxy.base, throttle=False)
                 fasts.append(fast)
+                fast_repeats.append(fast_repeat)
                 print(
                     f"run {run + 1}: first {first.seconds:.2f} s, repeat {repeat.seconds:.2f} s,"
                     f" unthrottled first {fast.seconds:.2f} s",
@@ -308,7 +312,7 @@ async def measure(proxy: GzipProxy, runs: int, timeline: bool) -> None:
         finally:
             await browser.close()
 
-    first, repeat, fast = median_load(firsts), median_load(repeats), median_load(fasts)
+    first, repeat, fast, fast_repeat = map(median_load, (firsts, repeats, fasts, fast_repeats))
     if timeline:
         for name, load in (("first load", first), ("repeat load", repeat)):
             print(f"\n{name} (interactive at {load.seconds:.2f} s):", *load.timeline, sep="\n  ")
@@ -337,10 +341,16 @@ async def measure(proxy: GzipProxy, runs: int, timeline: bool) -> None:
     )
     print(f"service worker pre-cache after interactive (whole shell, background): {worker_bytes / 1024:.1f} KB")
     print()
+    print(f"machine: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print()
     print("baselines, same run:")
     print(
         f"  (a) the same first load, no throttling:           {fast.seconds:6.2f} s  "
         f"(first load throttled = {first.seconds / fast.seconds:.1f}x)"
+    )
+    print(
+        f"  (a) the same repeat load, no throttling:          {fast_repeat.seconds:6.2f} s  "
+        f"(repeat load throttled = {repeat.seconds / fast_repeat.seconds:.1f}x)"
     )
     print(
         f"  (b) the same bytes as one static page, throttled: {floor.seconds:6.2f} s  "
