@@ -218,6 +218,11 @@ def page_load(seen: dict[str, Any], seconds: float, at: float) -> Load:
     return Load(seconds, sum(int(seen["bytes"][r]) for r in mine), len(mine), chain_length(seen, at), timeline)
 
 
+def shell_from_network(seen: dict[str, Any]) -> list[str]:
+    """The files of the app (not API calls) the network, not the service worker, gave."""
+    return [seen["url"][r] for r in seen["bytes"] if r not in seen["from_worker"] and "/api/" not in seen["url"][r]]
+
+
 async def first_and_repeat(browser: Any, base: str, throttle: bool) -> tuple[Load, Load, list[str]]:
     """A fresh browser context (no cache, no service worker): the first load; then, once
     the service worker controls the page and has cached the shell, a repeat load."""
@@ -228,9 +233,7 @@ async def first_and_repeat(browser: Any, base: str, throttle: bool) -> tuple[Loa
         interactive = await interactive_after(page)
         await page.wait_for_load_state("networkidle")
         first = page_load(seen, *interactive)
-        fetched = [
-            seen["url"][r] for r in seen["bytes"] if r not in seen["from_worker"] and "/api/" not in seen["url"][r]
-        ]
+        fetched = shell_from_network(seen)
         await page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=120_000)
         await page.evaluate("navigator.serviceWorker.ready")
         await page.wait_for_load_state("networkidle")
@@ -240,9 +243,7 @@ async def first_and_repeat(browser: Any, base: str, throttle: bool) -> tuple[Loa
         interactive = await interactive_after(page)
         await page.wait_for_load_state("networkidle")
         repeat = page_load(seen, *interactive)
-        repeat.not_api = [
-            seen["url"][r] for r in seen["bytes"] if r not in seen["from_worker"] and "/api/" not in seen["url"][r]
-        ]
+        repeat.not_api = shell_from_network(seen)
         return first, repeat, fetched
     finally:
         await context.close()
