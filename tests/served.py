@@ -40,17 +40,30 @@ def call(url: str, body: dict[str, Any] | None = None, headers: dict[str, str] |
         return error.code, json.loads(error.read())
 
 
-async def _fresh_postgres_database(name: str, owner: str = "postgres") -> str:
+async def _fresh_postgres_database(name: str, owner: str = "postgres", template: str | None = None) -> str:
+    """A new database `name` (dropped first if it exists), empty or a copy of `template`."""
     import asyncpg
 
     assert POSTGRES_URL
     connection = await asyncpg.connect(POSTGRES_URL)
     try:
         await connection.execute(f"DROP DATABASE IF EXISTS {name}")
-        await connection.execute(f"CREATE DATABASE {name} OWNER {owner}")
+        copy = f" TEMPLATE {template}" if template else ""
+        await connection.execute(f"CREATE DATABASE {name} OWNER {owner}{copy}")
     finally:
         await connection.close()
     return POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def drop_postgres_database(name: str) -> None:
+    import asyncpg
+
+    assert POSTGRES_URL
+    connection = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    finally:
+        await connection.close()
 
 
 def app_environment(tmp_path: Path, database_url: str | None = None) -> dict[str, str]:

@@ -51,9 +51,13 @@ function renderStatus(state) {
   $("offline").hidden = state.online;
   bar.hidden = !state.user || !state.outbox;
   if (bar.hidden) return;
-  const { pending, refused, others, oldest } = state.outbox;
+  const { pending, refused, refusal, others, oldest } = state.outbox;
   const parts = [];
   if (refused) parts.push(t("sync.refused", { count: refused }));
+  if (refusal) {
+    const what = refusal.label ? t(refusal.label.key, refusal.label.values) : "";
+    parts.push(t("sync.refused.why", { what, why: refusal.message }));
+  }
   if (pending) parts.push(t("sync.pending", { count: pending, age: age(Date.now() - oldest) }));
   if (!pending && !refused) parts.push(t("sync.synced"));
   if (others) parts.push(t("sync.others", { count: others }));
@@ -143,7 +147,16 @@ function watchNetwork() {
   window.addEventListener("offline", update);
 }
 
+// The first screen comes from what this device knows (the account last signed in here,
+// or none: sign-in), without waiting for the network: on a slow link each round trip
+// costs ~0.4 s (bench/pwa.py). The server's answer follows and corrects it: a session
+// that ended sends the person to sign-in, one this device did not know opens home.
 async function start() {
+  const known = JSON.parse(localStorage.getItem(USER_KEY) || "null");
+  const answered = Promise.all([session(), checkShellVersion()]).then(([me]) => me, () => undefined);
+  // A sign-out made offline is finished on the server before anyone can sign in here
+  // (a new sign-in racing it would be the one ended).
+  if (localStorage.getItem(SIGN_OUT_KEY)) await answered;
   await setLanguage(language());
   const picker = $("lang");
   picker.value = language();
@@ -156,26 +169,26 @@ async function start() {
   store.subscribe(renderUpdate);
   watchNetwork();
   watchUpdates().catch(() => {});
-  await checkShellVersion();
-  let user;
-  try {
-    user = await session();
-  } catch {
-    // No network: open as the account last signed in here; sync waits for the server.
-    user = JSON.parse(localStorage.getItem(USER_KEY) || "null");
-  }
-  if (user) {
-    localStorage.setItem(USER_KEY, JSON.stringify({ ...user, csrf_token: undefined }));
-    askPersistentStorage();
-  } else {
-    localStorage.removeItem(USER_KEY);
-  }
-  store.set({ user });
+  store.set({ user: known });
+  if (known) askPersistentStorage();
   await outbox.refresh();
   outbox.configure({ gate: readyToSend, sessionEnded });
   outbox.startTriggers();
   startPhotos();
   await router.start($("view"));
+  // The first screen is rendered and its controls work: bench/pwa.py's time to interactive.
+  performance.mark("niis:interactive");
+  const user = await answered; // undefined: no network, keep the account known here
+  if (user === null && known) return sessionEnded();
+  if (user) {
+    localStorage.setItem(USER_KEY, JSON.stringify({ ...user, csrf_token: undefined }));
+    store.set({ user });
+    if (user.id !== known?.id) {
+      askPersistentStorage();
+      await outbox.refresh();
+      await router.refresh();
+    }
+  }
   // App open sends at once, whatever the back-off left by an earlier session: the app
   // may open precisely because the network is back, and no `online` event comes to a
   // page that was not open when it came (one attempt per open costs nothing).

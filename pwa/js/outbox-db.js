@@ -163,10 +163,13 @@
     const mine = items.filter((item) => item.account === account);
     const unread = (await photos.all()).filter((photo) => photo.account === account && photo.state === "waiting");
     const waiting = [...mine.filter((item) => item.state === "pending" || item.state === "sending"), ...unread];
+    const refused = mine.filter((item) => item.state === "refused");
     return {
       pending: waiting.length,
       photos: unread.length,
-      refused: mine.filter((item) => item.state === "refused").length,
+      refused: refused.length,
+      // The oldest refusal, for the status bar: what failed and why, without opening a menu.
+      refusal: refused.length ? { label: refused[0].label, message: refused[0].error?.message ?? "" } : null,
       others: items.filter((item) => item.account !== account && item.state !== "confirmed").length,
       oldest: waiting.length ? Math.min(...waiting.map((item) => item.created_at)) : null,
     };

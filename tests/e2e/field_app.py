@@ -1,13 +1,17 @@
 """What the field app's browser tests share: a server that can be stopped and started
 again on the same port (the browser keeps its service worker and IndexedDB per origin),
-signing in, queueing a real write, axe-core, screenshots."""
+on SQLite or PostgreSQL, asked what its database holds the same way on either; signing
+in, queueing a real write, axe-core, screenshots."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
 import shutil
 import sqlite3
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +38,39 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENS = ROOT / "test-artifacts" / "screens"
 VIEWPORTS = {"phone": {"width": 360, "height": 640}, "tablet": {"width": 1280, "height": 800}}
 VACCINATOR = ("tiem.minhxuan", "niis-demo-vaccinator")
+# A browser-test module (`pytestmark = [pytest.mark.slow, ON_BOTH_ENGINES]`) or one test
+# (`@ON_BOTH_ENGINES`) whose `server` runs once on SQLite and once on PostgreSQL, each
+# with a fresh demo database (tests/e2e/conftest.py). Without it: SQLite only.
+ON_BOTH_ENGINES = pytest.mark.server_engines("sqlite", "postgres")
+
+
+def run_apart(work: Coroutine[Any, Any, Any]) -> Any:
+    """Runs `work` to its end in an event loop of its own thread, for the synchronous
+    helpers below: they are called from async tests, whose loop is running."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = asyncio.run(work)
+        except BaseException as error:  # handed to the caller's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+async def _postgres_rows(url: str, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    import asyncpg
+
+    connection = await asyncpg.connect(url)
+    try:
+        return [tuple(row) for row in await connection.fetch(sql, *args)]
+    finally:
+        await connection.close()
 
 
 @dataclass
@@ -48,8 +85,31 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def engine(self) -> str:
+        """What this server's database runs on: "sqlite" or "postgres"."""
+        return "postgres" if self.env["NIIS_DATABASE_URL"].startswith("postgres") else "sqlite"
+
+    @property
     def database(self) -> Path:
+        """The SQLite file (SQLite only; `rows` and `fetch_value` work on either engine)."""
+        assert self.engine == "sqlite", "a PostgreSQL server has no file: use server.rows() or fetch_value()"
         return Path(self.env["NIIS_DATABASE_URL"].removeprefix("sqlite:///"))
+
+    def rows(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+        """What `sql` reads from this server's database, on either engine. Placeholders are
+        written `?` (SQLite's); on PostgreSQL they become `$1`, `$2`…. Values come as each
+        driver gives them (PostgreSQL: dates as `date`; SQLite: as text)."""
+        if self.engine == "sqlite":
+            with sqlite3.connect(self.database) as db:
+                return list(db.execute(sql, args).fetchall())
+        numbered = iter(range(1, sql.count("?") + 1))
+        sql = re.sub(r"\?", lambda _: f"${next(numbered)}", sql)
+        return list(run_apart(_postgres_rows(self.env["NIIS_DATABASE_URL"], sql, args)))
+
+    def fetch_value(self, sql: str, *args: Any) -> Any:
+        """The first column of the one row `sql` reads (a count, a status)."""
+        [row] = self.rows(sql, *args)
+        return row[0]
 
     def start(self) -> None:
         assert self._running is None
@@ -63,8 +123,7 @@ class Server:
             self._running = None
 
     def subjects_named(self, full_name: str) -> int:
-        with sqlite3.connect(self.database) as db:
-            return int(db.execute("SELECT count(*) FROM subject WHERE full_name = ?", (full_name,)).fetchone()[0])
+        return int(self.fetch_value("SELECT count(*) FROM subject WHERE full_name = ?", full_name))
 
 
 @asynccontextmanager
@@ -175,9 +234,8 @@ def id_card_photo(text: str, seed: int) -> bytes:
 
 
 def query(server: Server, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    """What the server's database holds now (its SQLite file)."""
-    with sqlite3.connect(server.database) as db:
-        return list(db.execute(sql, args).fetchall())
+    """What the server's database holds now, on either engine (`Server.rows`)."""
+    return server.rows(sql, *args)
 
 
 def create_user(server: Server, username: str, password: str, role: str, *where: str) -> None:
@@ -224,3 +282,40 @@ async def looks_right(page: Any, name: str) -> None:
         assert await serious_violations(page) == [], f"{name} at {size}"
         await screenshot(page, f"{name}-{size}")
     await page.set_viewport_size(VIEWPORTS["phone"])
+
+
+def write_screens_index() -> Path | None:
+    """test-artifacts/screens/INDEX.md: every screenshot kept, one row a screen with its
+    phone (360×640) and tablet (1280×800) pictures and their pixel sizes (full-page
+    pictures are as tall as the screen's content), for the issue's note to cite."""
+    from PIL import Image
+
+    if not SCREENS.is_dir():
+        return None
+    screens: dict[str, dict[str, str]] = {}
+    for picture in sorted(SCREENS.glob("*.png")):
+        name, _, size = picture.stem.rpartition("-")
+        if size not in VIEWPORTS:
+            name, size = picture.stem, "other"
+        with Image.open(picture) as image:
+            width, height = image.size
+        screens.setdefault(name, {})[size] = f"[{picture.name}]({picture.name}) {width}×{height}"
+    sizes = [*VIEWPORTS, "other"] if any("other" in s for s in screens.values()) else list(VIEWPORTS)
+    heads = [
+        f"{size} {VIEWPORTS[size]['width']}×{VIEWPORTS[size]['height']}" if size in VIEWPORTS else size
+        for size in sizes
+    ]
+    lines = [
+        "# Screenshots of the field app",
+        "",
+        f"{len(screens)} screens, written by the browser tests (tests/e2e); a missing size is marked —.",
+        "",
+        "| screen | " + " | ".join(heads) + " |",
+        "|---|" + "---|" * len(sizes),
+    ]
+    lines += [
+        f"| {name} | " + " | ".join(cells.get(size, "—") for size in sizes) + " |" for name, cells in screens.items()
+    ]
+    index = SCREENS / "INDEX.md"
+    index.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return index

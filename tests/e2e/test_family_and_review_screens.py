@@ -5,7 +5,6 @@ sees, what the database holds after a decision, and reading with the server stop
 from __future__ import annotations
 
 import gzip
-import sqlite3
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,7 +12,7 @@ import pytest
 from playwright.async_api import expect
 
 from api.registry.identity.names import fold
-from tests.e2e.field_app import VACCINATOR, VIEWPORTS, Server, looks_right, sign_in
+from tests.e2e.field_app import ON_BOTH_ENGINES, VACCINATOR, VIEWPORTS, Server, looks_right, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -29,16 +28,11 @@ async def app(browser: Any, server: Server) -> AsyncIterator[Any]:
     await context.close()
 
 
-def query(server: Server, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(server.database) as db:
-        return list(db.execute(sql, args).fetchall())
-
-
 async def test_a_parent_sees_only_their_children_and_reads_them_offline(app: Any, server: Server) -> None:
-    mine = dict(query(server, "SELECT s.id, s.full_name FROM subject s JOIN parent_link l ON l.subject = s.id"))
+    mine = dict(server.rows("SELECT s.id, s.full_name FROM subject s JOIN parent_link l ON l.subject = s.id"))
     assert len(mine) == 2
-    other_id, other_name = query(
-        server, "SELECT id, full_name FROM subject WHERE id NOT IN (SELECT subject FROM parent_link) LIMIT 1"
+    other_id, other_name = server.rows(
+        "SELECT id, full_name FROM subject WHERE id NOT IN (SELECT subject FROM parent_link) LIMIT 1"
     )[0]
     await sign_in(app, *PARENT)
     await app.get_by_role("link", name="Con của tôi").click()
@@ -77,6 +71,7 @@ async def test_a_parent_sees_only_their_children_and_reads_them_offline(app: Any
     await looks_right(app, "parent-link")
 
 
+@ON_BOTH_ENGINES
 async def test_an_officer_dismisses_a_pair_and_undoes_it(app: Any, server: Server) -> None:
     await sign_in(app, *PROVINCE_OFFICER)
     me = await (await app.request.get("/api/auth/me")).json()
@@ -89,7 +84,7 @@ async def test_an_officer_dismisses_a_pair_and_undoes_it(app: Any, server: Serve
     await expect(pair.locator(".person")).to_have_count(2)
     await looks_right(app, "duplicates")
     pair_id = int(await pair.get_attribute("data-pair"))
-    status_of = lambda: query(server, "SELECT status FROM duplicate_candidate WHERE id = ?", pair_id)[0][0]  # noqa: E731
+    status_of = lambda: server.rows("SELECT status FROM duplicate_candidate WHERE id = ?", pair_id)[0][0]  # noqa: E731
     assert status_of() == "open"
 
     await pair.get_by_role("button", name="Không phải cùng một người").click()
@@ -98,14 +93,14 @@ async def test_an_officer_dismisses_a_pair_and_undoes_it(app: Any, server: Serve
     await pair.get_by_role("button", name="Hoàn tác").click()
     await expect(pair.get_by_role("button", name="Không phải cùng một người")).to_be_visible()
     assert status_of() == "open"
-    audited = query(server, "SELECT action FROM audit_event WHERE entity = 'duplicate_candidate' ORDER BY id")
+    audited = server.rows("SELECT action FROM audit_event WHERE entity = 'duplicate_candidate' ORDER BY id")
     assert [a for (a,) in audited][-2:] == ["duplicates.dismiss", "duplicates.reopen"]
 
 
 async def test_a_vaccinator_downloads_the_facility_and_finds_a_child_offline(app: Any, server: Server) -> None:
     await sign_in(app, *VACCINATOR)
-    facility = query(server, "SELECT scope_facility FROM account WHERE username = ?", VACCINATOR[0])[0][0]
-    managed = query(server, "SELECT full_name, code FROM subject WHERE facility = ? AND status != 'merged'", facility)
+    facility = server.rows("SELECT scope_facility FROM account WHERE username = ?", VACCINATOR[0])[0][0]
+    managed = server.rows("SELECT full_name, code FROM subject WHERE facility = ? AND status != 'merged'", facility)
     sizes: list[int] = []
 
     async def measure(response: Any) -> None:

@@ -5,7 +5,6 @@ count made offline and sent once, and each screen usable by screen readers."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
@@ -14,7 +13,7 @@ import pytest
 from playwright.async_api import expect
 
 from api.demo_stock import demo_number
-from tests.e2e.field_app import VIEWPORTS, Server, screenshot, serious_violations, sign_in
+from tests.e2e.field_app import ON_BOTH_ENGINES, VIEWPORTS, Server, screenshot, serious_violations, sign_in
 from tests.stock_labels import label_photo
 
 pytestmark = pytest.mark.slow
@@ -45,14 +44,8 @@ async def sized(request: pytest.FixtureRequest, browser: Any, server: Server) ->
         yield request.param, page
 
 
-def query(server: Server, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(server.database) as db:
-        return list(db.execute(sql, args).fetchall())
-
-
 def balance(server: Server, store: str, lot: str) -> int:
-    [(doses,)] = query(
-        server,
+    [(doses,)] = server.rows(
         "SELECT b.doses FROM stock_balance b JOIN store s ON s.id = b.store JOIN stock_lot l ON l.id = b.lot"
         " WHERE s.name = ? AND l.number = ?",
         store,
@@ -96,8 +89,8 @@ async def test_a_carton_photographed_on_delivery_becomes_a_receipt_and_its_balan
     await app.get_by_role("button", name="Xác nhận nhập kho").click()
     await expect(app.locator(".stock-result")).to_have_text("Đã gửi, máy chủ đã ghi nhận.", timeout=15000)
     assert balance(server, "Kho lạnh tỉnh", "HEP9901") == 60
-    [(vvm,)] = query(
-        server, "SELECT e.vvm_stage FROM stock_entry e JOIN stock_lot l ON l.id = e.lot WHERE l.number = 'HEP9901'"
+    [(vvm,)] = server.rows(
+        "SELECT e.vvm_stage FROM stock_entry e JOIN stock_lot l ON l.id = e.lot WHERE l.number = 'HEP9901'"
     )
     assert vvm == 1
 
@@ -121,12 +114,11 @@ async def test_an_sscc_photographed_fills_the_shipment_in_transit_and_the_shortf
     await line.get_by_label("Lý do thiếu").select_option("damaged")
     await app.get_by_role("button", name="Xác nhận đã nhận").click()
     await expect(app.locator(".stock-result")).to_have_text("Đã gửi, máy chủ đã ghi nhận.", timeout=15000)
-    [(status,)] = query(
-        server, "SELECT status FROM stock_event WHERE kind = 'shipment' AND reference = ?", TO_THE_FREEZER
+    [(status,)] = server.rows(
+        "SELECT status FROM stock_event WHERE kind = 'shipment' AND reference = ?", TO_THE_FREEZER
     )
     assert status == "received"
-    [(doses, expected, why)] = query(
-        server,
+    [(doses, expected, why)] = server.rows(
         "SELECT e.doses, e.expected_doses, e.discrepancy FROM stock_entry e JOIN stock_event v ON v.id = e.event"
         " WHERE v.kind = 'shipment_receipt' AND v.reference = ?",
         TO_THE_FREEZER,
@@ -136,6 +128,7 @@ async def test_an_sscc_photographed_fills_the_shipment_in_transit_and_the_shortf
     await expect(app.locator("[data-product='bOPV']")).to_contain_text("980 liều (49 lọ)")
 
 
+@ON_BOTH_ENGINES
 async def test_a_count_made_offline_is_recorded_once_when_the_network_is_back(app: Any, server: Server) -> None:
     lot = "HEP24011"
     await app.get_by_role("link", name="Tồn kho").click()
@@ -160,7 +153,7 @@ async def test_a_count_made_offline_is_recorded_once_when_the_network_is_back(ap
     await app.reload()
     await expect(app.locator("#sync-status")).to_have_text("Đã đồng bộ")
     assert balance(server, "Kho lạnh tỉnh", lot) == before - 10
-    [(counts,)] = query(server, "SELECT count(*) FROM stock_event WHERE kind = 'count'")
+    [(counts,)] = server.rows("SELECT count(*) FROM stock_event WHERE kind = 'count'")
     assert counts == 1
 
 
