@@ -1,9 +1,8 @@
 // Start-up: language, service worker, the API's minimum shell, session, router, sync.
 import "./shell.js";
 import * as api from "./api.js";
-import { startPhotos } from "./camera.js";
 import { $, h } from "./dom.js";
-import { age, language, setLanguage, t } from "./i18n.js";
+import { age, explain, language, setLanguage, t } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import * as router from "./router.js";
 import * as store from "./store.js";
@@ -56,7 +55,7 @@ function renderStatus(state) {
   if (refused) parts.push(t("sync.refused", { count: refused }));
   if (refusal) {
     const what = refusal.label ? t(refusal.label.key, refusal.label.values) : "";
-    parts.push(t("sync.refused.why", { what, why: refusal.message }));
+    parts.push(t("sync.refused.why", { what, why: explain(refusal.error) }));
   }
   if (pending) parts.push(t("sync.pending", { count: pending, age: age(Date.now() - oldest) }));
   if (!pending && !refused) parts.push(t("sync.synced"));
@@ -174,7 +173,9 @@ async function start() {
   await outbox.refresh();
   outbox.configure({ gate: readyToSend, sessionEnded });
   outbox.startTriggers();
-  startPhotos();
+  // Photos waiting to be read: loaded apart, so the sign-in page does not wait for the
+  // camera's module (bench/pwa.py: each round trip costs ~0.4 s on slow 3G).
+  import("./camera.js").then(({ startPhotos }) => startPhotos());
   await router.start($("view"));
   // The first screen is rendered and its controls work: bench/pwa.py's time to interactive.
   performance.mark("niis:interactive");

@@ -41,6 +41,14 @@ export function t(key, values = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
 }
 
+// What a person reads for a refusal from the server: the app's own words where the error's
+// code says it all (`error.<code>` in the string files), else the server's message (a
+// generic code such as `invalid` or `conflict` carries the specifics in the message).
+export function explain(error) {
+  const key = `error.${error?.code}`;
+  return strings[current]?.[key] ?? strings.vi?.[key] ?? error?.message ?? "";
+}
+
 // "5 minutes", "3 hours", "2 days": how long something has waited.
 export function age(milliseconds) {
   const minutes = Math.max(0, Math.floor(milliseconds / 60000));

@@ -169,7 +169,7 @@
       photos: unread.length,
       refused: refused.length,
       // The oldest refusal, for the status bar: what failed and why, without opening a menu.
-      refusal: refused.length ? { label: refused[0].label, message: refused[0].error?.message ?? "" } : null,
+      refusal: refused.length ? { label: refused[0].label, error: refused[0].error ?? null } : null,
       others: items.filter((item) => item.account !== account && item.state !== "confirmed").length,
       oldest: waiting.length ? Math.min(...waiting.map((item) => item.created_at)) : null,
     };

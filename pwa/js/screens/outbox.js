@@ -1,7 +1,7 @@
 // The outbox: what waits to be sent, and what the server refused, for the person to resolve.
 import { fieldErrors } from "../api.js";
 import { h } from "../dom.js";
-import { age, t } from "../i18n.js";
+import { age, explain, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import * as store from "../store.js";
 import { waitingList } from "../camera.js";
@@ -37,7 +37,7 @@ function row(item, redraw) {
   // A write that could not be sent yet says how often it was tried (no network, server down).
   if (item.state === "pending" && item.attempts) parts.push(h("p", { class: "muted attempts", text: t("review.outbox.tried", { count: item.attempts }) }));
   if (item.error) {
-    parts.push(h("p", { class: item.state === "refused" ? "error" : "muted", text: item.error.message }), fieldList(item.error));
+    parts.push(h("p", { class: item.state === "refused" ? "error" : "muted", text: explain(item.error) }), fieldList(item.error));
   }
   if (item.state === "refused") {
     const confirm = h("div", { class: "row", hidden: true },
