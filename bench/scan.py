@@ -3,6 +3,7 @@
     .venv/bin/python bench/scan.py [--split report] [--variants 2] [--kinds vial,carton]
     .venv/bin/python bench/scan.py --classic [--variants 3] [--no-large] [--repeat 1] [--details]
     .venv/bin/python bench/scan.py [--classic] --audit     # every pass on every photo
+    .venv/bin/python bench/scan.py --before /tmp/before    # another scanning/ beside ours
 
 By default the field-like corpus (scanning.testing.field) of the report split:
 decode rate per kind and strength and per kind and condition (a carton counts
@@ -25,8 +26,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -98,6 +101,45 @@ def raw_pyzbar(sample: Sample) -> Run:
     names = {"QRCODE": "QRCode", "CODE128": "Code128", "EAN13": "EAN13"}
     found = {(names.get(s.type, s.type), _utf8(s.data, "")) for s in symbols}
     return Run(sample, seconds, found)
+
+
+_BEFORE_WORKER = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+import scanning
+print(scanning.__file__, file=sys.stderr)
+for line in sys.stdin.buffer:
+    data = sys.stdin.buffer.read(int(line))
+    started = time.perf_counter()
+    result = scanning.decode(data)
+    seconds = time.perf_counter() - started
+    found = [[b.format, b.text] for b in result.barcodes]
+    print(json.dumps([seconds, found, result.winning_pass == "first"]), flush=True)
+"""
+
+
+class Before:
+    """Another version of the pipeline (a directory holding its ``scanning/``), in a child process.
+
+    So that a change is measured against the code before it in the same run,
+    photo by photo, under the same load: ``git archive main scanning | tar -x
+    -C /tmp/before``, then ``--before /tmp/before``. The child times its own
+    ``decode()`` calls, as :func:`ours` does.
+    """
+
+    def __init__(self, directory: str) -> None:
+        self._child = subprocess.Popen(
+            [sys.executable, "-c", _BEFORE_WORKER, str(Path(directory).resolve())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+
+    def __call__(self, sample: Sample) -> Run:
+        assert self._child.stdin is not None and self._child.stdout is not None
+        self._child.stdin.write(b"%d\n" % len(sample.data) + sample.data)
+        self._child.stdin.flush()
+        seconds, found, first = json.loads(self._child.stdout.readline())
+        return Run(sample, seconds, {(fmt, text) for fmt, text in found}, first_pass=first)
 
 
 @contextlib.contextmanager
@@ -179,7 +221,7 @@ def audit(samples: tuple[Sample, ...]) -> None:
         expected = {(e.format, e.text) for e in sample.expected}
         photo = open_photo(sample.data)
         first_found = False
-        for attempt in plan(photo):
+        for attempt in plan(photo, everything=True):
             started = time.perf_counter()
             symbols = attempt.run()
             cost[attempt.name].append((time.perf_counter() - started) * 1000)
@@ -200,8 +242,11 @@ def audit(samples: tuple[Sample, ...]) -> None:
             print(f"      {line}")
 
 
-def _measure(samples: tuple[Sample, ...], repeat: int) -> dict[str, list[Run]]:
-    engines: dict[str, Callable[[Sample], Run]] = {"ours": ours, "zxing-cpp": raw_zxing}
+def _measure(samples: tuple[Sample, ...], repeat: int, before: str | None = None) -> dict[str, list[Run]]:
+    engines: dict[str, Callable[[Sample], Run]] = {"ours": ours}
+    if before:
+        engines["before"] = Before(before)
+    engines["zxing-cpp"] = raw_zxing
     if zbar.AVAILABLE:
         engines["pyzbar"] = raw_pyzbar
     # Warm up each engine once so library loading is not timed.
@@ -264,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="timing repetitions (best kept)")
     parser.add_argument("--details", action="store_true", help="print each photo's outcome")
     parser.add_argument("--audit", action="store_true", help="run every pass on every photo instead")
+    parser.add_argument("--before", metavar="DIR", help="also run the scanning/ package found in DIR")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -279,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.audit:
         audit(samples)
         return 0
-    runs = _measure(samples, args.repeat)
+    runs = _measure(samples, args.repeat, args.before)
     if args.classic:
         classic_report(runs)
     else:

@@ -25,7 +25,7 @@ from scanning.imaging import (
 )
 from scanning.model import Barcode, Point, ScanResult
 from scanning.payloads import CitizenIdCard, GS1Data, ParserRegistry, default_registry
-from scanning.quality import bars_near, measure
+from scanning.quality import bars_near, glance, measure, slanted_bars
 
 DEFAULT_TIME_BUDGET = 2.0
 """Seconds, counted from the call, after which no retry starts; the first pass
@@ -36,9 +36,22 @@ UPSCALE_BELOW = 1400
 modules (a 2 cm vial label in a wide shot) need more than 2 px per module."""
 
 LABEL_SEARCH_BUDGET = 1.0
-"""Seconds a scan goes on looking, after a pass read part of a GS1 logistics
-label (an SSCC without the product's code, or the reverse), for the rest of
-it; bounded by the time budget too."""
+"""Seconds a scan goes on looking, at most, after a pass read part of a GS1
+logistics label (an SSCC without the product's code, or the reverse), for
+the rest of it; bounded by the time budget too."""
+
+LABEL_SEARCH_PASSES = 8.0
+"""The label search also stops after this many times what the first pass
+cost (but never before :data:`LABEL_SEARCH_FLOOR`): on the field corpus's
+tune split every label it completed was complete within 7.6 first passes
+(most within 3.3), while a label it could not complete used the whole
+second, 10-60 first passes, and that was the slowest tenth of all photos.
+Counted in first passes, the limit follows the photo's size and the
+machine's load."""
+
+LABEL_SEARCH_FLOOR = 0.2
+"""Seconds the label search may always use: a defocused photo's first pass
+is cheap (few edges), its retries are not."""
 
 REGION_SIDE = 480
 """Crops around a located code are enlarged until their longest side is this."""
@@ -63,19 +76,21 @@ def decode(
     parsers: ParserRegistry | None = None,
     find_all: bool = False,
     label_budget: float = LABEL_SEARCH_BUDGET,
+    label_passes: float = LABEL_SEARCH_PASSES,
 ) -> ScanResult:
     """Find every barcode in a photo and parse what it carries.
 
     The first pass runs zxing-cpp on the EXIF-oriented grayscale photo
     (scaled to ``working_side`` at most). Only when it finds nothing are the
-    retries tried (pixel filters, another binariser, full resolution,
-    rotations, enlargement, zbar …, see :func:`plan`) until one finds
-    something or ``time_budget`` seconds have passed. With ``find_all=True``
+    retries tried, those that what the first pass saw calls for (a located
+    symbol, dim or soft light, slanted bars; see :func:`plan`), until one
+    finds something or ``time_budget`` seconds have passed. With ``find_all=True``
     the retries go on after a success, until the budget is spent, and
     everything found is merged: for a tray of vials where the first pass may
     miss one. When what was read is part of a GS1 logistics label (an
     SSCC without the product's code, or the reverse), the search goes on
-    for the rest of the label for at most ``label_budget`` seconds (see
+    for the rest of the label for at most ``label_budget`` seconds and
+    ``label_passes`` times what the first pass cost (see
     :func:`label_search`). A retry's read whose payload does not check out
     (GS1 check digit or date, citizen ID consistency) is taken for a
     misread and dropped. Each distinct symbol (format + raw bytes) is
@@ -106,7 +121,9 @@ def decode(
                 return True
         return False
 
-    sequence = plan(photo, formats=formats, use_zbar=use_zbar, max_pixels=max_pixels, seen=search.located)
+    sequence = plan(
+        photo, formats=formats, use_zbar=use_zbar, max_pixels=max_pixels, seen=search.located, everything=find_all
+    )
     while run(sequence, deadline) and find_all:
         pass
     missing = search.missing()
@@ -116,7 +133,9 @@ def decode(
         missing = ()
     if missing and not find_all and not search.timed_out:
         # Part of a logistics label: look for the rest with the formats it lacks.
-        until = min(deadline, time.perf_counter() + label_budget)
+        now = time.perf_counter()
+        spend = min(label_budget, max(LABEL_SEARCH_FLOOR, label_passes * search.first_seconds))
+        until = min(deadline, now + spend)
         more = label_search(photo, search.found, missing, use_zbar=use_zbar, max_pixels=max_pixels)
         while search.missing() and run(more, until):
             pass
@@ -150,13 +169,16 @@ class _Search:
         self.attempts = 0
         self.winning: str | None = None
         self.timed_out = False
+        self.first_seconds = 0.0
 
     def take(self, attempt: Attempt) -> bool:
         """Runs ``attempt``; True when it read a code not read before."""
         self.attempts += 1
         first = self.attempts == 1
+        started = time.perf_counter()
         symbols = attempt.run()
         if first:
+            self.first_seconds = time.perf_counter() - started
             self.unread = [s for s, _ in symbols if not s.valid]
             self.located.extend(_box(s, t) for s, t in symbols if not s.valid)
         valid = [(s, t) for s, t in symbols if s.valid]
@@ -246,16 +268,23 @@ def plan(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     seen: list[passes.Box] | None = None,
     first: bool = True,
+    everything: bool = False,
 ) -> Iterator[Attempt]:
     """The passes :func:`decode` tries on ``photo``, first pass first, lazily built.
 
     The first pass also reports the QR and DataMatrix symbols zxing-cpp
     located but could not decode; :func:`decode` puts their boxes in
     ``seen`` and the next passes are crops of those places, enlarged and
-    filtered (cheap: the crop is small). ``first=False`` is the label
-    search's: the first pass, the inverted picture (a label's codes are
-    all dark on light) and zbar on the picture as it is (the label search
-    has run them) are left out.
+    filtered (cheap: the crop is small). What follows depends on what the
+    first pass saw: with a code located, or ``everything``, more retries
+    run (full resolution, sharpening); without, only those that rescue
+    such photos, chosen by a glance at the picture (dim: zbar on the
+    smoothed picture; soft: sharpening), and the answer "nothing" comes in
+    a few passes. ``everything`` (``find_all``, the label search, the
+    audit) adds the retries that rescued no photo the others did not.
+    ``first=False`` is the label search's: the first pass, the inverted
+    picture (a label's codes are all dark on light) and zbar on the
+    picture as it is (the label search has run them) are left out.
 
     Public so that ``bench/scan.py --audit`` can run every pass on every photo.
     """
@@ -279,32 +308,49 @@ def plan(
         # Dark-on-light only (as every pass): light-on-dark codes are rare on
         # what the domain prints, and looking for them too costs 40-60 % more.
         yield named("first", with_zxing(base, return_errors=True))
+    # Past this point the first pass has run and read nothing: what it saw
+    # (``seen``, filled by decode()) and a glance at the picture choose the retries.
+    saw_code = bool(seen)
+    look = glance(image)
+    zbar_on = use_zbar and zbar.AVAILABLE
     for box in list(seen or ())[:_MAX_REGIONS]:
         # The first pass saw a finder pattern here but could not decode it.
-        yield from region_attempts(image, box, mask, margin=0.35)
-    # Cheapest rescues first (measured on the corpus, see docs/scanning.md):
-    # a light blur for sensor noise, a hard threshold for faded prints.
+        yield from region_attempts(image, box, mask, margin=0.35, located=True)
+    # The retries that rescue photos where the first pass read nothing
+    # (bench/scan.py --audit on the field corpus's tune split and the first
+    # corpus), each only where the first pass or a glance says it can: a
+    # light blur for sensor noise (then zbar, on dim photos), the global
+    # binariser and a hard threshold for faint or uneven codes that were
+    # seen, the inverted picture for light-on-dark codes, turns where bars
+    # stand slanted, enlarging small pictures, sharpening soft ones.
     yield named("smooth", with_zxing(passes.filtered(image, passes.smooth)))
-    yield named("threshold", with_zxing(passes.filtered(image, passes.threshold)))
-    yield named(
-        "global-histogram",
-        with_zxing(base, binarizer=zxingcpp.Binarizer.GlobalHistogram),
-    )
-    # What every pass leaves out (rare, so not before the cheap rescues):
-    # light-on-dark codes, laser-etched vials, dark-mode screens.
-    if first:
-        yield named("inverted", with_zxing(passes.filtered(image, passes.invert)))
-    if photo.scale < 0.999:
-        # Small codes in a big photo may only be readable at full resolution.
-        full = _LazyFull(photo, max_pixels)
-        yield Attempt("full-resolution", full.run_zxing(mask))
-    for steep in (-45.0, 45.0):
-        yield named(f"rotate{steep:+g}", with_zxing(passes.rotated(image, steep)))
+    if zbar_on and look.dim:
+        yield named("zbar-smooth", with_zbar(passes.filtered(image, passes.smooth)))
+    if saw_code or everything:
+        yield named("threshold", with_zxing(passes.filtered(image, passes.threshold)))
+        yield named(
+            "global-histogram",
+            with_zxing(base, binarizer=zxingcpp.Binarizer.GlobalHistogram),
+        )
+    if look.soft or everything:
+        yield named("sharpen-twice", with_zxing(passes.filtered(image, passes.sharpen_twice)))
+    if everything or slanted_bars(image):
+        for steep in (-45.0, 45.0):
+            yield named(f"rotate{steep:+g}", with_zxing(passes.rotated(image, steep)))
     if max(image.size) < UPSCALE_BELOW:
         yield named("enlarged", with_zxing(passes.scaled(image, 2.0)))
+    if first:
+        yield named("inverted", with_zxing(passes.filtered(image, passes.invert)))
+    if photo.scale < 0.999 and (saw_code or everything):
+        # A code seen but too small at working size may read at full resolution.
+        full = _LazyFull(photo, max_pixels)
+        yield Attempt("full-resolution", full.run_zxing(mask))
+    if not everything:
+        # What follows rescued no photo that the retries above do not (the
+        # audit of both corpora): on a photo without a code it only made the
+        # answer "nothing" slower (1.4 s instead of a few hundred ms).
+        return
     yield named("sharpen", with_zxing(passes.filtered(image, passes.sharpen)))
-    yield named("sharpen-twice", with_zxing(passes.filtered(image, passes.sharpen_twice)))
-    zbar_on = use_zbar and zbar.AVAILABLE
     if zbar_on and first:
         yield named("zbar", with_zbar(base))
     yield named("equalize", with_zxing(passes.filtered(image, passes.equalize)))
@@ -312,7 +358,8 @@ def plan(
     for slight in (22.5, -22.5):
         yield named(f"rotate{slight:+g}", with_zxing(passes.rotated(image, slight)))
     if zbar_on:
-        yield named("zbar-smooth", with_zbar(passes.filtered(image, passes.smooth)))
+        if not look.dim:
+            yield named("zbar-smooth", with_zbar(passes.filtered(image, passes.smooth)))
         yield named("zbar-contrast", with_zbar(passes.filtered(image, passes.stretch_contrast)))
         # zxing-cpp tries light-on-dark itself; zbar needs it spelled out. QR
         # only: its finder patterns make a false read of an inverted scene
@@ -336,6 +383,17 @@ def _zxing_runner(mask: zxingcpp.BarcodeFormats) -> Callable[..., Attempt]:
     return with_zxing
 
 
+_REGION_FILTERS: tuple[tuple[str, Callable[[Image.Image], Image.Image]], ...] = (
+    ("region-sharpen", passes.sharpen),
+    ("region-equalize", passes.equalize),
+    ("region-threshold", passes.threshold),
+)
+_LOCATED_FILTERS: tuple[tuple[str, Callable[[Image.Image], Image.Image]], ...] = (
+    ("region-sharpen-twice", passes.sharpen_twice),
+    ("region-smooth", passes.smooth),
+)
+
+
 def region_attempts(
     image: Image.Image,
     box: passes.Box,
@@ -344,6 +402,7 @@ def region_attempts(
     margin: float,
     side: int = REGION_SIDE,
     most: float = 3.0,
+    located: bool = False,
 ) -> Iterator[Attempt]:
     """Passes on the crop of ``box`` (grown by ``margin`` of its size), enlarged.
 
@@ -351,18 +410,16 @@ def region_attempts(
     enlarged to about :data:`REGION_SIDE` px (bicubic, which restores 2 px
     modules to readable ones) and read as it is, sharpened, thresholded,
     equalised (glare leaves the code's own histogram stretched) and with
-    zxing-cpp's global binariser.
+    zxing-cpp's global binariser; where the first pass ``located`` a 2D
+    symbol, also sharpened twice and smoothed (the whole picture is only
+    sharpened when it looks soft, only smoothed once).
     """
     with_zxing = _zxing_runner(mask)
     view = passes.region(image, box, margin=margin, side=side, most=most)
     if view is None:
         return
     yield Attempt("region", with_zxing(view).run)
-    for name, how in (
-        ("region-sharpen", passes.sharpen),
-        ("region-equalize", passes.equalize),
-        ("region-threshold", passes.threshold),
-    ):
+    for name, how in _REGION_FILTERS + (_LOCATED_FILTERS if located else ()):
         yield Attempt(name, with_zxing(passes.refiltered(view, how)).run)
     yield Attempt("region-global", with_zxing(view, binarizer=zxingcpp.Binarizer.GlobalHistogram).run)
 
@@ -410,7 +467,7 @@ def label_search(
         # split's small, JPEG and glare cartons): before the costly retries.
         for view in [_Lazy("label", image, 0), *views]:
             yield Attempt(f"{view.name}-zbar", _on_zbar(view))
-    yield from plan(photo, formats=missing, use_zbar=use_zbar, max_pixels=max_pixels, first=False)
+    yield from plan(photo, formats=missing, use_zbar=use_zbar, max_pixels=max_pixels, first=False, everything=True)
 
 
 _STRAIGHT = 5

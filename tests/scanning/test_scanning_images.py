@@ -12,7 +12,9 @@ from PIL import Image
 
 import scanning
 from scanning import CorruptImageError, Hint, ImageTooLargeError, NotAnImageError
-from scanning.testing import photo, render
+from scanning.imaging import open_photo
+from scanning.quality import glance, slanted_bars
+from scanning.testing import corpus, field, photo, render
 
 ID_TEXT = "001090123456|012345678|Nguyễn Văn A|01011990|Nam|Hà Nội|15042021"
 
@@ -190,3 +192,24 @@ def test_avif_upload_is_read() -> None:
 def test_every_pixel_mode_becomes_grey(mode: str, fmt: str) -> None:
     (barcode,) = scanning.decode(encoded(id_qr().convert(mode), fmt)).barcodes
     assert barcode.text == ID_TEXT
+
+
+def test_bars_at_45_degrees_are_told_from_text_stripes_and_small_tilts(photos: tuple[corpus.Sample, ...]) -> None:
+    def slanted(recipe: str) -> bool:
+        sample = next(s for s in photos if s.recipe == recipe)
+        return slanted_bars(open_photo(sample.data).image)
+
+    assert slanted("carton_at_45")
+    assert slanted("ean_at_angle")
+    assert not slanted("desk_without_code")
+    assert not slanted("stripes_without_code")
+    assert not slanted("steep_angle")  # an ID card's QR turned by 20-35°: no bars
+
+
+def test_a_glance_tells_dim_and_soft_photos() -> None:
+    scene = open_photo(field.decoy("tune", "text", "plain", 0).data).image  # a page of text
+    sharp = glance(scene)
+    assert not sharp.dim and not sharp.soft
+    assert glance(photo.blur(scene, 3)).soft
+    dim = glance(scene.point(lambda v: 10 + v // 6))
+    assert dim.dim and not dim.soft
