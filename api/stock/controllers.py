@@ -17,6 +17,7 @@ from litestar.params import Parameter
 from api.auth.guards import requires
 from api.auth.roles import Permission
 from api.context import Actor
+from api.errors import Invalid
 from api.idempotency import HEADER, parse_key
 from api.scope import Scope
 from api.stock import alerts, catalogue, receiving, stores
@@ -239,13 +240,25 @@ class ReportController(Controller):
         area: Scope,
         place_id: Annotated[int | None, Parameter(ge=1)] = None,
         format: Literal["json", "csv"] = "json",
+        after_store_id: Annotated[int | None, Parameter(ge=1)] = None,
+        after_lot_id: Annotated[int | None, Parameter(ge=1)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=5000)] = ledger.ON_HAND_PAGE,
     ) -> Response[Any]:
-        """Stock on hand by level, store, product and lot in your area (or one unit of it); ``format=csv`` to export."""
-        rows = await ledger.area_on_hand(area, place_id)
+        """Stock on hand by level, store, product and lot in your area (or one unit of it), a page of
+        ``limit`` rows: the next page is after the last row's ``store_id`` and ``lot_id``
+        (``after_store_id``, ``after_lot_id``); fewer rows than ``limit``: the last page.
+        ``format=csv`` exports the whole report."""
+        if (after_store_id is None) != (after_lot_id is None):
+            raise Invalid(
+                "Give both after_store_id and after_lot_id (the last row's), or neither", field="after_lot_id"
+            )
         if format == "csv":
+            rows = await ledger.area_on_hand(area, place_id)
             return Response(
                 ledger.as_csv(rows, ledger.ON_HAND_COLUMNS),
                 media_type="text/csv; charset=utf-8",
                 headers={"Content-Disposition": 'attachment; filename="stock-on-hand.csv"'},
             )
+        after = (after_store_id, after_lot_id) if after_store_id and after_lot_id else None
+        rows = await ledger.area_on_hand(area, place_id, after=after, limit=limit)
         return Response(msgspec.convert(rows, list[OnHandOut]))

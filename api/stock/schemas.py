@@ -228,6 +228,7 @@ class OnHandOut(msgspec.Struct):
     facility_id: int
     facility_name: str
     product_code: str
+    lot_id: int
     lot_number: str
     expiry: date
     doses: int

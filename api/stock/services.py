@@ -814,20 +814,36 @@ async def in_transit_to(store_id: int) -> list[dict[str, Any]]:
 
 _ON_HAND_REPORT = """
 SELECT s.id AS store_id, s.name AS store_name, s.level AS level, f.id AS facility_id, f.name AS facility_name,
-       p.code AS product_code, l.number AS lot_number, l.expiry AS expiry, b.doses AS doses,
+       p.code AS product_code, l.id AS lot_id, l.number AS lot_number, l.expiry AS expiry, b.doses AS doses,
        pr.doses_per_vial AS doses_per_vial, b.flagged AS flagged
   FROM stock_balance b
   JOIN store s ON s.id = b.store JOIN facility f ON f.id = s.facility
   JOIN stock_lot l ON l.id = b.lot JOIN stock_product p ON p.id = l.product
   JOIN stock_presentation pr ON pr.id = l.presentation
- WHERE b.doses <> 0 AND {where}
- ORDER BY s.level, s.id, p.code, l.expiry, l.id
+ WHERE b.doses <> 0 AND {where}{after}
+ ORDER BY s.level, s.id, p.code, l.expiry, l.id{limit}
 """
+# Keyset paging: the rows after the given store × lot in the report's order (its sort
+# keys read from the row named), so a page costs a bounded sort, not the whole report.
+_AFTER = """
+   AND (s.level, s.id, p.code, l.expiry, l.id) > (
+       SELECT s2.level, s2.id, p2.code, l2.expiry, l2.id
+         FROM store s2, stock_lot l2 JOIN stock_product p2 ON p2.id = l2.product
+        WHERE s2.id = {} AND l2.id = {})"""
+# A page of the JSON report; the CSV export is the whole report.
+ON_HAND_PAGE = 1000
 
 
-async def on_hand_report(*, place_ids: frozenset[int] | None, facility_id: int | None) -> list[dict[str, Any]]:
+async def on_hand_report(
+    *,
+    place_ids: frozenset[int] | None,
+    facility_id: int | None,
+    after: tuple[int, int] | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
     """Stock on hand by level, store, product and lot for an area (``place_ids`` None:
-    the whole country) or one facility; lots at zero left out, flagged ones kept."""
+    the whole country) or one facility; lots at zero left out, flagged ones kept.
+    ``after`` (store id, lot id of the last row read) and ``limit``: one page."""
     args: list[int]
     if facility_id is not None:
         where, args = "f.id = {}", [facility_id]
@@ -836,7 +852,10 @@ async def on_hand_report(*, place_ids: frozenset[int] | None, facility_id: int |
     else:
         args = sorted(place_ids) or [-1]
         where = f"f.place IN ({', '.join('{}' for _ in args)})"
-    rows = await StockBalance.raw(_ON_HAND_REPORT.format(where=where), *args)
+    sql = _ON_HAND_REPORT.format(
+        where=where, after=_AFTER if after else "", limit=f" LIMIT {int(limit)}" if limit is not None else ""
+    )
+    rows = await StockBalance.raw(sql, *args, *(after or ()))
     return [
         {**row, "flagged": bool(row["flagged"]), "vials": max(row["doses"], 0) // row["doses_per_vial"]} for row in rows
     ]
@@ -849,6 +868,7 @@ ON_HAND_COLUMNS = (
     "facility_id",
     "facility_name",
     "product_code",
+    "lot_id",
     "lot_number",
     "expiry",
     "doses",
@@ -865,14 +885,17 @@ def as_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     return out.getvalue()
 
 
-async def area_on_hand(scope: Scope, place_id: int | None) -> list[dict[str, Any]]:
+async def area_on_hand(
+    scope: Scope, place_id: int | None, *, after: tuple[int, int] | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
     """The on-hand report of the caller's area, or of one unit in it (404 outside)."""
+    page: dict[str, Any] = {"after": after, "limit": limit}
     if scope.facility_id is not None:
-        return await on_hand_report(place_ids=frozenset(), facility_id=scope.facility_id)
+        return await on_hand_report(place_ids=frozenset(), facility_id=scope.facility_id, **page)
     if place_id is None:
-        return await on_hand_report(place_ids=scope.place_ids(), facility_id=None)
+        return await on_hand_report(place_ids=scope.place_ids(), facility_id=None, **page)
     scope.require_place(place_id)
-    return await on_hand_report(place_ids=scope.tree.all_within(place_id, scope.day), facility_id=None)
+    return await on_hand_report(place_ids=scope.tree.all_within(place_id, scope.day), facility_id=None, **page)
 
 
 # --- the check ---------------------------------------------------------------------

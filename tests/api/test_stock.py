@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -175,6 +175,54 @@ async def test_fifty_dispensers_on_thirty_doses_give_exactly_thirty(stock: Stock
     refused = [r for r in results if isinstance(r, BaseException)]
     assert len(refused) == 20 and all(isinstance(r, Conflict) for r in refused)
     assert await _on_hand(stock, "F1", "penta_a") == 0
+    assert await ledger.check() == []
+
+
+async def test_a_dose_synced_twice_at_the_same_moment_counts_once(stock: Stock) -> None:
+    f1 = stock.stores["F1"]
+    await _receive(stock, "F1", "penta_a", 10)
+
+    async def sync() -> int:
+        async with unit_of_work():  # two devices' syncs of one dose, each its own command
+            return await ledger.record_doses_administered(ACTOR, f1, stock.lots["penta_a"], key="twin", offline=True)
+
+    first, second = await asyncio.gather(asyncio.create_task(sync()), asyncio.create_task(sync()))
+    assert first == second
+    assert await _on_hand(stock, "F1", "penta_a") == 9
+    assert await StockEvent.count().where(StockEvent.kind == "administered") == 1
+    assert await ledger.check() == []
+
+
+async def test_a_refused_dose_inside_a_longer_command_leaves_no_trace(stock: Stock) -> None:
+    """The vaccination record's transaction may catch the refusal and go on (the dose
+    from another lot): the refused dose leaves no event, no entry and no audit row."""
+    f1 = stock.stores["F1"]
+    await _receive(stock, "F1", "penta_a", 1)
+    await _receive(stock, "F1", "penta_b", 5)
+    async with unit_of_work():
+        with pytest.raises(Conflict, match="Only 1 doses of lot PA001"):
+            await ledger.record_doses_administered(ACTOR, f1, stock.lots["penta_a"], doses=3, key="too-many")
+        await ledger.record_doses_administered(ACTOR, f1, stock.lots["penta_b"], doses=3, key="from-the-other-lot")
+    assert (await _on_hand(stock, "F1", "penta_a"), await _on_hand(stock, "F1", "penta_b")) == (1, 2)
+    assert await StockEvent.select(StockEvent.key).where(StockEvent.kind == "administered") == [
+        {"key": "from-the-other-lot"}
+    ]
+    assert await AuditEvent.count().where(AuditEvent.action == "stock.administered") == 1
+    assert await ledger.check() == []
+
+
+async def test_a_held_or_expired_lot_is_not_given_online_but_an_offline_dose_is_kept(stock: Stock) -> None:
+    f1 = stock.stores["F1"]
+    await _receive(stock, "F1", "penta_a", 10)
+    await catalogue.set_hold(ACTOR, stock.lots["penta_a"], True)
+    with pytest.raises(Invalid, match="PA001 of DTP-HepB-Hib is on hold"):
+        await ledger.record_doses_administered(ACTOR, f1, stock.lots["penta_a"], key="held")
+    await ledger.record_doses_administered(ACTOR, f1, stock.lots["penta_a"], key="held-offline", offline=True)
+    await catalogue.set_hold(ACTOR, stock.lots["penta_a"], False)
+    later = clock.FixedClock(datetime.combine(clock.current().today() + timedelta(days=401), time(3), UTC))
+    with clock.using(later), pytest.raises(Invalid, match="expired on"):
+        await ledger.record_doses_administered(ACTOR, f1, stock.lots["penta_a"], key="expired")
+    assert await _on_hand(stock, "F1", "penta_a") == 9
     assert await ledger.check() == []
 
 
@@ -492,6 +540,26 @@ async def test_on_hand_report_of_an_area_and_its_csv(client: Any, token_for: Any
         f"/api/stock/reports/on-hand?place_id={stock.stores['F2']['place_id']}", headers=await token_for("prov1")
     )
     assert outside.status_code == 404
+
+
+async def test_on_hand_report_pages_follow_each_other(client: Any, token_for: Any, stock: Stock) -> None:
+    for store in ("P1", "F1", "F1b"):
+        for lot in ("penta_a", "penta_b", "bcg"):
+            await _receive(stock, store, lot, 40)
+    headers = await token_for("prov1")
+    whole = (await client.get("/api/stock/reports/on-hand", headers=headers)).json()
+    assert len(whole) == 9
+    pages: list[list[dict[str, Any]]] = []
+    after = ""
+    while not pages or len(pages[-1]) == 4:
+        pages.append((await client.get(f"/api/stock/reports/on-hand?limit=4{after}", headers=headers)).json())
+        after = f"&after_store_id={pages[-1][-1]['store_id']}&after_lot_id={pages[-1][-1]['lot_id']}"
+    # Nothing missed, nothing twice, in the report's order.
+    assert [len(page) for page in pages] == [4, 4, 1] and [row for page in pages for row in page] == whole
+    half = await client.get(f"/api/stock/reports/on-hand?after_store_id={whole[0]['store_id']}", headers=headers)
+    assert half.status_code == 422 and "after_lot_id" in half.json()["error"]["message"]
+    too_many = await client.get("/api/stock/reports/on-hand?limit=100000", headers=headers)
+    assert too_many.status_code == 400
 
 
 async def _scanned(client: Any, token_for: Any, picture: bytes) -> list[dict[str, Any]]:
