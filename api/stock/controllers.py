@@ -20,7 +20,7 @@ from api.context import Actor
 from api.errors import Invalid
 from api.idempotency import HEADER, parse_key
 from api.scope import Scope
-from api.stock import alerts, catalogue, receiving, stores
+from api.stock import alerts, catalogue, open_vials, receiving, stores
 from api.stock import services as ledger
 from api.stock.deps import STORE_DEPENDENCIES
 from api.stock.schemas import (
@@ -34,6 +34,8 @@ from api.stock.schemas import (
     LevelOut,
     LotOut,
     OnHandOut,
+    OpenVialIn,
+    OpenVialOut,
     PresentationIn,
     PresentationOut,
     ProductIn,
@@ -42,6 +44,7 @@ from api.stock.schemas import (
     ProposalOut,
     ReceiptIn,
     ReversalIn,
+    SessionCloseIn,
     ShipmentIn,
     ShipmentReceiptIn,
     StoreOut,
@@ -165,6 +168,38 @@ class StoreController(Controller):
             actor, kept_store, product_id, unit=data.unit, min_level=data.min_level, max_level=data.max_level
         )
         return msgspec.convert(row, LevelOut)
+
+    @get("/{store_id:int}/open-vials")
+    async def open_vials(self, store: dict[str, Any]) -> list[OpenVialOut]:
+        """The multi-dose vials open at this store, oldest first, with the doses given from each."""
+        return msgspec.convert(await open_vials.open_vials(store["id"]), list[OpenVialOut])
+
+    @post("/{store_id:int}/open-vials", status_code=201, guards=[requires(Permission.STOCK_USE)])
+    async def open_vial(
+        self, request: Request[Any, Any, Any], actor: Actor, kept_store: dict[str, Any], data: OpenVialIn
+    ) -> OpenVialOut:
+        """A multi-dose vial opened at a session; its rule decides when the rest is discarded."""
+        row = await open_vials.open_vial(
+            actor,
+            kept_store,
+            data.lot_id,
+            session=data.session,
+            opened_at=data.opened_at,
+            offline=data.offline,
+            key=_key(request),
+        )
+        return msgspec.convert(row, OpenVialOut)
+
+    @post("/{store_id:int}/open-vials/{vial_id:int}/discard", status_code=200, guards=[requires(Permission.STOCK_USE)])
+    async def discard_vial(self, actor: Actor, kept_store: dict[str, Any], vial_id: int) -> OpenVialOut:
+        """Discard one open vial now; what was not given becomes open-vial wastage."""
+        return msgspec.convert(await open_vials.discard(actor, kept_store, vial_id), OpenVialOut)
+
+    @post("/{store_id:int}/sessions/close", status_code=200, guards=[requires(Permission.STOCK_USE)])
+    async def close_session(self, actor: Actor, kept_store: dict[str, Any], data: SessionCloseIn) -> list[OpenVialOut]:
+        """The session is over: its vials discarded at session end (or N hours) are closed, the
+        doses not given written off as open-vial wastage; 28-day vials stay open."""
+        return msgspec.convert(await open_vials.close_session(actor, kept_store, data.session), list[OpenVialOut])
 
     @post("/{store_id:int}/receipt-proposals", status_code=200, guards=[requires(Permission.STOCK_WRITE)])
     async def propose_receipt(self, kept_store: dict[str, Any], data: ProposalIn) -> ProposalOut:

@@ -28,7 +28,9 @@ from api.stock import alerts, catalogue, stores
 from db.tables import StockBalance, StockEntry, StockEvent
 from db.unit_of_work import lock_row, locked, unit_of_work
 
-Kind = Literal["receipt", "shipment", "shipment_receipt", "administered", "adjustment", "count", "reversal"]
+Kind = Literal[
+    "receipt", "shipment", "shipment_receipt", "administered", "vial_opened", "adjustment", "count", "reversal"
+]
 Discrepancy = Literal["short", "damaged", "vvm", "temperature_alarm"]
 # Reasons an adjustment takes doses out; ``found`` is the one that puts them back.
 AdjustmentReason = Literal[
@@ -68,6 +70,10 @@ class Event:
     may_go_below_zero: bool = False
     # Issued or given: an expired or held lot is refused.
     usable_lots_only: bool = False
+    # Doses given: counted against an open vial of the lot (``vial_id``, else the
+    # store × lot's oldest open vial with room), for its open-vial wastage.
+    from_open_vial: bool = False
+    vial_id: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -163,6 +169,8 @@ async def record(actor: Actor, event: Event) -> int:
                 continue
             if await _move(event.store_id, line.lot_id, line.doses, may_go_below_zero=event.may_go_below_zero) is None:
                 raise NotEnoughStock(lots[line.lot_id], await _on_hand(event.store_id, line.lot_id), -line.doses)
+        if event.from_open_vial:
+            await StockBalance.raw(*_draw_from_open_vial(event, event.lines[0]))
         await alerts.check_levels(event.store_id, levels)
     return event_id
 
@@ -198,6 +206,8 @@ def _event_row(actor: Actor, event: Event, now: datetime) -> dict[str, Any]:
 
 
 async def _insert_entries(event_id: int, event: Event) -> None:
+    if not event.lines:
+        return  # a vial opened moves no balance
     await StockEntry.insert(
         *(StockEntry(event=event_id, store=event.store_id, **_entry_row(line)) for line in event.lines)
     )
@@ -248,7 +258,7 @@ WITH event AS (
                            device_id)
   SELECT {}::timestamptz, {}::int, {}, {}, {}, id::text, {}::int, NULL, {}::json, {}, {}
     FROM event WHERE EXISTS (SELECT 1 FROM moved)
-)
+)%(vial)s
 SELECT (SELECT id FROM event) AS event_id, (SELECT doses FROM moved) AS doses,
        (%(levelled)s) AS levelled_product
 """
@@ -257,6 +267,22 @@ _LEVELLED_PRODUCT = (
     "SELECT l.product AS product FROM stock_level v JOIN stock_lot l ON l.product = v.product "
     "WHERE v.store = {} AND l.id = {}"
 )
+
+
+def _draw_from_open_vial(event: Event, line: Line) -> tuple[Any, ...]:
+    """The ``UPDATE`` counting a dose against an open vial with room (the named one, or
+    the oldest); none with room: the dose is kept, counted against no vial. Rechecked on
+    the committed row after a concurrent dose (READ COMMITTED), so a vial is never
+    counted past its doses. Taken after the balance's lock, as a vial's discard does."""
+    given = -line.doses
+    named = " AND id = {}" if event.vial_id is not None else ""
+    sql = (
+        "UPDATE stock_open_vial SET given = given + {} WHERE id = (SELECT id FROM stock_open_vial "
+        "WHERE store = {} AND lot = {} AND closed_at IS NULL AND given + {} <= doses" + named + " ORDER BY id LIMIT 1) "
+        "AND closed_at IS NULL AND given + {} <= doses"
+    )
+    args = [given, event.store_id, line.lot_id, given, *([event.vial_id] if named else []), given]
+    return (sql, *args)
 
 
 def _guarded_move(event: Event, line: Line, now: datetime) -> tuple[str, list[Any]]:
@@ -308,8 +334,10 @@ async def _record_one_postgres(
     row = _event_row(actor, event, now)
     action, details = _audited(event)
     logged = audit.event(actor, action, "stock_event", 0, **details)
+    draw: tuple[Any, ...] = _draw_from_open_vial(event, line) if event.from_open_vial else ("",)
+    vial = f", vial AS ({draw[0]} AND EXISTS (SELECT 1 FROM moved) RETURNING id)" if event.from_open_vial else ""
     [result] = await StockEvent.raw(
-        _RECORD_ONE_POSTGRES % {"move": move, "levelled": _LEVELLED_PRODUCT},
+        _RECORD_ONE_POSTGRES % {"move": move, "levelled": _LEVELLED_PRODUCT, "vial": vial},
         *row.values(),
         *move_args,
         event.store_id,
@@ -323,6 +351,7 @@ async def _record_one_postgres(
         json.dumps(logged["after"]),
         logged["request_id"],
         logged["device_id"],
+        *draw[1:],
         event.store_id,
         line.lot_id,
     )
@@ -347,6 +376,8 @@ async def _record_one_sqlite(
     await _insert_entries(event_id, event)
     action, details = _audited(event)
     await audit.record(actor, action, "stock_event", event_id, **details)
+    if event.from_open_vial:
+        await StockBalance.raw(*_draw_from_open_vial(event, event.lines[0]))
     levelled = await StockBalance.raw(_LEVELLED_PRODUCT, event.store_id, event.lines[0].lot_id)
     return event_id, levelled[0]["product"] if levelled else None
 
@@ -555,9 +586,11 @@ async def record_doses_administered(
     key: str,
     offline: bool = False,
     given_at: datetime | None = None,
+    vial_id: int | None = None,
 ) -> int:
     """Doses given from ``store``'s lot, in the vaccination record's own transaction
-    (``key``: the dose's id, so a dose synced twice counts once).
+    (``key``: the dose's id, so a dose synced twice counts once), counted against the
+    open vial ``vial_id`` (else the lot's oldest open vial with room, if any).
 
     Online, an expired or held lot, or more doses than on hand, is refused. A dose
     recorded offline is never refused for stock: below zero, the balance is flagged."""
@@ -575,6 +608,8 @@ async def record_doses_administered(
             occurred_at=given_at,
             may_go_below_zero=offline,
             usable_lots_only=not offline,
+            from_open_vial=True,
+            vial_id=vial_id,
         ),
     )
 
