@@ -258,10 +258,24 @@ WITH event AS (
                            device_id)
   SELECT {}::timestamptz, {}::int, {}, {}, {}, id::text, {}::int, NULL, {}::json, {}, {}
     FROM event WHERE EXISTS (SELECT 1 FROM moved)
-)%(vial)s
+)%(vial)s, on_hand AS (
+  SELECT COALESCE((SELECT SUM(b.doses) FROM stock_balance b JOIN stock_lot l ON l.id = b.lot
+                    WHERE b.store = {} AND l.product = (SELECT product FROM stock_lot WHERE id = {})
+                      AND b.lot <> {} AND b.doses > 0), 0) + GREATEST((SELECT doses FROM moved), 0) AS doses
+), level AS (
+  UPDATE stock_level SET below_min = NOT below_min
+   WHERE store = {} AND unit = 'doses' AND product = (SELECT product FROM stock_lot WHERE id = {})
+     AND EXISTS (SELECT 1 FROM moved) AND below_min <> ((SELECT doses FROM on_hand) < min_level)
+  RETURNING product, below_min, min_level
+)
 SELECT (SELECT id FROM event) AS event_id, (SELECT doses FROM moved) AS doses,
-       (%(levelled)s) AS levelled_product
+       (SELECT product FROM level WHERE below_min) AS fell_below, (SELECT min_level FROM level) AS min_level,
+       (SELECT doses FROM on_hand) AS on_hand, (%(levelled)s) AS levelled_product
 """
+# A min/max in doses is checked inside that statement: the product's doses on hand after
+# the move (the other lots' balances and this one's new one), and the level row flipped
+# only when the stock crosses min (one alert per crossing, as ``alerts.check_levels``).
+
 # The lot's product when the store has a min/max for it (then the levels are checked).
 _LEVELLED_PRODUCT = (
     "SELECT l.product AS product FROM stock_level v JOIN stock_lot l ON l.product = v.product "
@@ -337,7 +351,7 @@ async def _record_one_postgres(
     draw: tuple[Any, ...] = _draw_from_open_vial(event, line) if event.from_open_vial else ("",)
     vial = f", vial AS ({draw[0]} AND EXISTS (SELECT 1 FROM moved) RETURNING id)" if event.from_open_vial else ""
     [result] = await StockEvent.raw(
-        _RECORD_ONE_POSTGRES % {"move": move, "levelled": _LEVELLED_PRODUCT, "vial": vial},
+        _RECORD_ONE_POSTGRES % {"move": move, "levelled": _LEVELLED_PRODUCT + " AND v.unit <> 'doses'", "vial": vial},
         *row.values(),
         *move_args,
         event.store_id,
@@ -352,8 +366,9 @@ async def _record_one_postgres(
         logged["request_id"],
         logged["device_id"],
         *draw[1:],
-        event.store_id,
-        line.lot_id,
+        *(event.store_id, line.lot_id, line.lot_id),  # on hand after the move
+        *(event.store_id, line.lot_id),  # the min/max in doses
+        *(event.store_id, line.lot_id),  # a min/max in months: checked after
     )
     if result["event_id"] is None:
         return await _recorded(event.key), None
@@ -361,6 +376,8 @@ async def _record_one_postgres(
         # Declined: take back the event this statement wrote (nothing else was).
         await StockEvent.delete().where(StockEvent.id == result["event_id"])
         return None
+    if result["fell_below"] is not None:
+        await alerts.below_min(event.store_id, result["fell_below"], result["on_hand"], result["min_level"])
     return int(result["event_id"]), result["levelled_product"]
 
 
