@@ -9,6 +9,7 @@ answers the first answer and the ledger holds the event once.
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 import msgspec
 from litestar import Controller, Request, Response, get, post, put
@@ -17,7 +18,6 @@ from litestar.params import Parameter
 from api.auth.guards import requires
 from api.auth.roles import Permission
 from api.context import Actor
-from api.errors import Invalid
 from api.idempotency import HEADER, parse_key
 from api.scope import Scope
 from api.stock import alerts, catalogue, open_vials, receiving, stores
@@ -276,17 +276,12 @@ class ReportController(Controller):
         place_id: Annotated[int | None, Parameter(ge=1)] = None,
         format: Literal["json", "csv"] = "json",
         after_store_id: Annotated[int | None, Parameter(ge=1)] = None,
-        after_lot_id: Annotated[int | None, Parameter(ge=1)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=5000)] = ledger.ON_HAND_PAGE,
+        stores: Annotated[int, Parameter(ge=1, le=500)] = ledger.ON_HAND_PAGE,
     ) -> Response[Any]:
         """Stock on hand by level, store, product and lot in your area (or one unit of it), a page of
-        ``limit`` rows: the next page is after the last row's ``store_id`` and ``lot_id``
-        (``after_store_id``, ``after_lot_id``); fewer rows than ``limit``: the last page.
-        ``format=csv`` exports the whole report."""
-        if (after_store_id is None) != (after_lot_id is None):
-            raise Invalid(
-                "Give both after_store_id and after_lot_id (the last row's), or neither", field="after_lot_id"
-            )
+        ``stores`` stores with all their lots; the ``Link`` header (``rel="next"``) names the next
+        page (``after_store_id``: the last store of this one) until the last. ``format=csv`` exports
+        the whole report."""
         if format == "csv":
             rows = await ledger.area_on_hand(area, place_id)
             return Response(
@@ -294,6 +289,15 @@ class ReportController(Controller):
                 media_type="text/csv; charset=utf-8",
                 headers={"Content-Disposition": 'attachment; filename="stock-on-hand.csv"'},
             )
-        after = (after_store_id, after_lot_id) if after_store_id and after_lot_id else None
-        rows = await ledger.area_on_hand(area, place_id, after=after, limit=limit)
-        return Response(msgspec.convert(rows, list[OnHandOut]))
+        rows = await ledger.area_on_hand(area, place_id, after_store_id=after_store_id, stores=stores)
+        headers = {}
+        if len({row["store_id"] for row in rows}) == stores:
+            query = urlencode(
+                {
+                    **({"place_id": place_id} if place_id else {}),
+                    "after_store_id": rows[-1]["store_id"],
+                    "stores": stores,
+                }
+            )
+            headers["Link"] = f'</api/stock/reports/on-hand?{query}>; rel="next"'
+        return Response(msgspec.convert(rows, list[OnHandOut]), headers=headers)

@@ -865,37 +865,39 @@ async def in_transit_to(store_id: int) -> list[dict[str, Any]]:
 # --- reports ---------------------------------------------------------------------
 
 _ON_HAND_REPORT = """
+WITH page AS (
+  SELECT s.id FROM store s JOIN facility f ON f.id = s.facility
+   WHERE {where}{after}
+     AND EXISTS (SELECT 1 FROM stock_balance b WHERE b.store = s.id AND b.doses <> 0)
+   ORDER BY s.level, s.id{limit}
+)
 SELECT s.id AS store_id, s.name AS store_name, s.level AS level, f.id AS facility_id, f.name AS facility_name,
        p.code AS product_code, l.id AS lot_id, l.number AS lot_number, l.expiry AS expiry, b.doses AS doses,
        pr.doses_per_vial AS doses_per_vial, b.flagged AS flagged
-  FROM stock_balance b
+  FROM page JOIN stock_balance b ON b.store = page.id
   JOIN store s ON s.id = b.store JOIN facility f ON f.id = s.facility
   JOIN stock_lot l ON l.id = b.lot JOIN stock_product p ON p.id = l.product
   JOIN stock_presentation pr ON pr.id = l.presentation
- WHERE b.doses <> 0 AND {where}{after}
- ORDER BY s.level, s.id, p.code, l.expiry, l.id{limit}
+ WHERE b.doses <> 0
+ ORDER BY s.level, s.id, p.code, l.expiry, l.id
 """
-# Keyset paging: the rows after the given store × lot in the report's order (its sort
-# keys read from the row named), so a page costs a bounded sort, not the whole report.
-_AFTER = """
-   AND (s.level, s.id, p.code, l.expiry, l.id) > (
-       SELECT s2.level, s2.id, p2.code, l2.expiry, l2.id
-         FROM store s2, stock_lot l2 JOIN stock_product p2 ON p2.id = l2.product
-        WHERE s2.id = {} AND l2.id = {})"""
-# A page of the JSON report; the CSV export is the whole report.
-ON_HAND_PAGE = 1000
+# Keyset paging by store: the stores after the one named, in the report's order, each
+# with all its lots; picking the page's stores first keeps a page's cost to its own rows.
+_AFTER = " AND (s.level, s.id) > (SELECT level, id FROM store WHERE id = {})"
+# Stores per page of the JSON report; the CSV export is the whole report.
+ON_HAND_PAGE = 50
 
 
 async def on_hand_report(
     *,
     place_ids: frozenset[int] | None,
     facility_id: int | None,
-    after: tuple[int, int] | None = None,
-    limit: int | None = None,
+    after_store_id: int | None = None,
+    stores: int | None = None,
 ) -> list[dict[str, Any]]:
     """Stock on hand by level, store, product and lot for an area (``place_ids`` None:
     the whole country) or one facility; lots at zero left out, flagged ones kept.
-    ``after`` (store id, lot id of the last row read) and ``limit``: one page."""
+    ``stores``: a page of that many stores (with stock), after ``after_store_id``."""
     args: list[int]
     if facility_id is not None:
         where, args = "f.id = {}", [facility_id]
@@ -905,9 +907,11 @@ async def on_hand_report(
         args = sorted(place_ids) or [-1]
         where = f"f.place IN ({', '.join('{}' for _ in args)})"
     sql = _ON_HAND_REPORT.format(
-        where=where, after=_AFTER if after else "", limit=f" LIMIT {int(limit)}" if limit is not None else ""
+        where=where,
+        after=_AFTER if after_store_id is not None else "",
+        limit=f" LIMIT {int(stores)}" if stores is not None else "",
     )
-    rows = await StockBalance.raw(sql, *args, *(after or ()))
+    rows = await StockBalance.raw(sql, *args, *([after_store_id] if after_store_id is not None else []))
     return [
         {**row, "flagged": bool(row["flagged"]), "vials": max(row["doses"], 0) // row["doses_per_vial"]} for row in rows
     ]
@@ -938,10 +942,10 @@ def as_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
 
 
 async def area_on_hand(
-    scope: Scope, place_id: int | None, *, after: tuple[int, int] | None = None, limit: int | None = None
+    scope: Scope, place_id: int | None, *, after_store_id: int | None = None, stores: int | None = None
 ) -> list[dict[str, Any]]:
     """The on-hand report of the caller's area, or of one unit in it (404 outside)."""
-    page: dict[str, Any] = {"after": after, "limit": limit}
+    page: dict[str, Any] = {"after_store_id": after_store_id, "stores": stores}
     if scope.facility_id is not None:
         return await on_hand_report(place_ids=frozenset(), facility_id=scope.facility_id, **page)
     if place_id is None:
