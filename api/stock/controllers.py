@@ -8,6 +8,7 @@ answers the first answer and the ledger holds the event once.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -49,6 +50,7 @@ from api.stock.schemas import (
     ShipmentReceiptIn,
     StoreOut,
     SuggestionOut,
+    UsageOut,
 )
 
 
@@ -268,6 +270,19 @@ class ReportController(Controller):
     path = "/api/stock/reports"
     tags = ["stock"]
     guards = [requires(Permission.STOCK_READ)]
+
+    @get("/usage")
+    async def usage(
+        self,
+        area: Scope,
+        since: date,
+        until: date,
+        place_id: Annotated[int | None, Parameter(ge=1)] = None,
+    ) -> list[UsageOut]:
+        """Consumption and wastage per store × product × month of the period (``since`` to
+        ``until``, inclusive) in your area: doses administered, wasted by reason, issued for use (given +
+        wasted), and the wastage rate (issued − administered) ÷ issued."""
+        return msgspec.convert(await ledger.area_usage(area, place_id, since, until), list[UsageOut])
 
     @get("/on-hand")
     async def on_hand(

@@ -258,6 +258,20 @@ class OpenVialOut(msgspec.Struct):
     discard_event_id: int | None
 
 
+class UsageOut(msgspec.Struct):
+    store_id: int
+    store_name: str
+    facility_id: int
+    facility_name: str
+    product_code: str
+    month: str
+    administered: int
+    wasted: int
+    wasted_by_reason: dict[str, int]
+    issued: int
+    wastage_rate: float | None
+
+
 class OnHandOut(msgspec.Struct):
     level: str
     store_id: int

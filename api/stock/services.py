@@ -15,7 +15,7 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from api import clock
@@ -898,14 +898,7 @@ async def on_hand_report(
     """Stock on hand by level, store, product and lot for an area (``place_ids`` None:
     the whole country) or one facility; lots at zero left out, flagged ones kept.
     ``stores``: a page of that many stores (with stock), after ``after_store_id``."""
-    args: list[int]
-    if facility_id is not None:
-        where, args = "f.id = {}", [facility_id]
-    elif place_ids is None:
-        where, args = "1 = 1", []
-    else:
-        args = sorted(place_ids) or [-1]
-        where = f"f.place IN ({', '.join('{}' for _ in args)})"
+    where, args = _area_where(place_ids, facility_id)
     sql = _ON_HAND_REPORT.format(
         where=where,
         after=_AFTER if after_store_id is not None else "",
@@ -945,13 +938,92 @@ async def area_on_hand(
     scope: Scope, place_id: int | None, *, after_store_id: int | None = None, stores: int | None = None
 ) -> list[dict[str, Any]]:
     """The on-hand report of the caller's area, or of one unit in it (404 outside)."""
-    page: dict[str, Any] = {"after_store_id": after_store_id, "stores": stores}
+    return await on_hand_report(**_area(scope, place_id), after_store_id=after_store_id, stores=stores)
+
+
+# Doses given and wasted per store × product × month (Vietnam's months: UTC+7, no DST).
+_USAGE = """
+SELECT s.id AS store_id, s.name AS store_name, f.id AS facility_id, f.name AS facility_name,
+       p.code AS product_code, {month} AS month, v.kind AS kind, v.reason AS reason, -SUM(e.doses) AS doses
+  FROM stock_entry e JOIN stock_event v ON v.id = e.event
+  JOIN store s ON s.id = e.store JOIN facility f ON f.id = s.facility
+  JOIN stock_lot l ON l.id = e.lot JOIN stock_product p ON p.id = l.product
+ WHERE (v.kind = 'administered' OR (v.kind = 'adjustment' AND v.reason <> 'found'))
+   AND v.occurred_at >= {{}} AND v.occurred_at < {{}} AND {where}
+ GROUP BY s.id, s.name, f.id, f.name, p.code, {month}, v.kind, v.reason
+ ORDER BY s.id, p.code, {month}
+"""
+_MONTH = {
+    "postgres": "to_char(v.occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM')",
+    "sqlite": "strftime('%Y-%m', v.occurred_at, '+7 hours')",
+}
+
+
+async def usage_report(
+    *, place_ids: frozenset[int] | None, facility_id: int | None, since: date, until: date
+) -> list[dict[str, Any]]:
+    """Consumption and wastage per store × product × month from ``since`` to ``until``
+    (inclusive): doses administered, doses wasted by reason (adjustments out, open-vial
+    discards among them), doses issued for use (given + wasted) and the wastage rate
+    (issued − administered) ÷ issued (DOMAIN.md §7). Shipments to other stores are
+    transfers, not use, and are left out."""
+    if until < since:
+        raise Invalid("The period ends on or after the day it starts", field="until")
+    where, args = _area_where(place_ids, facility_id)
+    # Vietnam's days, compared as stored (UTC), as every timestamp of the ledger is.
+    start = datetime.combine(since, datetime.min.time(), clock.LOCAL_ZONE).astimezone(UTC)
+    end = datetime.combine(until + timedelta(days=1), datetime.min.time(), clock.LOCAL_ZONE).astimezone(UTC)
+    month = _MONTH["postgres" if StockEntry._meta.db.engine_type == "postgres" else "sqlite"]
+    rows = await StockEntry.raw(_USAGE.format(month=month, where=where), start, end, *args)
+    grouped: dict[tuple[int, str, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["store_id"], row["product_code"], row["month"])
+        found = grouped.setdefault(
+            key,
+            {
+                **{k: row[k] for k in ("store_id", "store_name", "facility_id", "facility_name", "product_code")},
+                "month": row["month"],
+                "administered": 0,
+                "wasted": 0,
+                "wasted_by_reason": {},
+            },
+        )
+        if row["kind"] == "administered":
+            found["administered"] += int(row["doses"])
+        else:
+            found["wasted"] += int(row["doses"])
+            found["wasted_by_reason"][row["reason"]] = int(row["doses"])
+    report = []
+    for found in grouped.values():
+        issued = found["administered"] + found["wasted"]
+        report.append(
+            {**found, "issued": issued, "wastage_rate": round(found["wasted"] / issued, 4) if issued else None}
+        )
+    return report
+
+
+def _area_where(place_ids: frozenset[int] | None, facility_id: int | None) -> tuple[str, list[int]]:
+    """The ``WHERE`` of an area's report: one facility, the whole country, or its places."""
+    if facility_id is not None:
+        return "f.id = {}", [facility_id]
+    if place_ids is None:
+        return "1 = 1", []
+    args = sorted(place_ids) or [-1]
+    return f"f.place IN ({', '.join('{}' for _ in args)})", args
+
+
+async def area_usage(scope: Scope, place_id: int | None, since: date, until: date) -> list[dict[str, Any]]:
+    """The usage report of the caller's area, or of one unit in it (404 outside)."""
+    return await usage_report(**_area(scope, place_id), since=since, until=until)
+
+
+def _area(scope: Scope, place_id: int | None) -> dict[str, Any]:
     if scope.facility_id is not None:
-        return await on_hand_report(place_ids=frozenset(), facility_id=scope.facility_id, **page)
+        return {"place_ids": frozenset(), "facility_id": scope.facility_id}
     if place_id is None:
-        return await on_hand_report(place_ids=scope.place_ids(), facility_id=None, **page)
+        return {"place_ids": scope.place_ids(), "facility_id": None}
     scope.require_place(place_id)
-    return await on_hand_report(place_ids=scope.tree.all_within(place_id, scope.day), facility_id=None, **page)
+    return {"place_ids": scope.tree.all_within(place_id, scope.day), "facility_id": None}
 
 
 # --- the check ---------------------------------------------------------------------

@@ -758,3 +758,44 @@ async def test_bad_vial_openings_are_refused_and_a_retry_opens_one_vial(
     close = f"/api/stock/stores/{f1}/sessions/close"
     blank = await client.post(close, json={"session": " "}, headers={**vaccinator, **_key()})
     assert blank.status_code == 422
+
+
+async def test_usage_report_gives_consumption_and_the_wastage_rate_by_reason(
+    client: Any, token_for: Any, stock: Stock
+) -> None:
+    """BCG at F1: 40 received, a vial of 20 opened, 3 given, the session closed (17
+    wasted), 2 doses broken: issued 22, administered 3, wastage (22 − 3) ÷ 22."""
+    f1 = stock.stores["F1"]
+    await _receive(stock, "F1", "bcg", 40)
+    await _receive(stock, "F1", "penta_a", 10)
+    await open_vials.open_vial(ACTOR, f1, stock.lots["bcg"], session="s")
+    for n in range(3):
+        await ledger.record_doses_administered(ACTOR, f1, stock.lots["bcg"], key=f"u-{n}")
+    await ledger.record_doses_administered(ACTOR, f1, stock.lots["penta_a"], doses=4, key="u-penta")
+    await open_vials.close_session(ACTOR, f1, "s")
+    await ledger.adjust(ACTOR, f1, "broken", stock.lots["bcg"], 2)
+    await ledger.adjust(ACTOR, f1, "found", stock.lots["bcg"], 1)  # found is no use
+    await _receive(stock, "F2", "bcg", 20)
+    await ledger.record_doses_administered(ACTOR, stock.stores["F2"], stock.lots["bcg"], key="other-province")
+    today = clock.current().today()
+    month = today.strftime("%Y-%m")
+    answer = await client.get(
+        f"/api/stock/reports/usage?since={today.replace(day=1)}&until={today}", headers=await token_for("prov1")
+    )
+    assert answer.status_code == 200, answer.text
+    rows = {(r["store_id"], r["product_code"], r["month"]): r for r in answer.json()}
+    assert set(rows) == {(f1["id"], "BCG", month), (f1["id"], "DTP-HepB-Hib", month)}  # not F2: another province
+    bcg = rows[(f1["id"], "BCG", month)]
+    assert (bcg["administered"], bcg["wasted"], bcg["issued"]) == (3, 19, 22)
+    assert bcg["wasted_by_reason"] == {"open_vial_discard": 17, "broken": 2}
+    assert bcg["wastage_rate"] == round(19 / 22, 4)
+    assert rows[(f1["id"], "DTP-HepB-Hib", month)]["wastage_rate"] == 0
+    earlier = await client.get(
+        f"/api/stock/reports/usage?since={today - timedelta(days=60)}&until={today - timedelta(days=31)}",
+        headers=await token_for("clerk1"),
+    )
+    assert earlier.json() == []
+    backwards = await client.get(
+        f"/api/stock/reports/usage?since={today}&until={today - timedelta(days=1)}", headers=await token_for("prov1")
+    )
+    assert backwards.status_code == 422
