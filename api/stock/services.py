@@ -321,7 +321,8 @@ async def _record_one(actor: Actor, event: Event) -> int | None:
     PostgreSQL: one statement (above), so a dose is BEGIN, it, COMMIT, as a plain insert
     is, and the balance's row lock is held for the COMMIT's round trip only. SQLite
     (writers queue for the database lock anyway): the event, the move, the entry, the
-    audit row, four statements instead of the general way's eight."""
+    audit row, a dose's open vial, the min/max lookup: six statements instead of the
+    general way's eight and its savepoint's two."""
     [line] = event.lines
     now = clock.current().now()
     move, move_args = _guarded_move(event, line, now)
