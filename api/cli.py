@@ -1,5 +1,6 @@
 """The ``niis`` command: serve, migrate, demo, createuser, import-places, backup, restore, unlock-login, the nightly
-jobs (find-duplicates, prune-idempotency-keys, stock-alerts, stock-check), and the library tools (cdsi-run, scan)."""
+jobs (find-duplicates, prune-idempotency-keys, stock-alerts, stock-open-vials, stock-check), and the library tools
+(cdsi-run, scan)."""
 
 from __future__ import annotations
 
@@ -264,6 +265,15 @@ def cmd_stock_alerts(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stock_open_vials(settings: Settings, args: argparse.Namespace) -> int:
+    from api.context import Actor
+    from api.stock import open_vials
+
+    closed = asyncio.run(_with_database(settings, lambda: open_vials.close_due(Actor.system("stock-open-vials"))))
+    print(f"Discarded {closed} open vials whose open-vial rule's time had passed.")
+    return 0
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -334,6 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("stock-check", help="check that every stock balance is the sum of its ledger entries")
     stock_alerts = sub.add_parser("stock-alerts", help="alert the clerks of lots nearing expiry (run daily)")
     stock_alerts.add_argument("--days", type=int, default=60, help="alert this many days before expiry")
+    sub.add_parser("stock-open-vials", help="discard the open vials whose open-vial rule's time has passed (nightly)")
     sub.add_parser("cdsi-run", help="run CDSi test cases through the rules engine", add_help=False)
     sub.add_parser("scan", help="decode barcodes in image files", add_help=False)
     return parser
@@ -352,6 +363,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "restore": cmd_restore,
     "stock-check": cmd_stock_check,
     "stock-alerts": cmd_stock_alerts,
+    "stock-open-vials": cmd_stock_open_vials,
 }
 DELEGATED = {"cdsi-run": "schedule.conformance", "scan": "scanning.cli"}
 

@@ -1,4 +1,5 @@
 """Vaccine stock: the catalogue (products, presentations by GTIN, lots), the stores a
-caller may read or keep, and the append-only ledger with its balances (docs/stock.md)."""
+caller may read or keep, the append-only ledger with its balances, and open vials
+(docs/stock.md)."""
 
-__all__ = ["alerts", "catalogue", "controllers", "deps", "receiving", "schemas", "services", "stores"]
+__all__ = ["alerts", "catalogue", "controllers", "deps", "open_vials", "receiving", "schemas", "services", "stores"]

@@ -164,16 +164,21 @@ async def check_levels(store_id: int, levels: Iterable[dict[str, Any]]) -> None:
             .returning(StockLevel.id)
         )
         if flipped and below:
-            code = (await catalogue.product(product_id))["code"]
-            store = await stores.get(store_id)
-            assert store is not None
-            await _raise(
-                store,
-                "below_min",
-                f"{code} at {store['name']}: {on_hand} doses on hand, below the minimum of {minimum}",
-                on_hand,
-                product=product_id,
-            )
+            await below_min(store_id, product_id, on_hand, minimum)
+
+
+async def below_min(store_id: int, product_id: int, on_hand: int, minimum: int) -> None:
+    """The alert of the one change that took the product below its min at the store."""
+    code = (await catalogue.product(product_id))["code"]
+    store = await stores.get(store_id)
+    assert store is not None
+    await _raise(
+        store,
+        "below_min",
+        f"{code} at {store['name']}: {on_hand} doses on hand, below the minimum of {minimum}",
+        on_hand,
+        product=product_id,
+    )
 
 
 async def raise_expiry_alerts(days: int = EXPIRY_DAYS) -> int:

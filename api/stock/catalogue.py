@@ -127,6 +127,8 @@ LOT_COLUMNS = (
     StockLot.presentation.gtin.as_alias("gtin"),
     StockLot.presentation.doses_per_vial.as_alias("doses_per_vial"),
     StockLot.presentation.has_vvm.as_alias("has_vvm"),
+    StockLot.presentation.open_vial_rule.as_alias("open_vial_rule"),
+    StockLot.presentation.open_vial_hours.as_alias("open_vial_hours"),
 )
 
 

@@ -8,7 +8,9 @@ answers the first answer and the ledger holds the event once.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 import msgspec
 from litestar import Controller, Request, Response, get, post, put
@@ -19,7 +21,7 @@ from api.auth.roles import Permission
 from api.context import Actor
 from api.idempotency import HEADER, parse_key
 from api.scope import Scope
-from api.stock import alerts, catalogue, receiving, stores
+from api.stock import alerts, catalogue, open_vials, receiving, stores
 from api.stock import services as ledger
 from api.stock.deps import STORE_DEPENDENCIES
 from api.stock.schemas import (
@@ -33,6 +35,8 @@ from api.stock.schemas import (
     LevelOut,
     LotOut,
     OnHandOut,
+    OpenVialIn,
+    OpenVialOut,
     PresentationIn,
     PresentationOut,
     ProductIn,
@@ -41,10 +45,12 @@ from api.stock.schemas import (
     ProposalOut,
     ReceiptIn,
     ReversalIn,
+    SessionCloseIn,
     ShipmentIn,
     ShipmentReceiptIn,
     StoreOut,
     SuggestionOut,
+    UsageOut,
 )
 
 
@@ -165,6 +171,38 @@ class StoreController(Controller):
         )
         return msgspec.convert(row, LevelOut)
 
+    @get("/{store_id:int}/open-vials")
+    async def open_vials(self, store: dict[str, Any]) -> list[OpenVialOut]:
+        """The multi-dose vials open at this store, oldest first, with the doses given from each."""
+        return msgspec.convert(await open_vials.open_vials(store["id"]), list[OpenVialOut])
+
+    @post("/{store_id:int}/open-vials", status_code=201, guards=[requires(Permission.STOCK_USE)])
+    async def open_vial(
+        self, request: Request[Any, Any, Any], actor: Actor, kept_store: dict[str, Any], data: OpenVialIn
+    ) -> OpenVialOut:
+        """A multi-dose vial opened at a session; its rule decides when the rest is discarded."""
+        row = await open_vials.open_vial(
+            actor,
+            kept_store,
+            data.lot_id,
+            session=data.session,
+            opened_at=data.opened_at,
+            offline=data.offline,
+            key=_key(request),
+        )
+        return msgspec.convert(row, OpenVialOut)
+
+    @post("/{store_id:int}/open-vials/{vial_id:int}/discard", status_code=200, guards=[requires(Permission.STOCK_USE)])
+    async def discard_vial(self, actor: Actor, kept_store: dict[str, Any], vial_id: int) -> OpenVialOut:
+        """Discard one open vial now; what was not given becomes open-vial wastage."""
+        return msgspec.convert(await open_vials.discard(actor, kept_store, vial_id), OpenVialOut)
+
+    @post("/{store_id:int}/sessions/close", status_code=200, guards=[requires(Permission.STOCK_USE)])
+    async def close_session(self, actor: Actor, kept_store: dict[str, Any], data: SessionCloseIn) -> list[OpenVialOut]:
+        """The session is over: its vials discarded at session end (or N hours) are closed, the
+        doses not given written off as open-vial wastage; 28-day vials stay open."""
+        return msgspec.convert(await open_vials.close_session(actor, kept_store, data.session), list[OpenVialOut])
+
     @post("/{store_id:int}/receipt-proposals", status_code=200, guards=[requires(Permission.STOCK_WRITE)])
     async def propose_receipt(self, kept_store: dict[str, Any], data: ProposalIn) -> ProposalOut:
         """Receipt lines prefilled from the codes read in photos of a delivery (``POST /api/scan``);
@@ -233,19 +271,48 @@ class ReportController(Controller):
     tags = ["stock"]
     guards = [requires(Permission.STOCK_READ)]
 
+    @get("/usage")
+    async def usage(
+        self,
+        area: Scope,
+        since: date,
+        until: date,
+        place_id: Annotated[int | None, Parameter(ge=1)] = None,
+    ) -> list[UsageOut]:
+        """Consumption and wastage per store × product × month of the period (``since`` to
+        ``until``, inclusive) in your area: doses administered, wasted by reason, issued for use (given +
+        wasted), and the wastage rate (issued − administered) ÷ issued."""
+        return msgspec.convert(await ledger.area_usage(area, place_id, since, until), list[UsageOut])
+
     @get("/on-hand")
     async def on_hand(
         self,
         area: Scope,
         place_id: Annotated[int | None, Parameter(ge=1)] = None,
         format: Literal["json", "csv"] = "json",
+        after_store_id: Annotated[int | None, Parameter(ge=1)] = None,
+        stores: Annotated[int, Parameter(ge=1, le=500)] = ledger.ON_HAND_PAGE,
     ) -> Response[Any]:
-        """Stock on hand by level, store, product and lot in your area (or one unit of it); ``format=csv`` to export."""
-        rows = await ledger.area_on_hand(area, place_id)
+        """Stock on hand by level, store, product and lot in your area (or one unit of it), a page of
+        ``stores`` stores with all their lots; the ``Link`` header (``rel="next"``) names the next
+        page (``after_store_id``: the last store of this one) until the last. ``format=csv`` exports
+        the whole report."""
         if format == "csv":
+            rows = await ledger.area_on_hand(area, place_id)
             return Response(
                 ledger.as_csv(rows, ledger.ON_HAND_COLUMNS),
                 media_type="text/csv; charset=utf-8",
                 headers={"Content-Disposition": 'attachment; filename="stock-on-hand.csv"'},
             )
-        return Response(msgspec.convert(rows, list[OnHandOut]))
+        rows = await ledger.area_on_hand(area, place_id, after_store_id=after_store_id, stores=stores)
+        headers = {}
+        if len({row["store_id"] for row in rows}) == stores:
+            query = urlencode(
+                {
+                    **({"place_id": place_id} if place_id else {}),
+                    "after_store_id": rows[-1]["store_id"],
+                    "stores": stores,
+                }
+            )
+            headers["Link"] = f'</api/stock/reports/on-hand?{query}>; rel="next"'
+        return Response(msgspec.convert(rows, list[OnHandOut]), headers=headers)

@@ -221,6 +221,57 @@ class AlertOut(msgspec.Struct):
     raised_at: datetime
 
 
+Session = Annotated[
+    str, Meta(max_length=64, description="The session the vial is opened at (the app's id for it): closed together")
+]
+
+
+class OpenVialIn(Input):
+    lot_id: Id
+    session: Session = ""
+    # When the vial was opened, for a vial opened offline and synced later.
+    opened_at: datetime | None = None
+    offline: bool = False
+
+
+class SessionCloseIn(Input):
+    session: Annotated[str, Meta(min_length=1, max_length=64)]
+
+
+class OpenVialOut(msgspec.Struct):
+    id: int
+    store_id: int
+    lot_id: int
+    lot_number: str
+    product_code: str
+    rule: str
+    event_id: int
+    session: str
+    doses: int
+    given: int
+    opened_at: datetime
+    discard_at: datetime | None
+    open: bool
+    closed_at: datetime | None
+    closed_by: str
+    wasted: int | None
+    discard_event_id: int | None
+
+
+class UsageOut(msgspec.Struct):
+    store_id: int
+    store_name: str
+    facility_id: int
+    facility_name: str
+    product_code: str
+    month: str
+    administered: int
+    wasted: int
+    wasted_by_reason: dict[str, int]
+    issued: int
+    wastage_rate: float | None
+
+
 class OnHandOut(msgspec.Struct):
     level: str
     store_id: int
@@ -228,6 +279,7 @@ class OnHandOut(msgspec.Struct):
     facility_id: int
     facility_name: str
     product_code: str
+    lot_id: int
     lot_number: str
     expiry: date
     doses: int

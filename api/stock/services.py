@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from api import clock
 from api.audit import services as audit
+from api.audit.services import Details
 from api.context import Actor
 from api.errors import Conflict, Invalid, NotFound
 from api.scope import Scope
@@ -26,7 +28,9 @@ from api.stock import alerts, catalogue, stores
 from db.tables import StockBalance, StockEntry, StockEvent
 from db.unit_of_work import lock_row, locked, unit_of_work
 
-Kind = Literal["receipt", "shipment", "shipment_receipt", "administered", "adjustment", "count", "reversal"]
+Kind = Literal[
+    "receipt", "shipment", "shipment_receipt", "administered", "vial_opened", "adjustment", "count", "reversal"
+]
 Discrepancy = Literal["short", "damaged", "vvm", "temperature_alarm"]
 # Reasons an adjustment takes doses out; ``found`` is the one that puts them back.
 AdjustmentReason = Literal[
@@ -66,6 +70,10 @@ class Event:
     may_go_below_zero: bool = False
     # Issued or given: an expired or held lot is refused.
     usable_lots_only: bool = False
+    # Doses given: counted against an open vial of the lot (``vial_id``, else the
+    # store × lot's oldest open vial with room), for its open-vial wastage.
+    from_open_vial: bool = False
+    vial_id: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -119,9 +127,22 @@ async def _existing(key: str | None) -> int | None:
     return int(row["id"]) if row else None
 
 
+async def _recorded(key: str | None) -> int:
+    """The event already recorded under ``key`` (its insert met the unique key)."""
+    earlier = await _existing(key)
+    assert earlier is not None
+    return earlier
+
+
 async def record(actor: Actor, event: Event) -> int:
     """Write ``event`` and move its balances; the event's id. A ``key`` already recorded
     answers that event again and writes nothing (a retry, a dose synced twice)."""
+    if len(event.lines) == 1 and event.lines[0].doses != 0:
+        # A dose, an adjustment, a one-lot receipt: first the few-statement way; it
+        # declines (writing nothing) where the general way must explain or create a row.
+        done = await _record_one(actor, event)
+        if done is not None:
+            return done
     async with unit_of_work():
         lots = await catalogue.lots([line.lot_id for line in event.lines])
         for index, line in enumerate(event.lines):
@@ -129,60 +150,14 @@ async def record(actor: Actor, event: Event) -> int:
                 raise Invalid(f"Lot {line.lot_id} not found", field=f"lines[{index}].lot_id")
             if event.usable_lots_only:
                 catalogue.usable(lots[line.lot_id], clock.current().today(), field=f"lines[{index}].lot_id")
-        now = clock.current().now()
-        created = (
-            await StockEvent.insert(
-                StockEvent(
-                    kind=event.kind,
-                    store=event.store_id,
-                    other_store=event.other_store_id,
-                    key=event.key,
-                    reference=event.reference,
-                    reason=event.reason,
-                    note=event.note,
-                    status=event.status,
-                    shipment=event.shipment_id,
-                    reverses=event.reverses_id,
-                    offline=event.offline,
-                    occurred_at=event.occurred_at or now,
-                    recorded_at=now,
-                    recorded_by=actor.account_id,
-                )
-            )
-            .on_conflict(target=StockEvent.key, action="DO NOTHING")
-            .returning(StockEvent.id)
-        )
-        if not created:
+        event_id = await _insert_event(actor, event)
+        if event_id is None:
             # The key is recorded (a retry, a dose synced twice): that event, nothing new.
             # A concurrent first write of the same key is waited for by the unique index.
-            earlier = await _existing(event.key)
-            assert earlier is not None
-            return earlier
-        event_id = int(created[0]["id"])
-        await StockEntry.insert(
-            *(
-                StockEntry(
-                    event=event_id,
-                    store=event.store_id,
-                    lot=line.lot_id,
-                    doses=line.doses,
-                    vvm_stage=line.vvm_stage,
-                    expected_doses=line.expected_doses,
-                    discrepancy=line.discrepancy,
-                    counted_doses=line.counted_doses,
-                )
-                for line in event.lines
-            )
-        )
-        after = {
-            "kind": event.kind,
-            "store": event.store_id,
-            "lines": [{"lot": line.lot_id, "doses": line.doses} for line in event.lines],
-            **({"reference": event.reference} if event.reference else {}),
-            **({"reason": event.reason} if event.reason else {}),
-            **event.extra,
-        }
-        await audit.record(actor, f"stock.{event.kind}", "stock_event", event_id, place_id=event.place_id, after=after)
+            return await _recorded(event.key)
+        await _insert_entries(event_id, event)
+        action, details = _audited(event)
+        await audit.record(actor, action, "stock_event", event_id, **details)
         levels = await alerts.levels_of(
             event.store_id, {lots[line.lot_id]["product_id"] for line in event.lines if line.doses}
         )
@@ -194,8 +169,235 @@ async def record(actor: Actor, event: Event) -> int:
                 continue
             if await _move(event.store_id, line.lot_id, line.doses, may_go_below_zero=event.may_go_below_zero) is None:
                 raise NotEnoughStock(lots[line.lot_id], await _on_hand(event.store_id, line.lot_id), -line.doses)
+        if event.from_open_vial:
+            await StockBalance.raw(*_draw_from_open_vial(event, event.lines[0]))
         await alerts.check_levels(event.store_id, levels)
     return event_id
+
+
+async def _insert_event(actor: Actor, event: Event) -> int | None:
+    """The event's id; None when its key is already recorded."""
+    now = clock.current().now()
+    created = (
+        await StockEvent.insert(StockEvent(**_event_row(actor, event, now)))
+        .on_conflict(target=StockEvent.key, action="DO NOTHING")
+        .returning(StockEvent.id)
+    )
+    return int(created[0]["id"]) if created else None
+
+
+def _event_row(actor: Actor, event: Event, now: datetime) -> dict[str, Any]:
+    return {
+        "kind": event.kind,
+        "store": event.store_id,
+        "other_store": event.other_store_id,
+        "key": event.key,
+        "reference": event.reference,
+        "reason": event.reason,
+        "note": event.note,
+        "status": event.status,
+        "shipment": event.shipment_id,
+        "reverses": event.reverses_id,
+        "offline": event.offline,
+        "occurred_at": event.occurred_at or now,
+        "recorded_at": now,
+        "recorded_by": actor.account_id,
+    }
+
+
+async def _insert_entries(event_id: int, event: Event) -> None:
+    if not event.lines:
+        return  # a vial opened moves no balance
+    await StockEntry.insert(
+        *(StockEntry(event=event_id, store=event.store_id, **_entry_row(line)) for line in event.lines)
+    )
+
+
+def _entry_row(line: Line) -> dict[str, Any]:
+    return {
+        "lot": line.lot_id,
+        "doses": line.doses,
+        "vvm_stage": line.vvm_stage,
+        "expected_doses": line.expected_doses,
+        "discrepancy": line.discrepancy,
+        "counted_doses": line.counted_doses,
+    }
+
+
+def _audited(event: Event) -> tuple[str, Details]:
+    """The audit row's action and details (place, what was written) of an event."""
+    after = {
+        "kind": event.kind,
+        "store": event.store_id,
+        "lines": [{"lot": line.lot_id, "doses": line.doses} for line in event.lines],
+        **({"reference": event.reference} if event.reference else {}),
+        **({"reason": event.reason} if event.reason else {}),
+        **event.extra,
+    }
+    return f"stock.{event.kind}", {"place_id": event.place_id, "after": after}
+
+
+# The one-line event on PostgreSQL in one statement: the event (its key's unique index
+# waits for a concurrent twin before any balance lock is taken), then the guarded move
+# (re-evaluated on the committed row after a concurrent updater, READ COMMITTED), then
+# the entry and the audit row only if it moved. What the caller needs comes back.
+_RECORD_ONE_POSTGRES = """
+WITH event AS (
+  INSERT INTO stock_event (kind, store, other_store, key, reference, reason, note, status, shipment, reverses,
+                           offline, occurred_at, recorded_at, recorded_by)
+  VALUES ({}, {}::int, {}::int, {}, {}, {}, {}, {}, {}::int, {}::int, {}::boolean, {}::timestamptz,
+          {}::timestamptz, {}::int)
+  ON CONFLICT (key) DO NOTHING RETURNING id
+), moved AS (
+  %(move)s AND EXISTS (SELECT 1 FROM event) RETURNING doses
+), entry AS (
+  INSERT INTO stock_entry (event, store, lot, doses, vvm_stage, expected_doses, discrepancy, counted_doses)
+  SELECT id, {}::int, {}::int, {}::int, {}::int, {}::int, {}, {}::int FROM event WHERE EXISTS (SELECT 1 FROM moved)
+), audit AS (
+  INSERT INTO audit_event (at, actor, actor_name, action, entity, entity_id, place, before, after, request_id,
+                           device_id)
+  SELECT {}::timestamptz, {}::int, {}, {}, {}, id::text, {}::int, NULL, {}::json, {}, {}
+    FROM event WHERE EXISTS (SELECT 1 FROM moved)
+)%(vial)s, on_hand AS (
+  SELECT COALESCE((SELECT SUM(b.doses) FROM stock_balance b JOIN stock_lot l ON l.id = b.lot
+                    WHERE b.store = {} AND l.product = (SELECT product FROM stock_lot WHERE id = {})
+                      AND b.lot <> {} AND b.doses > 0), 0) + GREATEST((SELECT doses FROM moved), 0) AS doses
+), level AS (
+  UPDATE stock_level SET below_min = NOT below_min
+   WHERE store = {} AND unit = 'doses' AND product = (SELECT product FROM stock_lot WHERE id = {})
+     AND EXISTS (SELECT 1 FROM moved) AND below_min <> ((SELECT doses FROM on_hand) < min_level)
+  RETURNING product, below_min, min_level
+)
+SELECT (SELECT id FROM event) AS event_id, (SELECT doses FROM moved) AS doses,
+       (SELECT product FROM level WHERE below_min) AS fell_below, (SELECT min_level FROM level) AS min_level,
+       (SELECT doses FROM on_hand) AS on_hand, (%(levelled)s) AS levelled_product
+"""
+# A min/max in doses is checked inside that statement: the product's doses on hand after
+# the move (the other lots' balances and this one's new one), and the level row flipped
+# only when the stock crosses min (one alert per crossing, as ``alerts.check_levels``).
+
+# The lot's product when the store has a min/max for it (then the levels are checked).
+_LEVELLED_PRODUCT = (
+    "SELECT l.product AS product FROM stock_level v JOIN stock_lot l ON l.product = v.product "
+    "WHERE v.store = {} AND l.id = {}"
+)
+
+
+def _draw_from_open_vial(event: Event, line: Line) -> tuple[Any, ...]:
+    """The ``UPDATE`` counting a dose against an open vial with room (the named one, or
+    the oldest); none with room: the dose is kept, counted against no vial. Rechecked on
+    the committed row after a concurrent dose (READ COMMITTED), so a vial is never
+    counted past its doses. Taken after the balance's lock, as a vial's discard does."""
+    given = -line.doses
+    named = " AND id = {}" if event.vial_id is not None else ""
+    sql = (
+        "UPDATE stock_open_vial SET given = given + {} WHERE id = (SELECT id FROM stock_open_vial "
+        "WHERE store = {} AND lot = {} AND closed_at IS NULL AND given + {} <= doses" + named + " ORDER BY id LIMIT 1) "
+        "AND closed_at IS NULL AND given + {} <= doses"
+    )
+    args = [given, event.store_id, line.lot_id, given, *([event.vial_id] if named else []), given]
+    return (sql, *args)
+
+
+def _guarded_move(event: Event, line: Line, now: datetime) -> tuple[str, list[Any]]:
+    """The balance ``UPDATE`` of one line with its guards: not below zero unless the
+    event may go there, and (for an issue or a dose) only on a usable lot."""
+    sql = _MOVE
+    args: list[Any] = [line.doses, now, line.doses, event.store_id, line.lot_id]
+    if not event.may_go_below_zero and line.doses < 0:
+        sql += " AND doses + {} >= 0"
+        args.append(line.doses)
+    if event.usable_lots_only:
+        sql += " AND lot IN (SELECT id FROM stock_lot WHERE id = {} AND NOT on_hold AND expiry >= {})"
+        args += [line.lot_id, clock.current().today()]
+    return sql, args
+
+
+async def _record_one(actor: Actor, event: Event) -> int | None:
+    """A one-line event in as few statements as the engine allows, without a savepoint;
+    None (nothing written) when the balance would not move (no row yet, not enough
+    on hand, a lot not usable or not found): the general way then explains or creates.
+
+    PostgreSQL: one statement (above), so a dose is BEGIN, it, COMMIT, as a plain insert
+    is, and the balance's row lock is held for the COMMIT's round trip only. SQLite
+    (writers queue for the database lock anyway): the event, the move, the entry, the
+    audit row, a dose's open vial, the min/max lookup: six statements instead of the
+    general way's eight and its savepoint's two."""
+    [line] = event.lines
+    now = clock.current().now()
+    move, move_args = _guarded_move(event, line, now)
+    async with unit_of_work(savepoint=False) as unit:
+        try:
+            if unit.engine.engine_type == "postgres":
+                found = await _record_one_postgres(actor, event, line, now, move, move_args)
+            else:
+                found = await _record_one_sqlite(actor, event, move, move_args)
+            if found is None:
+                return None
+            event_id, levelled_product = found
+            if levelled_product is not None:
+                await alerts.check_levels(event.store_id, await alerts.levels_of(event.store_id, [levelled_product]))
+            return event_id
+        except BaseException:
+            unit.fail()  # written without a savepoint: nothing of this command may commit
+            raise
+
+
+async def _record_one_postgres(
+    actor: Actor, event: Event, line: Line, now: datetime, move: str, move_args: list[Any]
+) -> tuple[int, int | None] | None:
+    row = _event_row(actor, event, now)
+    action, details = _audited(event)
+    logged = audit.event(actor, action, "stock_event", 0, **details)
+    draw: tuple[Any, ...] = _draw_from_open_vial(event, line) if event.from_open_vial else ("",)
+    vial = f", vial AS ({draw[0]} AND EXISTS (SELECT 1 FROM moved) RETURNING id)" if event.from_open_vial else ""
+    [result] = await StockEvent.raw(
+        _RECORD_ONE_POSTGRES % {"move": move, "levelled": _LEVELLED_PRODUCT + " AND v.unit <> 'doses'", "vial": vial},
+        *row.values(),
+        *move_args,
+        event.store_id,
+        *_entry_row(line).values(),
+        logged["at"],
+        logged["actor"],
+        logged["actor_name"],
+        action,
+        "stock_event",
+        logged["place"],
+        json.dumps(logged["after"]),
+        logged["request_id"],
+        logged["device_id"],
+        *draw[1:],
+        *(event.store_id, line.lot_id, line.lot_id),  # on hand after the move
+        *(event.store_id, line.lot_id),  # the min/max in doses
+        *(event.store_id, line.lot_id),  # a min/max in months: checked after
+    )
+    if result["event_id"] is None:
+        return await _recorded(event.key), None
+    if result["doses"] is None:
+        # Declined: take back the event this statement wrote (nothing else was).
+        await StockEvent.delete().where(StockEvent.id == result["event_id"])
+        return None
+    if result["fell_below"] is not None:
+        await alerts.below_min(event.store_id, result["fell_below"], result["on_hand"], result["min_level"])
+    return int(result["event_id"]), result["levelled_product"]
+
+
+async def _record_one_sqlite(
+    actor: Actor, event: Event, move: str, move_args: list[Any]
+) -> tuple[int, int | None] | None:
+    event_id = await _insert_event(actor, event)
+    if event_id is None:
+        return await _recorded(event.key), None
+    if not await StockBalance.raw(move + " RETURNING doses", *move_args):
+        await StockEvent.delete().where(StockEvent.id == event_id)
+        return None
+    await _insert_entries(event_id, event)
+    action, details = _audited(event)
+    await audit.record(actor, action, "stock_event", event_id, **details)
+    if event.from_open_vial:
+        await StockBalance.raw(*_draw_from_open_vial(event, event.lines[0]))
+    levelled = await StockBalance.raw(_LEVELLED_PRODUCT, event.store_id, event.lines[0].lot_id)
+    return event_id, levelled[0]["product"] if levelled else None
 
 
 def _check_vvm(lot: dict[str, Any], stage: int | None, field: str) -> None:
@@ -402,9 +604,11 @@ async def record_doses_administered(
     key: str,
     offline: bool = False,
     given_at: datetime | None = None,
+    vial_id: int | None = None,
 ) -> int:
     """Doses given from ``store``'s lot, in the vaccination record's own transaction
-    (``key``: the dose's id, so a dose synced twice counts once).
+    (``key``: the dose's id, so a dose synced twice counts once), counted against the
+    open vial ``vial_id`` (else the lot's oldest open vial with room, if any).
 
     Online, an expired or held lot, or more doses than on hand, is refused. A dose
     recorded offline is never refused for stock: below zero, the balance is flagged."""
@@ -422,6 +626,8 @@ async def record_doses_administered(
             occurred_at=given_at,
             may_go_below_zero=offline,
             usable_lots_only=not offline,
+            from_open_vial=True,
+            vial_id=vial_id,
         ),
     )
 
@@ -660,30 +866,46 @@ async def in_transit_to(store_id: int) -> list[dict[str, Any]]:
 # --- reports ---------------------------------------------------------------------
 
 _ON_HAND_REPORT = """
+WITH page AS (
+  SELECT s.id FROM store s JOIN facility f ON f.id = s.facility
+   WHERE {where}{after}
+     AND EXISTS (SELECT 1 FROM stock_balance b WHERE b.store = s.id AND b.doses <> 0)
+   ORDER BY s.level, s.id{limit}
+)
 SELECT s.id AS store_id, s.name AS store_name, s.level AS level, f.id AS facility_id, f.name AS facility_name,
-       p.code AS product_code, l.number AS lot_number, l.expiry AS expiry, b.doses AS doses,
+       p.code AS product_code, l.id AS lot_id, l.number AS lot_number, l.expiry AS expiry, b.doses AS doses,
        pr.doses_per_vial AS doses_per_vial, b.flagged AS flagged
-  FROM stock_balance b
+  FROM page JOIN stock_balance b ON b.store = page.id
   JOIN store s ON s.id = b.store JOIN facility f ON f.id = s.facility
   JOIN stock_lot l ON l.id = b.lot JOIN stock_product p ON p.id = l.product
   JOIN stock_presentation pr ON pr.id = l.presentation
- WHERE b.doses <> 0 AND {where}
+ WHERE b.doses <> 0
  ORDER BY s.level, s.id, p.code, l.expiry, l.id
 """
+# Keyset paging by store: the stores after the one named, in the report's order, each
+# with all its lots; picking the page's stores first keeps a page's cost to its own rows.
+_AFTER = " AND (s.level, s.id) > (SELECT level, id FROM store WHERE id = {})"
+# Stores per page of the JSON report; the CSV export is the whole report.
+ON_HAND_PAGE = 50
 
 
-async def on_hand_report(*, place_ids: frozenset[int] | None, facility_id: int | None) -> list[dict[str, Any]]:
+async def on_hand_report(
+    *,
+    place_ids: frozenset[int] | None,
+    facility_id: int | None,
+    after_store_id: int | None = None,
+    stores: int | None = None,
+) -> list[dict[str, Any]]:
     """Stock on hand by level, store, product and lot for an area (``place_ids`` None:
-    the whole country) or one facility; lots at zero left out, flagged ones kept."""
-    args: list[int]
-    if facility_id is not None:
-        where, args = "f.id = {}", [facility_id]
-    elif place_ids is None:
-        where, args = "1 = 1", []
-    else:
-        args = sorted(place_ids) or [-1]
-        where = f"f.place IN ({', '.join('{}' for _ in args)})"
-    rows = await StockBalance.raw(_ON_HAND_REPORT.format(where=where), *args)
+    the whole country) or one facility; lots at zero left out, flagged ones kept.
+    ``stores``: a page of that many stores (with stock), after ``after_store_id``."""
+    where, args = _area_where(place_ids, facility_id)
+    sql = _ON_HAND_REPORT.format(
+        where=where,
+        after=_AFTER if after_store_id is not None else "",
+        limit=f" LIMIT {int(stores)}" if stores is not None else "",
+    )
+    rows = await StockBalance.raw(sql, *args, *([after_store_id] if after_store_id is not None else []))
     return [
         {**row, "flagged": bool(row["flagged"]), "vials": max(row["doses"], 0) // row["doses_per_vial"]} for row in rows
     ]
@@ -696,6 +918,7 @@ ON_HAND_COLUMNS = (
     "facility_id",
     "facility_name",
     "product_code",
+    "lot_id",
     "lot_number",
     "expiry",
     "doses",
@@ -712,14 +935,96 @@ def as_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     return out.getvalue()
 
 
-async def area_on_hand(scope: Scope, place_id: int | None) -> list[dict[str, Any]]:
+async def area_on_hand(
+    scope: Scope, place_id: int | None, *, after_store_id: int | None = None, stores: int | None = None
+) -> list[dict[str, Any]]:
     """The on-hand report of the caller's area, or of one unit in it (404 outside)."""
+    return await on_hand_report(**_area(scope, place_id), after_store_id=after_store_id, stores=stores)
+
+
+# Doses given and wasted per store × product × month (Vietnam's months: UTC+7, no DST).
+_USAGE = """
+SELECT s.id AS store_id, s.name AS store_name, f.id AS facility_id, f.name AS facility_name,
+       p.code AS product_code, {month} AS month, v.kind AS kind, v.reason AS reason, -SUM(e.doses) AS doses
+  FROM stock_entry e JOIN stock_event v ON v.id = e.event
+  JOIN store s ON s.id = e.store JOIN facility f ON f.id = s.facility
+  JOIN stock_lot l ON l.id = e.lot JOIN stock_product p ON p.id = l.product
+ WHERE (v.kind = 'administered' OR (v.kind = 'adjustment' AND v.reason <> 'found'))
+   AND v.occurred_at >= {{}} AND v.occurred_at < {{}} AND {where}
+ GROUP BY s.id, s.name, f.id, f.name, p.code, {month}, v.kind, v.reason
+ ORDER BY s.id, p.code, {month}
+"""
+_MONTH = {
+    "postgres": "to_char(v.occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM')",
+    "sqlite": "strftime('%Y-%m', v.occurred_at, '+7 hours')",
+}
+
+
+async def usage_report(
+    *, place_ids: frozenset[int] | None, facility_id: int | None, since: date, until: date
+) -> list[dict[str, Any]]:
+    """Consumption and wastage per store × product × month from ``since`` to ``until``
+    (inclusive): doses administered, doses wasted by reason (adjustments out, open-vial
+    discards among them), doses issued for use (given + wasted) and the wastage rate
+    (issued − administered) ÷ issued (DOMAIN.md §7). Shipments to other stores are
+    transfers, not use, and are left out."""
+    if until < since:
+        raise Invalid("The period ends on or after the day it starts", field="until")
+    where, args = _area_where(place_ids, facility_id)
+    # Vietnam's days, compared as stored (UTC), as every timestamp of the ledger is.
+    start = datetime.combine(since, datetime.min.time(), clock.LOCAL_ZONE).astimezone(UTC)
+    end = datetime.combine(until + timedelta(days=1), datetime.min.time(), clock.LOCAL_ZONE).astimezone(UTC)
+    month = _MONTH["postgres" if StockEntry._meta.db.engine_type == "postgres" else "sqlite"]
+    rows = await StockEntry.raw(_USAGE.format(month=month, where=where), start, end, *args)
+    grouped: dict[tuple[int, str, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["store_id"], row["product_code"], row["month"])
+        found = grouped.setdefault(
+            key,
+            {
+                **{k: row[k] for k in ("store_id", "store_name", "facility_id", "facility_name", "product_code")},
+                "month": row["month"],
+                "administered": 0,
+                "wasted": 0,
+                "wasted_by_reason": {},
+            },
+        )
+        if row["kind"] == "administered":
+            found["administered"] += int(row["doses"])
+        else:
+            found["wasted"] += int(row["doses"])
+            found["wasted_by_reason"][row["reason"]] = int(row["doses"])
+    report = []
+    for found in grouped.values():
+        issued = found["administered"] + found["wasted"]
+        report.append(
+            {**found, "issued": issued, "wastage_rate": round(found["wasted"] / issued, 4) if issued else None}
+        )
+    return report
+
+
+def _area_where(place_ids: frozenset[int] | None, facility_id: int | None) -> tuple[str, list[int]]:
+    """The ``WHERE`` of an area's report: one facility, the whole country, or its places."""
+    if facility_id is not None:
+        return "f.id = {}", [facility_id]
+    if place_ids is None:
+        return "1 = 1", []
+    args = sorted(place_ids) or [-1]
+    return f"f.place IN ({', '.join('{}' for _ in args)})", args
+
+
+async def area_usage(scope: Scope, place_id: int | None, since: date, until: date) -> list[dict[str, Any]]:
+    """The usage report of the caller's area, or of one unit in it (404 outside)."""
+    return await usage_report(**_area(scope, place_id), since=since, until=until)
+
+
+def _area(scope: Scope, place_id: int | None) -> dict[str, Any]:
     if scope.facility_id is not None:
-        return await on_hand_report(place_ids=frozenset(), facility_id=scope.facility_id)
+        return {"place_ids": frozenset(), "facility_id": scope.facility_id}
     if place_id is None:
-        return await on_hand_report(place_ids=scope.place_ids(), facility_id=None)
+        return {"place_ids": scope.place_ids(), "facility_id": None}
     scope.require_place(place_id)
-    return await on_hand_report(place_ids=scope.tree.all_within(place_id, scope.day), facility_id=None)
+    return {"place_ids": scope.tree.all_within(place_id, scope.day), "facility_id": None}
 
 
 # --- the check ---------------------------------------------------------------------

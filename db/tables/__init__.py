@@ -26,6 +26,7 @@ from db.tables.stock import (
     StockEvent,
     StockLevel,
     StockLot,
+    StockOpenVial,
     StockPresentation,
     StockProduct,
 )
@@ -61,6 +62,7 @@ ALL_TABLES = (
     StockBalance,
     StockLevel,
     StockAlert,
+    StockOpenVial,
 )
 
 __all__ = [
@@ -87,6 +89,7 @@ __all__ = [
     "StockEvent",
     "StockLevel",
     "StockLot",
+    "StockOpenVial",
     "StockPresentation",
     "StockProduct",
     "Store",

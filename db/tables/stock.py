@@ -141,3 +141,25 @@ class StockAlert(Table, tablename="stock_alert"):
     doses = Integer()
     message = Varchar(length=300)
     raised_at = Timestamptz()
+
+
+class StockOpenVial(Table, tablename="stock_open_vial"):
+    """A multi-dose vial opened at a store (its ``vial_opened`` event), the doses given
+    from it, and when its open-vial rule discards the rest (``discard_at``; None for a
+    ``session`` vial: discarded when its session closes, else the night after). Closed
+    once: ``closed_at``, why (``closed_by``: session, expired, discarded), the doses
+    ``wasted`` and the ``open_vial_discard`` adjustment that took them out."""
+
+    id = Serial(primary_key=True)
+    store = ForeignKey(Store, null=False, on_delete=OnDelete.restrict)
+    lot = ForeignKey(StockLot, null=False, on_delete=OnDelete.restrict)
+    event = ForeignKey(StockEvent, null=False, on_delete=OnDelete.restrict, unique=True)
+    session = Varchar(length=64, default="")
+    doses = Integer()
+    given = Integer(default=0)
+    opened_at = Timestamptz()
+    discard_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    closed_by = Varchar(length=12, default="")
+    wasted = Integer(null=True, default=None)
+    discard_event = ForeignKey(StockEvent, null=True, on_delete=OnDelete.restrict)

@@ -11,9 +11,10 @@ GTINs carry GS1's demo prefix 952 (docs/stock.md, "Demo data").
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -24,9 +25,9 @@ from api.auth.roles import Role
 from api.context import Actor
 from api.errors import Conflict, Invalid
 from api.places import facilities
-from api.stock import alerts, catalogue, stores
+from api.stock import alerts, catalogue, open_vials, stores
 from api.stock import services as ledger
-from db.tables import AuditEvent, Outbox, StockBalance, StockEvent
+from db.tables import AuditEvent, Outbox, StockBalance, StockEntry, StockEvent
 from db.unit_of_work import unit_of_work
 from scanning.testing.payloads import check_digit
 from tests.stock_labels import label_photo
@@ -175,6 +176,54 @@ async def test_fifty_dispensers_on_thirty_doses_give_exactly_thirty(stock: Stock
     refused = [r for r in results if isinstance(r, BaseException)]
     assert len(refused) == 20 and all(isinstance(r, Conflict) for r in refused)
     assert await _on_hand(stock, "F1", "penta_a") == 0
+    assert await ledger.check() == []
+
+
+async def test_a_dose_synced_twice_at_the_same_moment_counts_once(stock: Stock) -> None:
+    f1 = stock.stores["F1"]
+    await _receive(stock, "F1", "penta_a", 10)
+
+    async def sync() -> int:
+        async with unit_of_work():  # two devices' syncs of one dose, each its own command
+            return await ledger.record_doses_administered(ACTOR, f1, stock.lots["penta_a"], key="twin", offline=True)
+
+    first, second = await asyncio.gather(asyncio.create_task(sync()), asyncio.create_task(sync()))
+    assert first == second
+    assert await _on_hand(stock, "F1", "penta_a") == 9
+    assert await StockEvent.count().where(StockEvent.kind == "administered") == 1
+    assert await ledger.check() == []
+
+
+async def test_a_refused_dose_inside_a_longer_command_leaves_no_trace(stock: Stock) -> None:
+    """The vaccination record's transaction may catch the refusal and go on (the dose
+    from another lot): the refused dose leaves no event, no entry and no audit row."""
+    f1 = stock.stores["F1"]
+    await _receive(stock, "F1", "penta_a", 1)
+    await _receive(stock, "F1", "penta_b", 5)
+    async with unit_of_work():
+        with pytest.raises(Conflict, match="Only 1 doses of lot PA001"):
+            await ledger.record_doses_administered(ACTOR, f1, stock.lots["penta_a"], doses=3, key="too-many")
+        await ledger.record_doses_administered(ACTOR, f1, stock.lots["penta_b"], doses=3, key="from-the-other-lot")
+    assert (await _on_hand(stock, "F1", "penta_a"), await _on_hand(stock, "F1", "penta_b")) == (1, 2)
+    assert await StockEvent.select(StockEvent.key).where(StockEvent.kind == "administered") == [
+        {"key": "from-the-other-lot"}
+    ]
+    assert await AuditEvent.count().where(AuditEvent.action == "stock.administered") == 1
+    assert await ledger.check() == []
+
+
+async def test_a_held_or_expired_lot_is_not_given_online_but_an_offline_dose_is_kept(stock: Stock) -> None:
+    f1 = stock.stores["F1"]
+    await _receive(stock, "F1", "penta_a", 10)
+    await catalogue.set_hold(ACTOR, stock.lots["penta_a"], True)
+    with pytest.raises(Invalid, match="PA001 of DTP-HepB-Hib is on hold"):
+        await ledger.record_doses_administered(ACTOR, f1, stock.lots["penta_a"], key="held")
+    await ledger.record_doses_administered(ACTOR, f1, stock.lots["penta_a"], key="held-offline", offline=True)
+    await catalogue.set_hold(ACTOR, stock.lots["penta_a"], False)
+    later = clock.FixedClock(datetime.combine(clock.current().today() + timedelta(days=401), time(3), UTC))
+    with clock.using(later), pytest.raises(Invalid, match="expired on"):
+        await ledger.record_doses_administered(ACTOR, f1, stock.lots["penta_a"], key="expired")
+    assert await _on_hand(stock, "F1", "penta_a") == 9
     assert await ledger.check() == []
 
 
@@ -376,7 +425,17 @@ async def test_an_officer_registers_a_scanned_gtin_and_a_clerk_may_not(
 
 
 # Who may do what on which store: (route, method, body builder) × caller → status.
-READS = ["balances", "events", "in-transit", "expiring", "suggest?product_id=1&doses=1", "levels", "supplied", ""]
+READS = [
+    "balances",
+    "events",
+    "in-transit",
+    "expiring",
+    "suggest?product_id=1&doses=1",
+    "levels",
+    "supplied",
+    "open-vials",
+    "",
+]
 
 
 def _writes(stock: Stock, receipt: int, shipment: int) -> list[tuple[str, dict[str, Any]]]:
@@ -494,6 +553,27 @@ async def test_on_hand_report_of_an_area_and_its_csv(client: Any, token_for: Any
     assert outside.status_code == 404
 
 
+async def test_on_hand_report_pages_follow_each_other(client: Any, token_for: Any, stock: Stock) -> None:
+    for store in ("P1", "F1", "F1b"):
+        for lot in ("penta_a", "penta_b", "bcg"):
+            await _receive(stock, store, lot, 40)
+    headers = await token_for("prov1")
+    whole = (await client.get("/api/stock/reports/on-hand", headers=headers)).json()
+    assert len(whole) == 9
+    pages: list[list[dict[str, Any]]] = []
+    link = "/api/stock/reports/on-hand?stores=2"
+    while link:
+        answer = await client.get(link, headers=headers)
+        pages.append(answer.json())
+        found = re.match(r'<([^>]+)>; rel="next"', answer.headers.get("link", ""))
+        link = found[1] if found else ""
+    # Two stores a page, each with all its lots: nothing missed, nothing twice, in order.
+    assert [len({row["store_id"] for row in page}) for page in pages] == [2, 1]
+    assert [row for page in pages for row in page] == whole
+    too_many = await client.get("/api/stock/reports/on-hand?stores=100000", headers=headers)
+    assert too_many.status_code == 400
+
+
 async def _scanned(client: Any, token_for: Any, picture: bytes) -> list[dict[str, Any]]:
     answer = await client.post(
         "/api/scan", content=picture, headers={**await token_for("clerk1"), "content-type": "image/jpeg"}
@@ -548,3 +628,174 @@ async def test_receiving_by_photo_of_a_carton_with_its_sscc_and_of_a_vial(
         {"lines": [{**{k: line[k] for k in ("gtin", "lot_number", "expiry")}, "doses": 50}]},
     )
     assert confirmed.status_code == 201, confirmed.text
+
+
+# --- open vials --------------------------------------------------------------------
+
+OPV = demo_gtin("100003")  # 20-dose vials kept up to 28 days (WHO multi-dose vial policy)
+
+
+async def _opv_lot(stock: Stock) -> int:
+    opv = await catalogue.create_product(ACTOR, code="bOPV", name="Oral polio", kind="vaccine")
+    await catalogue.register_presentation(ACTOR, catalogue.PresentationIn(OPV, opv["id"], 20, 50, True, "keep_28_days"))
+    return await _lot(OPV, "OP123", clock.current().today() + timedelta(days=300))
+
+
+async def _wasted(stock: Stock, store: str) -> list[int]:
+    """The doses of each open-vial discard at the store, oldest first."""
+    rows = (
+        await StockEntry.select(StockEntry.doses)
+        .where((StockEntry.store == stock.stores[store]["id"]) & (StockEntry.event.reason == "open_vial_discard"))
+        .order_by(StockEntry.id)
+    )
+    return [-row["doses"] for row in rows]
+
+
+async def test_open_vial_wastage_at_session_close(client: Any, token_for: Any, stock: Stock) -> None:
+    """A BCG vial (20 doses, 6 hours) opened at a session, 3 doses given from it: closing
+    the session writes off the 17 left as open-vial wastage, once."""
+    f1 = stock.stores["F1"]
+    await _receive(stock, "F1", "bcg", 40)
+    vaccinator = await token_for("vac1")
+    opened = await client.post(
+        f"/api/stock/stores/{f1['id']}/open-vials",
+        json={"lot_id": stock.lots["bcg"], "session": "2026-12-01-morning"},
+        headers={**vaccinator, **_key()},
+    )
+    assert opened.status_code == 201, opened.text
+    vial = opened.json()
+    assert (vial["doses"], vial["given"], vial["rule"], vial["open"]) == (20, 0, "hours", True)
+    for n in range(3):
+        await ledger.record_doses_administered(ACTOR, f1, stock.lots["bcg"], key=f"bcg-{n}")
+    assert [
+        v["given"] for v in (await client.get(f"/api/stock/stores/{f1['id']}/open-vials", headers=vaccinator)).json()
+    ] == [3]
+    close = {"session": "2026-12-01-morning"}
+    closed = await client.post(
+        f"/api/stock/stores/{f1['id']}/sessions/close", json=close, headers={**vaccinator, **_key()}
+    )
+    assert closed.status_code == 200, closed.text
+    assert [(v["closed_by"], v["wasted"]) for v in closed.json()] == [("session", 17)]
+    assert await _on_hand(stock, "F1", "bcg") == 20  # 40 − 3 given − 17 wasted
+    again = await client.post(
+        f"/api/stock/stores/{f1['id']}/sessions/close", json=close, headers={**vaccinator, **_key()}
+    )
+    assert again.json() == [] and await _wasted(stock, "F1") == [17]
+    assert (await client.get(f"/api/stock/stores/{f1['id']}/open-vials", headers=vaccinator)).json() == []
+    assert await ledger.check() == []
+
+
+async def test_28_day_vials_outlive_the_session_and_the_nightly_job_discards_what_expired(stock: Stock) -> None:
+    f1 = stock.stores["F1"]
+    opv = await _opv_lot(stock)
+    await ledger.receive(ACTOR, f1, [ledger.ReceiptLine(100, lot_id=opv, vvm_stage=1)])
+    await _receive(stock, "F1", "bcg", 40)
+    kept = await open_vials.open_vial(ACTOR, f1, opv, session="s1")
+    bcg = await open_vials.open_vial(ACTOR, f1, stock.lots["bcg"], session="s1")  # nobody closes s1
+    await ledger.record_doses_administered(ACTOR, f1, opv, doses=2, key="opv-1", vial_id=kept["id"])
+    await ledger.record_doses_administered(ACTOR, f1, stock.lots["bcg"], doses=5, key="bcg-1")
+    assert await open_vials.close_due(ACTOR) == 0  # nothing due yet
+    now = clock.current().now()
+    with clock.using(clock.FixedClock(now + timedelta(hours=7))):
+        assert await open_vials.close_due(ACTOR) == 1  # BCG: 6 hours after opening
+        assert await open_vials.close_due(ACTOR) == 0  # run twice: nothing more
+    assert await open_vials.close_session(ACTOR, f1, "s1") == []  # the 28-day vial stays open
+    with clock.using(clock.FixedClock(now + timedelta(days=29))):
+        assert await open_vials.close_due(ACTOR) == 1
+    assert [
+        (v["closed_by"], v["given"], v["wasted"])
+        for v in [await open_vials.vial(bcg["id"]), await open_vials.vial(kept["id"])]
+    ] == [
+        ("expired", 5, 15),
+        ("expired", 2, 18),
+    ]
+    assert await _on_hand(stock, "F1", "bcg") == 20 and await ledger._on_hand(f1["id"], opv) == 80
+    assert await ledger.check() == []
+
+
+async def test_doses_from_one_vial_at_once_never_count_past_its_doses(stock: Stock) -> None:
+    """25 vaccinators at once on one open BCG vial of 20: 20 counted against it, 5 doses
+    kept but counted against no vial (each its own transaction, both engines)."""
+    f1 = stock.stores["F1"]
+    await _receive(stock, "F1", "bcg", 100)
+    vial = await open_vials.open_vial(ACTOR, f1, stock.lots["bcg"], session="s")
+
+    async def give(n: int) -> int:
+        async with unit_of_work():
+            return await ledger.record_doses_administered(ACTOR, f1, stock.lots["bcg"], key=f"v-{n}")
+
+    results = await asyncio.gather(*(asyncio.create_task(give(n)) for n in range(25)), return_exceptions=True)
+    assert [r for r in results if not isinstance(r, int)] == []
+    assert (await open_vials.vial(vial["id"]))["given"] == 20
+    closed = await open_vials.discard(ACTOR, f1, vial["id"])
+    assert (closed["closed_by"], closed["wasted"], closed["discard_event_id"]) == ("discarded", 0, None)
+    assert await _on_hand(stock, "F1", "bcg") == 75
+    with pytest.raises(Conflict, match="already closed"):
+        await open_vials.discard(ACTOR, f1, vial["id"])
+    assert await ledger.check() == []
+
+
+async def test_bad_vial_openings_are_refused_and_a_retry_opens_one_vial(
+    client: Any, token_for: Any, stock: Stock
+) -> None:
+    f1 = stock.stores["F1"]["id"]
+    vaccinator = await token_for("vac1")
+    path = f"/api/stock/stores/{f1}/open-vials"
+    bcg = {"lot_id": stock.lots["bcg"], "session": "s"}
+    none_on_hand = await client.post(path, json=bcg, headers={**vaccinator, **_key()})
+    assert none_on_hand.status_code == 409 and "B7781" in none_on_hand.json()["error"]["message"]
+    single = await client.post(path, json={"lot_id": stock.lots["penta_a"]}, headers={**vaccinator, **_key()})
+    assert single.status_code == 422 and "single-dose" in single.json()["error"]["message"]
+    await _receive(stock, "F1", "bcg", 20)
+    key = _key()
+    first = await client.post(path, json=bcg, headers={**vaccinator, **key})
+    retry = await client.post(path, json=bcg, headers={**vaccinator, **key})
+    assert first.status_code == retry.status_code == 201 and first.json()["id"] == retry.json()["id"]
+    assert len((await client.get(path, headers=vaccinator)).json()) == 1
+    for user, status in (("com1", 403), ("vac1b", 404), ("clerk1", 201)):
+        answer = await client.post(path, json=bcg, headers={**await token_for(user), **_key()})
+        assert answer.status_code == status, (user, answer.text)
+    close = f"/api/stock/stores/{f1}/sessions/close"
+    blank = await client.post(close, json={"session": " "}, headers={**vaccinator, **_key()})
+    assert blank.status_code == 422
+
+
+async def test_usage_report_gives_consumption_and_the_wastage_rate_by_reason(
+    client: Any, token_for: Any, stock: Stock
+) -> None:
+    """BCG at F1: 40 received, a vial of 20 opened, 3 given, the session closed (17
+    wasted), 2 doses broken: issued 22, administered 3, wastage (22 − 3) ÷ 22."""
+    f1 = stock.stores["F1"]
+    await _receive(stock, "F1", "bcg", 40)
+    await _receive(stock, "F1", "penta_a", 10)
+    await open_vials.open_vial(ACTOR, f1, stock.lots["bcg"], session="s")
+    for n in range(3):
+        await ledger.record_doses_administered(ACTOR, f1, stock.lots["bcg"], key=f"u-{n}")
+    await ledger.record_doses_administered(ACTOR, f1, stock.lots["penta_a"], doses=4, key="u-penta")
+    await open_vials.close_session(ACTOR, f1, "s")
+    await ledger.adjust(ACTOR, f1, "broken", stock.lots["bcg"], 2)
+    await ledger.adjust(ACTOR, f1, "found", stock.lots["bcg"], 1)  # found is no use
+    await _receive(stock, "F2", "bcg", 20)
+    await ledger.record_doses_administered(ACTOR, stock.stores["F2"], stock.lots["bcg"], key="other-province")
+    today = clock.current().today()
+    month = today.strftime("%Y-%m")
+    answer = await client.get(
+        f"/api/stock/reports/usage?since={today.replace(day=1)}&until={today}", headers=await token_for("prov1")
+    )
+    assert answer.status_code == 200, answer.text
+    rows = {(r["store_id"], r["product_code"], r["month"]): r for r in answer.json()}
+    assert set(rows) == {(f1["id"], "BCG", month), (f1["id"], "DTP-HepB-Hib", month)}  # not F2: another province
+    bcg = rows[(f1["id"], "BCG", month)]
+    assert (bcg["administered"], bcg["wasted"], bcg["issued"]) == (3, 19, 22)
+    assert bcg["wasted_by_reason"] == {"open_vial_discard": 17, "broken": 2}
+    assert bcg["wastage_rate"] == round(19 / 22, 4)
+    assert rows[(f1["id"], "DTP-HepB-Hib", month)]["wastage_rate"] == 0
+    earlier = await client.get(
+        f"/api/stock/reports/usage?since={today - timedelta(days=60)}&until={today - timedelta(days=31)}",
+        headers=await token_for("clerk1"),
+    )
+    assert earlier.json() == []
+    backwards = await client.get(
+        f"/api/stock/reports/usage?since={today}&until={today - timedelta(days=1)}", headers=await token_for("prov1")
+    )
+    assert backwards.status_code == 422

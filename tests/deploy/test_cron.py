@@ -52,7 +52,7 @@ def test_the_nightly_cron_jobs_use_the_database_of_the_env_file(tmp_path: Path) 
     assert migrated.returncode == 0, migrated.stderr
 
     variables, commands = cron_file()
-    assert len(commands) == 3  # find-duplicates, prune-idempotency-keys, stock-alerts
+    assert len(commands) == 4  # find-duplicates, prune-idempotency-keys, stock-alerts, stock-open-vials
     for command in commands:
         for documented, here in (("/opt/niis", home), ("/etc/niis", etc), ("/var/log/niis", logs)):
             command = command.replace(documented, str(here))
@@ -65,6 +65,7 @@ def test_the_nightly_cron_jobs_use_the_database_of_the_env_file(tmp_path: Path) 
     report = json.loads((logs / "duplicates.log").read_text().strip().splitlines()[-1])
     assert report["checked"] == 0  # no subjects yet: it ran, on the migrated database
     assert "Forgot 0 idempotency keys" in (logs / "prune.log").read_text()
+    assert "Discarded 0 open vials" in (logs / "stock-open-vials.log").read_text()
     with sqlite3.connect(database) as connection:
         runs = connection.execute("SELECT count(*) FROM audit_event WHERE action = 'duplicates.run'").fetchone()
     assert runs == (1,)
