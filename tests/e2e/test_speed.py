@@ -28,7 +28,9 @@ MAIN_TASKS = {
         ["stock", "stock-receive", "stock-count", "stock-ship", "stock-transit", "stock-alerts", "outbox"],
     ),
 }
-LINKS = "els => els.filter(e => e.offsetParent !== null).map(e => e.getAttribute('href')).filter(h => h && h.startsWith('#/') && h !== '#/')"
+# The links a person can see (a tile shown only when something waits is hidden otherwise).
+LINKS = """els => els.filter(e => e.offsetParent !== null).map(e => e.getAttribute('href'))
+    .filter(h => h && h.startsWith('#/') && h !== '#/')"""
 # Taps and typed fields a newborn's registration may take (with margin over today's count).
 NEWBORN_TAPS = 8
 NEWBORN_FIELDS = 4
