@@ -88,12 +88,18 @@ class ScreeningForm(Output):
     questions: list[ScreeningQuestion]
 
 
+class VaccineChoice(Output):
+    code: str
+    description: str
+
+
 class Checklist(Output):
     version: str  # store it with the answers
     title: str
     source: str
     confidence: str
     forms: list[ScreeningForm]
+    vaccines: list[VaccineChoice]  # what a question that names_vaccine may name, by description
 
 
 class ObservationOut(Output):

@@ -192,6 +192,10 @@ def screening_checklist(*, language: str, birth_date: date | None, on: date) -> 
         "source": found.source,
         "confidence": found.confidence,
         "forms": forms,
+        "vaccines": sorted(
+            ({"code": v.code, "description": v.description} for v in current_schedule().timeline.vaccines.values()),
+            key=lambda v: v["description"].casefold(),
+        ),
     }
     return msgspec.convert(answer, Checklist)
 

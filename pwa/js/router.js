@@ -27,6 +27,8 @@ const ROUTES = {
   link: { screen: "link", auth: true },
   duplicates: { screen: "duplicates", auth: true },
   facility: { screen: "facility", auth: true },
+  // Screening preview (issue 13).
+  screening: { screen: "screening", auth: true },
 };
 
 let root = null;

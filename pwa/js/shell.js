@@ -49,5 +49,7 @@ self.NIIS_SHELL = {
     "/js/screens/link.js",
     "/js/screens/duplicates.js",
     "/js/screens/facility.js",
+    // Screening preview (issue 13).
+    "/js/screens/screening.js",
   ],
 };
