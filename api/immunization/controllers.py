@@ -5,7 +5,7 @@ checklist and what its answers mean today (a read: nothing is stored)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import get, post
@@ -62,11 +62,16 @@ class ScreeningIn(ForecastIn, kw_only=True):
     answers: Annotated[dict[Annotated[str, Meta(min_length=1, max_length=64)], AnswerIn], Meta(max_length=50)] = {}
 
 
-def _given(data: ForecastIn) -> tuple[list[DoseGiven], list[Observation]]:
-    return (
-        [DoseGiven(**msgspec.structs.asdict(d)) for d in data.doses],
-        [Observation(**msgspec.structs.asdict(o)) for o in data.observations],
-    )
+def _person(data: ForecastIn, caller: Principal, clock: Clock) -> dict[str, Any]:
+    """The person, history and day as the services take them (forecast and screening alike)."""
+    return {
+        "birth_date": data.birth_date,
+        "sex": data.sex,
+        "doses": [DoseGiven(**msgspec.structs.asdict(d)) for d in data.doses],
+        "observations": [Observation(**msgspec.structs.asdict(o)) for o in data.observations],
+        "assessment_date": data.assessment_date or clock.today(),
+        "language": data.language or caller.language,
+    }
 
 
 @post("/api/forecast", guards=[signed_in], tags=["immunization"], status_code=200)
@@ -75,15 +80,7 @@ async def forecast(caller: Principal, clock: Clock, data: ForecastIn) -> Assessm
     understands) and forecast each vaccine group (status, next dose, earliest, due,
     overdue and latest dates) under Vietnam's schedule in force on the assessment date,
     and advise it: do not give, postpone until, refer, with the rule's reason."""
-    doses, observations = _given(data)
-    return assess(
-        birth_date=data.birth_date,
-        sex=data.sex,
-        doses=doses,
-        observations=observations,
-        assessment_date=data.assessment_date or clock.today(),
-        language=data.language or caller.language,
-    )
+    return assess(**_person(data, caller, clock))
 
 
 @get("/api/screening/forms", guards=[signed_in], tags=["immunization"])
@@ -99,14 +96,8 @@ async def screening_forms(
 async def screening_assess(caller: Principal, clock: Clock, data: ScreeningIn) -> ScreeningResult:
     """What a screening's answers (questions not sent are "no") mean for each vaccine
     group on the assessment date: vaccinate, postpone until, refer, do not give."""
-    doses, observations = _given(data)
     return screening_outcome(
-        birth_date=data.birth_date,
-        sex=data.sex,
-        doses=doses,
-        observations=observations,
-        assessment_date=data.assessment_date or clock.today(),
+        **_person(data, caller, clock),
         form=data.form,
         answers={qid: Answer(a.yes, a.start, a.end, a.vaccine_code) for qid, a in data.answers.items()},
-        language=data.language or caller.language,
     )

@@ -120,13 +120,9 @@ async def test_fever_today_postpones_what_is_due_until_tomorrow(client: Any, tok
 
 
 async def test_anaphylaxis_after_a_dtp_dose_withholds_every_dtp_containing_vaccine(client: Any, token_for: Any) -> None:
-    body = {
-        "birth_date": "2026-05-01",
-        "assessment_date": "2026-11-01",
-        "language": "en",
-        "doses": [{"date": "2026-07-05", "vaccine_code": "198"}],
-        "observations": [{"code": "VN-ANAPHYLAXIS-DTP", "start": "2026-07-05"}],
-    }
+    reaction = {"code": "VN-ANAPHYLAXIS-DTP", "start": "2026-07-05"}
+    doses = [{"date": "2026-07-05", "vaccine_code": "198"}]
+    body = {**INFANT, "birth_date": "2026-05-01", "doses": doses, "observations": [reaction]}
     groups = await groups_of(client, token_for, body)
     dtp = groups["DTP"]
     assert dtp["status"] == "Contraindicated" and dtp["advice"]["action"] == "do not give"

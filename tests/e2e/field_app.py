@@ -162,3 +162,15 @@ async def check_at_both_sizes(page: Any, name: str) -> None:
         assert await small_controls(page) == [], f"{name} at {viewport}"
         await screenshot(page, f"{name}-{viewport}")
     await page.set_viewport_size(VIEWPORTS["phone"])
+
+
+@asynccontextmanager
+async def vaccinator_page(browser: Any, server: Server) -> AsyncIterator[Any]:
+    """A page of a fresh browser context at phone size, signed in as the demo vaccinator."""
+    context = await browser.new_context(base_url=server.base, viewport=VIEWPORTS["phone"])
+    try:
+        page = await context.new_page()
+        await sign_in(page, *VACCINATOR)
+        yield page
+    finally:
+        await context.close()

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.field_app import VACCINATOR, VIEWPORTS, Server, screenshot, serious_violations, sign_in
+from tests.e2e.field_app import VIEWPORTS, Server, screenshot, serious_violations, vaccinator_page
 
 pytestmark = pytest.mark.slow
 
@@ -24,11 +24,8 @@ THREE_MONTHS_AGO = str(date.today() - timedelta(days=90))
 
 @pytest.fixture
 async def app(browser: Any, server: Server) -> AsyncIterator[Any]:
-    context = await browser.new_context(base_url=server.base, viewport=VIEWPORTS["phone"])
-    page = await context.new_page()
-    await sign_in(page, *VACCINATOR)
-    yield page
-    await context.close()
+    async with vaccinator_page(browser, server) as page:
+        yield page
 
 
 def without_accents(text: str) -> str:

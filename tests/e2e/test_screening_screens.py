@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.field_app import VACCINATOR, VIEWPORTS, Server, check_at_both_sizes, sign_in
+from tests.e2e.field_app import Server, check_at_both_sizes, vaccinator_page
 
 pytestmark = pytest.mark.slow
 
@@ -23,11 +23,8 @@ TOMORROW = (date.today() + timedelta(days=1)).strftime("%d/%m/%Y")
 
 @pytest.fixture
 async def app(browser: Any, server: Server) -> AsyncIterator[Any]:
-    context = await browser.new_context(base_url=server.base, viewport=VIEWPORTS["phone"])
-    page = await context.new_page()
-    await sign_in(page, *VACCINATOR)
-    yield page
-    await context.close()
+    async with vaccinator_page(browser, server) as page:
+        yield page
 
 
 async def facility_subject(app: Any, server: Server, where: str, *args: Any) -> tuple[int, str]:
