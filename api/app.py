@@ -29,7 +29,7 @@ from api.health import health, ready
 from api.http.headers import security_headers_middleware
 from api.http.request_checks import check_request
 from api.idempotency import document_header, idempotency_middleware
-from api.immunization.controllers import forecast
+from api.immunization.controllers import forecast, screening_assess, screening_forms
 from api.observability import configure_logging, request_id_middleware
 from api.places.controllers import FacilityController, PlaceController
 from api.registry.cards import parser as card_parser
@@ -135,6 +135,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             StoreController,
             ReportController,
             forecast,
+            screening_forms,
+            screening_assess,
             create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, include_in_schema=False),
         ],
         # The clock first: sessions expire by it; the idempotency key joins the unit of work.

@@ -144,8 +144,6 @@ export function forecastWords(group, today) {
   return ["registry.forecast.upcoming", values, "upcoming"];
 }
 
-export const FORECAST_ORDER = ["overdue", "due", "upcoming", "done", "none"];
-
 export function backLink(route, key) {
   return h("a", { href: `#/${route}`, class: "back", i18n: key });
 }
@@ -157,4 +155,53 @@ export async function fillFacilities(select, user) {
   select.append(...found.map((f) => h("option", { value: f.id, text: f.name })));
   if (user.scope_facility_id) select.value = String(user.scope_facility_id);
   return new Map(found.map((f) => [String(f.id), f.place_id]));
+}
+
+// The observations the registry already holds about a person, for the forecast: each
+// pregnancy (40 weeks, 280 days, before the expected delivery; until it ended, else
+// until the expected delivery). Screening's observations come with issue 14.
+const PREGNANCY_DAYS = 280;
+export function observationsOf(subject) {
+  return (subject.pregnancies ?? []).map((pregnancy) => {
+    const due = new Date(`${pregnancy.expected_delivery}T00:00:00Z`);
+    const start = new Date(due.getTime() - PREGNANCY_DAYS * 86400000).toISOString().slice(0, 10);
+    return { code: "VN-PREGNANT", start, end: pregnancy.ended_on ?? pregnancy.expected_delivery };
+  });
+}
+
+// What the advice (contraindications, precautions: POST /api/forecast's group.advice)
+// says against giving today, as [string key, values, kind]; null when it lets the
+// forecast stand. The reasons are the server's text in the language asked for: they are
+// the rules' own data (contraindications.toml), not copied into the app.
+export function adviceWords(group) {
+  const advice = group.advice;
+  if (!advice) return null; // a server from before the advice
+  const values = { group: group.vaccine_group, until: day(advice.until),
+    reasons: advice.reasons.map((reason) => reason.text).join(" ") };
+  switch (advice.action) {
+    case "do not give": return ["registry.advice.do_not_give", values, "withheld"];
+    case "postpone": return [advice.until ? "registry.advice.postpone_until" : "registry.advice.postpone", values, "postponed"];
+    case "refer": return ["registry.advice.refer", values, "referred"];
+    default: break;
+  }
+  // Some vaccines of the group withheld, others may be given (polio in pregnancy: IPV).
+  return advice.reasons.length ? ["registry.advice.some_withheld", values, null] : null;
+}
+
+// A group's line: what the advice says when it holds the dose back, else the forecast
+// (with a note when only some vaccines may be given). [key, values, kind, note].
+export function groupWords(group, today) {
+  const advised = adviceWords(group);
+  if (advised && advised[2]) return advised;
+  const [key, values, kind] = forecastWords(group, today);
+  return [key, values, kind, advised];
+}
+
+// Today's decisions first (refer, postpone), then the forecast's order, "do not give" late.
+export const ADVISED_ORDER = ["referred", "postponed", "overdue", "due", "upcoming", "withheld", "done", "none"];
+
+export function groupLine([key, values, kind, note]) {
+  return h("li", { class: kind },
+    h("span", { class: "group", text: values.group }), " ", h("span", { i18n: [key, values] }),
+    note ? h("span", { class: "advice-note" }, " ", h("span", { i18n: [note[0], note[1]] })) : null);
 }

@@ -33,6 +33,8 @@ const ROUTES = {
   move: { screen: "move", auth: true },
   "transfer-request": { screen: "transfer-request", auth: true },
   transfers: { screen: "transfers", auth: true },
+  // Screening preview (issue 13).
+  screening: { screen: "screening", auth: true },
 };
 
 let root = null;

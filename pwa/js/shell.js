@@ -60,5 +60,7 @@ self.NIIS_SHELL = {
     "/js/screens/move.js",
     "/js/screens/transfer-request.js",
     "/js/screens/transfers.js",
+    // Screening preview (issue 13).
+    "/js/screens/screening.js",
   ],
 };

@@ -77,6 +77,12 @@ class Form:
     min_age: Duration | None = None
     max_age: Duration | None = None
 
+    def fits(self, birth_date: date, on: date) -> bool:
+        """Whether the form is the one for a child born on ``birth_date``, on ``on``."""
+        return (self.min_age is None or on >= add(birth_date, self.min_age)) and (
+            self.max_age is None or on < add(birth_date, self.max_age)
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Checklist:
@@ -219,9 +225,7 @@ def screen(
     if form not in forms:
         raise ScreeningError(f"unknown screening form {form!r} (one of: {', '.join(forms)})")
     chosen = forms[form]
-    if (chosen.min_age is not None and on < add(patient.birth_date, chosen.min_age)) or (
-        chosen.max_age is not None and on >= add(patient.birth_date, chosen.max_age)
-    ):
+    if not chosen.fits(patient.birth_date, on):
         others = [f.id for f in forms.values() if f.id != form]
         raise ScreeningError(f"the {form!r} form does not fit the child's age on {on}: use {' or '.join(others)!s}")
     questions = chosen.questions

@@ -67,7 +67,10 @@ async def test_the_forecast_answer_is_described_field_by_field(openapi: dict[str
         "latest",
         "vaccines",
         "reasons",
+        "advice",
     }
+    group = resolve(openapi, answer["properties"]["vaccine_groups"]["items"])
+    assert properties(openapi, group["properties"]["advice"]) == {"action", "until", "vaccines", "withheld", "reasons"}
 
 
 async def test_the_scan_answer_is_described_field_by_field(openapi: dict[str, Any]) -> None:

@@ -319,3 +319,39 @@ def write_screens_index() -> Path | None:
     index = SCREENS / "INDEX.md"
     index.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return index
+
+
+async def small_controls(page: Any) -> list[str]:
+    """The visible controls of the screen under 44 px high. A tick box or a radio button
+    counts by its label's row (the row is the target: a click on the label ticks it)."""
+    return list(
+        await page.evaluate(
+            """[...document.querySelectorAll(
+                   'main button, main a, main select, main input:not([type=radio]):not([type=checkbox]), main .choice')]
+                 .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44)
+                 .map(e => e.outerHTML.slice(0, 80))"""
+        )
+    )
+
+
+async def check_at_both_sizes(page: Any, name: str) -> None:
+    """axe-core finds nothing serious, every control is at least 44 px high, and the
+    screen is kept as a screenshot ``name-phone`` / ``name-tablet`` (360×640, 1280×800)."""
+    for viewport, size in VIEWPORTS.items():
+        await page.set_viewport_size(size)
+        assert await serious_violations(page) == [], f"{name} at {viewport}"
+        assert await small_controls(page) == [], f"{name} at {viewport}"
+        await screenshot(page, f"{name}-{viewport}")
+    await page.set_viewport_size(VIEWPORTS["phone"])
+
+
+@asynccontextmanager
+async def vaccinator_page(browser: Any, server: Server) -> AsyncIterator[Any]:
+    """A page of a fresh browser context at phone size, signed in as the demo vaccinator."""
+    context = await browser.new_context(base_url=server.base, viewport=VIEWPORTS["phone"])
+    try:
+        page = await context.new_page()
+        await sign_in(page, *VACCINATOR)
+        yield page
+    finally:
+        await context.close()

@@ -14,7 +14,11 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.field_app import ON_BOTH_ENGINES, VACCINATOR, VIEWPORTS, Server, sign_in
+from tests.e2e.field_app import (
+    ON_BOTH_ENGINES,
+    Server,
+    vaccinator_page,
+)
 from tests.e2e.field_app import check_screen as screen_checks
 
 pytestmark = pytest.mark.slow
@@ -24,11 +28,8 @@ THREE_MONTHS_AGO = str(date.today() - timedelta(days=90))
 
 @pytest.fixture
 async def app(browser: Any, server: Server) -> AsyncIterator[Any]:
-    context = await browser.new_context(base_url=server.base, viewport=VIEWPORTS["phone"])
-    page = await context.new_page()
-    await sign_in(page, *VACCINATOR)
-    yield page
-    await context.close()
+    async with vaccinator_page(browser, server) as page:
+        yield page
 
 
 def without_accents(text: str) -> str:

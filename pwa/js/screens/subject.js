@@ -1,11 +1,13 @@
 // A subject's record (#/subject/<id>): identity, guardians, status, moves, and what is
-// due per vaccine group (POST /api/forecast) in plain words; print the A6 card; correct.
+// due per vaccine group (POST /api/forecast) in plain words, "do not give" / "postpone
+// until" / "refer" with the reason where the advice says so; print the A6 card; correct;
+// preview a screening.
 import * as api from "../api.js";
 import { h } from "../dom.js";
 import { language, t } from "../i18n.js";
 import * as store from "../store.js";
 import {
-  FORECAST_ORDER, backLink, day, forecastWords, nameOf, relationshipWord, sexWord, statusWord,
+  ADVISED_ORDER, backLink, day, groupLine, groupWords, nameOf, observationsOf, relationshipWord, sexWord, statusWord,
 } from "../registry-view.js";
 import * as outbox from "../outbox.js";
 import { recordTransfers } from "../transfer-view.js";
@@ -57,17 +59,15 @@ async function moves(subjectId) {
 
 async function forecast(subject) {
   const assessment = await api.request("POST", "/api/forecast", {
-    birth_date: subject.birth_date, sex: subject.sex, language: language(),
+    birth_date: subject.birth_date, sex: subject.sex, observations: observationsOf(subject), language: language(),
   });
   const today = assessment.assessment_date;
   const lines = assessment.vaccine_groups
-    .map((group) => forecastWords(group, today))
-    .sort((a, b) => FORECAST_ORDER.indexOf(a[2]) - FORECAST_ORDER.indexOf(b[2]) || (a[1].due < b[1].due ? -1 : 1));
+    .map((group) => groupWords(group, today))
+    .sort((a, b) => ADVISED_ORDER.indexOf(a[2]) - ADVISED_ORDER.indexOf(b[2]) || (a[1].due < b[1].due ? -1 : 1));
   return h("div", {},
     h("p", { class: "muted", i18n: ["registry.forecast.as_of", { date: day(today) }] }),
-    h("ul", { class: "plain forecast", id: "forecast" },
-      lines.map(([key, values, kind]) => h("li", { class: kind },
-        h("span", { class: "group", text: values.group }), " ", h("span", { i18n: [key, values] })))));
+    h("ul", { class: "plain forecast", id: "forecast" }, lines.map(groupLine)));
 }
 
 // A part of the record that could not be read says so, and the rest still shows.
@@ -107,7 +107,8 @@ export async function render(root, [id]) {
         h("a", { class: "button-link", href: `/api/subjects/${subject.id}/card`, target: "_blank", rel: "noopener",
           i18n: "registry.subject.card" }),
         writer ? h("a", { class: "button-link secondary", href: `#/correct/${subject.id}`, i18n: "registry.subject.correct" }) : null,
-        writer ? h("a", { class: "button-link secondary", href: `#/move/${subject.id}`, i18n: "move.action" }) : null),
+        writer ? h("a", { class: "button-link secondary", href: `#/move/${subject.id}`, i18n: "move.action" }) : null,
+        writer ? h("a", { class: "button-link secondary", href: `#/screening/${subject.id}`, i18n: "screening.open" }) : null),
       backLink("search", "registry.search.back")),
     section("registry.subject.forecast", forecastPart),
     section("registry.subject.guardians", guardians(subject)),
