@@ -6,6 +6,7 @@ from db.tables.generations import Generation
 from db.tables.idempotency import IdempotencyKey
 from db.tables.places import Facility, Place, PlaceChange, PlaceVersion, Store
 from db.tables.push import Outbox
+from db.tables.records import Dose, SubjectForecast
 from db.tables.registry import (
     DuplicateCandidate,
     Guardian,
@@ -61,6 +62,8 @@ ALL_TABLES = (
     StockBalance,
     StockLevel,
     StockAlert,
+    Dose,
+    SubjectForecast,
 )
 
 __all__ = [
@@ -68,6 +71,7 @@ __all__ = [
     "Account",
     "AuditEvent",
     "AuthSession",
+    "Dose",
     "DuplicateCandidate",
     "Facility",
     "Generation",
@@ -91,6 +95,7 @@ __all__ = [
     "StockProduct",
     "Store",
     "Subject",
+    "SubjectForecast",
     "SubjectGuardian",
     "SubjectMerge",
     "SubjectMove",
