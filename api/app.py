@@ -32,6 +32,7 @@ from api.idempotency import document_header, idempotency_middleware
 from api.immunization.controllers import forecast, screening_assess, screening_forms
 from api.observability import configure_logging, request_id_middleware
 from api.places.controllers import FacilityController, PlaceController
+from api.records.controllers import DoseController, SubjectDoseController
 from api.registry.cards import parser as card_parser
 from api.registry.cards.controllers import SubjectCardController
 from api.registry.cards.scanned import SCAN_RESOLVERS
@@ -124,6 +125,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             AuditController,
             scan,
             SubjectController,
+            SubjectDoseController,
+            DoseController,
             MergeController,
             ReopenController,
             FacilityReadingController,

@@ -32,6 +32,8 @@ class Permission(StrEnum):
     STOCK_WRITE = "stock:write"
     # Register a presentation (a GTIN scanned for the first time) or a product.
     CATALOGUE_WRITE = "catalogue:write"
+    # Record and void vaccinations (a dose from stock only at the caller's own facility).
+    DOSES_WRITE = "doses:write"
 
 
 STAFF_ROLES = frozenset(Role) - {Role.PARENT}
@@ -59,9 +61,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_READ,
             Permission.SUBJECTS_WRITE,
             Permission.SUBJECTS_MERGE,
+            Permission.DOSES_WRITE,
         }
     ),
-    Role.VACCINATOR: frozenset(_ALL_STAFF_READ | {Permission.SUBJECTS_WRITE, Permission.STOCK_USE}),
+    Role.VACCINATOR: frozenset(
+        _ALL_STAFF_READ | {Permission.SUBJECTS_WRITE, Permission.STOCK_USE, Permission.DOSES_WRITE}
+    ),
     Role.STOCK_CLERK: frozenset(_ALL_STAFF_READ | _KEPT_AT_THE_STORE),
     # A parent reads the subjects linked to them, nothing else.
     Role.PARENT: frozenset({Permission.SUBJECTS_READ}),

@@ -6,6 +6,7 @@ from db.tables.generations import Generation
 from db.tables.idempotency import IdempotencyKey
 from db.tables.places import Facility, Place, PlaceChange, PlaceVersion, Store
 from db.tables.push import Outbox
+from db.tables.records import Dose, SubjectForecast
 from db.tables.registry import (
     DuplicateCandidate,
     Guardian,
@@ -63,6 +64,8 @@ ALL_TABLES = (
     StockLevel,
     StockAlert,
     StockOpenVial,
+    Dose,
+    SubjectForecast,
 )
 
 __all__ = [
@@ -70,6 +73,7 @@ __all__ = [
     "Account",
     "AuditEvent",
     "AuthSession",
+    "Dose",
     "DuplicateCandidate",
     "Facility",
     "Generation",
@@ -94,6 +98,7 @@ __all__ = [
     "StockProduct",
     "Store",
     "Subject",
+    "SubjectForecast",
     "SubjectGuardian",
     "SubjectMerge",
     "SubjectMove",

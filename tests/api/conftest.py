@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 
 from api.auth.ratelimit import MemoryAttemptCounter, RedisAttemptCounter, ResilientAttemptCounter
 from api.auth.sessions import create_session
+from tests.api.test_stock import stock  # noqa: F401  (the stock world, shared with tests/api/test_records.py)
 from tests.conftest import Database
 
 

@@ -60,6 +60,7 @@ KEPT: dict[tuple[str, str], str] = {
     ("duplicate_candidate", "subject_a"): "pairs are settled by the merge itself (_move_candidates)",
     ("duplicate_candidate", "subject_b"): "pairs are settled by the merge itself (_move_candidates)",
     ("name_trigram", "subject"): "the merged record keeps its own name in the index, so the old name finds it",
+    ("subject_forecast", "subject"): "recomputed, never moved (docs/records.md)",
 }
 # Rows that repeat one of the survivor's own stay behind (one link per guardian, per account).
 DEDUPLICATED: dict[tuple[str, str], str] = {

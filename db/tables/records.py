@@ -1,0 +1,79 @@
+"""Vaccination records: each dose given (or read from a card), and the engine's stored
+forecast per subject × vaccine group that due lists and reminders scan (docs/records.md)."""
+
+from piccolo.columns import (
+    JSON,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from db.tables.accounts import Account
+from db.tables.places import Facility, Place, Store
+from db.tables.registry import Subject
+from db.tables.stock import StockEvent, StockLot, StockProduct
+
+
+class Dose(Table, tablename="dose"):
+    """One vaccination, never deleted: a wrong one is voided with a reason.
+
+    ``key``: the client's key, unique, so a retried or twice-synced dose is one row.
+    ``administered_on``: Vietnam's local date (what the engine reads); ``administered_at``:
+    the instant when known. ``source``: recorded | synced | historical.
+    """
+
+    id = Serial(primary_key=True)
+    key = Varchar(length=64, unique=True)
+    subject = ForeignKey(Subject, null=False, on_delete=OnDelete.restrict, index=True)
+    vaccine_code = Varchar(length=32)
+    product = ForeignKey(StockProduct, null=True, on_delete=OnDelete.restrict)
+    lot = ForeignKey(StockLot, null=True, on_delete=OnDelete.restrict, index=True)
+    store = ForeignKey(Store, null=True, on_delete=OnDelete.restrict)
+    stock_event = ForeignKey(StockEvent, null=True, on_delete=OnDelete.restrict)
+    lot_number = Varchar(length=20, default="")
+    lot_expiry = Date(null=True, default=None)
+    administered_on = Date(index=True)
+    administered_at = Timestamptz(null=True, default=None)
+    facility = ForeignKey(Facility, null=True, on_delete=OnDelete.restrict, index=True)
+    given_elsewhere = Varchar(length=200, default="")
+    vaccinator = ForeignKey(Account, null=True, on_delete=OnDelete.restrict)
+    vaccinator_name = Varchar(length=200, default="")
+    programme = Varchar(length=8, default="epi")
+    route = Varchar(length=8, default="")
+    site = Varchar(length=16, default="")
+    screening = JSON(null=True, default=None)
+    warnings = JSON(default="[]")
+    override_reason = Varchar(length=500, default="")
+    source = Varchar(length=12, default="recorded")
+    status = Varchar(length=12, default="administered")
+    void_reason = Varchar(length=500, default="")
+    voided_at = Timestamptz(null=True, default=None)
+    voided_by = ForeignKey(Account, null=True, on_delete=OnDelete.restrict)
+    corrects: ForeignKey["Dose"] = ForeignKey("self", null=True, on_delete=OnDelete.restrict)
+    recorded_at = Timestamptz()
+    recorded_by = ForeignKey(Account, null=True, on_delete=OnDelete.restrict)
+
+
+class SubjectForecast(Table, tablename="subject_forecast"):
+    """The engine's forecast of one vaccine group for one subject, rewritten with every
+    change to the subject's doses; ``facility`` / ``place`` copied from the subject so a
+    due list is a range scan on (facility or place, due)."""
+
+    id = Serial(primary_key=True)
+    subject = ForeignKey(Subject, null=False, on_delete=OnDelete.restrict, index=True)
+    facility = ForeignKey(Facility, null=False, on_delete=OnDelete.restrict)
+    place = ForeignKey(Place, null=False, on_delete=OnDelete.restrict)
+    vaccine_group = Varchar(length=40)
+    status = Varchar(length=20)
+    dose_number = Integer(null=True, default=None)
+    earliest = Date(null=True, default=None)
+    due = Date(null=True, default=None)
+    overdue = Date(null=True, default=None)
+    latest = Date(null=True, default=None)
+    schedule = Varchar(length=40)
+    computed_at = Timestamptz()
