@@ -284,7 +284,7 @@ async def record(
 ) -> tuple[dict[str, Any], Assessment]:
     """Record one dose: the dose, its stock entry, the audit row and the subject's stored
     forecast, together or not at all. A key already recorded answers that dose."""
-    if data.vaccine_code not in immunization.current_schedule().vaccines:
+    if data.vaccine_code not in immunization.current_schedule().timeline.vaccines:
         raise Invalid(f"Unknown vaccine code {data.vaccine_code!r}", field="vaccine_code")
     async with unit_of_work():
         earlier = await Dose.select(Dose.id, Dose.subject).where(Dose.key == key).first()
