@@ -33,6 +33,9 @@ const ROUTES = {
   move: { screen: "move", auth: true },
   "transfer-request": { screen: "transfer-request", auth: true },
   transfers: { screen: "transfers", auth: true },
+  // Stock reports and open vials (stockui).
+  "stock-usage": { screen: "stock-usage", auth: true },
+  "stock-vials": { screen: "stock-vials", auth: true },
 };
 
 let root = null;

@@ -60,5 +60,9 @@ self.NIIS_SHELL = {
     "/js/screens/move.js",
     "/js/screens/transfer-request.js",
     "/js/screens/transfers.js",
+    // Stock reports and open vials (stockui).
+    "/stockui.css",
+    "/js/screens/stock-usage.js",
+    "/js/screens/stock-vials.js",
   ],
 };
