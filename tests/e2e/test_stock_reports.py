@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.field_app import VIEWPORTS, Server, check_screen, sign_in
+from tests.e2e.field_app import Server, check_screen, signed_in_page
 
 pytestmark = [pytest.mark.slow]
 
@@ -25,23 +25,15 @@ BCG = "BCG24001"  # 20-dose vials, discarded 6 hours after opening
 SENT = "Đã gửi, máy chủ đã ghi nhận."
 
 
-async def _signed_in(browser: Any, server: Server, who: tuple[str, str]) -> AsyncIterator[Any]:
-    context = await browser.new_context(base_url=server.base, viewport=VIEWPORTS["phone"])
-    page = await context.new_page()
-    await sign_in(page, *who)
-    yield page
-    await context.close()
-
-
 @pytest.fixture
 async def clerk(browser: Any, server: Server) -> AsyncIterator[Any]:
-    async for page in _signed_in(browser, server, CLERK):
+    async for page in signed_in_page(browser, server, CLERK):
         yield page
 
 
 @pytest.fixture
 async def officer(browser: Any, server: Server) -> AsyncIterator[Any]:
-    async for page in _signed_in(browser, server, OFFICER):
+    async for page in signed_in_page(browser, server, OFFICER):
         yield page
 
 
