@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.field_app import Server, check_screen, signed_in_page
+from tests.e2e.field_app import ON_BOTH_ENGINES, Server, check_screen, signed_in_page
 
-pytestmark = [pytest.mark.slow]
+# The month of a ledger event is computed in SQL per engine (to_char, strftime): both run.
+pytestmark = [pytest.mark.slow, ON_BOTH_ENGINES]
 
 CLERK = ("kho.tinh", "niis-demo-stock")
 OFFICER = ("tinh.tuyenquang", "niis-demo-province")
