@@ -35,6 +35,9 @@ const ROUTES = {
   transfers: { screen: "transfers", auth: true },
   // Screening preview (issue 13).
   screening: { screen: "screening", auth: true },
+  // Stock reports and open vials (stockui).
+  "stock-usage": { screen: "stock-usage", auth: true },
+  "stock-vials": { screen: "stock-vials", auth: true },
 };
 
 let root = null;

@@ -62,5 +62,9 @@ self.NIIS_SHELL = {
     "/js/screens/transfers.js",
     // Screening preview (issue 13).
     "/js/screens/screening.js",
+    // Stock reports and open vials (stockui).
+    "/stockui.css",
+    "/js/screens/stock-usage.js",
+    "/js/screens/stock-vials.js",
   ],
 };

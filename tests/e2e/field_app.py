@@ -355,3 +355,17 @@ async def vaccinator_page(browser: Any, server: Server) -> AsyncIterator[Any]:
         yield page
     finally:
         await context.close()
+
+
+# --- Stock reports and open vials (tests/e2e/test_stock_reports.py) ----------------------------
+
+
+async def signed_in_page(
+    browser: Any, server: Server, who: tuple[str, str], viewport: str = "phone"
+) -> AsyncIterator[Any]:
+    """A page of a fresh browser context signed in as `who` (user name, password), closed after."""
+    context = await browser.new_context(base_url=server.base, viewport=VIEWPORTS[viewport])
+    page = await context.new_page()
+    await sign_in(page, *who)
+    yield page
+    await context.close()

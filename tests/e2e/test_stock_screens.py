@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import expect
 
 from api.demo_stock import demo_number
-from tests.e2e.field_app import ON_BOTH_ENGINES, VIEWPORTS, Server, screenshot, serious_violations, sign_in
+from tests.e2e.field_app import ON_BOTH_ENGINES, VIEWPORTS, Server, screenshot, serious_violations, signed_in_page
 from tests.stock_labels import label_photo
 
 pytestmark = pytest.mark.slow
@@ -24,12 +24,8 @@ TO_THE_FREEZER = demo_number(2, 18)  # the SSCC of the demo's oral polio on its 
 SCAN_TIMEOUT = 60_000  # the decode pool on a loaded machine
 
 
-async def _clerk_page(browser: Any, server: Server, viewport: str) -> AsyncIterator[Any]:
-    context = await browser.new_context(base_url=server.base, viewport=VIEWPORTS[viewport])
-    page = await context.new_page()
-    await sign_in(page, *CLERK)
-    yield page
-    await context.close()
+def _clerk_page(browser: Any, server: Server, viewport: str) -> AsyncIterator[Any]:
+    return signed_in_page(browser, server, CLERK, viewport)
 
 
 @pytest.fixture

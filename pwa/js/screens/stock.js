@@ -11,6 +11,8 @@ const TASKS = [
   ["stock-ship", "stock.task.ship"],
   ["stock-count", "stock.task.count"],
   ["stock-alerts", "stock.task.alerts"],
+  ["stock-vials", "stockui.task.vials"],
+  ["stock-usage", "stockui.task.usage"],
 ];
 
 function expiryText(balance) {

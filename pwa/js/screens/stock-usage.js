@@ -1,0 +1,110 @@
+// Consumption and wastage (GET /api/stock/reports/usage): per store × product × month,
+// the doses given, wasted (by reason), issued for use and the wastage rate. A clerk sees
+// their facility's stores, an officer their area. Cards, not a wide table: a phone shows
+// one column, a wide screen several.
+import { h } from "../dom.js";
+import { language, t } from "../i18n.js";
+import { refresh } from "../router.js";
+import * as store from "../store.js";
+import * as kit from "./stock-kit.js";
+
+if (!document.querySelector('link[href="/stockui.css"]')) {
+  document.head.append(h("link", { rel: "stylesheet", href: "/stockui.css" }));
+}
+
+const PERIOD_KEY = "niis.stockui.period";
+// DOMAIN.md §7 leaves the acceptable rate to the programme; above this the card says so.
+const HIGH_RATE = 0.1;
+
+const monthOf = (date) => `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, "0")}`;
+
+// Default: last month and this month (the clerk's monthly report and the month so far).
+function period() {
+  const kept = JSON.parse(sessionStorage.getItem(PERIOD_KEY) ?? "null");
+  if (kept) return kept;
+  const now = new Date();
+  return { from: monthOf(new Date(now.getFullYear(), now.getMonth() - 1, 1)), to: monthOf(now) };
+}
+
+function lastDay(month) {
+  const [year, number] = month.split("-").map(Number);
+  return `${month}-${String(new Date(year, number, 0).getDate()).padStart(2, "0")}`;
+}
+
+function monthName(month) {
+  const [year, number] = month.split("-").map(Number);
+  return new Date(year, number - 1, 1).toLocaleDateString(language(), { month: "long", year: "numeric" });
+}
+
+const percent = (rate) => (rate === null ? t("stockui.usage.no_rate")
+  : new Intl.NumberFormat(language(), { style: "percent", maximumFractionDigits: 1 }).format(rate));
+
+function reasonText(reason) {
+  const key = `stockui.reason.${reason}`;
+  const text = t(key);
+  return text === key ? reason : text;
+}
+
+function fact(label, value, attributes = {}) {
+  return [h("dt", { text: label }), h("dd", { ...attributes, text: String(value) })];
+}
+
+function usageCard(row) {
+  const reasons = Object.entries(row.wasted_by_reason);
+  return h("li", { class: "usage", "data-product": row.product_code, "data-month": row.month },
+    h("h4", { text: `${row.product_code} · ${monthName(row.month)}` }),
+    h("dl", { class: "facts" },
+      fact(t("stockui.usage.administered"), row.administered, { class: "administered" }),
+      fact(t("stockui.usage.wasted"), row.wasted, { class: "wasted" }),
+      fact(t("stockui.usage.issued"), row.issued, { class: "issued" }),
+      fact(t("stockui.usage.rate"), percent(row.wastage_rate),
+        { class: `rate${row.wastage_rate !== null && row.wastage_rate > HIGH_RATE ? " high" : ""}` })),
+    reasons.length ? h("ul", { class: "reasons", "aria-label": t("stockui.usage.by_reason") },
+      reasons.map(([reason, doses]) => h("li", { "data-reason": reason, text: t("stockui.usage.reason_doses", { reason: reasonText(reason), doses }) }))) : null);
+}
+
+function storeCard(rows) {
+  const [first] = rows;
+  return h("section", { class: "card", "data-store": first.store_name },
+    h("h3", { text: first.store_name }),
+    h("p", { class: "muted", text: first.facility_name }),
+    h("ul", { class: "usage-grid" }, rows.map(usageCard)));
+}
+
+function monthField(id, labelKey, value) {
+  const input = h("input", { id, type: "month", value, required: true });
+  return { input, field: h("label", { class: "field", for: id }, h("span", { text: t(labelKey) }), input) };
+}
+
+export async function render(root) {
+  const chosen = period();
+  const from = monthField("usage-from", "stockui.usage.from", chosen.from);
+  const to = monthField("usage-to", "stockui.usage.to", chosen.to);
+  const problem = h("p", { class: "error", role: "alert" });
+  const form = h("form", { class: "months", id: "usage-period" }, from.field, to.field,
+    h("button", { type: "submit", text: t("stockui.usage.show") }));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!from.input.value || !to.input.value || to.input.value < from.input.value) {
+      problem.textContent = t("stockui.usage.bad_period");
+      return;
+    }
+    sessionStorage.setItem(PERIOD_KEY, JSON.stringify({ from: from.input.value, to: to.input.value }));
+    refresh();
+  });
+  // A clerk came from their stock screen; an officer from home.
+  const clerk = store.get().user?.role === "stock_clerk";
+  kit.show(root, h("section", { class: "card" },
+    h("h2", { text: t("stockui.usage.heading") }),
+    h("p", { class: "muted", text: t(clerk ? "stockui.usage.scope_clerk" : "stockui.usage.scope_area") }),
+    form, problem,
+    h("a", { href: clerk ? "#/stock" : "#/", class: "back", text: t(clerk ? "stock.back" : "stockui.home") })));
+  const answer = await kit.read(`/api/stock/reports/usage?since=${chosen.from}-01&until=${lastDay(chosen.to)}`);
+  const byStore = new Map();
+  for (const row of answer.data) {
+    if (!byStore.has(row.store_id)) byStore.set(row.store_id, []);
+    byStore.get(row.store_id).push(row);
+  }
+  kit.show(root, kit.offlineNote(answer), h("div", { id: "usage-report", class: "stack" },
+    byStore.size ? [...byStore.values()].map(storeCard) : h("p", { class: "muted", text: t("stockui.usage.none") })));
+}
