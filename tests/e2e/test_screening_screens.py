@@ -14,11 +14,19 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
+from api.clock import SystemClock
 from tests.e2e.field_app import Server, check_at_both_sizes, vaccinator_page
 
 pytestmark = pytest.mark.slow
 
-TOMORROW = (date.today() + timedelta(days=1)).strftime("%d/%m/%Y")
+
+def today() -> date:
+    """Today in Vietnam, as the server counts it (UTC's date differs from 17:00 to midnight UTC)."""
+    return SystemClock().today()
+
+
+def tomorrow() -> str:
+    return (today() + timedelta(days=1)).strftime("%d/%m/%Y")
 
 
 @pytest.fixture
@@ -41,12 +49,12 @@ async def facility_subject(app: Any, server: Server, where: str, *args: Any) -> 
 
 
 async def test_a_pregnant_womans_record_withholds_live_vaccines_with_the_reason(app: Any, server: Server) -> None:
-    today = date.today().isoformat()
+    on = today().isoformat()
     woman, name = await facility_subject(
         app,
         server,
         "EXISTS (SELECT 1 FROM pregnancy p WHERE p.subject = s.id AND p.ended_on IS NULL AND p.expected_delivery > ?)",
-        today,
+        on,
     )
     await app.goto(f"/#/subject/{woman}")
     await expect(app.get_by_role("heading", level=2)).to_have_text(name)
@@ -58,10 +66,8 @@ async def test_a_pregnant_womans_record_withholds_live_vaccines_with_the_reason(
 
 
 async def child_over_a_month(app: Any, server: Server) -> tuple[int, str]:
-    born = str(date.today() - timedelta(days=120))
-    return await facility_subject(
-        app, server, "s.birth_date BETWEEN ? AND ?", str(date.today() - timedelta(days=700)), born
-    )
+    born = str(today() - timedelta(days=120))
+    return await facility_subject(app, server, "s.birth_date BETWEEN ? AND ?", str(today() - timedelta(days=700)), born)
 
 
 async def test_the_screening_preview_postpones_for_fever_and_withholds_after_anaphylaxis(
@@ -79,7 +85,7 @@ async def test_the_screening_preview_postpones_for_fever_and_withholds_after_ana
     await app.get_by_role("button", name="Xem kết quả").click()
     await expect(app.locator("#screening-decision")).to_have_text("Tạm hoãn tiêm chủng")
     groups = app.locator("#screening-groups li")
-    await expect(groups.filter(has_text="PCV")).to_contain_text(f"Hoãn đến {TOMORROW}: ")
+    await expect(groups.filter(has_text="PCV")).to_contain_text(f"Hoãn đến {tomorrow()}: ")
     await expect(groups.filter(has_text="DTP").first).to_contain_text("Không tiêm: Phản vệ")
     await check_at_both_sizes(app, "screening-outcome")
 
@@ -94,5 +100,5 @@ async def test_the_screening_preview_speaks_english_once_switched(app: Any, serv
     await app.get_by_role("button", name="Show the outcome").click()
     await expect(app.locator("#screening-decision")).to_have_text("Postpone vaccination")
     await expect(app.locator("#screening-groups li").filter(has_text="PCV")).to_contain_text(
-        f"Postpone until {TOMORROW}: Fever"
+        f"Postpone until {tomorrow()}: Fever"
     )
