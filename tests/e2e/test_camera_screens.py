@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import sqlite3
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -24,8 +23,8 @@ from tests.e2e.field_app import (
     VIEWPORTS,
     Server,
     card_text,
+    check_screen,
     id_card_photo,
-    looks_right,
     sign_in,
 )
 
@@ -62,15 +61,9 @@ async def app(context: Any) -> Any:
     return await context.new_page()
 
 
-def query(server: Server, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(server.database) as db:
-        return list(db.execute(sql, args).fetchall())
-
-
 def the_vaccinators_child(server: Server, offset: int = 0) -> tuple[int, str, str]:
     """(id, code, full name) of a child the demo vaccinator's facility manages."""
-    rows = query(
-        server,
+    rows = server.rows(
         "SELECT s.id, s.code, s.full_name FROM subject s JOIN account a ON a.scope_facility = s.facility"
         " WHERE a.username = ? AND s.status = 'active' ORDER BY s.id LIMIT 1 OFFSET ?",
         VACCINATOR[0],
@@ -97,22 +90,6 @@ def mothers_id_card(photos: Path) -> tuple[str, str]:
     return save(photos, "cccd.jpg", id_card_photo(text, seed=7)), number
 
 
-SMALL_TARGETS = """() => [...document.querySelectorAll(
-        'main button, main a, main select, main input:not([type=radio]):not([type=file]),'
-        + '.camera-button, #camera-notices button')]
-    .filter((e) => e.offsetParent !== null && e.getBoundingClientRect().height < 44)
-    .map((e) => e.outerHTML.slice(0, 80))"""
-
-
-async def check(page: Any, name: str) -> None:
-    """axe-core and screenshots at both sizes (looks_right), and every control at least 44 px high."""
-    await looks_right(page, name)
-    for viewport in VIEWPORTS.values():
-        await page.set_viewport_size(viewport)
-        assert await page.evaluate(SMALL_TARGETS) == [], name
-    await page.set_viewport_size(VIEWPORTS["phone"])
-
-
 def no_code(photos: Path) -> str:
     rng = random.Random(3)
     return save(photos, "desk.jpg", photo.jpeg(photo.background(corpus.HD, rng), quality=85))
@@ -123,7 +100,7 @@ async def test_a_vaccinator_finds_a_child_by_photographing_the_card(app: Any, se
     await sign_in(app, *VACCINATOR)
     await app.get_by_role("link", name="Tìm bằng ảnh thẻ").click()
     await expect(app.get_by_role("heading", name="Tìm đối tượng bằng ảnh thẻ tiêm chủng")).to_be_visible()
-    await check(app, "camera-find")
+    await check_screen(app, "camera-find")
 
     status = app.locator("#find-status")
     await app.set_input_files("#card-photo", no_code(photos))
@@ -132,7 +109,7 @@ async def test_a_vaccinator_finds_a_child_by_photographing_the_card(app: Any, se
     await app.set_input_files("#card-photo", id_card)
     await expect(status).to_have_text("Đây không phải thẻ tiêm chủng. Hãy chụp mã QR trên thẻ tiêm chủng.")
     await expect(app.get_by_role("link", name="Tìm bằng cách gõ")).to_be_visible()
-    await check(app, "camera-find-not-a-card")
+    await check_screen(app, "camera-find-not-a-card")
     await app.locator("#lang").select_option("en")
     await app.set_input_files("#card-photo", id_card)
     await expect(status).to_have_text("This is not a vaccination card. Photograph the QR code on the vaccination card.")
@@ -171,10 +148,10 @@ async def test_the_mothers_id_card_photo_fills_the_registration_form(app: Any, s
     await expect(form.locator('[data-field="birth_date"]')).to_have_value(MOTHER_BORN.isoformat())
     await expect(form.locator('[data-field="personal_id"]')).to_have_value(number)
     await expect(form.locator('[data-field="address_detail"]')).to_have_value(MOTHER_ADDRESS)
-    await check(app, "camera-prefill-woman")
+    await check_screen(app, "camera-prefill-woman")
     await app.get_by_role("button", name="Đăng ký", exact=True).click()
     await expect(app.get_by_role("heading", name=MOTHER)).to_be_visible()
-    assert query(server, "SELECT sex, birth_date FROM subject WHERE personal_id = ?", number) == [
+    assert server.rows("SELECT sex, birth_date FROM subject WHERE personal_id = ?", number) == [
         ("F", MOTHER_BORN.isoformat())
     ]
 
@@ -224,7 +201,7 @@ async def test_a_card_photo_taken_offline_is_read_when_the_network_returns(
         await bar.click()
         await expect(app.get_by_text("Ảnh thẻ tiêm chủng để tìm đối tượng")).to_be_visible()
         await expect(app.get_by_text("Chờ có mạng để đọc ảnh")).to_be_visible()
-        await check(app, "camera-photo-waiting")
+        await check_screen(app, "camera-photo-waiting")
     finally:
         server.start()
     await context.set_offline(False)  # the network is back: the photo is read, no tap needed
@@ -232,7 +209,7 @@ async def test_a_card_photo_taken_offline_is_read_when_the_network_returns(
     notice = app.locator("#camera-notices li")
     await expect(notice).to_contain_text(f"đã đọc xong: {name}")
     await expect(bar).to_contain_text("Đã đồng bộ")
-    await check(app, "camera-photo-read-notice")
+    await check_screen(app, "camera-photo-read-notice")
     await notice.get_by_role("button", name="Mở hồ sơ").click()
     await expect(app.get_by_role("heading", name=name)).to_be_visible()
     assert app.url.endswith(f"#/subject/{child_id}")
@@ -255,12 +232,11 @@ async def test_a_card_photo_taken_offline_is_read_when_the_network_returns(
 
 
 async def test_a_parent_links_a_child_by_card_photo_and_birth_date(app: Any, server: Server, photos: Path) -> None:
-    child_id, code, name, born = query(
-        server,
+    child_id, code, name, born = server.rows(
         "SELECT id, code, full_name, birth_date FROM subject WHERE status = 'active' AND birth_date > '2020-01-01'"
         " AND id NOT IN (SELECT subject FROM parent_link) ORDER BY id LIMIT 1",
     )[0]
-    linked = lambda: query(server, "SELECT method FROM parent_link WHERE subject = ?", child_id)  # noqa: E731
+    linked = lambda: server.rows("SELECT method FROM parent_link WHERE subject = ?", child_id)  # noqa: E731
     assert linked() == []
     await sign_in(app, *PARENT)
     await app.get_by_role("link", name="Thêm con").click()
@@ -274,13 +250,13 @@ async def test_a_parent_links_a_child_by_card_photo_and_birth_date(app: Any, ser
     await form.get_by_role("button", name="Liên kết bằng thẻ").click()
     await expect(app.locator("#link-card-birth-error")).to_have_text("Ngày sinh không khớp với thẻ này.")
     assert linked() == []
-    await check(app, "camera-link-refused")
+    await check_screen(app, "camera-link-refused")
 
     await form.get_by_label("Ngày sinh của trẻ").fill(born)
     await form.get_by_role("button", name="Liên kết bằng thẻ").click()
     await expect(app.locator("#link-card-status")).to_have_text(f"Đã liên kết {name}.")
     assert linked() == [("card",)]
-    await check(app, "camera-link-done")
+    await check_screen(app, "camera-link-done")
     await app.goto("/#/children")
     await expect(app.locator("#children").get_by_text(name)).to_be_visible()
     await expect(app.locator("#sync-status")).to_contain_text("Đã đồng bộ")  # the refused write was corrected

@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import expect
 
 from api.registry.identity.names import fold
-from tests.e2e.field_app import ON_BOTH_ENGINES, VACCINATOR, VIEWPORTS, Server, looks_right, sign_in
+from tests.e2e.field_app import ON_BOTH_ENGINES, VACCINATOR, VIEWPORTS, Server, check_screen, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -42,13 +42,13 @@ async def test_a_parent_sees_only_their_children_and_reads_them_offline(app: Any
     await expect(listing.locator("li")).to_have_count(2)
     await expect(app.locator("#updated")).to_contain_text("Cập nhật lúc")
     assert other_name not in await listing.inner_text()
-    await looks_right(app, "parent-children")
+    await check_screen(app, "parent-children", targets=False)
 
     child_name = next(iter(mine.values()))
     await listing.get_by_text(child_name).click()
     await expect(app.get_by_role("heading", name=child_name)).to_be_visible()
     await expect(app.locator(".forecast li").first).to_be_visible()
-    await looks_right(app, "parent-child")
+    await check_screen(app, "parent-child", targets=False)
     # Another family's child is not on this device, whatever the address says.
     await app.goto(f"/#/child/{other_id}")
     await expect(app.get_by_role("heading", name="Không tìm thấy trẻ này trên máy")).to_be_visible()
@@ -68,7 +68,7 @@ async def test_a_parent_sees_only_their_children_and_reads_them_offline(app: Any
 
     await app.goto("/#/link")
     await expect(app.get_by_label("Số điện thoại người giám hộ")).to_be_visible()
-    await looks_right(app, "parent-link")
+    await check_screen(app, "parent-link", targets=False)
 
 
 @ON_BOTH_ENGINES
@@ -82,7 +82,7 @@ async def test_an_officer_dismisses_a_pair_and_undoes_it(app: Any, server: Serve
     await expect(pair).to_be_visible()
     await expect(pair.locator(".reasons li").first).to_be_visible()
     await expect(pair.locator(".person")).to_have_count(2)
-    await looks_right(app, "duplicates")
+    await check_screen(app, "duplicates", targets=False)
     pair_id = int(await pair.get_attribute("data-pair"))
     status_of = lambda: server.rows("SELECT status FROM duplicate_candidate WHERE id = ?", pair_id)[0][0]  # noqa: E731
     assert status_of() == "open"
@@ -126,7 +126,7 @@ async def test_a_vaccinator_downloads_the_facility_and_finds_a_child_offline(app
         results = app.locator("#facility-results")
         await expect(results.get_by_role("heading", name=name)).to_be_visible()
         await expect(app.locator("#facility-updated")).to_contain_text("Cập nhật lúc")
-        await looks_right(app, "facility-offline")
+        await check_screen(app, "facility-offline", targets=False)
         await search.fill(code)
         await expect(results.get_by_role("heading", name=name)).to_be_visible()
     finally:

@@ -6,7 +6,6 @@ give" per vaccine group; in English once. axe-core, 44 px targets, screenshots."
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
@@ -15,7 +14,7 @@ import pytest
 from playwright.async_api import expect
 
 from api.clock import SystemClock
-from tests.e2e.field_app import Server, check_at_both_sizes, vaccinator_page
+from tests.e2e.field_app import Server, check_screen, vaccinator_page
 
 pytestmark = pytest.mark.slow
 
@@ -38,12 +37,13 @@ async def app(browser: Any, server: Server) -> AsyncIterator[Any]:
 async def facility_subject(app: Any, server: Server, where: str, *args: Any) -> tuple[int, str]:
     """The first active subject of the vaccinator's facility that fits ``where``."""
     me = await (await app.request.get("/api/auth/me")).json()
-    with sqlite3.connect(server.database) as db:
-        row = db.execute(
-            "SELECT s.id, s.full_name FROM subject s WHERE s.facility = ? AND s.status = 'active' AND "
-            f"{where} ORDER BY s.id",
-            (me["scope_facility_id"], *args),
-        ).fetchone()
+    rows = server.rows(
+        "SELECT s.id, s.full_name FROM subject s WHERE s.facility = ? AND s.status = 'active' AND "
+        f"{where} ORDER BY s.id LIMIT 1",
+        me["scope_facility_id"],
+        *args,
+    )
+    row = rows[0] if rows else None
     assert row is not None, where
     return int(row[0]), str(row[1])
 
@@ -62,7 +62,7 @@ async def test_a_pregnant_womans_record_withholds_live_vaccines_with_the_reason(
     measles = lines.filter(has_text="Measles/MR")
     await expect(measles).to_contain_text("Không tiêm: Vắc xin sống: chống chỉ định cho phụ nữ có thai")
     await expect(lines.filter(has_text="Td (women)")).not_to_contain_text("Không tiêm")
-    await check_at_both_sizes(app, "screening-record-pregnant")
+    await check_screen(app, "screening-record-pregnant")
 
 
 async def child_over_a_month(app: Any, server: Server) -> tuple[int, str]:
@@ -81,13 +81,13 @@ async def test_the_screening_preview_postpones_for_fever_and_withholds_after_ana
     await app.get_by_label("Nhiệt độ >= 37,5 °C hoặc <= 35,5 °C?").check()
     await app.get_by_label("Phản vệ hoặc phản ứng nặng sau lần tiêm chủng trước", exact=False).check()
     await app.get_by_label("Vắc xin của lần tiêm trước").select_option("198")
-    await check_at_both_sizes(app, "screening-form")
+    await check_screen(app, "screening-form")
     await app.get_by_role("button", name="Xem kết quả").click()
     await expect(app.locator("#screening-decision")).to_have_text("Tạm hoãn tiêm chủng")
     groups = app.locator("#screening-groups li")
     await expect(groups.filter(has_text="PCV")).to_contain_text(f"Hoãn đến {tomorrow()}: ")
     await expect(groups.filter(has_text="DTP").first).to_contain_text("Không tiêm: Phản vệ")
-    await check_at_both_sizes(app, "screening-outcome")
+    await check_screen(app, "screening-outcome")
 
 
 async def test_the_screening_preview_speaks_english_once_switched(app: Any, server: Server) -> None:

@@ -18,7 +18,6 @@ from tests.e2e.field_app import (
     Server,
     check_screen,
     create_user,
-    query,
     queue,
     sign_in,
 )
@@ -55,13 +54,12 @@ async def contexts(browser: Any, server: Server) -> AsyncIterator[Any]:
 
 
 def facility_of(server: Server, username: str) -> int:
-    return int(query(server, "SELECT scope_facility FROM account WHERE username = ?", username)[0][0])
+    return int(server.rows("SELECT scope_facility FROM account WHERE username = ?", username)[0][0])
 
 
 def children_with_mothers(server: Server, facility: int) -> list[dict[str, Any]]:
     """Active children of a facility with an accented name and a mother's phone."""
-    rows = query(
-        server,
+    rows = server.rows(
         """SELECT s.id, s.full_name, s.birth_date, s.sex, s.code, g.full_name, g.phone FROM subject s
            JOIN subject_guardian sg ON sg.subject = s.id AND sg.relationship = 'mother'
            JOIN guardian g ON g.id = sg.guardian
@@ -104,7 +102,7 @@ async def test_a_child_without_papers_is_requested_approved_by_the_other_side_an
     mine = receiving.locator("#outgoing .request", has_text=unaccented)
     await expect(mine).to_contain_text("Đang chờ duyệt")
     await expect(mine).to_contain_text("Phường Minh Xuân")
-    [(request_id, status)] = query(server, "SELECT id, status FROM transfer_request")
+    [(request_id, status)] = server.rows("SELECT id, status FROM transfer_request")
     assert status == "pending"
     await check_screen(receiving, "transfers-outgoing")
 
@@ -126,17 +124,17 @@ async def test_a_child_without_papers_is_requested_approved_by_the_other_side_an
     await check_screen(sending, "transfers-incoming")
     await card.get_by_role("button", name="duyệt chuyển").click()
     await expect(card.get_by_role("status")).to_have_text("Đã duyệt: hồ sơ đã chuyển đến nơi yêu cầu.")
-    assert query(server, "SELECT facility FROM subject WHERE id = ?", child["id"]) == [(an_tuong_station,)]
-    assert query(server, "SELECT status, subject FROM transfer_request WHERE id = ?", request_id) == [
+    assert server.rows("SELECT facility FROM subject WHERE id = ?", child["id"]) == [(an_tuong_station,)]
+    assert server.rows("SELECT status, subject FROM transfer_request WHERE id = ?", request_id) == [
         ("approved", child["id"])
     ]
-    assert query(server, "SELECT to_facility FROM subject_move WHERE subject = ?", child["id"]) == [(an_tuong_station,)]
+    assert server.rows("SELECT to_facility FROM subject_move WHERE subject = ?", child["id"]) == [(an_tuong_station,)]
 
     # The officer, too late: the server's 409 said on the request.
     await late.get_by_role("button", name="Từ chối").click()
     await late.get_by_role("button", name="Từ chối yêu cầu này").click()
     await expect(late.get_by_role("status")).to_contain_text("already approved")
-    assert query(server, "SELECT status FROM transfer_request WHERE id = ?", request_id) == [("approved",)]
+    assert server.rows("SELECT status FROM transfer_request WHERE id = ?", request_id) == [("approved",)]
 
     # The requester opens the record now managed here: the move is in its history.
     await receiving.goto("/#/")
@@ -155,8 +153,8 @@ async def test_a_child_without_papers_is_requested_approved_by_the_other_side_an
     await check_screen(receiving, "move")
     await receiving.get_by_role("button", name="Chuyển", exact=True).click()
     await expect(receiving.locator("#move-outcome")).to_contain_text("Hồ sơ nay do nơi đó quản lý")
-    assert query(server, "SELECT facility FROM subject WHERE id = ?", child["id"]) == [(minh_xuan,)]
-    assert len(query(server, "SELECT id FROM subject_move WHERE subject = ?", child["id"])) == 2
+    assert server.rows("SELECT facility FROM subject WHERE id = ?", child["id"]) == [(minh_xuan,)]
+    assert len(server.rows("SELECT id FROM subject_move WHERE subject = ?", child["id"])) == 2
 
 
 async def test_an_officer_keeps_one_record_and_undoes_the_merge(contexts: Any, server: Server) -> None:
@@ -168,33 +166,33 @@ async def test_an_officer_keeps_one_record_and_undoes_the_merge(contexts: Any, s
     pair = officer.locator(".pair").first
     await expect(pair.locator(".person")).to_have_count(2)
     pair_id = int(await pair.get_attribute("data-pair"))
-    [(first, second)] = query(server, "SELECT subject_a, subject_b FROM duplicate_candidate WHERE id = ?", pair_id)
-    [(survivor_name, survivor_code)] = query(server, "SELECT full_name, code FROM subject WHERE id = ?", first)
+    [(first, second)] = server.rows("SELECT subject_a, subject_b FROM duplicate_candidate WHERE id = ?", pair_id)
+    [(survivor_name, survivor_code)] = server.rows("SELECT full_name, code FROM subject WHERE id = ?", first)
     shown_code = await pair.locator(".person").first.locator("dd").first.inner_text()
     if shown_code.replace("-", "") != survivor_code:  # the screen lists the pair's two in its own order
         first, second = second, first
-        survivor_name = query(server, "SELECT full_name FROM subject WHERE id = ?", first)[0][0]
+        survivor_name = server.rows("SELECT full_name FROM subject WHERE id = ?", first)[0][0]
 
     def merged_state() -> list[tuple[Any, ...]]:
-        return query(server, "SELECT status, merged_into FROM subject WHERE id = ?", second)
+        return server.rows("SELECT status, merged_into FROM subject WHERE id = ?", second)
 
     before = merged_state()
     await pair.get_by_role("button", name=f"Giữ {survivor_name}").click()
     await expect(pair.get_by_role("status")).to_have_text("Đã gộp hai hồ sơ.")
     assert merged_state() == [("merged", first)]
-    [(merge_id, undone)] = query(
-        server, "SELECT id, undone_at FROM subject_merge WHERE survivor = ? AND merged = ?", first, second
+    [(merge_id, undone)] = server.rows(
+        "SELECT id, undone_at FROM subject_merge WHERE survivor = ? AND merged = ?", first, second
     )
     assert undone is None
-    audited = query(server, "SELECT action FROM audit_event WHERE entity = 'subject' ORDER BY id DESC LIMIT 2")
+    audited = server.rows("SELECT action FROM audit_event WHERE entity = 'subject' ORDER BY id DESC LIMIT 2")
     assert {a for (a,) in audited} == {"subject.merge", "subject.merged"}
 
     await pair.get_by_role("button", name="Hoàn tác").click()
     await expect(pair.get_by_role("button", name=f"Giữ {survivor_name}")).to_be_visible()
     assert merged_state() == before
-    assert query(server, "SELECT undone_at IS NOT NULL FROM subject_merge WHERE id = ?", merge_id) == [(1,)]
-    assert query(server, "SELECT status FROM duplicate_candidate WHERE id = ?", pair_id) == [("open",)]
-    audited = query(server, "SELECT action FROM audit_event WHERE entity = 'subject' ORDER BY id DESC LIMIT 2")
+    assert server.rows("SELECT undone_at IS NOT NULL FROM subject_merge WHERE id = ?", merge_id) == [(1,)]
+    assert server.rows("SELECT status FROM duplicate_candidate WHERE id = ?", pair_id) == [("open",)]
+    audited = server.rows("SELECT action FROM audit_event WHERE entity = 'subject' ORDER BY id DESC LIMIT 2")
     assert {a for (a,) in audited} == {"subject.merge_undo", "subject.unmerged"}
 
 
@@ -204,7 +202,7 @@ async def test_a_registration_refused_at_sync_as_a_possible_duplicate_is_resolve
     app = await contexts(*VACCINATOR)
     facility = facility_of(server, VACCINATOR[0])
     twin_like, already = children_with_mothers(server, facility)[1:3]
-    place = query(server, "SELECT place FROM facility WHERE id = ?", facility)[0][0]
+    place = server.rows("SELECT place FROM facility WHERE id = ?", facility)[0][0]
 
     def body(child: dict[str, Any]) -> dict[str, Any]:
         return {
