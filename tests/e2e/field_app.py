@@ -324,27 +324,19 @@ def write_screens_index() -> Path | None:
     return index
 
 
-@asynccontextmanager
-async def vaccinator_page(browser: Any, server: Server) -> AsyncIterator[Any]:
-    """A page of a fresh browser context at phone size, signed in as the demo vaccinator."""
-    context = await browser.new_context(base_url=server.base, viewport=VIEWPORTS["phone"])
-    try:
-        page = await context.new_page()
-        await sign_in(page, *VACCINATOR)
-        yield page
-    finally:
-        await context.close()
-
-
 # --- Stock reports and open vials (tests/e2e/test_stock_reports.py) ----------------------------
 
 
+@asynccontextmanager
 async def signed_in_page(
-    browser: Any, server: Server, who: tuple[str, str], viewport: str = "phone"
+    browser: Any, server: Server, who: tuple[str, str] = VACCINATOR, viewport: str = "phone"
 ) -> AsyncIterator[Any]:
-    """A page of a fresh browser context signed in as `who` (user name, password), closed after."""
+    """A page of a fresh browser context signed in as `who` (user name, password; the demo
+    vaccinator by default), its context closed after."""
     context = await browser.new_context(base_url=server.base, viewport=VIEWPORTS[viewport])
-    page = await context.new_page()
-    await sign_in(page, *who)
-    yield page
-    await context.close()
+    try:
+        page = await context.new_page()
+        await sign_in(page, *who)
+        yield page
+    finally:
+        await context.close()

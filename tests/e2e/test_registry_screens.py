@@ -17,7 +17,7 @@ from playwright.async_api import expect
 from tests.e2e.field_app import (
     ON_BOTH_ENGINES,
     Server,
-    vaccinator_page,
+    signed_in_page,
 )
 from tests.e2e.field_app import check_screen as screen_checks
 
@@ -28,7 +28,7 @@ THREE_MONTHS_AGO = str(date.today() - timedelta(days=90))
 
 @pytest.fixture
 async def app(browser: Any, server: Server) -> AsyncIterator[Any]:
-    async with vaccinator_page(browser, server) as page:
+    async with signed_in_page(browser, server) as page:
         yield page
 
 

@@ -14,7 +14,7 @@ import pytest
 from playwright.async_api import expect
 
 from api.clock import SystemClock
-from tests.e2e.field_app import Server, check_screen, vaccinator_page
+from tests.e2e.field_app import Server, check_screen, signed_in_page
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +30,7 @@ def tomorrow() -> str:
 
 @pytest.fixture
 async def app(browser: Any, server: Server) -> AsyncIterator[Any]:
-    async with vaccinator_page(browser, server) as page:
+    async with signed_in_page(browser, server) as page:
         yield page
 
 

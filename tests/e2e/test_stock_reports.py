@@ -28,13 +28,13 @@ SENT = "Đã gửi, máy chủ đã ghi nhận."
 
 @pytest.fixture
 async def clerk(browser: Any, server: Server) -> AsyncIterator[Any]:
-    async for page in signed_in_page(browser, server, CLERK):
+    async with signed_in_page(browser, server, CLERK) as page:
         yield page
 
 
 @pytest.fixture
 async def officer(browser: Any, server: Server) -> AsyncIterator[Any]:
-    async for page in signed_in_page(browser, server, OFFICER):
+    async with signed_in_page(browser, server, OFFICER) as page:
         yield page
 
 

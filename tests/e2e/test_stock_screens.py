@@ -13,7 +13,16 @@ import pytest
 from playwright.async_api import expect
 
 from api.demo_stock import demo_number
-from tests.e2e.field_app import ON_BOTH_ENGINES, VIEWPORTS, Server, screenshot, serious_violations, signed_in_page
+from tests.e2e.field_app import (
+    ON_BOTH_ENGINES,
+    VIEWPORTS,
+    Server,
+    check_screen,
+    screenshot,
+    serious_violations,
+    signed_in_page,
+    small_controls,
+)
 from tests.stock_labels import label_photo
 
 pytestmark = pytest.mark.slow
@@ -24,19 +33,15 @@ TO_THE_FREEZER = demo_number(2, 18)  # the SSCC of the demo's oral polio on its 
 SCAN_TIMEOUT = 60_000  # the decode pool on a loaded machine
 
 
-def _clerk_page(browser: Any, server: Server, viewport: str) -> AsyncIterator[Any]:
-    return signed_in_page(browser, server, CLERK, viewport)
-
-
 @pytest.fixture
 async def app(browser: Any, server: Server) -> AsyncIterator[Any]:
-    async for page in _clerk_page(browser, server, "phone"):
+    async with signed_in_page(browser, server, CLERK) as page:
         yield page
 
 
 @pytest.fixture(params=sorted(VIEWPORTS))
 async def sized(request: pytest.FixtureRequest, browser: Any, server: Server) -> AsyncIterator[tuple[str, Any]]:
-    async for page in _clerk_page(browser, server, request.param):
+    async with signed_in_page(browser, server, CLERK, request.param) as page:
         yield request.param, page
 
 
@@ -104,8 +109,7 @@ async def test_an_sscc_photographed_fills_the_shipment_in_transit_and_the_shortf
     await expect(line).to_contain_text("bOPV")
     arrived = line.get_by_label("Số liều nhận (đã xuất 1000)")
     await expect(arrived).to_have_value("1000")
-    assert await serious_violations(app) == []  # the shipment receipt form
-    await screenshot(app, "stock-shipment-receipt-phone")
+    await check_screen(app, "stock-shipment-receipt")
     await arrived.fill("980")  # a vial of 20 doses broken in transit
     await line.get_by_label("Lý do thiếu").select_option("damaged")
     await app.get_by_role("button", name="Xác nhận đã nhận").click()
@@ -166,11 +170,7 @@ async def test_each_stock_screen_has_no_serious_accessibility_violation(sized: t
         await page.wait_for_load_state("networkidle")
         found[screen] = await serious_violations(page)
         # Touch targets: every control of the screen at least 44 px high.
-        small[screen] = await page.evaluate(
-            """[...document.querySelectorAll('main button, main a, main select, main input')]
-                 .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44)
-                 .map(e => e.outerHTML.slice(0, 80))"""
-        )
+        small[screen] = await small_controls(page)
         await screenshot(page, f"{screen}-{viewport}")
     assert found == {screen: [] for screen in SCREENS}
     assert small == {screen: [] for screen in SCREENS}
