@@ -32,7 +32,9 @@ from api.idempotency import document_header, idempotency_middleware
 from api.immunization.controllers import forecast, screening_assess, screening_forms
 from api.observability import configure_logging, request_id_middleware
 from api.places.controllers import FacilityController, PlaceController
+from api.records import forecasts
 from api.records.controllers import DoseController, SubjectDoseController
+from api.records.due.controllers import due_list
 from api.registry.cards import parser as card_parser
 from api.registry.cards.controllers import SubjectCardController
 from api.registry.cards.scanned import SCAN_RESOLVERS
@@ -75,6 +77,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         configure_logging(settings.log_level)
     engine = make_engine(settings.database_url)
     use(engine)
+    # Registry changes recompute the stored forecast (the registry does not import records).
+    forecasts.install()
     # Short timeouts: when Redis is away, a sign-in falls back to this process's counts
     # (ResilientAttemptCounter) after at most a second, instead of the OS's TCP timeout.
     redis = (
@@ -127,6 +131,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             SubjectController,
             SubjectDoseController,
             DoseController,
+            due_list,
             MergeController,
             ReopenController,
             FacilityReadingController,

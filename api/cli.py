@@ -1,6 +1,6 @@
 """The ``niis`` command: serve, migrate, demo, createuser, import-places, backup, restore, unlock-login, the nightly
-jobs (find-duplicates, prune-idempotency-keys, stock-alerts, stock-open-vials, stock-check), and the library tools
-(cdsi-run, scan)."""
+jobs (find-duplicates, prune-idempotency-keys, stock-alerts, stock-open-vials, stock-check), recompute-forecasts,
+and the library tools (cdsi-run, scan)."""
 
 from __future__ import annotations
 
@@ -22,9 +22,11 @@ from api.settings import Settings, SettingsError
 
 
 async def _with_database(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+    from api.records import forecasts
     from db.engine import close_engine, make_engine, open_engine, use
     from db.unit_of_work import unit_of_work
 
+    forecasts.install()  # as the app does: registry changes recompute stored forecasts
     engine = make_engine(settings.database_url)
     use(engine)
     await open_engine(engine, pool_size=2)
@@ -274,6 +276,30 @@ def cmd_stock_open_vials(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recompute_forecasts(settings: Settings, args: argparse.Namespace) -> int:
+    """Everyone's stored forecast again (after a schedule version change), resumable."""
+    from api.records import forecasts
+
+    if args.batch < 1:
+        print(f"error: --batch is a number of subjects, at least 1 (got {args.batch})", file=sys.stderr)
+        return 2
+
+    def report(progress: forecasts.Progress) -> None:
+        print(f"{progress.done}/{progress.total} subjects, up to id {progress.last_id}", flush=True)
+
+    async def work() -> forecasts.Progress:
+        return await forecasts.recompute_all(batch=args.batch, restart=args.restart, report=report)
+
+    try:
+        done = asyncio.run(_with_database(settings, work))
+    except KeyboardInterrupt:
+        print("Interrupted: run the command again to go on from the last batch written.", file=sys.stderr)
+        return 130
+    resumed = f" (resumed after subject {done.resumed_after})" if done.resumed_after else ""
+    print(f"Recomputed the stored forecasts of {done.done} subjects{resumed}.")
+    return 0
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -345,6 +371,11 @@ def build_parser() -> argparse.ArgumentParser:
     stock_alerts = sub.add_parser("stock-alerts", help="alert the clerks of lots nearing expiry (run daily)")
     stock_alerts.add_argument("--days", type=int, default=60, help="alert this many days before expiry")
     sub.add_parser("stock-open-vials", help="discard the open vials whose open-vial rule's time has passed (nightly)")
+    recompute = sub.add_parser(
+        "recompute-forecasts", help="recompute every stored forecast (after a schedule change); resumable"
+    )
+    recompute.add_argument("--batch", type=int, default=500, help="subjects per unit of work (default 500)")
+    recompute.add_argument("--restart", action="store_true", help="start from the first subject, not where it stopped")
     sub.add_parser("cdsi-run", help="run CDSi test cases through the rules engine", add_help=False)
     sub.add_parser("scan", help="decode barcodes in image files", add_help=False)
     return parser
@@ -364,6 +395,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "stock-check": cmd_stock_check,
     "stock-alerts": cmd_stock_alerts,
     "stock-open-vials": cmd_stock_open_vials,
+    "recompute-forecasts": cmd_recompute_forecasts,
 }
 DELEGATED = {"cdsi-run": "schedule.conformance", "scan": "scanning.cli"}
 

@@ -30,6 +30,7 @@ from api.auth.roles import Role
 from api.context import Actor
 from api.places import facilities
 from api.places import services as service
+from api.records import forecasts
 from api.registry.subjects import services as subjects
 from db.tables import ParentLink
 
@@ -47,6 +48,7 @@ class World:
 
 
 async def seed_world() -> World:
+    forecasts.install()  # as the app does: the subjects below get their stored forecasts
     actor = Actor.system("test")
     w = World()
 

@@ -23,6 +23,7 @@ from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.immunization import services as immunization
 from api.immunization.schemas import Assessment
 from api.places import facilities
+from api.records.observations import observations_of
 from api.scope import Scope
 from api.stock import catalogue, stores
 from api.stock import services as ledger
@@ -224,12 +225,15 @@ def _administered(doses: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def assess(subject: dict[str, Any], doses: Sequence[dict[str, Any]], language: str = "vi") -> Assessment:
     """The engine's evaluation of the subject's administered doses (in that order) and
-    its forecast today."""
+    its forecast today, with what the registry and the screenings know of the subject
+    (a pregnancy, an allergy: ``observations_of``)."""
+    today = clock.current().today()
     return immunization.assess(
         birth_date=subject["birth_date"],
         sex=subject["sex"] if subject["sex"] in {"F", "M"} else "U",
         doses=[immunization.DoseGiven(d["administered_on"], d["vaccine_code"]) for d in _administered(doses)],
-        assessment_date=clock.current().today(),
+        observations=observations_of(subject, doses, today),
+        assessment_date=today,
         language=language,
     )
 

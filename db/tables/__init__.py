@@ -4,6 +4,7 @@ from db.tables.accounts import Account, AuthSession
 from db.tables.audit import AuditEvent
 from db.tables.generations import Generation
 from db.tables.idempotency import IdempotencyKey
+from db.tables.jobs import JobProgress
 from db.tables.places import Facility, Place, PlaceChange, PlaceVersion, Store
 from db.tables.push import Outbox
 from db.tables.records import Dose, SubjectForecast
@@ -66,6 +67,7 @@ ALL_TABLES = (
     StockOpenVial,
     Dose,
     SubjectForecast,
+    JobProgress,
 )
 
 __all__ = [
@@ -79,6 +81,7 @@ __all__ = [
     "Generation",
     "Guardian",
     "IdempotencyKey",
+    "JobProgress",
     "NameTrigram",
     "OneTimeCode",
     "Outbox",

@@ -31,6 +31,7 @@ from api import clock
 from api.audit import services as audit
 from api.context import Actor
 from api.errors import Conflict, Invalid, NotFound
+from api.registry.changes import subject_changed
 from db.tables import (
     ALL_TABLES,
     DuplicateCandidate,
@@ -224,6 +225,8 @@ async def merge(actor: Actor, survivor_id: int, merged_id: int, *, visible: Visi
             actor, merged, merged_changes, action="subject.merged", note={**summary, "survivor": survivor_id}
         )
         await _update_subject(actor, survivor, filled, action="subject.merge", note={**summary, "merged": merged_id})
+        # The survivor now has both records' doses; the merged record is no one's forecast.
+        await subject_changed(survivor_id, merged_id)
     return await get(merge_id)
 
 
@@ -272,6 +275,7 @@ async def undo(actor: Actor, merge_id: int, *, visible: Visible | None = None) -
         await _update_subject(
             actor, merged, restored, action="subject.unmerged", note={**note, "survivor": survivor["id"]}
         )
+        await subject_changed(survivor["id"], merged["id"])
     return await get(merge_id)
 
 

@@ -16,6 +16,7 @@ from api.context import Actor
 from api.errors import Conflict, Invalid, NotFound
 from api.phones import normalize_phone
 from api.places.services import load_tree
+from api.registry.changes import subject_changed
 from api.registry.duplicates import services as duplicates
 from api.registry.identity import codes
 from api.registry.identity.names import display_name, name_key
@@ -252,6 +253,7 @@ async def register(actor: Actor, data: SubjectIn, *, not_duplicate_of: tuple[int
                 place_id=data.place_id,
                 after={"confirmed_distinct_from": list(not_duplicate_of)},
             )
+        await subject_changed(subject_id)
     return await get(subject_id)
 
 
@@ -296,6 +298,8 @@ async def by_code(text: str) -> dict[str, Any]:
     return await get(int(row["id"]))
 
 
+# Corrections the engine reads: the stored forecast is recomputed after them.
+FORECAST_FACTS = {"birth_date", "sex", "status"}
 CORRECTABLE = ("full_name", "birth_date", "birth_time", "sex", "personal_id", "ethnicity", "address_detail", "status")
 
 
@@ -364,6 +368,8 @@ async def correct(
             if not applied:
                 current = await Subject.select(Subject.version).where(Subject.id == subject_id).first()
                 raise _changed_meanwhile(current["version"] if current else before["version"])
+            if changes.keys() & FORECAST_FACTS:
+                await subject_changed(subject_id)
     return await get(subject_id)
 
 
@@ -426,6 +432,8 @@ async def move(
             place_id=before["place"],
             after={"to_place": place_id, "to_facility": facility_id, "moved_on": moved_on},
         )
+        # The stored forecast carries the facility and commune its due lists scan.
+        await subject_changed(subject_id)
     return await get(subject_id)
 
 
@@ -451,6 +459,7 @@ async def record_death(actor: Actor, subject_id: int, *, died_on: date) -> dict[
             entity="subject",
             place_id=before["place"],
         )
+        await subject_changed(subject_id)
     return await get(subject_id)
 
 
@@ -470,6 +479,7 @@ async def add_pregnancy(actor: Actor, subject_id: int, *, expected_delivery: dat
             place_id=row["place"],
             shown=("subject", "expected_delivery"),
         )
+        await subject_changed(subject_id)
     return await get(subject_id)
 
 
