@@ -38,6 +38,8 @@ const ROUTES = {
   // Stock reports and open vials (stockui).
   "stock-usage": { screen: "stock-usage", auth: true },
   "stock-vials": { screen: "stock-vials", auth: true },
+  // Due and overdue lists (issue 14).
+  due: { screen: "due", auth: true },
 };
 
 let root = null;

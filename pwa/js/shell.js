@@ -66,5 +66,8 @@ self.NIIS_SHELL = {
     "/stockui.css",
     "/js/screens/stock-usage.js",
     "/js/screens/stock-vials.js",
+    // Due and overdue lists (issue 14).
+    "/due.css",
+    "/js/screens/due.js",
   ],
 };

@@ -20,6 +20,7 @@ const TASKS = [
   { route: "duplicates", label: "duplicates.task", roles: ["national_admin", "province_officer", "commune_officer"] },
   { route: "facility", label: "offline.task", roles: ["vaccinator"] },
   { route: "transfers", label: "move.task.list", roles: STAFF },
+  { route: "due", label: "due.task", roles: STAFF },
   { route: "stock-usage", label: "stockui.task.usage", roles: ["national_admin", "province_officer", "commune_officer"] },
 ];
 
