@@ -375,7 +375,10 @@ def _verdict(
         language=language,
     )
     evaluations = after.doses[-1].evaluations  # the engine answers in the caller's order
-    valid = bool(evaluations) and all(e.status is DoseStatus.VALID for e in evaluations)
+    # It counts when some antigen takes it and none refuses it: a combination vaccine's
+    # extra antigen (Hib complete, DTP not) is extraneous, not a reason to repeat it.
+    statuses = {e.status for e in evaluations}
+    valid = DoseStatus.VALID in statuses and not statuses & {DoseStatus.NOT_VALID, DoseStatus.SUBSTANDARD}
     reasons: dict[str, str] = {}
     for e in evaluations:
         for r in e.reasons:
@@ -435,7 +438,9 @@ async def check(
     findings = [
         *_engine_findings(valid, reasons),
         *_held_back(data.vaccine_code, advice, language),
-        *await _recent(data.vaccine_code, on, history, language),
+        # A dose that counts beside another of its group is a co-administration (bOPV and
+        # IPV at one visit), not a double dose: nothing to confirm.
+        *([] if valid else await _recent(data.vaccine_code, on, history, language)),
         *findings,
     ]
     return Proposal(on, at, store, lot, screening, findings, valid, reasons, forecast)

@@ -290,7 +290,8 @@ async def record(
             checks.confirm(data.override_reason, data.override_contraindication, found.findings)
         dose_id = await _write(actor, scope, subject, data, found, key=key)
         result = await _refresh(subject, language)
-        await messages.dose_given(subject, dose_id, data.vaccine_code, found.on, result)
+        if data.source != "historical":  # a card entry: the parent has the card
+            await messages.dose_given(subject, dose_id, data.vaccine_code, found.on, result)
     return await get(dose_id), result
 
 
