@@ -1,6 +1,6 @@
 """Demo data: one province with communes, facilities and one user per role, made
-through the same service functions the API uses. Later issues add children, doses,
-stock and sessions here."""
+through the same service functions the API uses: children, women, stock, and the first
+children's vaccination histories (api/demo_doses.py). Later issues add sessions here."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from api.accounts.linking import services as linking
 from api.accounts.users import services as users
 from api.auth.roles import Role
 from api.context import Actor
+from api.demo_doses import load_histories
 from api.demo_people import PeopleMaker
 from api.demo_stock import load_stock
 from api.places import facilities
@@ -236,4 +237,7 @@ async def _load(actor: Actor, secret_key: str) -> list[DemoUser]:
     await load_stock(actor, province_store_id=province_store, commune_store_ids=commune_stores[:4])
     children = await _people(actor, commune_ids, stations)
     await _link_parent(actor, children[:2], secret_key)
+    vaccinator = await Account.select(Account.id).where(Account.username == "tiem.minhxuan").first()
+    assert vaccinator is not None
+    await load_histories(actor, int(vaccinator["id"]), children)
     return DEMO_USERS

@@ -209,7 +209,7 @@ def test_stock_check_fails_listing_a_balance_that_is_not_the_sum_of_its_entries(
     assert "store 1 lot 1: balance 7, entries sum to 0" in broken.stderr
 
 
-def test_the_demo_has_stock_in_transit_below_min_and_expiring_with_demo_gtins_only(tmp_path: Path) -> None:
+def test_the_demo_has_stock_in_transit_below_min_and_expiring_and_vaccination_histories(tmp_path: Path) -> None:
     loaded = niis(tmp_path, "demo")
     assert loaded.returncode == 0, loaded.stderr
     checked = niis(tmp_path, "stock-check")
@@ -223,3 +223,18 @@ def test_the_demo_has_stock_in_transit_below_min_and_expiring_with_demo_gtins_on
     assert in_transit == 2  # to the last commune, and to the province freezer
     assert alerts == {"below_min", "expiring"}
     assert {"province", "commune", "clinic"} <= levels
+    with sqlite3.connect(tmp_path / "niis.sqlite3") as db:
+        children, sources = db.execute(
+            "SELECT COUNT(DISTINCT subject), GROUP_CONCAT(DISTINCT source) FROM dose"
+        ).fetchone()
+        invalid = [row[0] for row in db.execute("SELECT warnings FROM dose WHERE override_reason <> ''")]
+        per_child = [row[0] for row in db.execute("SELECT COUNT(*) FROM dose GROUP BY subject")]
+        overdue = db.execute(
+            "SELECT COUNT(DISTINCT subject) FROM subject_forecast WHERE overdue < DATE('now') "
+            "AND subject IN (SELECT subject FROM dose)"
+        ).fetchone()[0]
+    # Histories from paper cards: on time, late, incomplete (a few doses), a few invalid doses.
+    assert children == 24 and sources == "historical"
+    assert min(per_child) <= 5 and max(per_child) >= 13
+    assert len(invalid) == 6 and all("too_soon" in warnings for warnings in invalid)
+    assert overdue > 0  # the late and the incomplete children are overdue for something

@@ -4,7 +4,7 @@ the stored forecast (due lists) all see the same person."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,20 +21,18 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(str(value))
 
 
-def of_pregnancies(pregnancies: Sequence[dict[str, Any]]) -> list[Observation]:
+def of_pregnancies(pregnancies: Sequence[Mapping[str, Any]]) -> list[Observation]:
     """Each pregnancy from 280 days before its expected delivery until it ended (or the
     expected delivery): Td in pregnancy, live vaccines held back meanwhile."""
-    return [
-        Observation(
-            PREGNANT,
-            start=p["expected_delivery"] - PREGNANCY,
-            end=p["ended_on"] if p.get("ended_on") is not None else p["expected_delivery"],
-        )
-        for p in pregnancies
-    ]
+    found: list[Observation] = []
+    for pregnancy in pregnancies:
+        due = _day(pregnancy["expected_delivery"])
+        assert due is not None
+        found.append(Observation(PREGNANT, start=due - PREGNANCY, end=_day(pregnancy.get("ended_on")) or due))
+    return found
 
 
-def of_screenings(doses: Sequence[dict[str, Any]], today: date) -> list[Observation]:
+def of_screenings(doses: Sequence[Mapping[str, Any]], today: date) -> list[Observation]:
     """What the screenings of administered doses found that still holds today (an
     allergy to a vaccine, an immune deficiency), as the checklist recorded it."""
     found: list[Observation] = []
@@ -48,5 +46,5 @@ def of_screenings(doses: Sequence[dict[str, Any]], today: date) -> list[Observat
     return found
 
 
-def observations_of(subject: dict[str, Any], doses: Sequence[dict[str, Any]], today: date) -> list[Observation]:
+def observations_of(subject: Mapping[str, Any], doses: Sequence[Mapping[str, Any]], today: date) -> list[Observation]:
     return [*of_pregnancies(subject.get("pregnancies") or []), *of_screenings(doses, today)]
