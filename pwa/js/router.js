@@ -38,6 +38,10 @@ const ROUTES = {
   // Stock reports and open vials (stockui).
   "stock-usage": { screen: "stock-usage", auth: true },
   "stock-vials": { screen: "stock-vials", auth: true },
+  // Vaccination records: record a dose, a dose from a paper card, void (issue 14).
+  dose: { screen: "dose", auth: true },
+  "dose-history": { screen: "dose-history", auth: true },
+  "dose-void": { screen: "dose-void", auth: true },
 };
 
 let root = null;

@@ -66,5 +66,11 @@ self.NIIS_SHELL = {
     "/stockui.css",
     "/js/screens/stock-usage.js",
     "/js/screens/stock-vials.js",
+    // Vaccination records (issue 14): the history and forecast, record, historical, void.
+    "/dose.css",
+    "/js/dose-view.js",
+    "/js/screens/dose.js",
+    "/js/screens/dose-history.js",
+    "/js/screens/dose-void.js",
   ],
 };
