@@ -1,5 +1,5 @@
-"""Vaccination records over HTTP: record a dose (idempotent under the device's key),
-void one, and read a subject's doses and forecast from them."""
+"""Vaccination records over HTTP: check a proposed dose, record one (idempotent under
+the device's key), void or correct one, and read a subject's doses and forecast."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from api.idempotency import HEADER, parse_key
 from api.immunization.schemas import Assessment
 from api.records import lots, services
 from api.records.deps import DOSE_DEPENDENCIES
-from api.records.schemas import DoseIn, DoseOut, RecordedDose, UsableLot, VoidIn
+from api.records.schemas import CorrectionIn, DoseCheck, DoseIn, DoseOut, RecordedDose, UsableLot, VoidIn
 from api.registry.subjects.deps import SUBJECT_DEPENDENCIES, provide_visible_subject
 from api.scope import Scope
 from schedule.vn.screening import Answer
@@ -30,6 +30,7 @@ def _answer(dose: dict[str, Any], result: Assessment) -> RecordedDose:
 def _dose_in(data: DoseIn) -> services.DoseIn:
     fields = msgspec.structs.asdict(data)
     fields.pop("subject_id")
+    fields.pop("reason", None)  # a correction's, not the dose's
     if data.screening is not None:
         fields["screening"] = services.ScreeningIn(
             data.screening.form,
@@ -41,24 +42,49 @@ def _dose_in(data: DoseIn) -> services.DoseIn:
     return services.DoseIn(**fields)
 
 
+def _required_key(request: Request[Any, Any, Any]) -> str:
+    raw = request.headers.get(HEADER)
+    if not raw:
+        raise Invalid(
+            "Send an Idempotency-Key (a UUID made once per dose) so a retry never records the dose twice",
+            details={"header": HEADER},
+        )
+    return parse_key(raw)
+
+
 class DoseController(Controller):
     path = "/api/doses"
     tags = ["records"]
     dependencies = DOSE_DEPENDENCIES
 
+    @post("/check", status_code=200, guards=[requires(Permission.DOSES_WRITE)])
+    async def check(self, caller: Principal, area: Scope, data: DoseIn) -> DoseCheck:
+        """What saving this dose would say, before it is saved (the same body as
+        ``POST /api/doses``, no key needed): the findings to confirm, the engine's
+        verdict and the forecast after it. Refused as the record would be; writes nothing."""
+        subject = await provide_visible_subject(data.subject_id, area)
+        found = await services.proposal(area, subject, _dose_in(data), language=caller.language)
+        return msgspec.convert(
+            {
+                "findings": found.findings,
+                "evaluation": {"valid": found.valid, "reasons": found.reasons},
+                "forecast": found.forecast,
+            },
+            DoseCheck,
+            from_attributes=True,
+        )
+
     @post("/", status_code=201, guards=[requires(Permission.DOSES_WRITE)])
-    async def record(self, request: Request[Any, Any, Any], actor: Actor, area: Scope, data: DoseIn) -> RecordedDose:
+    async def record(
+        self, request: Request[Any, Any, Any], actor: Actor, caller: Principal, area: Scope, data: DoseIn
+    ) -> RecordedDose:
         """Record a dose: given here from a store's lot (its stock goes down by one), or
         historical (given elsewhere, from a card). The ``Idempotency-Key`` is required: it
-        is the dose's key, so a retried or twice-synced dose is recorded once."""
-        raw = request.headers.get(HEADER)
-        if not raw:
-            raise Invalid(
-                "Send an Idempotency-Key (a UUID made once per dose) so a retry never records the dose twice",
-                details={"header": HEADER},
-            )
+        is the dose's key, so a retried or twice-synced dose is recorded once. The check's
+        findings not confirmed are a 409 ``needs_confirmation`` (a synced dose keeps them)."""
+        key = _required_key(request)
         subject = await provide_visible_subject(data.subject_id, area)
-        dose, result = await services.record(actor, area, subject, _dose_in(data), key=parse_key(raw))
+        dose, result = await services.record(actor, area, subject, _dose_in(data), key=key, language=caller.language)
         return _answer(dose, result)
 
     @get("/lots", guards=[requires(Permission.DOSES_WRITE)])
@@ -74,6 +100,31 @@ class DoseController(Controller):
         """Void a dose with the reason (it stays in the history): its doses go back to
         the lot and the forecast is recomputed."""
         dose, result = await services.void(actor, area, dose_subject, dose_id, reason=data.reason)
+        return _answer(dose, result)
+
+    @post("/{dose_id:int}/correct", status_code=201, guards=[requires(Permission.DOSES_WRITE)])
+    async def correct(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        caller: Principal,
+        area: Scope,
+        dose_subject: dict[str, Any],
+        dose_id: int,
+        data: CorrectionIn,
+    ) -> RecordedDose:
+        """Correct a dose: it is voided with the reason and the new one (``corrects_id``)
+        recorded in its place, together; the stock moves only if the lot changed. The
+        ``Idempotency-Key`` is the new dose's key."""
+        key = _required_key(request)
+        if (await provide_visible_subject(data.subject_id, area))["id"] != dose_subject["id"]:
+            raise Invalid(
+                "A correction keeps the dose's subject: to move a dose to another person, void it and record it there",
+                field="subject_id",
+            )
+        dose, result = await services.correct(
+            actor, area, dose_subject, dose_id, _dose_in(data), reason=data.reason, key=key, language=caller.language
+        )
         return _answer(dose, result)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from msgspec import Meta
 
+from api.immunization.schemas import Reason as EngineReason
 from api.immunization.schemas import VaccineGroupForecast
 from api.schemas import Id, Input, Output
 from api.stock.schemas import BalanceOut
@@ -55,6 +56,13 @@ class VoidIn(Input):
     reason: Reason
 
 
+class CorrectionIn(DoseIn, kw_only=True):
+    """The dose as it should have been recorded, and why the old one was wrong. Without
+    a date the new dose keeps the old one's."""
+
+    reason: Reason
+
+
 class DoseOut(Output):
     id: int
     key: str
@@ -73,6 +81,7 @@ class DoseOut(Output):
     product_id: int | None
     product_code: str | None
     stock_event: int | None
+    open_vial: int | None  # the vial opening it came from (a multi-dose lot)
     vaccinator: int | None
     vaccinator_name: str
     programme: str
@@ -94,6 +103,33 @@ class RecordedDose(Output):
 
     dose: DoseOut
     forecast: list[VaccineGroupForecast]
+
+
+class Finding(Output):
+    """Something the vaccinator confirms before saving (docs/records.md, "Check before saving")."""
+
+    # too_young, too_soon, live_virus_conflict, series_complete, postpone, refer, do_not_give, recent_dose, ...
+    code: str
+    severity: Literal["warning", "contraindication"]
+    message: str  # in the caller's language
+    vaccine_group: str | None = None
+    until: dt.date | None = None  # postpone / refer: the first day it may be given
+    dose_id: int | None = None  # recent_dose: the dose already recorded
+
+
+class Evaluation(Output):
+    """The engine's verdict on the proposed dose, added to the history."""
+
+    valid: bool
+    reasons: list[EngineReason]
+
+
+class DoseCheck(Output):
+    """``POST /api/doses/check``: what saving this dose would say; nothing is written."""
+
+    findings: list[Finding]
+    evaluation: Evaluation
+    forecast: list[VaccineGroupForecast]  # each vaccine group the dose counts for, after it
 
 
 class UsableLot(BalanceOut):

@@ -158,6 +158,51 @@ async def open_vial(
     return await vial(int(created[0]["id"]))
 
 
+async def _drawable(store_id: int, lot_id: int, at: datetime) -> int | None:
+    """The store x lot's oldest open vial with room that its rule still allows at ``at``."""
+    row = (
+        await StockOpenVial.select(StockOpenVial.id)
+        .where(
+            (StockOpenVial.store == store_id)
+            & (StockOpenVial.lot == lot_id)
+            & StockOpenVial.closed_at.is_null()
+            & (StockOpenVial.given < StockOpenVial.doses)
+            & (StockOpenVial.opened_at <= at)
+            & (StockOpenVial.discard_at.is_null() | (StockOpenVial.discard_at > at))
+        )
+        .order_by(StockOpenVial.id)
+        .first()
+    )
+    return int(row["id"]) if row else None
+
+
+async def vial_for_dose(
+    actor: Actor, store: dict[str, Any], lot: dict[str, Any], *, given_at: datetime | None, offline: bool, key: str
+) -> int | None:
+    """The open vial a dose of ``lot`` given at ``given_at`` comes from: the oldest vial
+    of the store x lot with room that its open-vial rule has not yet discarded, else a
+    vial opened for it (its ``vial_opened`` event keyed ``key``, in the caller's unit of
+    work); None for a single-dose presentation. The balance row is locked before a vial
+    is opened, so two doses at once open one vial, not two."""
+    if lot["doses_per_vial"] < 2:
+        return None
+    at = given_at or clock.current().now()
+    found = await _drawable(store["id"], lot["id"], at)
+    if found is not None:
+        return found
+    async with unit_of_work():
+        await locked(
+            StockBalance.select(StockBalance.id).where(
+                (StockBalance.store == store["id"]) & (StockBalance.lot == lot["id"])
+            )
+        )
+        found = await _drawable(store["id"], lot["id"], at)
+        if found is not None:
+            return found
+        opened = await open_vial(actor, store, lot["id"], opened_at=at, offline=offline, key=key)
+    return int(opened["id"])
+
+
 async def _close(actor: Actor, store: dict[str, Any], lot_id: int, vial_ids: Sequence[int], why: ClosedBy) -> list[int]:
     """Close the still-open vials among ``vial_ids`` (one store × lot), each remaining
     dose written off as ``open_vial_discard``; the ids closed here. Balance row first."""

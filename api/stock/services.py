@@ -105,6 +105,12 @@ async def _on_hand(store_id: int, lot_id: int) -> int:
     return int(row["doses"]) if row else 0
 
 
+async def holds(store_id: int, lot_id: int) -> bool:
+    """Whether the store has ever held the lot (its balance row exists, at zero or not):
+    a dose names a lot of its own store, never another's."""
+    return bool(await StockBalance.exists().where((StockBalance.store == store_id) & (StockBalance.lot == lot_id)))
+
+
 async def _move(store_id: int, lot_id: int, delta: int, *, may_go_below_zero: bool) -> int | None:
     """Add ``delta`` to the balance in one statement; None when it would go below zero
     and may not (nothing changed). The row is created on the store × lot's first entry."""

@@ -16,7 +16,7 @@ from piccolo.table import Table
 from db.tables.accounts import Account
 from db.tables.places import Facility, Place, Store
 from db.tables.registry import Subject
-from db.tables.stock import StockEvent, StockLot, StockProduct
+from db.tables.stock import StockEvent, StockLot, StockOpenVial, StockProduct
 
 
 class Dose(Table, tablename="dose"):
@@ -35,6 +35,8 @@ class Dose(Table, tablename="dose"):
     lot = ForeignKey(StockLot, null=True, on_delete=OnDelete.restrict, index=True)
     store = ForeignKey(Store, null=True, on_delete=OnDelete.restrict)
     stock_event = ForeignKey(StockEvent, null=True, on_delete=OnDelete.restrict)
+    # The vial opening it came from (a lot of more than one dose per vial).
+    open_vial = ForeignKey(StockOpenVial, null=True, on_delete=OnDelete.restrict)
     lot_number = Varchar(length=20, default="")
     lot_expiry = Date(null=True, default=None)
     administered_on = Date(index=True)
