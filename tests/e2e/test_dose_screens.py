@@ -50,7 +50,7 @@ def infants(server: Server) -> list[tuple[int, str]]:
         str(today() - timedelta(days=300)),
         str(today() - timedelta(days=62)),
     )
-    assert len(rows) >= 4, rows
+    assert len(rows) >= 5, rows
     return [(int(r[0]), str(r[1])) for r in rows]
 
 
@@ -156,9 +156,10 @@ async def test_a_screening_finding_is_confirmed_with_a_reason(app: Any, server: 
     await app.locator("#dose-screening summary").click()
     await app.get_by_label("Nhiệt độ >= 37,5 °C hoặc <= 35,5 °C?").check()
     await app.get_by_role("button", name="Lưu mũi tiêm").click()
-    # The check (or the server's 409) says to postpone: nothing saved without the reason.
+    # The check before saving says to postpone, and why: nothing saved without the reason.
     findings = app.locator("#dose-findings")
-    await expect(findings).to_contain_text("DTP", timeout=15000)
+    await expect(findings).to_contain_text("Hoãn tiêm Bạch hầu - Ho gà - Uốn ván", timeout=15000)
+    await expect(findings).to_contain_text("Sốt")
     await check_screen(app, "dose-findings")
     await app.get_by_role("button", name="Xác nhận và lưu").click()
     await expect(app.locator("#dose-outcome")).to_contain_text("Ghi lý do vẫn tiêm")
@@ -195,6 +196,37 @@ async def test_a_dose_recorded_with_the_server_down_is_recorded_once_when_it_is_
     await expect(app.locator("#history .queued")).to_have_count(0)
     rows = doses_of(server, subject)
     assert [r[:3] for r in rows] == [(PENTAVALENT, "recorded", "administered")]
+
+
+async def test_a_dose_refused_at_sync_for_a_finding_is_confirmed_from_the_outbox(app: Any, server: Server) -> None:
+    """Offline there is no check: the server's 409 needs_confirmation comes back through
+    the outbox, and the record's "Resolve" opens the dose with its findings."""
+    subject, name = infants(server)[4]
+    await open_record(app, subject, name)
+    await app.get_by_role("link", name="Ghi mũi tiêm").click()
+    lot = await penta_lot(app)
+    await expect(app.locator("#dose-lots input").first).to_be_visible()
+    server.stop()
+    try:
+        await app.locator("#dose-lots label").filter(has_text=f"lô {lot['lot_number']}").click()
+        await app.locator("#dose-screening summary").click()
+        await app.get_by_label("Nhiệt độ >= 37,5 °C hoặc <= 35,5 °C?").check()
+        await app.get_by_role("button", name="Lưu mũi tiêm").click()
+        await expect(app.locator("#dose-outcome")).to_contain_text("Chưa có mạng", timeout=15000)
+    finally:
+        server.start()
+    await app.goto(f"/#/subject/{subject}")
+    await app.reload()  # opened with the network back: sent, and refused for the finding
+    refused = app.locator("#history .queued.refused")
+    await expect(refused).to_contain_text("Bị từ chối", timeout=20000)
+    await refused.get_by_role("link", name="Xử lý").click()
+    await expect(app.locator("#dose-findings")).to_contain_text("Hoãn tiêm")
+    await app.get_by_label("Lý do vẫn tiêm").fill("Mẹ xác nhận trẻ đã hết sốt")
+    await app.get_by_role("button", name="Xác nhận và lưu").click()
+    await expect(app.get_by_role("heading", level=2)).to_have_text(name)
+    await expect(app.locator("#history li.given")).to_have_count(1)
+    [row] = doses_of(server, subject)
+    assert row[2] == "administered" and row[4] == "Mẹ xác nhận trẻ đã hết sốt"
 
 
 async def test_a_dose_from_a_paper_card_is_entered_and_the_parent_sees_it(
