@@ -120,7 +120,8 @@ function doseItem(record, dose, { voidItem, invalid, staff }) {
 // A dose written on this device and not yet confirmed: what its label says, and why it waits.
 export const reopenRoute = (item) => {
   const sent = JSON.parse(item.body);
-  return `${sent.source === "historical" ? "dose-history" : "dose"}/${sent.subject_id}/${item.seq}`;
+  const who = sent.subject_id ?? `key-${sent.subject_key}`;
+  return `${sent.source === "historical" ? "dose-history" : "dose"}/${who}/${item.seq}`;
 };
 
 function queuedItem(item) {

@@ -1,5 +1,5 @@
 // Record a dose (#/dose/<subject>, #/dose/<subject>/<outbox seq> to resolve a refused one;
-// #/dose/queued-<seq> for a child registered offline, still in the outbox): the lot from
+// #/dose/key-<registration key> for a child registered offline, still in the outbox): the lot from
 // the facility's stock (GET /api/doses/lots: on hand, first expiry first, never expired or
 // held) or from a photo of the vial (GS1 DataMatrix: GTIN, lot, expiry → that lot), route
 // and site from the vaccine, the Decision 1575 screening with its usual answer in one tap,
@@ -52,17 +52,21 @@ async function readKept(id, path) {
 // The child the dose is for: a record (read online or kept), or a registration still in
 // the outbox, referred to by its key until the server has it.
 async function subjectOf(ref) {
-  const queuedSeq = ref.match(/^queued-(\d+)$/)?.[1];
-  if (!queuedSeq) {
+  const key = ref.match(/^key-([\w-]+)$/)?.[1];
+  if (!key) {
     const record = await loadRecord(ref);
+    // The checklist kept for a child that is only in the outbox (its questions do not depend on the child).
+    if (record?.checklist && !record.saved_at) await reading.save(CHECKLIST, { data: record.checklist });
     return record && { subject: record.subject, record, ref: { subject_id: record.subject.id } };
   }
-  const registration = await self.NiisOutbox.get(Number(queuedSeq));
-  if (!registration || registration.path !== "/api/subjects") return null;
+  const registration = (await outbox.list()).find((item) => item.key === key && item.path === "/api/subjects");
+  if (!registration) return null;
   if (registration.state === "confirmed") return subjectOf(String(registration.response.id));
   const subject = JSON.parse(registration.body);
   const query = new URLSearchParams({ birth_date: subject.birth_date, language: language() });
-  const checklist = await readKept(CHECKLIST, `/api/screening/forms?${query}`);
+  const kept = await readKept(CHECKLIST, `/api/screening/forms?${query}`);
+  // A copy kept offline said which form fits another child: the form is chosen by age here.
+  const checklist = kept && { ...kept, forms: kept.forms.map((form) => ({ ...form, fits: null })) };
   return { subject, record: { checklist }, ref: { subject_key: registration.key } };
 }
 
