@@ -15,9 +15,9 @@ from api.context import Actor
 from api.errors import Invalid
 from api.idempotency import HEADER, parse_key
 from api.immunization.schemas import Assessment
-from api.records import services
+from api.records import lots, services
 from api.records.deps import DOSE_DEPENDENCIES
-from api.records.schemas import CorrectionIn, DoseCheck, DoseIn, DoseOut, RecordedDose, VoidIn
+from api.records.schemas import CorrectionIn, DoseCheck, DoseIn, DoseOut, RecordedDose, UsableLot, VoidIn
 from api.registry.subjects.deps import SUBJECT_DEPENDENCIES, provide_visible_subject
 from api.scope import Scope
 from schedule.vn.screening import Answer
@@ -86,6 +86,12 @@ class DoseController(Controller):
         subject = await provide_visible_subject(data.subject_id, area)
         dose, result = await services.record(actor, area, subject, _dose_in(data), key=key, language=caller.language)
         return _answer(dose, result)
+
+    @get("/lots", guards=[requires(Permission.DOSES_WRITE)])
+    async def lots(self, area: Scope) -> list[UsableLot]:
+        """The lots the caller's facility may give a dose from now: on hand, not expired,
+        not on hold, first expiry first, with the vaccine code and route to record."""
+        return msgspec.convert(await lots.usable_lots(area), list[UsableLot])
 
     @post("/{dose_id:int}/void", status_code=200, guards=[requires(Permission.DOSES_WRITE)])
     async def void(

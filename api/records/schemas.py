@@ -10,6 +10,7 @@ from msgspec import Meta
 from api.immunization.schemas import Reason as EngineReason
 from api.immunization.schemas import VaccineGroupForecast
 from api.schemas import Id, Input, Output
+from api.stock.schemas import BalanceOut
 
 Text = Annotated[str, Meta(max_length=200)]
 Reason = Annotated[str, Meta(min_length=3, max_length=500)]
@@ -129,3 +130,12 @@ class DoseCheck(Output):
     findings: list[Finding]
     evaluation: Evaluation
     forecast: list[VaccineGroupForecast]  # each vaccine group the dose counts for, after it
+
+
+class UsableLot(BalanceOut):
+    """A lot a dose may be given from here (``GET /api/doses/lots``)."""
+
+    store_id: int
+    store_name: str
+    vaccine_code: str  # the schedule's code recorded for the dose
+    route: str  # how it is given ("" when the catalogue does not say)

@@ -1,7 +1,6 @@
 // What the family, review and offline-reading screens share: waiting on a queued write,
-// dates as people read them, a forecast in plain words.
+// dates as people read them (a record's doses and forecast: dose-view.js).
 import "./outbox-db.js";
-import { h } from "./dom.js";
 import { language, t } from "./i18n.js";
 
 const POLL_MS = 200;
@@ -36,31 +35,6 @@ export function today() {
 
 const SEX = { F: "offline.sex.F", M: "offline.sex.M", U: "offline.sex.U" };
 export const sexWord = (sex) => t(SEX[sex] ?? SEX.U);
-
-// One vaccine group's forecast (POST /api/forecast) as a sentence: overdue since, due
-// since, or due on a date to come; nothing more to give.
-export function forecastLine(group, day = today()) {
-  const dose = group.dose_number ?? "";
-  const values = { group: group.vaccine_group, dose };
-  if (group.status !== "Not Complete" || !group.recommended) {
-    return { kind: "done", text: t("offline.forecast.done", values) };
-  }
-  if (group.past_due && group.past_due <= day) {
-    return { kind: "overdue", text: t("offline.forecast.overdue", { ...values, date: shownDate(group.past_due) }) };
-  }
-  if (group.recommended <= day) {
-    return { kind: "due", text: t("offline.forecast.due", { ...values, date: shownDate(group.recommended) }) };
-  }
-  return { kind: "upcoming", text: t("offline.forecast.upcoming", { ...values, date: shownDate(group.recommended) }) };
-}
-
-// Overdue first, then due, then upcoming by date; groups with nothing left last.
-const ORDER = { overdue: 0, due: 1, upcoming: 2, done: 3 };
-export function forecastList(groups) {
-  const lines = groups.map((group) => ({ group, ...forecastLine(group) }))
-    .sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || (a.group.recommended ?? "").localeCompare(b.group.recommended ?? ""));
-  return h("ul", { class: "forecast" }, lines.map((line) => h("li", { class: `dose ${line.kind}`, text: line.text })));
-}
 
 // "Updated 14/03/2025 09:30" (or "Not downloaded yet"), for every list read offline.
 export function updatedLine(record) {

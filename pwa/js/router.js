@@ -40,6 +40,10 @@ const ROUTES = {
   "stock-vials": { screen: "stock-vials", auth: true },
   // Due and overdue lists (issue 14).
   due: { screen: "due", auth: true },
+  // Vaccination records: record a dose, a dose from a paper card, void (issue 14).
+  dose: { screen: "dose", auth: true },
+  "dose-history": { screen: "dose-history", auth: true },
+  "dose-void": { screen: "dose-void", auth: true },
 };
 
 let root = null;

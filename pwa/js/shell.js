@@ -69,5 +69,11 @@ self.NIIS_SHELL = {
     // Due and overdue lists (issue 14).
     "/due.css",
     "/js/screens/due.js",
+    // Vaccination records (issue 14): the history and forecast, record, historical, void.
+    "/dose.css",
+    "/js/dose-view.js",
+    "/js/screens/dose.js",
+    "/js/screens/dose-history.js",
+    "/js/screens/dose-void.js",
   ],
 };

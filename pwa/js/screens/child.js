@@ -1,9 +1,11 @@
-// One child's record for a parent: identity, guardians and what is due, from the copy on
-// the device (brought up to date by the children list), so it reads offline.
+// One child's record for a parent: identity, guardians, the vaccination history and what
+// is due (coloured and worded states, dose-view.js), from the copy on the device (brought
+// up to date by the children list), so it reads offline.
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import * as reading from "../reading.js";
-import { forecastList, sexWord, shownDate, updatedLine } from "../records.js";
+import { sexWord, shownDate, updatedLine } from "../records.js";
+import { forecastList, historyList } from "../dose-view.js";
 import { CHILDREN } from "./children.js";
 
 export async function render(root, [id]) {
@@ -14,7 +16,7 @@ export async function render(root, [id]) {
     root.append(h("section", { class: "card" }, h("h2", { text: t("parent.missing") }), back));
     return;
   }
-  const { subject, forecast } = found;
+  const { subject } = found;
   root.append(
     h("section", { class: "card" },
       h("h2", { text: subject.full_name }),
@@ -27,7 +29,11 @@ export async function render(root, [id]) {
         h("dd", { text: subject.guardians.map((g) => [g.full_name, g.phone].filter(Boolean).join(" · ")).join("; ") })),
       back),
     h("section", { class: "card" },
+      h("h3", { i18n: "history.heading" }),
+      // A copy from before the history was kept on the device has no doses yet.
+      found.doses ? historyList(found) : h("p", { class: "muted", i18n: "history.refresh" })),
+    h("section", { class: "card" },
       h("h3", { text: t("parent.doses") }),
-      forecastList(forecast.vaccine_groups)),
+      forecastList(found.forecast)),
   );
 }

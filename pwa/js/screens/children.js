@@ -1,22 +1,19 @@
 // A parent's children: the list, read from the device first (it opens offline), then
-// brought up to date from the server: /api/me/subjects, each child's record and forecast.
+// brought up to date from the server: /api/me/subjects, each child's record, doses and
+// forecast (dose-view.js).
 import * as api from "../api.js";
 import { h } from "../dom.js";
-import { language, t } from "../i18n.js";
+import { t } from "../i18n.js";
+import { fetchRecord } from "../dose-view.js";
 import * as reading from "../reading.js";
 import { shownDate, updatedLine } from "../records.js";
 
 export const CHILDREN = "children";
 
-// Every child's record and forecast, saved for reading offline. Throws ApiError(0) offline.
+// Every child's record, history and forecast, saved for reading offline. Throws ApiError(0) offline.
 export async function download() {
   const linked = await api.request("GET", "/api/me/subjects");
-  const children = await Promise.all(linked.map(async ({ id }) => {
-    const subject = await api.request("GET", `/api/subjects/${id}`);
-    const forecast = await api.request("POST", "/api/forecast",
-      { birth_date: subject.birth_date, sex: subject.sex, language: language() });
-    return { subject, forecast };
-  }));
+  const children = await Promise.all(linked.map(({ id }) => fetchRecord(id)));
   await reading.save(CHILDREN, { children });
   return reading.load(CHILDREN);
 }

@@ -5,6 +5,7 @@ import { age, explain, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import * as store from "../store.js";
 import { waitingList } from "../camera.js";
+import { DOSES_PATH, reopenRoute } from "../dose-view.js";
 
 function describe(item) {
   return item.label ? t(item.label.key, item.label.values ?? {}) : `${item.method} ${item.path}`;
@@ -21,6 +22,8 @@ function fieldList(error) {
 // (a registration's 409 shows its candidates side by side there).
 const REOPEN = [
   { method: "POST", path: /^\/api\/subjects$/, route: (item) => `register/${item.seq}` },
+  // A dose the server wants confirmed (a screening finding) or refused: the dose screen.
+  { method: "POST", path: new RegExp(`^${DOSES_PATH}$`), route: reopenRoute },
 ];
 
 function reopenLink(item) {

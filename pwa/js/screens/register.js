@@ -64,6 +64,8 @@ export async function render(root, [seqText]) {
   const outcome = h("div", { id: "register-outcome", class: "outcome", role: "status", hidden: true });
   const duplicates = h("section", { id: "duplicates", class: "card", hidden: true });
   const submit = h("button", { type: "submit", i18n: "registry.register.submit" });
+  // A child registered offline can be dosed at once, the dose naming the registration's key.
+  const doseLink = h("a", { id: "register-dose", class: "button-link secondary", i18n: "dose.action", hidden: true });
 
   const kindChild = choice("kind", "child", "registry.register.child", true);
   const kindWoman = choice("kind", "woman", "registry.register.woman", false);
@@ -76,7 +78,7 @@ export async function render(root, [seqText]) {
     field("personal_id", "registry.register.personal_id", personalId, "registry.register.optional"),
     field("facility_id", "registry.register.facility", facility),
     field("address_detail", "registry.register.address", address, "registry.register.optional"),
-    guardian, pregnancy, outcome, submit, backLink("", "nav.home"));
+    guardian, pregnancy, outcome, doseLink, submit, backLink("", "nav.home"));
   root.append(form, duplicates);
   attachIdCard(form, form.querySelector('[data-field="full_name"]').parentElement);
 
@@ -180,8 +182,11 @@ export async function render(root, [seqText]) {
       go(`subject/${found.response.id}`);
       return;
     }
+    doseLink.hidden = true;
     if (found.state === "pending" || found.state === "sending") {
       tell("registry.register.queued", "pending");
+      doseLink.href = `#/dose/key-${found.key}`;
+      doseLink.hidden = written.expected_delivery !== undefined && written.expected_delivery !== null;
       return;
     }
     const error = found.error ?? {};

@@ -25,7 +25,7 @@ function failure(error) {
 
 // One question: a tick box whose label row is the 44 px target; the anaphylaxis question
 // also names the vaccine of the previous dose, asked once it is ticked.
-function question(item, vaccines) {
+export function question(item, vaccines) {
   const id = `q-${item.id}`;
   const box = h("input", { type: "checkbox", id, name: item.id });
   const row = h("div", { class: "choice" }, box, h("label", { for: id, text: item.text }));

@@ -1,14 +1,14 @@
-// A subject's record (#/subject/<id>): identity, guardians, status, moves, and what is
-// due per vaccine group (POST /api/forecast) in plain words, "do not give" / "postpone
-// until" / "refer" with the reason where the advice says so; print the A6 card; correct;
-// preview a screening.
+// A subject's record (#/subject/<id>): identity, guardians, status, moves, the vaccination
+// history and what is due per vaccine group (GET /api/subjects/{id}/doses and /forecast,
+// dose-view.js: kept on the device, so the record reads offline) in plain words, "do not
+// give" / "postpone until" / "refer" with the reason where the advice says so; record a
+// dose, enter one from a paper card; print the A6 card; correct; preview a screening.
 import * as api from "../api.js";
 import { h } from "../dom.js";
-import { language, t } from "../i18n.js";
+import { t } from "../i18n.js";
 import * as store from "../store.js";
-import {
-  ADVISED_ORDER, backLink, day, groupLine, groupWords, nameOf, observationsOf, relationshipWord, sexWord, statusWord,
-} from "../registry-view.js";
+import { backLink, day, nameOf, relationshipWord, sexWord, statusWord } from "../registry-view.js";
+import { forecastList, historyList, keptNote, loadRecord, queued } from "../dose-view.js";
 import * as outbox from "../outbox.js";
 import { recordTransfers } from "../transfer-view.js";
 
@@ -57,19 +57,6 @@ async function moves(subjectId) {
   return h("ul", { class: "plain", id: "moves" }, lines);
 }
 
-async function forecast(subject) {
-  const assessment = await api.request("POST", "/api/forecast", {
-    birth_date: subject.birth_date, sex: subject.sex, observations: observationsOf(subject), language: language(),
-  });
-  const today = assessment.assessment_date;
-  const lines = assessment.vaccine_groups
-    .map((group) => groupWords(group, today))
-    .sort((a, b) => ADVISED_ORDER.indexOf(a[2]) - ADVISED_ORDER.indexOf(b[2]) || (a[1].due < b[1].due ? -1 : 1));
-  return h("div", {},
-    h("p", { class: "muted", i18n: ["registry.forecast.as_of", { date: day(today) }] }),
-    h("ul", { class: "plain forecast", id: "forecast" }, lines.map(groupLine)));
-}
-
 // A part of the record that could not be read says so, and the rest still shows.
 async function part(build) {
   try {
@@ -79,25 +66,49 @@ async function part(build) {
   }
 }
 
+// The history and the forecast, drawn again when the outbox moves (a dose sent, a void refused).
+function doseParts(record, waiting, writer) {
+  return {
+    history: h("div", { id: "history-part" }, keptNote(record), historyList(record, waiting, { staff: writer })),
+    forecast: h("div", { id: "forecast-part" }, forecastList(record.forecast)),
+  };
+}
+
+function unavailable(root, message) {
+  root.append(h("section", { class: "card" },
+    h("h2", { i18n: "registry.subject.unavailable" }),
+    h("p", { class: "error", role: "alert", text: message }),
+    backLink("search", "registry.search.back")));
+}
+
 export async function render(root, [id]) {
-  let subject;
+  let record;
   try {
-    subject = await api.request("GET", `/api/subjects/${encodeURIComponent(id)}`);
+    record = await loadRecord(id);
   } catch (error) {
-    root.append(h("section", { class: "card" },
-      h("h2", { i18n: "registry.subject.unavailable" }),
-      h("p", { class: "error", role: "alert", text: error.status === 0 ? t("registry.subject.offline") : error.message }),
-      backLink("search", "registry.search.back")));
+    unavailable(root, error.message);
     return;
   }
+  if (!record) {
+    unavailable(root, t("registry.subject.offline"));
+    return;
+  }
+  const { subject } = record;
   const writer = store.get().user?.role !== "parent";
   // A move of this record still in the outbox (offline, or refused) shows on it.
   const queuedMoves = writer ? (await outbox.list()).filter((item) => item.path === `/api/subjects/${subject.id}/move`
     && item.state !== "confirmed" && item.account === store.get().user.id) : [];
-  const [identityPart, movesPart, forecastPart, transfersPart] = await Promise.all([
-    part(() => identity(subject)), part(() => moves(subject.id)), part(() => forecast(subject)),
-    writer ? part(() => recordTransfers(subject, queuedMoves)) : null,
+  const [identityPart, movesPart, transfersPart, waiting] = await Promise.all([
+    part(() => identity(subject)), part(() => moves(subject.id)),
+    writer ? part(() => recordTransfers(subject, queuedMoves)) : null, queued(subject.id),
   ]);
+  let parts = doseParts(record, waiting, writer);
+  const historySection = section("history.heading",
+    writer ? h("div", { class: "row" },
+      h("a", { class: "button-link", id: "record-dose", href: `#/dose/${subject.id}`, i18n: "dose.action" }),
+      h("a", { class: "button-link secondary", href: `#/dose-history/${subject.id}`, i18n: "dose.historical.action" })) : null,
+    parts.history);
+  const forecastSection = section("registry.subject.forecast", parts.forecast);
   root.append(...[
     h("section", { class: "card" },
       h("h2", { text: subject.full_name }),
@@ -110,11 +121,26 @@ export async function render(root, [id]) {
         writer ? h("a", { class: "button-link secondary", href: `#/move/${subject.id}`, i18n: "move.action" }) : null,
         writer ? h("a", { class: "button-link secondary", href: `#/screening/${subject.id}`, i18n: "screening.open" }) : null),
       backLink("search", "registry.search.back")),
-    section("registry.subject.forecast", forecastPart),
+    historySection,
+    forecastSection,
     section("registry.subject.guardians", guardians(subject)),
     subject.pregnancies.length ? section("registry.subject.pregnancies", h("ul", { class: "plain" },
       subject.pregnancies.map((p) => h("li", { i18n: ["registry.subject.expected", { date: day(p.expected_delivery) }] })))) : null,
     transfersPart ? section("move.record.heading", transfersPart) : null,
     section("registry.subject.moves", movesPart),
   ].filter(Boolean));
+
+  // A dose or a void sent (or refused) while the record is open: read the record again.
+  let last = JSON.stringify(store.get().outbox);
+  return store.subscribe(async (state) => {
+    const now = JSON.stringify(state.outbox);
+    if (now === last) return;
+    last = now;
+    const fresh = await loadRecord(subject.id, subject).catch(() => null);
+    if (!fresh) return;
+    const next = doseParts(fresh, await queued(subject.id), writer);
+    parts.history.replaceWith(next.history);
+    parts.forecast.replaceWith(next.forecast);
+    parts = next;
+  });
 }
