@@ -305,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=tuple(field.SPLITS), default="report", help="field corpus split")
     parser.add_argument("--kinds", default=",".join(field.KINDS), help="field corpus kinds, comma-separated")
     parser.add_argument("--conditions", default="", help="field corpus: only these conditions, comma-separated")
+    parser.add_argument("--first-variant", type=int, default=0, help="field corpus: skip the variants before this")
     parser.add_argument("--no-decoys", action="store_true", help="field corpus: leave the decoys out")
     parser.add_argument(
         "--variants", type=int, default=None, help=f"photos per recipe (field {field.VARIANTS}, classic 3)"
@@ -323,7 +324,12 @@ def main(argv: list[str] | None = None) -> int:
         kinds = tuple(k for k in args.kinds.split(",") if k)
         conditions = tuple(c for c in args.conditions.split(",") if c) or None
         samples = field.build(
-            args.split, args.variants or field.VARIANTS, kinds=kinds, conditions=conditions, decoys=not args.no_decoys
+            args.split,
+            args.variants or field.VARIANTS,
+            kinds=kinds,
+            conditions=conditions,
+            decoys=not args.no_decoys,
+            first_variant=args.first_variant,
         )
     print(
         f"corpus: {len(samples)} photos generated in {time.perf_counter() - started:.1f} s "

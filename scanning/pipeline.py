@@ -508,8 +508,9 @@ _SQUASH_ROWS = (6, 10)
 """Rows averaged into one when looking for dim, noisy bars (bench/scan.py)."""
 
 _ZBAR_SQUASH_ROWS = (10, 16)
-"""Rows averaged for zbar: on the tune split's dim cartons 10 and 16 read the
-bars of 6 of 7 labels, 6 of 2, 24 of 3 (24 rows blur bars at a 2° tilt)."""
+"""Rows averaged for zbar: on the tune split's 7 dim cartons whose bars no pass
+read, 10 or 16 rows read them on 6 labels, 6 rows on 2, 24 rows on 3 (the
+longer the run of rows, the more a small leftover tilt blurs the bars)."""
 
 _UPRIGHT = 0
 """Degrees: bars tilted more than this are turned upright before zbar reads
@@ -548,6 +549,7 @@ def _on(
 
 
 def _squashed_sharpened(view: passes.View, *, across: bool) -> passes.View:
+    """``view`` with rows (``across``: columns) averaged, then sharpened."""
     return passes.refiltered(passes.squashed(view, _SQUASH_ROWS[0], across=across), passes.sharpen)
 
 

@@ -332,12 +332,15 @@ def build(
     kinds: tuple[str, ...] = KINDS,
     conditions: tuple[str, ...] | None = None,
     decoys: bool = True,
+    first_variant: int = 0,
 ) -> tuple[Sample, ...]:
     """Every kind × condition × strength ``variants`` times, then the decoys.
 
     With the default 4 variants: 492 photos with codes and 120 decoys.
     ``conditions`` keeps only those conditions (of the photos with codes),
-    ``decoys=False`` leaves the decoys out (to look at a few conditions).
+    ``decoys=False`` leaves the decoys out (to look at a few conditions),
+    ``first_variant=2`` keeps only the variants from 2 on (the photos added
+    in issue 11's fourth round).
     """
     samples = [
         sample(split, kind, condition, strength, variant)
@@ -345,13 +348,13 @@ def build(
         for condition in CONDITIONS[kind]
         if conditions is None or condition in conditions
         for strength in STRENGTHS
-        for variant in range(variants)
+        for variant in range(first_variant, variants)
     ]
     if decoys:
         samples += [
             decoy(split, what, condition, variant)
             for what in DECOYS
             for condition in DECOY_CONDITIONS
-            for variant in range(variants)
+            for variant in range(first_variant, variants)
         ]
     return tuple(samples)
