@@ -304,7 +304,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--classic", action="store_true", help="the first corpus instead of the field one")
     parser.add_argument("--split", choices=tuple(field.SPLITS), default="report", help="field corpus split")
     parser.add_argument("--kinds", default=",".join(field.KINDS), help="field corpus kinds, comma-separated")
-    parser.add_argument("--variants", type=int, default=None, help="photos per recipe (field 2, classic 3)")
+    parser.add_argument("--conditions", default="", help="field corpus: only these conditions, comma-separated")
+    parser.add_argument("--first-variant", type=int, default=0, help="field corpus: skip the variants before this")
+    parser.add_argument("--no-decoys", action="store_true", help="field corpus: leave the decoys out")
+    parser.add_argument(
+        "--variants", type=int, default=None, help=f"photos per recipe (field {field.VARIANTS}, classic 3)"
+    )
     parser.add_argument("--no-large", action="store_true", help="classic: skip the 12 MP photos")
     parser.add_argument("--repeat", type=int, default=1, help="timing repetitions (best kept)")
     parser.add_argument("--details", action="store_true", help="print each photo's outcome")
@@ -317,7 +322,15 @@ def main(argv: list[str] | None = None) -> int:
         samples = build(args.variants or 3, large=not args.no_large)
     else:
         kinds = tuple(k for k in args.kinds.split(",") if k)
-        samples = field.build(args.split, args.variants or 2, kinds=kinds)
+        conditions = tuple(c for c in args.conditions.split(",") if c) or None
+        samples = field.build(
+            args.split,
+            args.variants or field.VARIANTS,
+            kinds=kinds,
+            conditions=conditions,
+            decoys=not args.no_decoys,
+            first_variant=args.first_variant,
+        )
     print(
         f"corpus: {len(samples)} photos generated in {time.perf_counter() - started:.1f} s "
         f"(zbar {'on' if zbar.AVAILABLE else 'OFF'})" + ("" if args.classic else f", field corpus, {args.split} split")

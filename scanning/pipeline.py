@@ -333,7 +333,14 @@ def plan(
             with_zxing(base, binarizer=zxingcpp.Binarizer.GlobalHistogram),
         )
     if look.soft or everything:
-        yield named("sharpen-twice", with_zxing(passes.filtered(image, passes.sharpen_twice)))
+        sharpened = passes.filtered(image, passes.sharpen_twice)
+        yield named("sharpen-twice", with_zxing(sharpened))
+        # zxing-cpp's fixed threshold on the same picture: the sharpening's
+        # overshoot leaves a strongly defocused code's modules clearly on
+        # either side of mid-grey, where the local binariser, comparing each
+        # block with its neighbours, loses them (issue 11, fourth round: the
+        # tune split's vials at the strongest defocus).
+        yield named("sharpen-twice-fixed", with_zxing(sharpened, binarizer=zxingcpp.Binarizer.FixedThreshold))
     if everything or slanted_bars(image):
         for steep in (-45.0, 45.0):
             yield named(f"rotate{steep:+g}", with_zxing(passes.rotated(image, steep)))
@@ -446,26 +453,50 @@ def label_search(
     mask = zxing.formats_mask(missing)
     image = photo.image
     with_zxing = _zxing_runner(mask)
-    turns = sorted({round(_tilt(s, t)) for s, t in found} - set(range(-_STRAIGHT, _STRAIGHT + 1)))
-    views = [_Lazy(f"label-turn{angle:+d}", image, angle) for angle in turns[:2]]
+    tilts = {round(_tilt(s, t)) for s, t in found}
+    turns = sorted(tilts - set(range(-_STRAIGHT, _STRAIGHT + 1)))
+    uprights = sorted(tilts - set(range(-_UPRIGHT, _UPRIGHT + 1)))
+    # One turned picture per angle, shared by the passes that read it.
+    turned = {angle: _Lazy(f"label-turn{angle:+d}", image, angle) for angle in (*turns[:2], *uprights[:2])}
+    views = [turned[angle] for angle in turns[:2]]
     for view in views:
         yield Attempt(view.name, _on(view, with_zxing))
+    straight = _Lazy("label", image, 0)
+    zbar_on = use_zbar and zbar.AVAILABLE
     if "Code128" in missing:
         # The bars stand upright in the turned views (or the picture itself):
         # average their rows, or columns for bars on their side, against noise.
-        for view in [_Lazy("label", image, 0), *views]:
+        for view in [straight, *views]:
             for rows, across in itertools.product(_SQUASH_ROWS, (False, True)):
                 name = f"{view.name}-{'columns' if across else 'rows'}{rows}"
                 yield Attempt(name, _on(view, with_zxing, functools.partial(passes.squashed, rows=rows, across=across)))
+        if zbar_on:
+            # zbar reads averaged dim bars that zxing-cpp reads in none of
+            # these views (issue 11, fourth round: the tune split's dim
+            # cartons). More rows are averaged, so even a small tilt is turned
+            # away first; zbar scans across the bars only, a few milliseconds.
+            for view in [turned[angle] for angle in uprights[:2]] or [straight]:
+                for rows, across in itertools.product(_ZBAR_SQUASH_ROWS, (False, True)):
+                    name = f"{view.name}-zbar-{'columns' if across else 'rows'}{rows}"
+                    squash = functools.partial(passes.squashed, rows=rows, across=across)
+                    yield Attempt(name, _on_zbar(view, squash, across=across))
+        if glance(image).soft:
+            # Softened bars, averaged, then sharpened: the averaging has taken
+            # the noise out that sharpening would otherwise amplify (the tune
+            # split's cartons at the lightest defocus).
+            for view in [straight, *views]:
+                for across in (False, True):
+                    name = f"{view.name}-{'columns' if across else 'rows'}{_SQUASH_ROWS[0]}-sharpened"
+                    yield Attempt(name, _on(view, with_zxing, functools.partial(_squashed_sharpened, across=across)))
     for left, top, right, bottom in (_box(s, t) for s, t in found):
         width, height = right - left, bottom - top
         if width > 2 * height:  # a 1D code: look above and below it
             band = (left - 0.2 * width, top - 4 * height, right + 0.2 * width, bottom + 4 * height)
             yield from region_attempts(image, band, mask, margin=0.0, side=_LABEL_SIDE, most=2.0)
-    if use_zbar and zbar.AVAILABLE and "Code128" in missing:
+    if zbar_on and "Code128" in missing:
         # zbar reads blurred or small bars that zxing-cpp does not (the tune
         # split's small, JPEG and glare cartons): before the costly retries.
-        for view in [_Lazy("label", image, 0), *views]:
+        for view in [straight, *views]:
             yield Attempt(f"{view.name}-zbar", _on_zbar(view))
     yield from plan(photo, formats=missing, use_zbar=use_zbar, max_pixels=max_pixels, first=False, everything=True)
 
@@ -475,6 +506,16 @@ _STRAIGHT = 5
 
 _SQUASH_ROWS = (6, 10)
 """Rows averaged into one when looking for dim, noisy bars (bench/scan.py)."""
+
+_ZBAR_SQUASH_ROWS = (10, 16)
+"""Rows averaged for zbar: on the tune split's 7 dim cartons whose bars no pass
+read, 10 or 16 rows read them on 6 labels, 6 rows on 2, 24 rows on 3 (the
+longer the run of rows, the more a small leftover tilt blurs the bars)."""
+
+_UPRIGHT = 0
+"""Degrees: bars tilted more than this are turned upright before zbar reads
+them averaged (on the tune split a 1° turn read a dim label the straight
+picture did not: the turn's bilinear resampling also averages noise)."""
 
 
 class _Lazy:
@@ -507,12 +548,20 @@ def _on(
     return run
 
 
-def _on_zbar(view: _Lazy) -> Callable[[], list[tuple[Symbol, passes.Transform]]]:
-    """zbar reading Code 128 on ``view``, computed when the pass runs."""
+def _squashed_sharpened(view: passes.View, *, across: bool) -> passes.View:
+    """``view`` with rows (``across``: columns) averaged, then sharpened."""
+    return passes.refiltered(passes.squashed(view, _SQUASH_ROWS[0], across=across), passes.sharpen)
+
+
+def _on_zbar(
+    view: _Lazy, derive: Callable[[passes.View], passes.View] | None = None, *, across: bool | None = None
+) -> Callable[[], list[tuple[Symbol, passes.Transform]]]:
+    """zbar reading Code 128 on ``view`` (through ``derive``; scanlines ``across`` as
+    :func:`zbar.read` takes it), computed when the pass runs."""
 
     def run() -> list[tuple[Symbol, passes.Transform]]:
-        picture = view()
-        return [(s, picture.to_working) for s in zbar.read(picture.image, ("Code128",))]
+        picture = view() if derive is None else derive(view())
+        return [(s, picture.to_working) for s in zbar.read(picture.image, ("Code128",), across=across)]
 
     return run
 

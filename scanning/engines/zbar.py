@@ -73,8 +73,14 @@ _binary_supported: bool | None = None
 _lock = threading.Lock()
 
 
-def read(image: Image.Image, formats: tuple[str, ...] | None = None) -> list[Symbol]:
-    """All QR and 1D symbols zbar finds in a grayscale picture (``[]`` without zbar)."""
+def read(image: Image.Image, formats: tuple[str, ...] | None = None, *, across: bool | None = None) -> list[Symbol]:
+    """All QR and 1D symbols zbar finds in a grayscale picture (``[]`` without zbar).
+
+    zbar scans along every row and every column. ``across=False`` keeps the
+    rows only, ``True`` the columns only (zbar's density settings): on a
+    picture whose bars were averaged along their height, the other
+    direction only crosses the bars lengthwise and costs most of the time.
+    """
     if _wrapper is None:
         return []
     w = _wrapper
@@ -88,6 +94,10 @@ def read(image: Image.Image, formats: tuple[str, ...] | None = None) -> list[Sym
     zimage = w.zbar_image_create()
     try:
         binary = _configure(w, scanner, wanted)
+        if across is not None:
+            # zbar's Y density spaces its horizontal scanlines (rows), X its vertical ones.
+            off = w.ZBarConfig.CFG_Y_DENSITY if across else w.ZBarConfig.CFG_X_DENSITY
+            w.zbar_image_scanner_set_config(scanner, 0, off, 0)
         w.zbar_image_set_format(zimage, _FOURCC_Y800)
         w.zbar_image_set_size(zimage, image.size[0], image.size[1])
         buffer = cast(pixels, c_void_p)  # type: ignore[arg-type]

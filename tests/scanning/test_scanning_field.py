@@ -127,6 +127,26 @@ def test_dim_noisy_carton_bars_are_read_with_their_rows_averaged() -> None:
     assert texts(result) == {(e.format, e.text) for e in sample.expected}
 
 
+def test_the_darkest_carton_bars_are_read_by_zbar_with_their_rows_averaged() -> None:
+    # Grey range 4-42 and noise σ 15: the DataMatrix is read once smoothed,
+    # but zxing-cpp reads the bars in no pass, even averaged; zbar reads them
+    # averaged over 10-16 rows of the picture turned upright.
+    sample = field.sample("tune", "carton", "dim", 3, 0)
+    result = scanning.decode(sample.data, time_budget=30, label_budget=30, label_passes=1000)
+    assert texts(result) == {(e.format, e.text) for e in sample.expected}
+    assert any(b.engine == "zbar" and b.format == "Code128" for b in result.barcodes)
+
+
+def test_a_vial_at_the_strongest_defocus_is_read_sharpened_with_a_fixed_threshold() -> None:
+    # Gaussian blur of 2.2 px: sharpened twice, the modules stand clear of
+    # mid-grey but zxing-cpp's local binariser still loses them; its fixed
+    # threshold on the same picture reads the DataMatrix.
+    sample = field.sample("tune", "vial", "defocus", 3, 0)
+    result = scanning.decode(sample.data, time_budget=30)
+    assert texts(result) == {(e.format, e.text) for e in sample.expected}
+    assert result.winning_pass == "sharpen-twice-fixed"
+
+
 def test_a_tilted_vial_costs_one_pass() -> None:
     # A lone GS1 DataMatrix with no bars around it: no turned pass looking
     # for the GS1-128 codes of a carton label.
