@@ -1,4 +1,4 @@
 """Vaccination records: doses recorded (with their stock entry) or historical, voided,
 and each subject's stored forecast from them (docs/records.md)."""
 
-__all__ = ["controllers", "deps", "schemas", "services"]
+__all__ = ["checks", "controllers", "deps", "lots", "messages", "schemas", "services"]
