@@ -94,7 +94,7 @@ def load_demo(env: dict[str, str]) -> None:
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         cwd=Path(__file__).resolve().parents[1],
     )
     assert demo.returncode == 0, demo.stderr
