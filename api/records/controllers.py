@@ -20,6 +20,7 @@ from api.records.deps import DOSE_DEPENDENCIES
 from api.records.schemas import DoseIn, DoseOut, RecordedDose, VoidIn
 from api.registry.subjects.deps import SUBJECT_DEPENDENCIES, provide_visible_subject
 from api.scope import Scope
+from api.sync import services as sync
 from schedule.vn.screening import Answer
 
 
@@ -30,6 +31,7 @@ def _answer(dose: dict[str, Any], result: Assessment) -> RecordedDose:
 def _dose_in(data: DoseIn) -> services.DoseIn:
     fields = msgspec.structs.asdict(data)
     fields.pop("subject_id")
+    fields.pop("subject_key")
     if data.screening is not None:
         fields["screening"] = services.ScreeningIn(
             data.screening.form,
@@ -39,6 +41,17 @@ def _dose_in(data: DoseIn) -> services.DoseIn:
             },
         )
     return services.DoseIn(**fields)
+
+
+async def _subject_id(actor: Actor, data: DoseIn) -> int:
+    if (data.subject_id is None) == (data.subject_key is None):
+        raise Invalid(
+            "Name the subject by subject_id, or by subject_key for a child registered offline", field="subject_id"
+        )
+    if data.subject_id is not None:
+        return data.subject_id
+    assert data.subject_key is not None and actor.account_id is not None  # a signed-in write
+    return await sync.subject_of_key(actor.account_id, data.subject_key)
 
 
 class DoseController(Controller):
@@ -57,7 +70,7 @@ class DoseController(Controller):
                 "Send an Idempotency-Key (a UUID made once per dose) so a retry never records the dose twice",
                 details={"header": HEADER},
             )
-        subject = await provide_visible_subject(data.subject_id, area)
+        subject = await provide_visible_subject(await _subject_id(actor, data), area)
         dose, result = await services.record(actor, area, subject, _dose_in(data), key=parse_key(raw))
         return _answer(dose, result)
 

@@ -8,7 +8,7 @@ concurrency hold for doses as for every other movement.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -36,6 +36,17 @@ Source = Literal["recorded", "synced", "historical"]
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 # Screening outcomes that hold a vaccine back today, and how strongly.
 _HELD_BACK = {Action.POSTPONE: "precaution", Action.REFER: "precaution", Action.DO_NOT_GIVE: "contraindication"}
+
+# Called with each dose just written, inside its unit of work: the sync package opens
+# the review of a cross-site double dose there (it sits above records, so it registers
+# itself at start-up, api/app.py, rather than records importing it).
+DoseHook = Callable[[Actor, dict[str, Any], int], Awaitable[None]]
+_after_record: list[DoseHook] = []
+
+
+def after_record(hook: DoseHook) -> None:
+    if hook not in _after_record:
+        _after_record.append(hook)
 
 
 @dataclass(frozen=True)
@@ -327,6 +338,7 @@ async def record(
                 site=data.site,
                 screening=screening,
                 warnings=msgspec.to_builtins([*findings, *({"code": f} for f in flags)]),
+                flags=flags,
                 override_reason=data.override_reason,
                 source=data.source,
                 recorded_at=now,
@@ -339,6 +351,8 @@ async def record(
                 actor, store, lot["id"], key=f"dose:{key}", offline=data.source == "synced", given_at=at
             )
             await Dose.update({Dose.stock_event: event_id}).where(Dose.id == dose_id)
+        for hook in _after_record:
+            await hook(actor, subject, dose_id)
         shown = {"subject": subject["id"], "vaccine_code": data.vaccine_code, "administered_on": on}
         if lot is not None:
             shown["lot"] = lot["number"]

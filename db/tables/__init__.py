@@ -6,7 +6,7 @@ from db.tables.generations import Generation
 from db.tables.idempotency import IdempotencyKey
 from db.tables.places import Facility, Place, PlaceChange, PlaceVersion, Store
 from db.tables.push import Outbox
-from db.tables.records import Dose, SubjectForecast
+from db.tables.records import Dose, DoseReview, SubjectForecast
 from db.tables.registry import (
     DuplicateCandidate,
     Guardian,
@@ -66,6 +66,7 @@ ALL_TABLES = (
     StockOpenVial,
     Dose,
     SubjectForecast,
+    DoseReview,
 )
 
 __all__ = [
@@ -74,6 +75,7 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Dose",
+    "DoseReview",
     "DuplicateCandidate",
     "Facility",
     "Generation",
