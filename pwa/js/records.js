@@ -2,7 +2,7 @@
 // dates as people read them, a forecast in plain words.
 import "./outbox-db.js";
 import { h } from "./dom.js";
-import { language, t } from "./i18n.js";
+import { t } from "./i18n.js";
 
 const POLL_MS = 200;
 
@@ -24,10 +24,8 @@ export function shownDate(iso) {
   return `${day}/${month}/${year}`;
 }
 
-// A moment (ms since the epoch) with date and time, in the person's language.
-export function shownMoment(ms) {
-  return new Date(ms).toLocaleString(language() === "vi" ? "vi-VN" : "en-GB", { dateStyle: "short", timeStyle: "short" });
-}
+// Moments are worded by i18n.js (the status bar needs them before any screen).
+export { shownMoment } from "./i18n.js";
 
 export function today() {
   const now = new Date();

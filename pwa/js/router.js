@@ -38,6 +38,8 @@ const ROUTES = {
   // Stock reports and open vials (stockui).
   "stock-usage": { screen: "stock-usage", auth: true },
   "stock-vials": { screen: "stock-vials", auth: true },
+  // Offline sync: the double-dose reviews it opens (issue 14).
+  "dose-reviews": { screen: "dose-reviews", auth: true },
 };
 
 let root = null;

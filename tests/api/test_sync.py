@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,10 +21,12 @@ import httpx
 
 from api import clock
 from api.stock import catalogue
+from api.sync.services import KINDS
 from db.tables import AuditEvent, Dose, DoseReview, IdempotencyKey, StockEvent, Subject
 from tests.api.test_records import PENTAVALENT
 from tests.api.test_registry import child
 from tests.api.test_stock import ACTOR, Stock, _on_hand, _receive
+from tests.conftest import REPO
 from tests.world import World
 
 
@@ -341,3 +344,22 @@ async def test_the_same_batch_sent_twice_at_once_is_applied_once(
     ]
     assert await Subject.count() == subjects + 1 and await Dose.count() == 1
     assert await _on_hand(stock, "F1", "penta_a") == 9
+
+
+def test_the_app_batches_exactly_the_writes_the_server_takes_in_a_batch() -> None:
+    """outbox-db.js sends in batches only what POST /api/sync takes (anything else would
+    come back refused ``not_batchable``), and every kind the server takes."""
+    script = (REPO / "pwa" / "js" / "outbox-db.js").read_text(encoding="utf-8")
+    listed = re.findall(r'\["(POST|PATCH)", /\^(.+?)\$/\]', script)
+    assert [(method, path.replace("\\/", "/")) for method, path in listed] == [
+        (kind.method, kind.path.pattern) for kind in KINDS
+    ]
+
+
+def test_every_conflict_the_server_gives_is_worded_in_both_languages() -> None:
+    for lang in ("vi", "en"):
+        strings = json.loads((REPO / "pwa" / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
+        for code in ("double_dose", "lot_on_hold", "lot_expired"):
+            assert f"sync.conflict.{code}" in strings
+        for flag in ("lot_on_hold", "lot_expired"):
+            assert f"doseReview.flag.{flag}" in strings
