@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from api import clock
 from api.stock import catalogue
@@ -28,6 +29,13 @@ from tests.api.test_registry import child
 from tests.api.test_stock import ACTOR, Stock, _on_hand, _receive
 from tests.conftest import REPO
 from tests.world import World
+
+
+@pytest.fixture
+async def vac(token_for: Any, stock: Stock) -> dict[str, str]:
+    """The vaccinator of F1, whose store holds ten doses of pentavalent."""
+    await _receive(stock, "F1", "penta_a", 10)
+    return dict(await token_for("vac1"))
 
 
 def _key() -> str:
@@ -76,10 +84,8 @@ async def _counts() -> tuple[int, int, int, int]:
 
 
 async def test_a_child_registered_and_dosed_offline_is_applied_once_however_often_it_is_sent(
-    client: httpx.AsyncClient, token_for: Any, world: World, stock: Stock
+    client: httpx.AsyncClient, vac: dict[str, str], world: World, stock: Stock
 ) -> None:
-    await _receive(stock, "F1", "penta_a", 10)
-    vac = await token_for("vac1")
     register, dose = _key(), _key()
     items = [
         _registration(world, register, birth_date="2026-02-01"),
@@ -121,10 +127,8 @@ async def test_a_child_registered_and_dosed_offline_is_applied_once_however_ofte
 
 
 async def test_a_dose_sent_alone_names_a_child_registered_offline_by_its_key(
-    client: httpx.AsyncClient, token_for: Any, world: World, stock: Stock
+    client: httpx.AsyncClient, vac: dict[str, str], world: World, stock: Stock
 ) -> None:
-    await _receive(stock, "F1", "penta_a", 10)
-    vac = await token_for("vac1")
     register = _key()
     await _sync(client, vac, _registration(world, register))
     body = json.loads(_dose(stock, "F1", _key(), given=_this_morning(), subject_key=register)["body"])
@@ -149,10 +153,8 @@ async def test_a_dose_sent_alone_names_a_child_registered_offline_by_its_key(
 
 
 async def test_a_dose_before_its_registration_or_naming_a_missing_key_is_refused_with_nothing_written(
-    client: httpx.AsyncClient, token_for: Any, world: World, stock: Stock
+    client: httpx.AsyncClient, vac: dict[str, str], world: World, stock: Stock
 ) -> None:
-    await _receive(stock, "F1", "penta_a", 10)
-    vac = await token_for("vac1")
     register, early, missing = _key(), _key(), _key()
     before = await _counts()
 
@@ -178,10 +180,8 @@ async def test_a_dose_before_its_registration_or_naming_a_missing_key_is_refused
 
 
 async def test_a_refused_item_stops_only_the_items_that_name_it(
-    client: httpx.AsyncClient, token_for: Any, world: World, stock: Stock
+    client: httpx.AsyncClient, vac: dict[str, str], world: World, stock: Stock
 ) -> None:
-    await _receive(stock, "F1", "penta_a", 10)
-    vac = await token_for("vac1")
     bad, its_dose, other = _key(), _key(), _key()
     subjects = await Subject.count()
 
@@ -321,10 +321,8 @@ async def test_a_synced_dose_on_a_lot_put_on_hold_meanwhile_is_kept_and_flagged(
 
 
 async def test_the_same_batch_sent_twice_at_once_is_applied_once(
-    client: httpx.AsyncClient, token_for: Any, world: World, stock: Stock
+    client: httpx.AsyncClient, vac: dict[str, str], world: World, stock: Stock
 ) -> None:
-    await _receive(stock, "F1", "penta_a", 10)
-    vac = await token_for("vac1")
     register = _key()
     items = [
         _registration(world, register),
