@@ -12,7 +12,7 @@ from api.auth.guards import requires, signed_in
 from api.auth.principal import Principal
 from api.auth.roles import Permission
 from api.context import Actor
-from api.errors import AppError
+from api.errors import AppError, Invalid
 from api.scope import Scope
 from api.sync import reviews, services, subrequest
 from api.sync.schemas import MAX_ITEMS, DoseReviewOut, ResolveIn, SyncIn, SyncOut
@@ -37,6 +37,10 @@ class SyncController(Controller):
                 f"A batch holds at most {MAX_ITEMS} writes ({len(data.items)} sent): send the first "
                 f"{MAX_ITEMS}, then the rest after their answer",
                 details={"max_items": MAX_ITEMS},
+            )
+        if data.last_synced_at is not None and data.last_synced_at.tzinfo is None:
+            raise Invalid(
+                "last_synced_at needs a time zone offset: send back the synced_at answered", field="last_synced_at"
             )
         return await services.apply_batch(
             caller.account_id, data.items, partial(subrequest.dispatch, request), last_synced_at=data.last_synced_at

@@ -212,6 +212,10 @@ async def test_a_batch_over_the_bound_is_refused_saying_how_to_send_it(
     response = await client.post("/api/sync", json={"items": items}, headers=await token_for("vac1"))
     assert response.status_code == 413
     assert "at most 500" in response.json()["error"]["message"]
+    naive = await client.post(
+        "/api/sync", json={"items": items[:1], "last_synced_at": "2026-01-01T08:00:00"}, headers=await token_for("vac1")
+    )
+    assert naive.status_code == 422 and naive.json()["error"]["details"]["field"] == "last_synced_at"
     assert await IdempotencyKey.count() == 0
 
 
