@@ -2,7 +2,7 @@
 // dates as people read them, a forecast in plain words.
 import "./outbox-db.js";
 import { h } from "./dom.js";
-import { t } from "./i18n.js";
+import { shownMoment, t } from "./i18n.js";
 
 const POLL_MS = 200;
 
@@ -25,7 +25,7 @@ export function shownDate(iso) {
 }
 
 // Moments are worded by i18n.js (the status bar needs them before any screen).
-export { shownMoment } from "./i18n.js";
+export { shownMoment };
 
 export function today() {
   const now = new Date();
