@@ -49,6 +49,8 @@ from api.scan.pool import DecodePool
 from api.settings import Settings
 from api.shell import version
 from api.stock.controllers import CatalogueController, ReportController, StoreController
+from api.sync import reviews as dose_reviews
+from api.sync.controllers import DoseReviewController, SyncController
 from db.engine import close_engine, make_engine, open_engine, use
 
 os.environ.setdefault("PICCOLO_CONF", "db.piccolo_conf")
@@ -142,6 +144,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             CatalogueController,
             StoreController,
             ReportController,
+            SyncController,
+            DoseReviewController,
             forecast,
             screening_forms,
             screening_assess,
@@ -166,6 +170,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         debug=False,
     )
     document_header(app)
+    dose_reviews.register()
     # Around the whole app, not per route: unmatched paths get a request id too.
     app.asgi_handler = request_id_middleware(
         security_headers_middleware(app.asgi_handler, production=settings.production)

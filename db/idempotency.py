@@ -65,8 +65,17 @@ async def claim(account_id: int, key: str, submission: Submission, *, now: datet
     )
     if inserted:
         return None
+    earlier = await answered(account_id, key)
+    assert earlier is not None  # the conflict was on this very row, and keys are only pruned
+    return earlier
+
+
+async def answered(account_id: int, key: str) -> Earlier | None:
+    """What was sent and answered under ``key`` (a batch item naming an earlier item's
+    key, docs/records.md "Offline sync"), or ``None`` for a key never kept."""
     row = await IdempotencyKey.select().where(_the(account_id, key)).first()
-    assert row is not None  # the conflict was on this very row, and keys are only pruned
+    if row is None:
+        return None
     return Earlier(
         submission=Submission(method=row["method"], path=row["path"], body_hash=row["request_hash"]),
         answer=Answer(status=int(row["status"]), body=bytes(row["response_body"]), content_type=row["content_type"]),

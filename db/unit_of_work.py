@@ -187,6 +187,11 @@ async def own_unit_of_work() -> AsyncIterator[UnitOfWork]:
         _current.reset(token)
 
 
+def running() -> UnitOfWork | None:
+    """The unit of work this code runs in, if any."""
+    return _current.get()
+
+
 def on_commit(callback: Hook) -> None:
     """Register ``callback`` on the running unit of work (see :meth:`UnitOfWork.on_commit`)."""
     unit = _current.get()

@@ -42,6 +42,9 @@ HELD_BACK: Mapping[Action, Severity] = {
     Action.DO_NOT_GIVE: "contraindication",
 }
 
+# What makes a lot unusable on the dose's day: refused online, flagged on a synced dose.
+LOT_PROBLEMS = ("lot_on_hold", "lot_expired")
+
 # Findings worded here (the engine's reasons are worded by schedule.reasons), (vi, en).
 _TEXT: dict[str, tuple[str, str]] = {
     "postpone": ("Hoãn tiêm {group} đến {until}: {why}", "Postpone {group} until {until}: {why}"),
@@ -186,7 +189,7 @@ async def stock_lot(
         raise Invalid(
             f"Lot {lot['number']} is a lot of {lot['product_code']}, not of product {product_id}", field="product_id"
         )
-    problems = (["lot_on_hold"] if lot["on_hold"] else []) + (["lot_expired"] if lot["expiry"] < on else [])
+    problems = [p for p, bad in zip(LOT_PROBLEMS, (lot["on_hold"], lot["expiry"] < on), strict=True) if bad]
     if problems and refuse_unusable:
         # The vaccinator can still pick another vial: refuse, saying why.
         why = "is on hold (stopped everywhere)" if lot["on_hold"] else f"expired on {lot['expiry']}"

@@ -20,6 +20,7 @@ from api.records.deps import DOSE_DEPENDENCIES
 from api.records.schemas import CorrectionIn, DoseCheck, DoseIn, DoseOut, RecordedDose, UsableLot, VoidIn
 from api.registry.subjects.deps import SUBJECT_DEPENDENCIES, provide_visible_subject
 from api.scope import Scope
+from api.sync import services as sync
 from schedule.vn.screening import Answer
 
 
@@ -31,6 +32,7 @@ def _dose_in(data: DoseIn) -> services.DoseIn:
     fields = msgspec.structs.asdict(data)
     fields.pop("subject_id")
     fields.pop("reason", None)  # a correction's, not the dose's
+    fields.pop("subject_key", None)
     if data.screening is not None:
         fields["screening"] = services.ScreeningIn(
             data.screening.form,
@@ -52,17 +54,28 @@ def _required_key(request: Request[Any, Any, Any]) -> str:
     return parse_key(raw)
 
 
+async def _subject_id(actor: Actor, data: DoseIn) -> int:
+    if (data.subject_id is None) == (data.subject_key is None):
+        raise Invalid(
+            "Name the subject by subject_id, or by subject_key for a child registered offline", field="subject_id"
+        )
+    if data.subject_id is not None:
+        return data.subject_id
+    assert data.subject_key is not None and actor.account_id is not None  # a signed-in write
+    return await sync.subject_of_key(actor.account_id, data.subject_key)
+
+
 class DoseController(Controller):
     path = "/api/doses"
     tags = ["records"]
     dependencies = DOSE_DEPENDENCIES
 
     @post("/check", status_code=200, guards=[requires(Permission.DOSES_WRITE)])
-    async def check(self, caller: Principal, area: Scope, data: DoseIn) -> DoseCheck:
+    async def check(self, actor: Actor, caller: Principal, area: Scope, data: DoseIn) -> DoseCheck:
         """What saving this dose would say, before it is saved (the same body as
         ``POST /api/doses``, no key needed): the findings to confirm, the engine's
         verdict and the forecast after it. Refused as the record would be; writes nothing."""
-        subject = await provide_visible_subject(data.subject_id, area)
+        subject = await provide_visible_subject(await _subject_id(actor, data), area)
         found = await services.proposal(area, subject, _dose_in(data), language=caller.language)
         return msgspec.convert(
             {
@@ -83,7 +96,7 @@ class DoseController(Controller):
         is the dose's key, so a retried or twice-synced dose is recorded once. The check's
         findings not confirmed are a 409 ``needs_confirmation`` (a synced dose keeps them)."""
         key = _required_key(request)
-        subject = await provide_visible_subject(data.subject_id, area)
+        subject = await provide_visible_subject(await _subject_id(actor, data), area)
         dose, result = await services.record(actor, area, subject, _dose_in(data), key=key, language=caller.language)
         return _answer(dose, result)
 
@@ -117,7 +130,7 @@ class DoseController(Controller):
         recorded in its place, together; the stock moves only if the lot changed. The
         ``Idempotency-Key`` is the new dose's key."""
         key = _required_key(request)
-        if (await provide_visible_subject(data.subject_id, area))["id"] != dose_subject["id"]:
+        if (await provide_visible_subject(await _subject_id(actor, data), area))["id"] != dose_subject["id"]:
             raise Invalid(
                 "A correction keeps the dose's subject: to move a dose to another person, void it and record it there",
                 field="subject_id",

@@ -31,8 +31,11 @@ class ScreeningIn(Input):
 
 
 class DoseIn(Input):
-    subject_id: Id
     vaccine_code: Annotated[str, Meta(min_length=1, max_length=32)]
+    # One of the two: the subject's id, or the key of its registration (a child
+    # registered offline on this device, not yet given an id; docs/records.md "Offline sync").
+    subject_id: Id | None = None
+    subject_key: Annotated[str, Meta(max_length=64)] | None = None
     # recorded: given here now; synced: given here, recorded offline; historical: elsewhere / from a card
     source: Literal["recorded", "synced", "historical"] = "recorded"
     administered_on: dt.date | None = None
@@ -89,6 +92,7 @@ class DoseOut(Output):
     site: str
     screening: dict[str, Any] | None
     warnings: list[dict[str, Any]]
+    flags: list[str]
     override_reason: str
     void_reason: str
     voided_at: dt.datetime | None

@@ -11,7 +11,7 @@ movement.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -37,6 +37,17 @@ from db.unit_of_work import lock_row, unit_of_work
 __all__ = ["DoseIn", "ScreeningIn", "assess", "doses_of", "get", "record", "stored_forecast", "void"]
 
 Source = Literal["recorded", "synced", "historical"]
+
+# Called with each dose just written, inside its unit of work: the sync package opens
+# the review of a cross-site double dose there (it sits above records, so it registers
+# itself at start-up, api/app.py, rather than records importing it).
+DoseHook = Callable[[Actor, dict[str, Any], int], Awaitable[None]]
+_after_record: list[DoseHook] = []
+
+
+def after_record(hook: DoseHook) -> None:
+    if hook not in _after_record:
+        _after_record.append(hook)
 
 
 @dataclass(frozen=True)
@@ -239,6 +250,8 @@ async def _write(
             site=data.site,
             screening=found.screening,
             warnings=msgspec.to_builtins(found.findings),
+            # A lot unusable at the dose's time (kept as given, synced): the AEFI follow-up's flag.
+            flags=[f["code"] for f in found.findings if f["code"] in checks.LOT_PROBLEMS],
             override_reason=data.override_reason,
             source=data.source,
             corrects=corrects,
@@ -251,6 +264,8 @@ async def _write(
         stock = await _take_from_stock(actor, data, found, key)
     if stock.event is not None:
         await Dose.update({Dose.stock_event: stock.event, Dose.open_vial: stock.vial}).where(Dose.id == dose_id)
+    for hook in _after_record:
+        await hook(actor, subject, dose_id)
     shown: dict[str, Any] = {"subject": subject["id"], "vaccine_code": data.vaccine_code, "administered_on": found.on}
     if lot is not None:
         shown["lot"] = lot["number"]

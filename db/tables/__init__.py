@@ -7,7 +7,7 @@ from db.tables.idempotency import IdempotencyKey
 from db.tables.jobs import JobProgress
 from db.tables.places import Facility, Place, PlaceChange, PlaceVersion, Store
 from db.tables.push import Outbox
-from db.tables.records import Dose, SubjectForecast
+from db.tables.records import Dose, DoseReview, SubjectForecast
 from db.tables.registry import (
     DuplicateCandidate,
     Guardian,
@@ -68,6 +68,7 @@ ALL_TABLES = (
     Dose,
     SubjectForecast,
     JobProgress,
+    DoseReview,
 )
 
 __all__ = [
@@ -76,6 +77,7 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Dose",
+    "DoseReview",
     "DuplicateCandidate",
     "Facility",
     "Generation",

@@ -50,6 +50,8 @@ class Dose(Table, tablename="dose"):
     site = Varchar(length=16, default="")
     screening = JSON(null=True, default=None)
     warnings = JSON(default="[]")
+    # What someone must follow up on a dose kept as given (a synced dose on a held lot).
+    flags = JSON(default="[]")
     override_reason = Varchar(length=500, default="")
     source = Varchar(length=12, default="recorded")
     status = Varchar(length=12, default="administered")
@@ -79,3 +81,24 @@ class SubjectForecast(Table, tablename="subject_forecast"):
     latest = Date(null=True, default=None)
     schedule = Varchar(length=40)
     computed_at = Timestamptz()
+
+
+class DoseReview(Table, tablename="dose_review"):
+    """A cross-site double dose: two doses of one vaccine group given to a child at two
+    facilities within the group's minimum interval, neither knowing of the other (one
+    arrived by sync). Both doses stay administered; both facilities see the review until
+    someone resolves it with a note (docs/records.md, "Offline sync")."""
+
+    id = Serial(primary_key=True)
+    subject = ForeignKey(Subject, null=False, on_delete=OnDelete.restrict, index=True)
+    # Every group both doses count for (a pentavalent dose: DTP, HepB and Hib).
+    vaccine_groups = JSON(default="[]")
+    first_dose = ForeignKey(Dose, null=False, on_delete=OnDelete.restrict)
+    second_dose = ForeignKey(Dose, null=False, on_delete=OnDelete.restrict)
+    first_facility = ForeignKey(Facility, null=False, on_delete=OnDelete.restrict)
+    second_facility = ForeignKey(Facility, null=False, on_delete=OnDelete.restrict)
+    status = Varchar(length=12, default="open")
+    opened_at = Timestamptz()
+    resolved_at = Timestamptz(null=True, default=None)
+    resolved_by = ForeignKey(Account, null=True, on_delete=OnDelete.restrict)
+    note = Varchar(length=1000, default="")

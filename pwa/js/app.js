@@ -2,7 +2,7 @@
 import "./shell.js";
 import * as api from "./api.js";
 import { $, h } from "./dom.js";
-import { age, explain, language, setLanguage, t } from "./i18n.js";
+import { age, explain, language, setLanguage, shownMoment, t } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import * as router from "./router.js";
 import * as store from "./store.js";
@@ -49,6 +49,11 @@ function renderStatus(state) {
   const bar = $("sync-status");
   $("offline").hidden = state.online;
   bar.hidden = !state.user || !state.outbox;
+  // When the server last answered this device's batch, under the bar (its own line: the
+  // bar's text says what waits, and screens read it whole).
+  const syncedAt = $("synced-at");
+  syncedAt.hidden = bar.hidden || !state.outbox.syncedAt;
+  if (!syncedAt.hidden) syncedAt.textContent = t("sync.lastSynced", { time: shownMoment(Date.parse(state.outbox.syncedAt)) });
   if (bar.hidden) return;
   const { pending, refused, refusal, others, oldest } = state.outbox;
   const parts = [];

@@ -56,3 +56,8 @@ export function age(milliseconds) {
   if (minutes < 48 * 60) return t("age.hours", { n: Math.floor(minutes / 60) });
   return t("age.days", { n: Math.floor(minutes / 1440) });
 }
+
+// A moment (ms since the epoch) with date and time, in the person's language.
+export function shownMoment(ms) {
+  return new Date(ms).toLocaleString(current === "vi" ? "vi-VN" : "en-GB", { dateStyle: "short", timeStyle: "short" });
+}

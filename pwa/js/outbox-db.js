@@ -94,27 +94,110 @@
     return response.headers.get("content-type")?.includes("json") ? response.json().catch(() => null) : null;
   }
 
-  // Sends one item; says what became of it.
-  async function send(item, csrf) {
-    const headers = { Accept: "application/json", "Idempotency-Key": item.key };
-    if (item.body !== null) headers["Content-Type"] = "application/json";
+  // The writes POST /api/sync takes (api/sync/services.py, KINDS; a test keeps the two
+  // lists equal): consecutive ones go together, in order. Others are sent one by one.
+  const SYNC_PATH = "/api/sync";
+  const BATCH_MAX = 500;
+  const BATCHABLE = [
+    ["POST", /^\/api\/subjects\/?$/],
+    ["PATCH", /^\/api\/subjects\/\d+\/?$/],
+    ["POST", /^\/api\/subjects\/\d+\/death\/?$/],
+    ["POST", /^\/api\/subjects\/\d+\/pregnancies\/?$/],
+    ["POST", /^\/api\/doses\/?$/],
+    ["POST", /^\/api\/doses\/\d+\/void\/?$/],
+  ];
+  const batchable = (item) => BATCHABLE.some(([method, path]) => item.method === method && path.test(item.path));
+
+  // When the server last answered a batch of this account's writes ({account, synced_at}:
+  // the server's time), kept with the downloads (sign-out clears both).
+  const SYNC_RECORD = "sync";
+  const lastSync = () => withStore(READING, "readonly", (store) => store.get(SYNC_RECORD));
+  const keepSync = (account, syncedAt) => withStore(READING, "readwrite",
+    (store) => store.put({ id: SYNC_RECORD, account, synced_at: syncedAt, saved_at: Date.now() }));
+
+  // Sends one request (an item, or a batch of them with no key of its own); says what became of it.
+  async function send({ key, method, path, body }, csrf) {
+    const headers = { Accept: "application/json" };
+    if (key) headers["Idempotency-Key"] = key;
+    if (body !== null) headers["Content-Type"] = "application/json";
     if (csrf) headers["X-CSRF-Token"] = csrf;
     let response;
     try {
-      response = await fetch(item.path, {
-        method: item.method, headers, body: item.body ?? undefined, credentials: "same-origin",
-      });
+      response = await fetch(path, { method, headers, body: body ?? undefined, credentials: "same-origin" });
     } catch {
       return { outcome: "offline" };
     }
     const data = await answer(response);
     if (response.ok) return { outcome: "confirmed", data };
-    const error = { status: response.status, ...(data?.error ?? { code: "error", message: `HTTP ${response.status}` }) };
-    if (response.status === 401) return { outcome: "signed-out", error };
-    if (response.status >= 500 || response.status === 408 || response.status === 429) {
-      return { outcome: "retry", error, retryAfter: Number(response.headers.get("Retry-After")) || 0 };
-    }
+    return failed(response.status, data?.error, Number(response.headers.get("Retry-After")) || 0);
+  }
+
+  // A refusal, or a failure to retry: the server's error with its status.
+  function failed(status, given, retryAfter = 0) {
+    const error = { status, ...(given ?? { code: "error", message: `HTTP ${status}` }) };
+    if (status === 401) return { outcome: "signed-out", error };
+    if (status >= 500 || status === 408 || status === 429) return { outcome: "retry", error, retryAfter };
     return { outcome: "refused", error };
+  }
+
+  // Keeps what became of one item; says why the pass must stop (or null to go on).
+  async function settle(item, sent) {
+    const attempts = item.attempts + 1;
+    if (sent.outcome === "confirmed") {
+      await put({ ...item, state: "confirmed", attempts, error: null, response: sent.data, synced: sent.synced ?? null,
+        confirmed_at: Date.now() });
+      return null;
+    }
+    if (sent.outcome === "refused") {
+      await put({ ...item, state: "refused", attempts, error: sent.error });
+      return null;
+    }
+    const wait = sent.retryAfter ? sent.retryAfter * 1000 : backoff(item.attempts);
+    await put({ ...item, state: "pending", attempts, error: sent.error ?? null, next_try_at: Date.now() + wait });
+    return sent.outcome;
+  }
+
+  // One batch to /api/sync: each item settled by its own answer; exactly the keys the
+  // server lists as confirmed leave the queue. A server without the batch route (or
+  // refusing the batch as a whole) gets the items one by one, as before.
+  async function sendBatch(batch, account, csrf) {
+    for (const item of batch) await put({ ...item, state: "sending" });
+    const kept = await lastSync();
+    const body = JSON.stringify({
+      items: batch.map(({ key, method, path, body: text }) => ({ key, method, path, body: text })),
+      // The server opens a double-dose review only for doses this device could not know of.
+      last_synced_at: kept?.account === account ? kept.synced_at : null,
+    });
+    const sent = await send({ key: null, method: "POST", path: SYNC_PATH, body }, csrf);
+    if (sent.outcome === "refused") {
+      for (const item of batch) {
+        const stopped = await settle(item, await send(item, csrf));
+        if (stopped) return stopped;
+      }
+      return null;
+    }
+    if (sent.outcome !== "confirmed") {
+      for (const item of batch) await settle(item, sent);
+      return sent.outcome;
+    }
+    await keepSync(account, sent.data.synced_at);
+    const confirmed = new Set(sent.data.confirmed);
+    const answers = new Map(sent.data.items.map((answered) => [answered.key, answered]));
+    let stopped = null;
+    for (const item of batch) {
+      const answered = answers.get(item.key);
+      if (stopped || !answered) {
+        // Not reached: the server stopped at an earlier item's failure. Still queued, in order.
+        await put({ ...item, state: "pending" });
+        stopped ??= "retry";
+      } else if (confirmed.has(item.key)) {
+        await settle(item, { outcome: "confirmed", data: answered.answer,
+          synced: { outcome: answered.outcome, conflicts: answered.conflicts, reviews: answered.reviews } });
+      } else {
+        stopped = await settle(item, failed(answered.status, answered.error));
+      }
+    }
+    return stopped;
   }
 
   // One pass over the account's pending items, oldest first, until none is left or one
@@ -129,25 +212,23 @@
     }
     const attempted = new Set();
     for (;;) {
-      const items = (await all()).filter(
-        (item) => item.account === account && item.state === "pending" && !attempted.has(item.seq),
-      );
+      const items = (await all())
+        .filter((item) => item.account === account && item.state === "pending" && !attempted.has(item.seq))
+        .sort((a, b) => a.seq - b.seq);
       if (!items.length) return "done";
-      const item = items.reduce((first, next) => (next.seq < first.seq ? next : first));
+      const [item] = items;
       if (!force && item.next_try_at > Date.now()) return "waiting";
-      attempted.add(item.seq);
-      await put({ ...item, state: "sending" });
-      const sent = await send(item, csrf);
-      const attempts = item.attempts + 1;
-      if (sent.outcome === "confirmed") {
-        await put({ ...item, state: "confirmed", attempts, error: null, response: sent.data, confirmed_at: Date.now() });
-      } else if (sent.outcome === "refused") {
-        await put({ ...item, state: "refused", attempts, error: sent.error });
+      const end = items.findIndex((next, index) => !batchable(next) || index === BATCH_MAX);
+      const batch = batchable(item) ? items.slice(0, end === -1 ? items.length : end) : [];
+      for (const sent of batch.length ? batch : [item]) attempted.add(sent.seq);
+      let stopped;
+      if (batch.length) {
+        stopped = await sendBatch(batch, account, csrf);
       } else {
-        const wait = sent.retryAfter ? sent.retryAfter * 1000 : backoff(item.attempts);
-        await put({ ...item, state: "pending", attempts, error: sent.error ?? null, next_try_at: Date.now() + wait });
-        return sent.outcome;
+        await put({ ...item, state: "sending" });
+        stopped = await settle(item, await send(item, csrf));
       }
+      if (stopped) return stopped;
     }
   }
 
@@ -172,6 +253,8 @@
       refusal: refused.length ? { label: refused[0].label, error: refused[0].error ?? null } : null,
       others: items.filter((item) => item.account !== account && item.state !== "confirmed").length,
       oldest: waiting.length ? Math.min(...waiting.map((item) => item.created_at)) : null,
+      // When the server last answered this account's batch (its time, ISO): "synced at".
+      syncedAt: await lastSync().then((kept) => (kept?.account === account ? kept.synced_at : null)),
     };
   }
 

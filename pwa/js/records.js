@@ -1,7 +1,7 @@
 // What the family, review and offline-reading screens share: waiting on a queued write,
 // dates as people read them (a record's doses and forecast: dose-view.js).
 import "./outbox-db.js";
-import { language, t } from "./i18n.js";
+import { shownMoment, t } from "./i18n.js";
 
 const POLL_MS = 200;
 
@@ -23,10 +23,8 @@ export function shownDate(iso) {
   return `${day}/${month}/${year}`;
 }
 
-// A moment (ms since the epoch) with date and time, in the person's language.
-export function shownMoment(ms) {
-  return new Date(ms).toLocaleString(language() === "vi" ? "vi-VN" : "en-GB", { dateStyle: "short", timeStyle: "short" });
-}
+// Moments are worded by i18n.js (the status bar needs them before any screen).
+export { shownMoment };
 
 export function today() {
   const now = new Date();

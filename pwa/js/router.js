@@ -44,6 +44,8 @@ const ROUTES = {
   dose: { screen: "dose", auth: true },
   "dose-history": { screen: "dose-history", auth: true },
   "dose-void": { screen: "dose-void", auth: true },
+  // Offline sync: the double-dose reviews it opens (issue 14).
+  "dose-reviews": { screen: "dose-reviews", auth: true },
 };
 
 let root = null;

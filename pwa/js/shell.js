@@ -3,7 +3,7 @@
 // plain script: no import or export. Bump `version` with every release that changes a
 // file below; the service worker then installs the new shell and the page offers it.
 self.NIIS_SHELL = {
-  version: 3,
+  version: 4,
   files: [
     "/index.html",
     "/styles.css",
@@ -75,5 +75,8 @@ self.NIIS_SHELL = {
     "/js/screens/dose.js",
     "/js/screens/dose-history.js",
     "/js/screens/dose-void.js",
+    // Offline sync's double-dose reviews (issue 14).
+    "/js/dose-review-view.js",
+    "/js/screens/dose-reviews.js",
   ],
 };

@@ -173,9 +173,7 @@ async def test_a_screening_finding_is_confirmed_with_a_reason(app: Any, server: 
     assert row[2] == "administered" and row[4] == "Sốt nhẹ 37,6 °C đã hạ, bác sĩ cho tiêm"
 
 
-async def test_a_dose_recorded_with_the_server_down_is_recorded_once_when_it_is_back(
-    app: Any, server: Server
-) -> None:
+async def test_a_dose_recorded_with_the_server_down_is_recorded_once_when_it_is_back(app: Any, server: Server) -> None:
     subject, name = infants(server)[2]
     await open_record(app, subject, name)  # the record, the lots and the checklist kept on the device
     await app.get_by_role("link", name="Ghi mũi tiêm").click()
@@ -292,4 +290,3 @@ async def test_a_void_greys_the_dose_with_its_reason_and_gives_the_dose_back(app
     await expect(dtp_line(app)).to_contain_text("mũi 1")  # the forecast is back
     assert doses_of(server, subject)[0][2] == "voided" and doses_of(server, subject)[0][5] == "Ghi nhầm trẻ"
     assert on_hand(server, lot_id) == before + 1
-

@@ -4,6 +4,7 @@ import { t } from "../i18n.js";
 import * as store from "../store.js";
 import { signOut } from "../app.js";
 import { incomingTile } from "../transfer-view.js";
+import { reviewTile } from "../dose-review-view.js";
 
 // The main tasks by role: [route, label key]. Each screen added later puts its task here,
 // so every task stays one tap from home.
@@ -57,6 +58,8 @@ export function render(root) {
     h("nav", { class: "tasks", "aria-label": t("home.tasks") },
       // Transfer requests waiting on this person's decision: a tile of their own, shown when some wait.
       STAFF.includes(user.role) ? incomingTile() : null,
+      // Double doses found at sync, waiting for someone of the two facilities or above them.
+      STAFF.includes(user.role) ? reviewTile() : null,
       tasks.map((task) => h("a", { class: "task", href: `#/${task.route}`, text: t(task.label) }))),
     h("section", { class: "card" }, warning, logout),
   );

@@ -1,7 +1,7 @@
 // The outbox: what waits to be sent, and what the server refused, for the person to resolve.
 import { fieldErrors } from "../api.js";
 import { h } from "../dom.js";
-import { age, explain, t } from "../i18n.js";
+import { age, explain, shownMoment, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import * as store from "../store.js";
 import { waitingList } from "../camera.js";
@@ -39,6 +39,11 @@ function row(item, redraw) {
     h("p", { class: "muted", text: t("outbox.written", { age: age(Date.now() - item.created_at) }) })];
   // A write that could not be sent yet says how often it was tried (no network, server down).
   if (item.state === "pending" && item.attempts) parts.push(h("p", { class: "muted attempts", text: t("review.outbox.tried", { count: item.attempts }) }));
+  // Applied at sync, but someone must look (a double dose elsewhere, a lot put on hold).
+  if (item.synced?.outcome === "conflict") {
+    const why = item.synced.conflicts.map((code) => t(`sync.conflict.${code}`)).join("; ");
+    parts.push(h("p", { class: "notice conflict", text: t("sync.conflict", { why }) }));
+  }
   if (item.error) {
     parts.push(h("p", { class: item.state === "refused" ? "error" : "muted", text: explain(item.error) }), fieldList(item.error));
   }
@@ -62,12 +67,15 @@ export async function render(root) {
   const user = store.get().user;
   const listing = h("ul", { class: "items", "aria-live": "polite" });
   const empty = h("p", { class: "muted", text: t("outbox.empty") });
+  const synced = h("p", { class: "muted", id: "last-synced" });
 
   async function redraw() {
     const items = (await outbox.list()).filter((item) => item.account === user.id).sort((a, b) => a.seq - b.seq);
     const photos = await waitingList();
     listing.replaceChildren(...items.map((item) => row(item, redraw)), ...photos);
     empty.hidden = items.length + photos.length > 0;
+    const at = store.get().outbox?.syncedAt;
+    synced.textContent = at ? t("sync.lastSynced", { time: shownMoment(Date.parse(at)) }) : t("sync.never");
   }
 
   root.append(
@@ -75,6 +83,7 @@ export async function render(root) {
       h("h2", { text: t("outbox.heading") }),
       h("button", { type: "button", id: "send-now", text: t("outbox.send"),
         onclick: async () => { await outbox.sync({ force: true }); redraw(); } }),
+      synced,
       h("a", { href: "#/", class: "back", text: t("nav.home") })),
     empty,
     listing,
