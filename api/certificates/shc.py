@@ -8,6 +8,7 @@ raw DEFLATE, the ``zip``/``kid`` header, two QR segments, the size limit).
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import zlib
@@ -89,8 +90,13 @@ class Card:
     shortened: bool  # lot numbers and performers left out to fit one QR
 
     def qr_svg(self) -> str:
-        """The QR as an SVG document (sized by the page's CSS)."""
-        return str(qr(self.numeric).svg_inline(scale=1, border=4, omitsize=True, svgclass="qr", dark="#000"))
+        """The QR as a standalone SVG document (with its namespace, so it shows as an
+        image too), sized by the page's CSS."""
+        out = io.BytesIO()
+        qr(self.numeric).save(
+            out, kind="svg", xmldecl=False, svgns=True, omitsize=True, scale=1, border=4, svgclass="qr"
+        )
+        return out.getvalue().decode("utf-8")
 
 
 class CardTooLarge(ValueError):
@@ -198,7 +204,12 @@ class Verdict:
     doses: tuple[Vaccination, ...] = ()
 
 
+# Why a card is not valid (Verdict.reason); the app words each (pwa/js/screens/verify.js).
+REASONS = ("not_shc", "malformed", "unknown_key", "bad_signature", "unknown_issuer")
+
+
 def _refused(reason: str, message: str) -> Verdict:
+    assert reason in REASONS
     return Verdict(False, reason, message)
 
 

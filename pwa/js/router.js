@@ -38,6 +38,9 @@ const ROUTES = {
   // Stock reports and open vials (stockui).
   "stock-usage": { screen: "stock-usage", auth: true },
   "stock-vials": { screen: "stock-vials", auth: true },
+  // Vaccination certificates (SMART Health Cards): a subject's card, and checking one.
+  certificate: { screen: "certificate", auth: true },
+  verify: { screen: "verify", auth: true },
 };
 
 let root = null;

@@ -66,5 +66,9 @@ self.NIIS_SHELL = {
     "/stockui.css",
     "/js/screens/stock-usage.js",
     "/js/screens/stock-vials.js",
+    // Vaccination certificates (SMART Health Cards).
+    "/certificate.css",
+    "/js/screens/certificate.js",
+    "/js/screens/verify.js",
   ],
 };
