@@ -70,6 +70,15 @@ class Settings:
     # Peers whose X-Forwarded-For / X-Forwarded-Proto `niis serve` believes (its proxy).
     trusted_proxies: tuple[str, ...] = tuple(DEFAULT_TRUSTED_PROXIES.split(","))
 
+    def require_issuer_key(self) -> None:
+        """The app signs vaccination certificates: in production its key must be configured."""
+        if self.production and not self.issuer_key_pem:
+            raise SettingsError(
+                "NIIS_ISSUER_KEY_FILE is required when NIIS_ENV=production: the path of the P-256 private "
+                "key that signs vaccination certificates (create it with "
+                "`openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256`; docs/deploy.md, step 6)"
+            )
+
     @property
     def secure_cookies(self) -> bool:
         return self.production or self.public_base_url.startswith("https://")
@@ -139,16 +148,12 @@ def _login_limits(env: dict[str, str]) -> LoginLimits:
 
 def _issuer_key(env: dict[str, str], production: bool, var_dir: Path) -> str:
     """The certificate signing key: the file NIIS_ISSUER_KEY_FILE names (production), else
-    the embedded set-up's own, generated once under the data directory."""
+    the embedded set-up's own, generated once under the data directory. In production
+    without the file it is empty: only serving needs it (``require_issuer_key``), so the
+    nightly jobs of an installation not yet given one keep running."""
     path = env.get("NIIS_ISSUER_KEY_FILE", "")
     if not path:
-        if production:
-            raise SettingsError(
-                "NIIS_ISSUER_KEY_FILE is required when NIIS_ENV=production: the path of the P-256 private "
-                "key that signs vaccination certificates (create it with "
-                "`openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256`; docs/deploy.md, step 6)"
-            )
-        return stored_issuer_key(var_dir)
+        return "" if production else stored_issuer_key(var_dir)
     try:
         pem = Path(path).read_text()
     except OSError as exc:

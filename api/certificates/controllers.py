@@ -26,7 +26,7 @@ JWKS_HEADERS = {"Cache-Control": "public, max-age=86400", "Access-Control-Allow-
 
 def _issuer(request: Request[Any, Any, Any]) -> shc.Issuer:
     settings: Settings = request.app.state.settings
-    return services.issuer(settings.public_base_url, settings.issuer_key_pem, settings.var_dir)
+    return services.issuer(settings)
 
 
 def _doses(doses: list[shc.Vaccination] | tuple[shc.Vaccination, ...], language: str) -> list[CardDose]:

@@ -4,14 +4,13 @@ card, over the codec in :mod:`api.certificates.shc`."""
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from api import clock
 from api.certificates import shc
 from api.errors import AppError
 from api.records import services as records
-from api.settings import stored_issuer_key
+from api.settings import Settings, stored_issuer_key
 from db.tables import Facility
 from schedule.vn import catalogue
 
@@ -22,10 +21,12 @@ class CertificateTooLarge(AppError):
     status_code, code = 409, "certificate_too_large"
 
 
-def issuer(public_base_url: str, key_pem: str, var_dir: Path) -> shc.Issuer:
+def issuer(settings: Settings) -> shc.Issuer:
     """This system as a card issuer: ``iss`` is the public base URL, the key the configured
     one (the embedded set-up's own when none is configured). Parsed once per key."""
-    pem = key_pem or stored_issuer_key(var_dir)
+    settings.require_issuer_key()  # `niis serve` checked it at start; an app made otherwise may not have
+    pem = settings.issuer_key_pem or stored_issuer_key(settings.var_dir)
+    public_base_url = settings.public_base_url
     found = _ISSUERS.get((public_base_url, pem))
     if found is None:
         found = _ISSUERS[(public_base_url, pem)] = shc.Issuer.from_pem(public_base_url, pem)

@@ -14,6 +14,7 @@ import base64
 import hashlib
 import io
 import json
+import os
 import uuid
 import zlib
 from datetime import UTC, date, datetime
@@ -26,6 +27,7 @@ from joserfc import jws
 from joserfc.jwk import ECKey, KeySet
 from joserfc.registry import HeaderParameter
 
+from api import cli
 from api.certificates import shc
 from api.settings import Settings, SettingsError
 from tests.api.test_stock import Stock, _receive
@@ -54,9 +56,9 @@ async def _dose(client: httpx.AsyncClient, headers: dict[str, str], body: dict[s
     return dose
 
 
-async def _history(client: httpx.AsyncClient, token_for: Any, world: World, stock: Stock) -> dict[str, Any]:
+async def _history(client: httpx.AsyncClient, token_for: Any, world: World, stock: Stock) -> None:
     """S1's doses: three from the paper card, one given at F1 from stock, and one recorded
-    by mistake and voided. Returns the voided one."""
+    by mistake and voided (lot WRONG1)."""
     vac = await token_for("vac1")
     for code, on, lot, where in HISTORY:
         body = {"vaccine_code": code, "source": "historical", "administered_on": on, "lot_number": lot}
@@ -70,7 +72,6 @@ async def _history(client: httpx.AsyncClient, token_for: Any, world: World, stoc
         f"/api/doses/{mistake['id']}/void", json={"reason": "wrong child"}, headers={**vac, **_key()}
     )
     assert voided.status_code == 200, voided.text
-    return mistake
 
 
 async def _card(client: httpx.AsyncClient, headers: dict[str, str], subject_id: int) -> dict[str, Any]:
@@ -78,6 +79,13 @@ async def _card(client: httpx.AsyncClient, headers: dict[str, str], subject_id: 
     assert answer.status_code == 200, answer.text
     card: dict[str, Any] = answer.json()
     return card
+
+
+@pytest.fixture
+async def s1_card(client: httpx.AsyncClient, token_for: Any, world: World, stock: Stock) -> dict[str, Any]:
+    """S1's certificate as parent1 gets it, after the history above (its voided dose's lot: WRONG1)."""
+    await _history(client, token_for, world, stock)
+    return await _card(client, await token_for("parent1"), world.subjects["S1"])
 
 
 async def _verify(client: httpx.AsyncClient, headers: dict[str, str], text: str) -> dict[str, Any]:
@@ -102,16 +110,13 @@ def _as_verifier_app(text: str, key_set: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_a_childs_certificate_holds_the_given_doses_and_verifies_as_a_verifier_app_checks_it(
-    client: httpx.AsyncClient, token_for: Any, world: World, stock: Stock
+    client: httpx.AsyncClient, token_for: Any, s1_card: dict[str, Any]
 ) -> None:
-    voided = await _history(client, token_for, world, stock)
-    parent = await token_for("parent1")
-
-    card = await _card(client, parent, world.subjects["S1"])
+    card = s1_card
 
     assert card["patient"] == {"name": "Nguyễn Văn An", "birth_date": "2025-03-14"}
     assert [d["vaccine_code"] for d in card["doses"]] == ["08", "19", "119", PENTAVALENT]
-    assert voided["lot_number"] not in {d["lot_number"] for d in card["doses"]}
+    assert "WRONG1" not in {d["lot_number"] for d in card["doses"]}  # the voided dose
     assert card["doses"][-1]["lot_number"] == "PA001" and card["doses"][-1]["performer"]  # F1's name
     assert card["doses"][0]["performer"] == "Bệnh viện Phụ sản Hà Nội"
     assert card["shc"].startswith("shc:/") and card["qr_version"] <= shc.MAX_QR_VERSION
@@ -160,11 +165,10 @@ def _tampered(text: str) -> str:
 
 
 async def test_a_changed_or_foreign_card_fails_and_says_why(
-    client: httpx.AsyncClient, token_for: Any, world: World, stock: Stock
+    client: httpx.AsyncClient, token_for: Any, s1_card: dict[str, Any]
 ) -> None:
-    await _history(client, token_for, world, stock)
     vac = await token_for("vac1")
-    card = await _card(client, vac, world.subjects["S1"])
+    card = s1_card
     ours = (await client.get("/.well-known/jwks.json")).json()["keys"][0]
 
     tampered = await _verify(client, vac, _tampered(card["shc"]))
@@ -202,11 +206,10 @@ async def test_a_changed_or_foreign_card_fails_and_says_why(
 
 
 async def test_a_photo_of_the_qr_verifies_through_the_decoder(
-    client: httpx.AsyncClient, token_for: Any, world: World, stock: Stock
+    client: httpx.AsyncClient, token_for: Any, s1_card: dict[str, Any]
 ) -> None:
-    await _history(client, token_for, world, stock)
     parent = await token_for("parent1")
-    card = await _card(client, parent, world.subjects["S1"])
+    card = s1_card
     photo = io.BytesIO()
     shc.qr(card["shc"]).save(photo, kind="png", scale=4, border=4)
 
@@ -286,15 +289,23 @@ def test_a_typical_childs_fifteen_doses_fit_one_qr_and_beyond_that_the_card_is_s
         shc.issue(issuer, holder, fifteen * 8, datetime.now(UTC))
 
 
-def test_the_issuer_key_is_generated_once_embedded_and_required_in_production(tmp_path: Path) -> None:
+def test_the_issuer_key_is_generated_once_embedded_and_required_in_production(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     embedded = Settings.from_environment({"NIIS_VAR_DIR": str(tmp_path)})
     again = Settings.from_environment({"NIIS_VAR_DIR": str(tmp_path)})
     assert embedded.issuer_key_pem == again.issuer_key_pem  # kept: printed cards stay valid
     assert (tmp_path / "issuer_key.pem").stat().st_mode & 0o077 == 0
 
-    production = {"NIIS_ENV": "production", "NIIS_SECRET_KEY": "s" * 40, "NIIS_VAR_DIR": str(tmp_path)}
+    production = {"NIIS_ENV": "production", "NIIS_SECRET_KEY": "s" * 40, "NIIS_VAR_DIR": str(tmp_path / "prod")}
+    # The nightly jobs of an installation without the key still run; serving refuses to start.
+    without = Settings.from_environment(production)
+    assert without.issuer_key_pem == "" and not (tmp_path / "prod").exists()
     with pytest.raises(SettingsError, match="NIIS_ISSUER_KEY_FILE is required"):
-        Settings.from_environment(production)
+        without.require_issuer_key()
+    monkeypatch.setattr(os, "environ", {**os.environ, **production})
+    assert cli.main(["serve", "--port", "1"]) == 2
+    assert "NIIS_ISSUER_KEY_FILE is required" in capsys.readouterr().err
     key_file = tmp_path / "issuer.pem"
     key_file.write_bytes(ECKey.generate_key("P-384").as_pem(private=True))
     with pytest.raises(SettingsError, match="P-256"):
