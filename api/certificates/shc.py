@@ -255,7 +255,7 @@ def _content(claims: Any, issuer: Issuer) -> Verdict:
         doses = tuple(_vaccination(r) for r in entries if r.get("resourceType") == "Immunization")
         issued = datetime.fromtimestamp(claims["nbf"], tz=UTC)
         iss = claims["iss"]
-    except (KeyError, IndexError, TypeError, ValueError):
+    except (KeyError, IndexError, TypeError, ValueError, OverflowError, OSError):
         return _refused("not_shc", "This signed code does not hold a vaccination record (FHIR bundle) we can read")
     if iss != issuer.url:
         # Signed with our key but naming another issuer: not a card we issued.

@@ -15,6 +15,7 @@ import pytest
 from playwright.async_api import expect
 
 from api.certificates import shc
+from tests.api.test_certificates import _as_verifier_app
 from tests.e2e.field_app import Server, check_screen, signed_in_page
 
 pytestmark = pytest.mark.slow
@@ -88,6 +89,10 @@ async def test_a_parent_opens_the_certificate_offline_too_and_it_checks_as_valid
         f"import('/js/reading.js').then((r) => r.load('certificate-{subject_id}')).then((c) => c.shc)"
     )
     assert text.startswith("shc:/")
+    # As a verifier app: the running server's JWK set, the JOSE library, nothing of ours.
+    key_set = await (await parent.request.get("/.well-known/jwks.json")).json()
+    claims = _as_verifier_app(text, key_set)
+    assert claims["vc"]["credentialSubject"]["fhirBundle"]["entry"][0]["resource"]["birthDate"] == born
 
     server.stop()
     try:
