@@ -22,6 +22,7 @@ from api.audit.controllers import AuditController
 from api.auth.controllers import AuthController
 from api.auth.middleware import authentication_middleware
 from api.auth.ratelimit import MemoryAttemptCounter, RedisAttemptCounter, ResilientAttemptCounter
+from api.certificates.controllers import CertificateController, jwks, verify
 from api.commands import command_middleware
 from api.deps import DEPENDENCIES
 from api.errors import EXCEPTION_HANDLERS
@@ -149,6 +150,9 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             forecast,
             screening_forms,
             screening_assess,
+            jwks,
+            CertificateController,
+            verify,
             create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, include_in_schema=False),
         ],
         # The clock first: sessions expire by it; the idempotency key joins the unit of work.

@@ -305,6 +305,12 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from api import observability
 
+    try:
+        settings.require_issuer_key()
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+
     uvicorn.run(
         "api.app:create_app",
         factory=True,

@@ -8,6 +8,9 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey
+
 from api.auth.signin_limits import FIRST_WAIT_SECONDS, LoginLimits
 from db.engine import DEFAULT_DATABASE_URL
 
@@ -51,6 +54,8 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
     secret_key: str = field(default="", repr=False)
+    # The SMART Health Card issuer's ES256 private key (PEM); api.certificates signs with it.
+    issuer_key_pem: str = field(default="", repr=False)
     production: bool = False
     public_base_url: str = "http://127.0.0.1:8000"
     log_level: str = "INFO"
@@ -64,6 +69,15 @@ class Settings:
     scan_time_budget: float = 2.0
     # Peers whose X-Forwarded-For / X-Forwarded-Proto `niis serve` believes (its proxy).
     trusted_proxies: tuple[str, ...] = tuple(DEFAULT_TRUSTED_PROXIES.split(","))
+
+    def require_issuer_key(self) -> None:
+        """The app signs vaccination certificates: in production its key must be configured."""
+        if self.production and not self.issuer_key_pem:
+            raise SettingsError(
+                "NIIS_ISSUER_KEY_FILE is required when NIIS_ENV=production: the path of the P-256 private "
+                "key that signs vaccination certificates (create it with "
+                "`openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256`; docs/deploy.md, step 6)"
+            )
 
     @property
     def secure_cookies(self) -> bool:
@@ -84,6 +98,7 @@ class Settings:
             secret_key = stored_secret_key(var_dir)
         if len(secret_key) < 32:
             raise SettingsError("NIIS_SECRET_KEY must be at least 32 characters long")
+        issuer_key_pem = _issuer_key(env, production, var_dir)
         log_level = env.get("NIIS_LOG_LEVEL", "INFO").upper()
         if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise SettingsError(f"NIIS_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {log_level!r}")
@@ -91,6 +106,7 @@ class Settings:
             database_url=env.get("NIIS_DATABASE_URL") or DEFAULT_DATABASE_URL,
             redis_url=env.get("NIIS_REDIS_URL") or None,
             secret_key=secret_key,
+            issuer_key_pem=issuer_key_pem,
             production=production,
             public_base_url=env.get("NIIS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
             log_level=log_level,
@@ -128,6 +144,49 @@ def _login_limits(env: dict[str, str]) -> LoginLimits:
     if limits.backoff_max_seconds < FIRST_WAIT_SECONDS:
         raise SettingsError(f"NIIS_LOGIN_BACKOFF_MAX_SECONDS must be at least {FIRST_WAIT_SECONDS} (the first wait)")
     return limits
+
+
+def _issuer_key(env: dict[str, str], production: bool, var_dir: Path) -> str:
+    """The certificate signing key: the file NIIS_ISSUER_KEY_FILE names (production), else
+    the embedded set-up's own, generated once under the data directory. In production
+    without the file it is empty: only serving needs it (``require_issuer_key``), so the
+    nightly jobs of an installation not yet given one keep running."""
+    path = env.get("NIIS_ISSUER_KEY_FILE", "")
+    if not path:
+        return "" if production else stored_issuer_key(var_dir)
+    try:
+        pem = Path(path).read_text()
+    except OSError as exc:
+        raise SettingsError(f"NIIS_ISSUER_KEY_FILE ({path}) cannot be read: {exc.strerror}") from None
+    try:
+        key = ECKey.import_key(pem)
+    except (ValueError, TypeError, JoseError):
+        raise SettingsError(f"NIIS_ISSUER_KEY_FILE ({path}) is not a PEM private key") from None
+    if key.as_dict()["crv"] != "P-256" or not key.is_private:
+        raise SettingsError(f"NIIS_ISSUER_KEY_FILE ({path}) must hold a P-256 (prime256v1) private key")
+    return pem
+
+
+def stored_issuer_key(var_dir: Path) -> str:
+    """The embedded set-up's certificate signing key, generated on first start (mode 600)."""
+    path = var_dir / "issuer_key.pem"
+    if path.exists():
+        return path.read_text()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    pem = ECKey.generate_key("P-256", private=True).as_pem(private=True).decode("ascii")
+    # Written whole under another name, then linked in place: an instance starting at the
+    # same moment finds either no file or the complete one, and both keep the first key.
+    draft = var_dir / f"issuer_key.{os.getpid()}.tmp"
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(pem)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text()
 
 
 def stored_secret_key(var_dir: Path) -> str:

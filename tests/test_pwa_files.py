@@ -66,6 +66,14 @@ def test_every_duplicate_reason_the_server_gives_is_worded_in_both_languages() -
         assert {f"review.reason.{code}" for code in REASONS} <= set(strings(lang))
 
 
+def test_every_certificate_refusal_the_server_gives_is_worded_in_both_languages() -> None:
+    """The verify screen says why a card is not valid from the reason's code."""
+    from api.certificates.shc import REASONS
+
+    for lang in ("vi", "en"):
+        assert {f"cert.reason.{code}" for code in REASONS} <= set(strings(lang))
+
+
 def shell() -> tuple[int, list[str]]:
     text = (PWA / "js" / "shell.js").read_text()
     version = re.search(r"version:\s*(\d+)", text)

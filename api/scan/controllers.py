@@ -54,12 +54,9 @@ async def _photo(request: Request[Any, Any, Any]) -> bytes:
     return await request.body()
 
 
-@post("/api/scan", guards=[signed_in], tags=["scan"], status_code=200)
-async def scan(request: Request[Any, Any, Any], area: Scope) -> ScanResponse:
-    """Decode every barcode in a photo (JPEG, PNG or WebP, as the body or a multipart
-    field ``file``): format, text, raw bytes, corners, the parsed payload (GS1, citizen
-    ID card, subject card) and what it resolves to. Nothing found → an empty list and,
-    where measurable, a hint (too dark, blurred, too small)."""
+async def decode_photo(request: Request[Any, Any, Any], area: Scope) -> dict[str, Any]:
+    """The barcodes in the request's photo (as ``scanning.result_to_dict``), decoded in the
+    app's pool under the caller's scan budget: for every route that takes a photo of a code."""
     settings: Settings = request.app.state.settings
     attempts, seconds_left = await request.app.state.attempts.hit(f"scan:{area.principal.account_id}", 60)
     if attempts > settings.scans_per_minute:
@@ -73,7 +70,17 @@ async def scan(request: Request[Any, Any, Any], area: Scope) -> ScanResponse:
     if "error" in outcome:
         raise _ERRORS[outcome["error"]](outcome["message"])
     result: dict[str, Any] = outcome["result"]
-    resolver = Caller(area, settings.secret_key)
+    return result
+
+
+@post("/api/scan", guards=[signed_in], tags=["scan"], status_code=200)
+async def scan(request: Request[Any, Any, Any], area: Scope) -> ScanResponse:
+    """Decode every barcode in a photo (JPEG, PNG or WebP, as the body or a multipart
+    field ``file``): format, text, raw bytes, corners, the parsed payload (GS1, citizen
+    ID card, subject card) and what it resolves to. Nothing found → an empty list and,
+    where measurable, a hint (too dark, blurred, too small)."""
+    result = await decode_photo(request, area)
+    resolver = Caller(area, request.app.state.settings.secret_key)
     for code in result["codes"]:
         code["resolved"] = await resolve(code, resolver, request.app.state.scan_resolvers)
     return msgspec.convert(result, ScanResponse)

@@ -46,6 +46,9 @@ const ROUTES = {
   "dose-void": { screen: "dose-void", auth: true },
   // Offline sync: the double-dose reviews it opens (issue 14).
   "dose-reviews": { screen: "dose-reviews", auth: true },
+  // Vaccination certificates (SMART Health Cards): a subject's card, and checking one.
+  certificate: { screen: "certificate", auth: true },
+  verify: { screen: "verify", auth: true },
 };
 
 let root = null;

@@ -78,5 +78,9 @@ self.NIIS_SHELL = {
     // Offline sync's double-dose reviews (issue 14).
     "/js/dose-review-view.js",
     "/js/screens/dose-reviews.js",
+    // Vaccination certificates (SMART Health Cards).
+    "/certificate.css",
+    "/js/screens/certificate.js",
+    "/js/screens/verify.js",
   ],
 };

@@ -126,6 +126,9 @@ def test_the_installed_app_is_ready_serves_the_pwa_and_signs_the_admin_in(deploy
     assert status == 200, signed
     status, me = call(f"{deployed.base}/api/auth/me", headers={"Authorization": f"Bearer {signed['token']}"})
     assert status == 200 and me["username"] == "admin" and me["role"] == "national_admin"
+    # Certificates are signed with the key the recipe made; verifier apps find its public half.
+    status, key_set = call(f"{deployed.base}/.well-known/jwks.json")
+    assert status == 200 and [key["crv"] for key in key_set["keys"]] == ["P-256"]
 
 
 def test_the_settings_file_is_roots_alone_and_pasting_the_steps_again_keeps_its_secret(deployed: Deployed) -> None:
@@ -134,9 +137,13 @@ def test_the_settings_file_is_roots_alone_and_pasting_the_steps_again_keeps_its_
     assert (stat.st_mode & 0o777, stat.st_uid) == (0o600, 0)
     settings = environment_file(env_file)
     assert settings["NIIS_ENV"] == "production" and len(settings["NIIS_SECRET_KEY"]) == 64
+    key_file = Path(settings["NIIS_ISSUER_KEY_FILE"])
+    assert key_file.stat().st_mode & 0o777 == 0o640  # readable by the app's group, not by others
     before = hashlib.sha256(env_file.read_bytes()).hexdigest()
+    key_before = key_file.read_bytes()
     run_steps(deployed.environment, "user", "env", "database")
     assert hashlib.sha256(env_file.read_bytes()).hexdigest() == before
+    assert key_file.read_bytes() == key_before  # every printed certificate stays valid
     # The database password was set again from the same file: a new connection still signs in.
     home = Path(deployed.environment["NIIS_HOME"])
     migrated = subprocess.run(

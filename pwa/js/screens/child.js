@@ -27,6 +27,7 @@ export async function render(root, [id]) {
         h("dt", { text: t("parent.sex") }), h("dd", { text: sexWord(subject.sex) }),
         h("dt", { text: t("parent.guardians") }),
         h("dd", { text: subject.guardians.map((g) => [g.full_name, g.phone].filter(Boolean).join(" · ")).join("; ") })),
+      h("a", { class: "button-link", href: `#/certificate/${subject.id}`, i18n: "cert.open" }),
       back),
     h("section", { class: "card" },
       h("h3", { i18n: "history.heading" }),

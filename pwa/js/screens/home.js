@@ -23,6 +23,7 @@ const TASKS = [
   { route: "transfers", label: "move.task.list", roles: STAFF },
   { route: "due", label: "due.task", roles: STAFF },
   { route: "stock-usage", label: "stockui.task.usage", roles: ["national_admin", "province_officer", "commune_officer"] },
+  { route: "verify", label: "cert.task.verify", roles: STAFF },
 ];
 
 function storageLine(storage) {

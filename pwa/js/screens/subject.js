@@ -117,6 +117,7 @@ export async function render(root, [id]) {
         // The card is a print-ready page of its own (the API serves it): a new tab to print.
         h("a", { class: "button-link", href: `/api/subjects/${subject.id}/card`, target: "_blank", rel: "noopener",
           i18n: "registry.subject.card" }),
+        h("a", { class: "button-link secondary", href: `#/certificate/${subject.id}`, i18n: "cert.open" }),
         writer ? h("a", { class: "button-link secondary", href: `#/correct/${subject.id}`, i18n: "registry.subject.correct" }) : null,
         writer ? h("a", { class: "button-link secondary", href: `#/move/${subject.id}`, i18n: "move.action" }) : null,
         writer ? h("a", { class: "button-link secondary", href: `#/screening/${subject.id}`, i18n: "screening.open" }) : null),
