@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import POSTGRES_URL, REDIS_URL
+from tests.conftest import POSTGRES_URL, REDIS_URL, per_worker
 
 NIIS = [sys.executable, "-m", "api.cli"]
 
@@ -85,7 +85,7 @@ async def demo_environment(engine: str, tmp_path: Path) -> dict[str, str]:
     """Environment for a served app on ``engine`` with its own fresh database."""
     if engine == "sqlite":
         return app_environment(tmp_path)
-    return app_environment(tmp_path, await _fresh_postgres_database("niis_served"))
+    return app_environment(tmp_path, await _fresh_postgres_database(per_worker("niis_served")))
 
 
 def load_demo(env: dict[str, str]) -> None:

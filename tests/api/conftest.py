@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -14,18 +13,27 @@ from redis.asyncio import Redis
 from api.auth.ratelimit import MemoryAttemptCounter, RedisAttemptCounter, ResilientAttemptCounter
 from api.auth.sessions import create_session
 from tests.api.test_stock import stock  # noqa: F401  (the stock world, shared with tests/api/test_records.py)
-from tests.conftest import Database
+from tests.conftest import REDIS_URL, Database
 
 
 @pytest.fixture(scope="session")
-async def app(database: Database, tmp_session_dir: Any) -> AsyncIterator[Litestar]:
+def created_apps() -> Iterator[dict[str, Litestar]]:
+    """The app on each engine's database, made once a session (see `database`)."""
+    made: dict[str, Litestar] = {}
+    yield made
+    for application in made.values():
+        application.state.decode_pool.close()
+
+
+@pytest.fixture(scope="session")
+def app(database: Database, tmp_session_dir: Any, created_apps: dict[str, Litestar]) -> Litestar:
     from api.app import create_app
     from api.settings import Settings
 
-    settings = Settings(database_url=database.url, secret_key="t" * 40, var_dir=tmp_session_dir)
-    application = create_app(settings, configure_logs=False)
-    yield application
-    application.state.decode_pool.close()
+    if database.kind not in created_apps:
+        settings = Settings(database_url=database.url, secret_key="t" * 40, var_dir=tmp_session_dir)
+        created_apps[database.kind] = create_app(settings, configure_logs=False)
+    return created_apps[database.kind]
 
 
 @pytest.fixture
@@ -52,7 +60,6 @@ def token_for(world: Any) -> Any:
     return issue
 
 
-REDIS_URL = os.environ.get("NIIS_TEST_REDIS_URL")
 needs_redis = pytest.mark.skipif(
     not REDIS_URL, reason="NIIS_TEST_REDIS_URL not set: run `bash scripts/test` to test with Redis"
 )

@@ -13,15 +13,10 @@ from typing import Any
 import pytest
 
 from tests.conftest import ENGINES
-from tests.e2e.field_app import CHROMIUM, CHROMIUM_ARGS, Server, run_apart, write_screens_index
+from tests.e2e.field_app import CHROMIUM, CHROMIUM_ARGS, Server, run_apart
 from tests.served import _fresh_postgres_database, app_environment, drop_postgres_database, load_demo, served_app
 
 _databases = itertools.count()
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """After a run, test-artifacts/screens/INDEX.md lists every screenshot kept."""
-    write_screens_index()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

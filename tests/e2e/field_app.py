@@ -6,6 +6,7 @@ in, queueing a real write, axe-core, screenshots."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import re
 import shutil
@@ -73,6 +74,13 @@ async def _postgres_rows(url: str, sql: str, args: tuple[Any, ...]) -> list[tupl
         await connection.close()
 
 
+def _as_sqlite_gives(value: Any) -> Any:
+    # A datetime is a date too, but SQLite's text for it depends on the column: left alone.
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    return value
+
+
 @dataclass
 class Server:
     env: dict[str, str]
@@ -97,14 +105,18 @@ class Server:
 
     def rows(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
         """What `sql` reads from this server's database, on either engine. Placeholders are
-        written `?` (SQLite's); on PostgreSQL they become `$1`, `$2`…. Values come as each
-        driver gives them (PostgreSQL: dates as `date`; SQLite: as text)."""
+        written `?` (SQLite's); on PostgreSQL they become `$1`, `$2`…. A date is given as
+        a `date` (asyncpg takes no text for a date) and comes back as SQLite stores it,
+        ISO text ("2024-03-01"), on either engine, so a test compares and types it the
+        same way; other values come as each driver gives them (a boolean: 0/1 or
+        False/True, which compare equal)."""
         if self.engine == "sqlite":
             with sqlite3.connect(self.database) as db:
-                return list(db.execute(sql, args).fetchall())
+                return list(db.execute(sql, tuple(_as_sqlite_gives(arg) for arg in args)).fetchall())
         numbered = iter(range(1, sql.count("?") + 1))
         sql = re.sub(r"\?", lambda _: f"${next(numbered)}", sql)
-        return list(run_apart(_postgres_rows(self.env["NIIS_DATABASE_URL"], sql, args)))
+        rows = run_apart(_postgres_rows(self.env["NIIS_DATABASE_URL"], sql, args))
+        return [tuple(_as_sqlite_gives(value) for value in row) for row in rows]
 
     def fetch_value(self, sql: str, *args: Any) -> Any:
         """The first column of the one row `sql` reads (a count, a status)."""

@@ -1,4 +1,4 @@
-"""The camera in a real browser on a real server (demo data, SQLite): a vaccinator finds
+"""The camera in a real browser on a real server (demo data, SQLite and PostgreSQL): a vaccinator finds
 a child by photographing the card (within 3 s), a mother's citizen ID card photo fills the
 registration form, a photo taken with the server down is kept and read when it is back,
 and a parent links a child by card photo and birth date. The photos are made by the
@@ -19,6 +19,7 @@ from playwright.async_api import expect
 from scanning.testing import corpus, payloads, photo, render
 from tests.api.test_subject_card import phone_photo
 from tests.e2e.field_app import (
+    ON_BOTH_ENGINES,
     VACCINATOR,
     VIEWPORTS,
     Server,
@@ -28,7 +29,7 @@ from tests.e2e.field_app import (
     sign_in,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, ON_BOTH_ENGINES]
 
 PARENT = ("phuhuynh", "niis-demo-parent")
 OPEN_WITHIN_S = 3.0

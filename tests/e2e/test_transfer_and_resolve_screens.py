@@ -1,6 +1,6 @@
 """Transfers between communes, a merge and its undo, and a registration refused at sync
 resolved from the outbox, in a real browser on a real server with the demo data
-(SQLite): what each person sees, and what the database holds after each decision."""
+(on SQLite and on PostgreSQL): what each person sees, and what the database holds after each decision."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from playwright.async_api import expect
 
 from api.registry.identity.names import fold
 from tests.e2e.field_app import (
+    ON_BOTH_ENGINES,
     VACCINATOR,
     VIEWPORTS,
     Server,
@@ -22,7 +23,8 @@ from tests.e2e.field_app import (
     sign_in,
 )
 
-pytestmark = pytest.mark.slow
+# Each decision (approve, refuse late, move, merge and undo, 409 at sync) is a write on either engine.
+pytestmark = [pytest.mark.slow, ON_BOTH_ENGINES]
 
 PROVINCE_OFFICER = ("tinh.tuyenquang", "niis-demo-province")
 # A second vaccinator, at An Tường's station: the side a family moves to.
