@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from playwright.async_api import expect
 
+from api.clock import SystemClock
 from tests.e2e.field_app import (
     ON_BOTH_ENGINES,
     Server,
@@ -23,7 +24,7 @@ from tests.e2e.field_app import check_screen as screen_checks
 
 pytestmark = pytest.mark.slow
 
-THREE_MONTHS_AGO = str(date.today() - timedelta(days=90))
+THREE_MONTHS_AGO = str(SystemClock().today() - timedelta(days=90))
 
 
 @pytest.fixture
