@@ -106,13 +106,16 @@ async def move(
     place_id: int,
     facility_id: int,
     moved_on: date,
+    reason: str,
     address_detail: str | None = None,
     proof: str | None = None,
     attempts: AttemptCounter | None = None,
 ) -> dict[str, Any]:
-    """Move a subject, by the transfer rule above. With ``attempts``, an account's wrong
-    proofs are limited (``WRONG_PROOFS_PER_HOUR``; 429 past it), so personal ID numbers
-    cannot be tried one after another."""
+    """Move a subject, by the transfer rule above, saying why (``reason``, required). With
+    ``attempts``, an account's wrong proofs are limited (``WRONG_PROOFS_PER_HOUR``; 429 past
+    it), so personal ID numbers cannot be tried one after another."""
+    if not reason.strip():
+        raise Invalid("Say why the subject moves", field="reason")
     shown = Proof.parse(proof) if proof else None
     try:
         row: dict[str, Any] | None = await service.get(subject_id)
@@ -128,7 +131,13 @@ async def move(
                 await attempts.hit(_proof_key(actor), 3600)
             raise not_found(subject_id)
     return await service.move(
-        actor, row["id"], place_id=place_id, facility_id=facility_id, moved_on=moved_on, address_detail=address_detail
+        actor,
+        row["id"],
+        place_id=place_id,
+        facility_id=facility_id,
+        moved_on=moved_on,
+        reason=reason,
+        address_detail=address_detail,
     )
 
 
@@ -304,6 +313,7 @@ async def approve(actor: Actor, scope: Scope, request_id: int, *, subject_id: in
             place_id=row["to_place"],
             facility_id=row["to_facility"],
             moved_on=row["moved_on"],
+            reason=row["reason"],
         )
         await _decide(actor, row, "approved", place_id=subject["place"], subject=subject["id"])
     return await _described(scope, await _row(request_id))
