@@ -168,7 +168,7 @@ async def test_the_home_screen_shows_what_waits_what_failed_and_why(app: Any, se
         # The count, what was refused and the server's reason, without opening anything.
         await expect(status).to_contain_text("1 mục cần bạn xử lý")
         await expect(status).to_contain_text("Đăng ký Lý Thị Bị Từ Chối bị từ chối: ")
-        await expect(status).to_contain_text("birth date")
+        await expect(status).to_contain_text("Ngày sinh ở tương lai")  # the server's reason, in Vietnamese
         await expect(status).to_contain_text("1 mục chờ gửi")
         box = await status.bounding_box()
         assert box is not None and box["y"] + box["height"] <= VIEWPORTS["phone"]["height"]  # on screen

@@ -134,7 +134,7 @@ async def test_a_child_without_papers_is_requested_approved_by_the_other_side_an
     # The officer, too late: the server's 409 said on the request.
     await late.get_by_role("button", name="Từ chối").click()
     await late.get_by_role("button", name="Từ chối yêu cầu này").click()
-    await expect(late.get_by_role("status")).to_contain_text("already approved")
+    await expect(late.get_by_role("status")).to_contain_text("Yêu cầu này đã được quyết định: đã duyệt")
     assert server.rows("SELECT status FROM transfer_request WHERE id = ?", request_id) == [("approved",)]
 
     # The requester opens the record now managed here: the move is in its history.
