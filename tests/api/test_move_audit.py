@@ -24,10 +24,7 @@ async def test_a_moves_audit_rows_are_filed_under_the_new_and_the_old_commune(
     await subjects.move(
         Actor(account_id=world.users["admin"], username="admin", request_id="move-1"),
         s2,
-        place_id=world.places["C1"],
-        facility_id=world.facilities["F1c"],
-        moved_on=date(2026, 1, 10),
-        reason="The family moved for work",
+        subjects.MoveTo(world.places["C1"], world.facilities["F1c"], date(2026, 1, 10), "The family moved for work"),
     )
     rows = await AuditEvent.select(AuditEvent.action, AuditEvent.place, AuditEvent.after).where(
         (AuditEvent.entity == "subject") & (AuditEvent.entity_id == str(s2)) & AuditEvent.action.like("subject.move%")

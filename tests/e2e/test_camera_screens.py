@@ -27,6 +27,7 @@ from tests.e2e.field_app import (
     check_screen,
     id_card_photo,
     sign_in,
+    stored_count,
 )
 
 pytestmark = pytest.mark.slow
@@ -36,13 +37,6 @@ OPEN_WITHIN_S = 3.0
 MOTHER = "Đặng Thị Thu Hà"
 MOTHER_BORN = dt.date(1996, 7, 21)
 MOTHER_ADDRESS = "Thôn Nà Héc, xã Minh Xuân, huyện Hàm Yên, Tuyên Quang"
-COUNT_PHOTOS = """() => new Promise((resolve) => {
-    const request = indexedDB.open("niis");
-    request.onsuccess = () => {
-        const read = request.result.transaction("photos").objectStore("photos").count();
-        read.onsuccess = () => { request.result.close(); resolve(read.result); };
-    };
-})"""
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +119,7 @@ async def test_a_vaccinator_finds_a_child_by_photographing_the_card(app: Any, se
     print(f"card photo given → {name}'s record with its forecast shown: {elapsed:.2f} s")
     assert elapsed < OPEN_WITHIN_S
     assert app.url.endswith(f"#/subject/{child_id}")
-    assert await app.evaluate(COUNT_PHOTOS) == 0  # a photo read at once is not kept
+    assert await stored_count(app, "photos") == 0  # a photo read at once is not kept
 
     # The same from the search screen, under the typed search.
     other_id, other_code, other_name = the_vaccinators_child(server, offset=1)
@@ -227,7 +221,7 @@ async def test_a_card_photo_taken_offline_is_read_when_the_network_returns(
         await expect(app.locator("#logout-warning")).to_contain_text("1 ảnh chưa đọc được")
         await app.get_by_role("button", name="Vẫn đăng xuất").click()
         await expect(app.get_by_label("Tên đăng nhập")).to_be_visible()
-        assert await app.evaluate(COUNT_PHOTOS) == 0
+        assert await stored_count(app, "photos") == 0
     finally:
         server.start()
 

@@ -12,19 +12,12 @@ import pytest
 from playwright.async_api import expect
 
 from api.registry.identity.names import fold
-from tests.e2e.field_app import ON_BOTH_ENGINES, VACCINATOR, VIEWPORTS, Server, check_screen, sign_in
+from tests.e2e.field_app import ON_BOTH_ENGINES, VACCINATOR, VIEWPORTS, Server, check_screen, sign_in, stored_count
 
 pytestmark = pytest.mark.slow
 
 PARENT = ("phuhuynh", "niis-demo-parent")
 PROVINCE_OFFICER = ("tinh.tuyenquang", "niis-demo-province")
-COUNT_READING = """() => new Promise((resolve) => {
-    const request = indexedDB.open("niis");
-    request.onsuccess = () => {
-        const read = request.result.transaction("reading").objectStore("reading").count();
-        read.onsuccess = () => { request.result.close(); resolve(read.result); };
-    };
-})"""
 PER_SUBJECT_BUDGET = 1024 * 1024 / 10000  # bytes compressed
 
 
@@ -131,7 +124,7 @@ async def test_a_vaccinator_downloads_the_facility_and_finds_a_child_offline(app
         " AND g.phone IS NOT NULL ORDER BY s.id LIMIT 1",
         facility,
     )[0]
-    assert await app.evaluate(COUNT_READING) == 1  # the download is on the device
+    assert await stored_count(app, "reading") == 1  # the download is on the device
     server.stop()
     try:
         await app.reload()
@@ -152,4 +145,4 @@ async def test_a_vaccinator_downloads_the_facility_and_finds_a_child_offline(app
     await app.goto("/#/")
     await app.locator("#logout").click()
     await expect(app.get_by_label("Tên đăng nhập")).to_be_visible()
-    assert await app.evaluate(COUNT_READING) == 0
+    assert await stored_count(app, "reading") == 0

@@ -374,23 +374,26 @@ def _changed_meanwhile(current_version: int) -> Conflict:
     )
 
 
-async def move(
-    actor: Actor,
-    subject_id: int,
-    *,
-    place_id: int,
-    facility_id: int,
-    moved_on: date,
-    reason: str,
-    address_detail: str | None = None,
-) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class MoveTo:
+    """Where a subject moves (commune and managing facility), on which day and why."""
+
+    place_id: int
+    facility_id: int
+    moved_on: date
+    reason: str
+    address_detail: str | None = None
+
+
+async def move(actor: Actor, subject_id: int, to: MoveTo) -> dict[str, Any]:
     """The subject now lives in another commune and is managed by another facility, for
-    ``reason`` (a direct move must give one; an approved request passes its own, which may
-    be empty). The history stays; both sides see the move and why (``subject_move``, audit)."""
+    ``to.reason`` (a direct move must give one; an approved request passes its own, which
+    may be empty). The history stays; both sides see the move and why (``subject_move``, audit)."""
+    place_id, facility_id, moved_on, address_detail = to.place_id, to.facility_id, to.moved_on, to.address_detail
     day = clock.current().today()
     if moved_on > day:
         raise Invalid("The move date is in the future", field="moved_on")
-    reason = reason.strip()
+    reason = to.reason.strip()
     async with unit_of_work():
         before = await lock_row(Subject, subject_id)
         if before is None or before["status"] == "merged":
