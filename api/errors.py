@@ -15,7 +15,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from api.context import request_id_var
-from api.wording import caller_language, details_in_language, in_language
+from api.wording.services import caller_language, details_in_language, in_language
 
 log = logging.getLogger("niis.errors")
 

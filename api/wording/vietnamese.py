@@ -1,4 +1,4 @@
-"""The API's messages in Vietnamese, by their English template (api/wording).
+"""The API's messages in Vietnamese, by their English template (api/wording/services.py).
 
 Keys are the messages as the code raises them, with ``{name}`` where the code puts a
 value; each translation carries the same placeholders (tests/api/test_wording.py checks).

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from api.wording import in_language, requested_language
+from api.wording.services import in_language, requested_language
 from api.wording.vietnamese import VIETNAMESE
 from db.tables import Account
 from tests.api.test_registry import child
