@@ -103,8 +103,10 @@ async def update_audited(
     entity: str,
     place_id: int | None,
     expected_version: int | None = None,
+    why: dict[str, Any] | None = None,
 ) -> bool:
     """Apply ``changes`` to one row and audit exactly what changed; nothing when nothing did.
+    ``why`` goes into the audit row beside the changes (a move's reason), not into the row.
 
     With ``expected_version`` the row changes only if its ``version`` still is that
     (one atomic statement); False, and no audit row, when someone changed it first."""
@@ -115,9 +117,8 @@ async def update_audited(
             return False
     else:
         await table.update({getattr(table, k): v for k, v in changes.items()}).where(table._meta.primary_key == row_id)
-    await record(
-        actor, action, entity, row_id, place_id=place_id, before={k: before[k] for k in changes}, after=changes
-    )
+    shown = {k: before[k] for k in changes}
+    await record(actor, action, entity, row_id, place_id=place_id, before=shown, after={**changes, **(why or {})})
     return True
 
 

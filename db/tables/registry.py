@@ -78,6 +78,8 @@ class SubjectMove(Table, tablename="subject_move"):
     from_facility = ForeignKey(Facility, null=False, on_delete=OnDelete.restrict)
     to_facility = ForeignKey(Facility, null=False, on_delete=OnDelete.restrict)
     recorded_at = Timestamptz()
+    # Why it moved (a direct move asks it; an approved request carries the request's).
+    reason = Text(default="")
 
 
 class TransferRequest(Table, tablename="transfer_request"):

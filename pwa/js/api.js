@@ -1,6 +1,8 @@
 // The one API client: same-origin cookie session, the CSRF token on every write, the
 // API's one error shape turned into an ApiError a screen can show field by field.
 // Screens write through the outbox (outbox.js), which adds the Idempotency-Key.
+import { language } from "./i18n.js";
+
 let csrfToken = null;
 
 export class ApiError extends Error {
@@ -35,7 +37,8 @@ export function csrf() {
 }
 
 export async function request(method, path, body, extraHeaders = {}) {
-  const headers = { Accept: "application/json", ...extraHeaders };
+  // The server words its messages in the account's language, or signed out in this one.
+  const headers = { Accept: "application/json", "Accept-Language": language(), ...extraHeaders };
   // A photo (a File or Blob) goes as it is, under its own type (POST /api/scan).
   const blob = typeof Blob !== "undefined" && body instanceof Blob;
   if (body !== undefined) headers["Content-Type"] = blob ? body.type || "application/octet-stream" : "application/json";

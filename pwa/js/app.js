@@ -105,9 +105,18 @@ async function watchUpdates() {
   setInterval(check, UPDATE_CHECK_MS);
 }
 
+// Checks made at the same moment (the `online` event's own and the sync pass it starts)
+// share one question to the server: its answer is as fresh as a new one.
+let versionAsked = null;
+
+function minShell() {
+  versionAsked ??= api.version().then((answer) => answer.min_shell).finally(() => { versionAsked = null; });
+  return versionAsked;
+}
+
 async function checkShellVersion() {
   try {
-    const { min_shell: minimum } = await api.version();
+    const minimum = await minShell();
     store.set({ shellTooOld: SHELL_VERSION < minimum });
     if (SHELL_VERSION < minimum) (await navigator.serviceWorker?.getRegistration())?.update();
   } catch {
@@ -115,10 +124,14 @@ async function checkShellVersion() {
   }
 }
 
+// The sync pass of app open follows start()'s own check (awaited just before): it is not
+// asked twice. Every later pass asks again (a release may have raised min_shell since).
+let shellJustChecked = false;
+
 // Before the outbox sends: this shell is one the API serves, and the session is alive
 // (an app opened offline has no CSRF token until the server answers).
 async function readyToSend() {
-  await checkShellVersion();
+  if (!shellJustChecked) await checkShellVersion();
   if (store.get().shellTooOld) return false;
   if (!api.csrf()) {
     const me = await session().catch(() => undefined);
@@ -198,7 +211,8 @@ async function start() {
   // App open sends at once, whatever the back-off left by an earlier session: the app
   // may open precisely because the network is back, and no `online` event comes to a
   // page that was not open when it came (one attempt per open costs nothing).
-  outbox.sync({ force: true });
+  shellJustChecked = true;
+  outbox.sync({ force: true }).finally(() => { shellJustChecked = false; });
 }
 
 start();

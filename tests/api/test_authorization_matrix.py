@@ -212,6 +212,7 @@ ROUTES = [
                 "place_id": w.places["C1b" if i else "C2"],
                 "facility_id": w.facilities["F1b" if i else "F2"],
                 "moved_on": "2026-06-01",
+                "reason": "The family moved",
             },
         ),
     ),

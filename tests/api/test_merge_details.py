@@ -13,9 +13,16 @@ import pytest
 from litestar import Litestar
 
 from api import clock
-from db.tables import AuditEvent, DuplicateCandidate, Subject, SubjectMerge
+from db.tables import Account, AuditEvent, DuplicateCandidate, Subject, SubjectMerge
 from tests.api.test_registry_duplicates import person, plant
 from tests.api.test_registry_merge import correct, snapshot, woman_twice
+
+
+@pytest.fixture(autouse=True)
+async def english_officer(world: Any) -> None:
+    """The province officers read the app in English: the refusals below are the API's
+    English wording (tests/api/test_wording.py checks the Vietnamese one)."""
+    await Account.update({Account.language: "en"}).where(Account.id.is_in([world.users["prov1"], world.users["prov2"]]))
 
 
 def error_of(response: Any, status: int, code: str) -> dict[str, Any]:

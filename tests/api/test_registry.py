@@ -138,6 +138,7 @@ async def test_a_move_keeps_history_and_both_communes_see_it(client: Any, world:
             "place_id": world.places["C1"],
             "facility_id": world.facilities["F1"],
             "moved_on": str(date.today()),
+            "reason": "The family moved for work",
             "proof": code,
         },
     )

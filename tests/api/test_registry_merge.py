@@ -81,6 +81,7 @@ async def test_merge_moves_everything_and_undo_puts_it_back(client: Any, world: 
                 "place_id": world.places[commune],
                 "facility_id": world.facilities[facility],
                 "moved_on": "2026-01-10",
+                "reason": "The family moved",
             },
             headers=prov1,
         )

@@ -42,7 +42,7 @@ def assert_too_many(answer: Any, *, at_most: int) -> None:
     retry_after = int(answer.headers["Retry-After"])
     assert 0 < retry_after <= at_most
     assert answer.json()["error"]["details"]["retry_after"] == retry_after
-    assert f"try again in {retry_after} seconds" in answer.json()["error"]["message"]
+    assert f"hãy thử lại sau {retry_after} giây" in answer.json()["error"]["message"]  # Vietnamese by default
 
 
 async def test_strangers_guessing_do_not_keep_the_owner_out_of_a_known_address(client_at: Any, counter: Any) -> None:
@@ -93,7 +93,7 @@ async def test_guesses_from_many_addresses_are_slowed_down_per_account(client_at
     assert [a.status_code for a in answers[:5]] == [401] * 5
     for answer in answers[5:]:
         assert_too_many(answer, at_most=signin_limits.FIRST_WAIT_SECONDS)
-    assert "new places" in answers[-1].json()["error"]["message"]
+    assert "từ nơi lạ" in answers[-1].json()["error"]["message"]  # "from new places"
     # A new address waits, even with the right password: it cannot be told from a guesser's.
     async with client_at("192.0.2.50") as new_tablet:
         assert_too_many(await login(new_tablet, "com1"), at_most=signin_limits.FIRST_WAIT_SECONDS)

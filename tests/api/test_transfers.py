@@ -33,6 +33,7 @@ def to_f1(world: World, **extra: Any) -> dict[str, Any]:
         "place_id": world.places["C1"],
         "facility_id": world.facilities["F1"],
         "moved_on": str(date.today()),
+        "reason": "The family moved for work",
         **extra,
     }
 

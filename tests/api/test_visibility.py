@@ -43,7 +43,7 @@ async def test_lives_in_one_commune_managed_from_another(client: Any, world: Any
         opened = await client.get(f"/api/subjects/{subject_id}", headers=headers)
         assert opened.status_code == (200 if expected else 404), (user, key, opened.text)
         if not expected:
-            assert opened.json()["error"]["message"] == f"Subject {subject_id} not found"
+            assert opened.json()["error"]["message"] == f"Không tìm thấy đối tượng {subject_id}"
         found = await client.get("/api/subjects", params={"q": NAMES[key]}, headers=headers)
         assert found.status_code == 200, found.text
         assert (subject_id in [hit["id"] for hit in found.json()["items"]]) is expected, (user, key)
@@ -57,7 +57,7 @@ async def test_lives_in_one_commune_managed_from_another(client: Any, world: Any
             assert (merges.status_code, merges.json()) == (200, []), (user, key)
         else:
             assert merges.status_code == 404, (user, key)
-            assert merges.json()["error"]["message"] == f"Subject {subject_id} not found"
+            assert merges.json()["error"]["message"] == f"Không tìm thấy đối tượng {subject_id}"
 
 
 async def test_a_parent_sees_only_their_own_links(client: Any, world: Any, token_for: Any) -> None:
@@ -84,4 +84,4 @@ async def test_registering_at_a_facility_outside_ones_area_names_it_as_unknown(
     body = child(world, facility_id=world.facilities["F2"])  # Bến Thành's station, for a Ba Đình officer
     response = await client.post("/api/subjects", json=body, headers=await token_for("com1"))
     assert response.status_code == 404, response.text
-    assert response.json()["error"]["message"] == f"Facility {world.facilities['F2']} not found"
+    assert response.json()["error"]["message"] == f"Không tìm thấy cơ sở {world.facilities['F2']}"

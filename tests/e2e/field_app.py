@@ -352,3 +352,22 @@ async def signed_in_page(
         yield page
     finally:
         await context.close()
+
+
+# --- What the device keeps (IndexedDB "niis": outbox, reading, photos) --------------------------
+
+
+async def stored_count(page: Any, store: str) -> int:
+    """How many records the app's IndexedDB store `store` holds on this device."""
+    return int(
+        await page.evaluate(
+            """(store) => new Promise((resolve) => {
+                const request = indexedDB.open("niis");
+                request.onsuccess = () => {
+                    const read = request.result.transaction(store).objectStore(store).count();
+                    read.onsuccess = () => { request.result.close(); resolve(read.result); };
+                };
+            })""",
+            store,
+        )
+    )

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
+from api.clock import SystemClock
 from scanning.testing import corpus, payloads, photo, render
 from tests.api.test_subject_card import phone_photo
 from tests.e2e.field_app import (
@@ -27,6 +28,7 @@ from tests.e2e.field_app import (
     check_screen,
     id_card_photo,
     sign_in,
+    stored_count,
 )
 
 pytestmark = [pytest.mark.slow, ON_BOTH_ENGINES]
@@ -36,13 +38,6 @@ OPEN_WITHIN_S = 3.0
 MOTHER = "Đặng Thị Thu Hà"
 MOTHER_BORN = dt.date(1996, 7, 21)
 MOTHER_ADDRESS = "Thôn Nà Héc, xã Minh Xuân, huyện Hàm Yên, Tuyên Quang"
-COUNT_PHOTOS = """() => new Promise((resolve) => {
-    const request = indexedDB.open("niis");
-    request.onsuccess = () => {
-        const read = request.result.transaction("photos").objectStore("photos").count();
-        read.onsuccess = () => { request.result.close(); resolve(read.result); };
-    };
-})"""
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +120,7 @@ async def test_a_vaccinator_finds_a_child_by_photographing_the_card(app: Any, se
     print(f"card photo given → {name}'s record with its forecast shown: {elapsed:.2f} s")
     assert elapsed < OPEN_WITHIN_S
     assert app.url.endswith(f"#/subject/{child_id}")
-    assert await app.evaluate(COUNT_PHOTOS) == 0  # a photo read at once is not kept
+    assert await stored_count(app, "photos") == 0  # a photo read at once is not kept
 
     # The same from the search screen, under the typed search.
     other_id, other_code, other_name = the_vaccinators_child(server, offset=1)
@@ -227,7 +222,7 @@ async def test_a_card_photo_taken_offline_is_read_when_the_network_returns(
         await expect(app.locator("#logout-warning")).to_contain_text("1 ảnh chưa đọc được")
         await app.get_by_role("button", name="Vẫn đăng xuất").click()
         await expect(app.get_by_label("Tên đăng nhập")).to_be_visible()
-        assert await app.evaluate(COUNT_PHOTOS) == 0
+        assert await stored_count(app, "photos") == 0
     finally:
         server.start()
 
@@ -261,3 +256,71 @@ async def test_a_parent_links_a_child_by_card_photo_and_birth_date(app: Any, ser
     await app.goto("/#/children")
     await expect(app.locator("#children").get_by_text(name)).to_be_visible()
     await expect(app.locator("#sync-status")).to_contain_text("Đã đồng bộ")  # the refused write was corrected
+
+
+async def test_an_id_card_photo_taken_offline_fills_the_registration_form_when_read(
+    context: Any, app: Any, server: Server, photos: Path
+) -> None:
+    id_card, number = mothers_id_card(photos)
+    child = "Đặng Minh Khôi"
+    await sign_in(app, *VACCINATOR)
+    await app.get_by_role("link", name="Đăng ký mới").click()
+    form = app.locator("#register-form")
+    await context.set_offline(True)
+    try:
+        await app.set_input_files("#id-card-photo", id_card)
+        await expect(app.locator("#id-card-status")).to_contain_text("Không có mạng: ảnh CCCD được giữ trên máy")
+        # The person types the child meanwhile; the card is read when the network is back.
+        await form.locator('[data-field="full_name"]').fill(child)
+        await form.locator('[data-field="birth_date"]').fill(str(SystemClock().today() - dt.timedelta(days=3)))
+        await form.locator('[data-field="guardians[0].phone"]').fill("0912 345 671")
+    finally:
+        await context.set_offline(False)
+    notice = app.locator("#camera-notices li")
+    await expect(notice).to_contain_text("Ảnh CCCD chụp lúc")
+    await expect(notice).to_contain_text(f"đã đọc xong: {MOTHER}")
+    await check_screen(app, "camera-idcard-read-notice")
+    await notice.get_by_role("button", name="Điền vào phiếu đăng ký").click()
+    await expect(notice).to_have_count(0)
+    # Filled in place: what was typed stays, the mother comes from her card.
+    await expect(form.locator('[data-field="full_name"]')).to_have_value(child)
+    await expect(form.locator('[data-field="guardians[0].full_name"]')).to_have_value(MOTHER)
+    await expect(form.locator('[data-field="guardians[0].personal_id"]')).to_have_value(number)
+    await app.get_by_role("button", name="Đăng ký", exact=True).click()
+    await expect(app.get_by_role("heading", name=child)).to_be_visible()
+    assert server.rows(
+        "SELECT g.full_name, g.personal_id FROM guardian g JOIN subject_guardian sg ON sg.guardian = g.id"
+        " JOIN subject s ON s.id = sg.subject WHERE s.full_name = ?",
+        child,
+    ) == [(MOTHER, number)]
+
+
+async def test_a_parents_card_photo_taken_offline_links_the_child_when_the_network_returns(
+    context: Any, app: Any, server: Server, photos: Path
+) -> None:
+    child_id, code, name, born = server.rows(
+        "SELECT id, code, full_name, birth_date FROM subject WHERE status = 'active' AND birth_date > '2020-01-01'"
+        " AND id NOT IN (SELECT subject FROM parent_link) ORDER BY id DESC LIMIT 1",
+    )[0]
+    await sign_in(app, *PARENT)
+    await app.get_by_role("link", name="Thêm con").click()
+    form = app.locator("#link-card")
+    await context.set_offline(True)
+    try:
+        await app.set_input_files("#link-card-photo", subject_card(server, photos, code, seed=25))
+        await form.get_by_label("Ngày sinh của trẻ").fill(str(born))
+        await form.get_by_role("button", name="Liên kết bằng thẻ").click()
+        await expect(app.locator("#link-card-status")).to_have_text(
+            "Không có mạng: ảnh thẻ được giữ trên máy; trẻ sẽ được liên kết khi có mạng trở lại."
+        )
+        await expect(app.locator("#sync-status")).to_contain_text("1 mục chờ gửi")
+        assert server.rows("SELECT method FROM parent_link WHERE subject = ?", child_id) == []
+    finally:
+        await context.set_offline(False)  # no tap: the photo is read, the link sent
+    notice = app.locator("#camera-notices li")
+    await expect(notice).to_contain_text(f"đã liên kết {name}")
+    await expect(app.locator("#sync-status")).to_contain_text("Đã đồng bộ")
+    assert server.rows("SELECT method FROM parent_link WHERE subject = ?", child_id) == [("card",)]
+    await check_screen(app, "camera-link-read-notice")
+    await notice.get_by_role("button", name="Xem con của tôi").click()
+    await expect(app.locator("#children").get_by_text(name)).to_be_visible()

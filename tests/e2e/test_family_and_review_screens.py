@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import expect
 
 from api.registry.identity.names import fold
-from tests.e2e.field_app import ON_BOTH_ENGINES, VACCINATOR, VIEWPORTS, Server, check_screen, sign_in
+from tests.e2e.field_app import ON_BOTH_ENGINES, VACCINATOR, VIEWPORTS, Server, check_screen, sign_in, stored_count
 
 pytestmark = pytest.mark.slow
 
@@ -118,6 +118,13 @@ async def test_a_vaccinator_downloads_the_facility_and_finds_a_child_offline(app
     assert 0 < sum(sizes) < PER_SUBJECT_BUDGET * len(managed) + 2048
 
     name, code = next((n, c) for n, c in managed if fold(n) != n.lower())
+    called, phone = server.rows(
+        "SELECT s.full_name, g.phone FROM subject s JOIN subject_guardian sg ON sg.subject = s.id"
+        " JOIN guardian g ON g.id = sg.guardian WHERE s.facility = ? AND s.status != 'merged'"
+        " AND g.phone IS NOT NULL ORDER BY s.id LIMIT 1",
+        facility,
+    )[0]
+    assert await stored_count(app, "reading") == 1  # the download is on the device
     server.stop()
     try:
         await app.reload()
@@ -129,5 +136,13 @@ async def test_a_vaccinator_downloads_the_facility_and_finds_a_child_offline(app
         await check_screen(app, "facility-offline", targets=False)
         await search.fill(code)
         await expect(results.get_by_role("heading", name=name)).to_be_visible()
+        # By the guardian's phone as people say it (0912…; stored +84912…).
+        await search.fill("0" + phone.removeprefix("+84"))
+        await expect(results.get_by_role("heading", name=called).first).to_be_visible()
     finally:
         server.start()
+    # Signing out leaves nothing of the facility on a shared tablet.
+    await app.goto("/#/")
+    await app.locator("#logout").click()
+    await expect(app.get_by_label("Tên đăng nhập")).to_be_visible()
+    assert await stored_count(app, "reading") == 0

@@ -304,3 +304,24 @@ async def test_background_sync_sends_after_the_tab_is_closed(app: Any, server: S
         )
         pytest.fail(f"not sent by the service worker: {held}")
     assert server.subjects_named(name) == 1
+
+
+async def test_app_open_asks_the_api_version_once(app: Any, server: Server) -> None:
+    """Opening the app with a write waiting: the start-up check and the outbox's gate share
+    one GET /api/version (each costs a round trip, ~0.4 s on slow 3G)."""
+    name = "Lò Thị Một Lần"
+    await app.add_init_script(NO_BACKGROUND_SYNC)  # the page alone sends, as on iOS
+    await sign_in(app, *VACCINATOR)
+    body = await registration(app, name, "2026-08-08")
+    await app.context.route("**/api/subjects", lambda route: route.abort())  # no answer: it waits
+    await queue(app, body)
+    await expect(app.locator("#sync-status")).to_contain_text("1 mục chờ gửi")
+    await app.context.unroute("**/api/subjects")
+
+    asked: list[str] = []
+    app.context.on("request", lambda r: asked.append(r.url) if r.url.endswith("/api/version") else None)
+    await app.reload()
+    await expect(app.locator("#sync-status")).to_have_text("Đã đồng bộ")
+    await app.wait_for_load_state("networkidle")
+    assert server.subjects_named(name) == 1
+    assert len(asked) == 1, asked

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from playwright.async_api import expect
 
+from api.clock import SystemClock
 from tests.e2e.field_app import (
     ON_BOTH_ENGINES,
     Server,
@@ -23,7 +24,7 @@ from tests.e2e.field_app import check_screen as screen_checks
 
 pytestmark = pytest.mark.slow
 
-THREE_MONTHS_AGO = str(date.today() - timedelta(days=90))
+THREE_MONTHS_AGO = str(SystemClock().today() - timedelta(days=90))
 
 
 @pytest.fixture
@@ -127,7 +128,8 @@ async def test_a_refused_field_is_shown_under_it_and_the_corrected_form_register
     await app.get_by_role("button", name="Đăng ký", exact=True).click()
     phone = app.get_by_label("Số điện thoại")
     error = app.locator("#f-guardians-0-phone-error")
-    await expect(error).to_be_visible()
+    # The server's own message, in the screen's language (the account reads Vietnamese).
+    await expect(error).to_have_text("'12345' không phải số điện thoại hợp lệ (ví dụ 0912 345 678)")
     await expect(phone).to_have_attribute("aria-invalid", "true")
     await expect(app.locator("#register-outcome")).to_contain_text("sửa các ô được đánh dấu")
     await check_screen(app, "register-invalid")

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from playwright.async_api import expect
 
+from api.clock import SystemClock
 from tests.e2e.field_app import VACCINATOR, VIEWPORTS, Server, queue, registration, sign_in
 
 pytestmark = pytest.mark.slow
@@ -123,7 +124,7 @@ async def test_a_newborn_is_registered_with_the_mother_s_details_in_a_few_taps(a
     """A headless test cannot time a person's typing; it counts what the person does:
     each tap (a tile, a field, a button) and each field typed, from home to the record."""
     name, mother, phone = "Hoàng Thị Sơ Sinh", "Hoàng Thị Mẹ", "0912 000 111"
-    birth = str(date.today() - timedelta(days=2))
+    birth = str(SystemClock().today() - timedelta(days=2))
     await sign_in(app, *VACCINATOR)
     taps, typed = 0, []
 
@@ -167,7 +168,7 @@ async def test_the_home_screen_shows_what_waits_what_failed_and_why(app: Any, se
         # The count, what was refused and the server's reason, without opening anything.
         await expect(status).to_contain_text("1 mục cần bạn xử lý")
         await expect(status).to_contain_text("Đăng ký Lý Thị Bị Từ Chối bị từ chối: ")
-        await expect(status).to_contain_text("birth date")
+        await expect(status).to_contain_text("Ngày sinh ở tương lai")  # the server's reason, in Vietnamese
         await expect(status).to_contain_text("1 mục chờ gửi")
         box = await status.bounding_box()
         assert box is not None and box["y"] + box["height"] <= VIEWPORTS["phone"]["height"]  # on screen

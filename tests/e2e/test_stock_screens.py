@@ -6,12 +6,13 @@ count made offline and sent once, and each screen usable by screen readers."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from playwright.async_api import expect
 
+from api.clock import SystemClock
 from api.demo_stock import demo_number
 from tests.e2e.field_app import (
     ON_BOTH_ENGINES,
@@ -74,7 +75,7 @@ async def test_stock_on_hand_shows_the_expiring_lot_and_the_product_below_min(ap
 
 
 async def test_a_carton_photographed_on_delivery_becomes_a_receipt_and_its_balance(app: Any, server: Server) -> None:
-    expiry = date.today() + timedelta(days=400)
+    expiry = SystemClock().today() + timedelta(days=400)
     carton = label_photo([f"(02){HEPB}(17){expiry:%y%m%d}(37)5(10)HEP9901"], "Code128", 31)
     await app.get_by_role("link", name="Nhận hàng bằng ảnh").click()
     await upload(app, "carton.jpg", carton)

@@ -4,13 +4,14 @@ resolved from the outbox, in a real browser on a real server with the demo data
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
-from datetime import date
 from typing import Any
 
 import pytest
 from playwright.async_api import expect
 
+from api.clock import SystemClock
 from api.registry.identity.names import fold
 from tests.e2e.field_app import (
     ON_BOTH_ENGINES,
@@ -29,7 +30,7 @@ pytestmark = [pytest.mark.slow, ON_BOTH_ENGINES]
 PROVINCE_OFFICER = ("tinh.tuyenquang", "niis-demo-province")
 # A second vaccinator, at An Tường's station: the side a family moves to.
 AN_TUONG = ("tiem.antuong", "niis-demo-antuong-2026")
-TODAY = date.today().isoformat()
+TODAY = SystemClock().today().isoformat()
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +136,7 @@ async def test_a_child_without_papers_is_requested_approved_by_the_other_side_an
     # The officer, too late: the server's 409 said on the request.
     await late.get_by_role("button", name="Từ chối").click()
     await late.get_by_role("button", name="Từ chối yêu cầu này").click()
-    await expect(late.get_by_role("status")).to_contain_text("already approved")
+    await expect(late.get_by_role("status")).to_contain_text("Yêu cầu này đã được quyết định: đã duyệt")
     assert server.rows("SELECT status FROM transfer_request WHERE id = ?", request_id) == [("approved",)]
 
     # The requester opens the record now managed here: the move is in its history.
@@ -146,6 +147,7 @@ async def test_a_child_without_papers_is_requested_approved_by_the_other_side_an
     await approved.get_by_role("link", name="Mở hồ sơ").click()
     await expect(receiving.get_by_role("heading", level=2)).to_have_text(child["full_name"])
     await expect(receiving.locator("#moves li")).to_contain_text("từ Phường Minh Xuân đến Phường An Tường")
+    await expect(receiving.locator("#moves li")).to_contain_text("Lý do: Gia đình chuyển đến An Tường, mất thẻ")
     await expect(receiving.locator("#transfer-state")).to_contain_text("Đã chuyển về theo yêu cầu của bạn")
 
     # The family goes back: the managing side moves the record from it, in one step.
@@ -153,10 +155,28 @@ async def test_a_child_without_papers_is_requested_approved_by_the_other_side_an
     await receiving.get_by_label("Nơi quản lý mới (xã/phường hoặc cơ sở)").fill("minh xuan")
     await receiving.get_by_role("button", name="Trạm Y tế Phường Minh Xuân", exact=False).click()
     await check_screen(receiving, "move")
+    # A move says why: without a reason nothing is sent and the field says so.
+    await receiving.get_by_role("button", name="Chuyển", exact=True).click()
+    await expect(receiving.locator("#f-reason-error")).to_have_text("Hãy ghi lý do chuyển.")
+    await expect(receiving.get_by_label("Lý do")).to_be_focused()
+    assert len(server.rows("SELECT id FROM subject_move WHERE subject = ?", child["id"])) == 1
+    await check_screen(receiving, "move-no-reason")
+    await receiving.get_by_label("Lý do").fill("Gia đình quay về Minh Xuân")
     await receiving.get_by_role("button", name="Chuyển", exact=True).click()
     await expect(receiving.locator("#move-outcome")).to_contain_text("Hồ sơ nay do nơi đó quản lý")
     assert server.rows("SELECT facility FROM subject WHERE id = ?", child["id"]) == [(minh_xuan,)]
-    assert len(server.rows("SELECT id FROM subject_move WHERE subject = ?", child["id"])) == 2
+    assert server.rows("SELECT reason FROM subject_move WHERE subject = ? ORDER BY id", child["id"]) == [
+        ("Gia đình chuyển đến An Tường, mất thẻ",),
+        ("Gia đình quay về Minh Xuân",),
+    ]
+    [(audited,)] = server.rows(
+        "SELECT after FROM audit_event WHERE action = 'subject.moved_out' AND entity_id = ? ORDER BY id DESC LIMIT 1",
+        str(child["id"]),
+    )
+    assert (json.loads(audited) if isinstance(audited, str) else audited)["reason"] == "Gia đình quay về Minh Xuân"
+    # Back at Minh Xuân, the record's history says why it came back.
+    await sending.goto(f"/#/subject/{child['id']}")
+    await expect(sending.locator("#moves li").first).to_contain_text("Lý do: Gia đình quay về Minh Xuân")
 
 
 async def test_an_officer_keeps_one_record_and_undoes_the_merge(contexts: Any, server: Server) -> None:

@@ -96,7 +96,9 @@ class SubjectController(Controller):
         on the card or the personal ID number), or through a transfer request. Unknown
         ids, ids outside the area and wrong proofs answer alike (404)."""
         fields = msgspec.structs.asdict(data)
-        return _out(await transfers.move(actor, area, subject_id, attempts=attempts, **fields))
+        proof = fields.pop("proof")
+        to = service.MoveTo(**fields)
+        return _out(await transfers.move(actor, area, subject_id, to, proof=proof, attempts=attempts))
 
     @post("/{subject_id:int}/death", guards=[requires(Permission.SUBJECTS_WRITE)], status_code=200)
     async def record_death(self, subject: dict[str, Any], actor: Actor, subject_id: int, data: DeathBody) -> SubjectOut:

@@ -53,6 +53,7 @@ class MoveBody(Input):
     place_id: Id
     facility_id: Id
     moved_on: date
+    reason: Annotated[str, Meta(max_length=500, description="Why the subject moves (required)")]
     address_detail: Annotated[str, Meta(max_length=300)] | None = None
     # Needed to take over a subject one cannot see: the card's code or the personal ID number.
     proof: (
@@ -145,6 +146,7 @@ class MoveOut(msgspec.Struct):
     from_facility: int
     to_facility: int
     recorded_at: datetime
+    reason: str = ""
     # Names of both sides: the other one is outside the caller's place and facility lists.
     from_place_name: str = ""
     to_place_name: str = ""

@@ -380,14 +380,26 @@ def _changed_meanwhile(current_version: int) -> Conflict:
     )
 
 
-async def move(
-    actor: Actor, subject_id: int, *, place_id: int, facility_id: int, moved_on: date, address_detail: str | None = None
-) -> dict[str, Any]:
-    """The subject now lives in another commune and is managed by another facility.
-    The history stays; both sides see the move (``subject_move``)."""
+@dataclass(frozen=True, slots=True)
+class MoveTo:
+    """Where a subject moves (commune and managing facility), on which day and why."""
+
+    place_id: int
+    facility_id: int
+    moved_on: date
+    reason: str
+    address_detail: str | None = None
+
+
+async def move(actor: Actor, subject_id: int, to: MoveTo) -> dict[str, Any]:
+    """The subject now lives in another commune and is managed by another facility, for
+    ``to.reason`` (a direct move must give one; an approved request passes its own, which
+    may be empty). The history stays; both sides see the move and why (``subject_move``, audit)."""
+    place_id, facility_id, moved_on, address_detail = to.place_id, to.facility_id, to.moved_on, to.address_detail
     day = clock.current().today()
     if moved_on > day:
         raise Invalid("The move date is in the future", field="moved_on")
+    reason = to.reason.strip()
     async with unit_of_work():
         before = await lock_row(Subject, subject_id)
         if before is None or before["status"] == "merged":
@@ -408,6 +420,7 @@ async def move(
                 from_facility=before["facility"],
                 to_facility=facility_id,
                 recorded_at=now,
+                reason=reason,
             )
         )
         changes: dict[str, Any] = {
@@ -421,7 +434,15 @@ async def move(
         if address_detail is not None:
             changes["address_detail"] = address_detail.strip()
         await audit.update_audited(
-            actor, Subject, subject_id, before, changes, action="subject.move", entity="subject", place_id=place_id
+            actor,
+            Subject,
+            subject_id,
+            before,
+            changes,
+            action="subject.move",
+            entity="subject",
+            place_id=place_id,
+            why={"reason": reason},
         )
         # The commune left behind sees the move in its own audit trail too.
         await audit.record(
@@ -430,7 +451,7 @@ async def move(
             "subject",
             subject_id,
             place_id=before["place"],
-            after={"to_place": place_id, "to_facility": facility_id, "moved_on": moved_on},
+            after={"to_place": place_id, "to_facility": facility_id, "moved_on": moved_on, "reason": reason},
         )
         # The stored forecast carries the facility and commune its due lists scan.
         await subject_changed(subject_id)

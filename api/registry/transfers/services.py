@@ -102,17 +102,16 @@ async def move(
     actor: Actor,
     scope: Scope,
     subject_id: int,
+    to: service.MoveTo,
     *,
-    place_id: int,
-    facility_id: int,
-    moved_on: date,
-    address_detail: str | None = None,
     proof: str | None = None,
     attempts: AttemptCounter | None = None,
 ) -> dict[str, Any]:
-    """Move a subject, by the transfer rule above. With ``attempts``, an account's wrong
-    proofs are limited (``WRONG_PROOFS_PER_HOUR``; 429 past it), so personal ID numbers
-    cannot be tried one after another."""
+    """Move a subject, by the transfer rule above, saying why (``to.reason``, required).
+    With ``attempts``, an account's wrong proofs are limited (``WRONG_PROOFS_PER_HOUR``; 429
+    past it), so personal ID numbers cannot be tried one after another."""
+    if not to.reason.strip():
+        raise Invalid("Say why the subject moves", field="reason")
     shown = Proof.parse(proof) if proof else None
     try:
         row: dict[str, Any] | None = await service.get(subject_id)
@@ -120,16 +119,14 @@ async def move(
         row = None
     if row is None or not await access.can_see(scope, row):
         # Taking over: the destination is checked first, as it says nothing of the subject.
-        await access.require_destination(scope, place_id, facility_id)
+        await access.require_destination(scope, to.place_id, to.facility_id)
         if shown is not None and attempts is not None:
             await _check_proof_budget(attempts, actor)
         if row is None or shown is None or not await shown.matches(row):
             if shown is not None and attempts is not None:
                 await attempts.hit(_proof_key(actor), 3600)
             raise not_found(subject_id)
-    return await service.move(
-        actor, row["id"], place_id=place_id, facility_id=facility_id, moved_on=moved_on, address_detail=address_detail
-    )
+    return await service.move(actor, row["id"], to)
 
 
 @dataclass(frozen=True)
@@ -298,13 +295,8 @@ async def approve(actor: Actor, scope: Scope, request_id: int, *, subject_id: in
         row = await _to_decide(scope, request_id)
         subject = await service.get(subject_id)
         await access.require_visible(scope, subject)
-        await service.move(
-            actor,
-            subject["id"],
-            place_id=row["to_place"],
-            facility_id=row["to_facility"],
-            moved_on=row["moved_on"],
-        )
+        to = service.MoveTo(row["to_place"], row["to_facility"], row["moved_on"], reason=row["reason"])
+        await service.move(actor, subject["id"], to)
         await _decide(actor, row, "approved", place_id=subject["place"], subject=subject["id"])
     return await _described(scope, await _row(request_id))
 

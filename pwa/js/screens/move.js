@@ -2,11 +2,12 @@
 // sees the record (its managing side, an officer above it) moves it anywhere at once:
 // POST /api/subjects/{id}/move, through the outbox. A family who came *without* papers
 // is the receiving side's case, a request (transfer-request.js). docs/registry.md, "Transfers".
+// A move says why (required): the record's history of moves and the audit show it.
 import * as api from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { today } from "../records.js";
-import { backLink, clearErrors, field, nameOf } from "../registry-view.js";
+import { backLink, clearErrors, field, nameOf, showErrors } from "../registry-view.js";
 import { destinationPicker, formWrite } from "../transfer-view.js";
 
 export const translatesInPlace = true;
@@ -25,6 +26,7 @@ export async function render(root, [id]) {
   const picker = destinationPicker({ name: "facility_id", labelKey: "move.to", hintKey: "move.to_hint" });
   const movedOn = h("input", { type: "date", value: today(), max: today() });
   const address = h("input", { autocomplete: "off" });
+  const reason = h("textarea", { rows: 2, maxlength: 500, required: true });
   const outcome = h("div", { id: "move-outcome", class: "outcome", role: "status", hidden: true });
   const submit = h("button", { type: "submit", i18n: "move.submit" });
   const form = h("form", { id: "move-form", class: "card", novalidate: true, onsubmit: onSubmit },
@@ -32,6 +34,7 @@ export async function render(root, [id]) {
     h("p", { i18n: ["move.current", { code: subject.code_display, facility: current }] }),
     picker.node,
     field("moved_on", "move.moved_on", movedOn),
+    field("reason", "move.request.reason", reason, "gaps.move.reason_hint"),
     field("address_detail", "move.address", address, "registry.register.optional"),
     outcome, submit,
     h("a", { href: `#/subject/${subject.id}`, class: "back", i18n: "registry.correct.back" }));
@@ -51,9 +54,13 @@ export async function render(root, [id]) {
       picker.box.focus();
       return write.tell("move.pick.first", "refused");
     }
+    // Asked before queueing: a move written offline would otherwise be refused at sync.
+    if (!reason.value.trim()) {
+      return showErrors(form, { message: t("gaps.move.reason_needed"), details: { field: "reason" } });
+    }
     return write.send(`/api/subjects/${subject.id}/move`, {
       place_id: destination.place_id, facility_id: destination.facility_id,
-      moved_on: movedOn.value || null, address_detail: address.value.trim() || null,
+      moved_on: movedOn.value || null, reason: reason.value.trim(), address_detail: address.value.trim() || null,
     }, { key: "move.write.move", values: { name: subject.full_name, facility: destination.facility_name } });
   }
   return write.stop;

@@ -47,13 +47,14 @@ async function moves(subjectId) {
   const found = await api.request("GET", `/api/subjects/${subjectId}/moves`);
   if (!found.length) return h("p", { class: "muted", i18n: "registry.subject.no_moves" });
   // The API names both sides: the other commune is one this person cannot read by id.
-  const lines = await Promise.all(found.map(async (move) => h("li", {
-    i18n: ["registry.subject.move", {
+  const lines = await Promise.all(found.map(async (move) => h("li", {},
+    h("span", { i18n: ["registry.subject.move", {
       date: day(move.moved_on),
       from: move.from_place_name || await nameOf("places", move.from_place),
       to: move.to_place_name || await nameOf("places", move.to_place),
-    }],
-  })));
+    }] }),
+    // Moves recorded before reasons were asked have none.
+    move.reason ? h("span", { class: "muted", i18n: ["gaps.move.reason_line", { reason: move.reason }] }) : null)));
   return h("ul", { class: "plain", id: "moves" }, lines);
 }
 
