@@ -197,7 +197,7 @@ async def test_the_check_refuses_as_the_record_does_and_writes_nothing(
             "in the future",
         ),
         "before birth": (422, _body(world, stock, administered_on="2024-01-01", source="synced"), "before the birth"),
-        "unknown subject": (404, _body(world, stock, subject_id=999999), "not found"),
+        "unknown subject": (404, _body(world, stock, subject_id=999999), "Không tìm thấy"),  # worded for a vi account
         "screening form": (422, _body(world, stock, screening={"form": "newborn", "answers": {}}), "does not fit"),
     }
     for name, (status, body, words) in cases.items():

@@ -161,7 +161,7 @@ async def test_officers_list_a_place_in_their_area_and_nothing_outside(
     other_facility = await _list(client, await token_for("vac1"), facility_id=world.facilities["F2"])
     parent = await _list(client, await token_for("parent1"), facility_id=world.facilities["F1"])
     assert outside.status_code == 404 and other_facility.status_code == 404
-    assert above.status_code == 403 and "above your area" in above.json()["error"]["message"]
+    assert above.status_code == 403 and "trên địa bàn của bạn" in above.json()["error"]["message"]
     assert parent.status_code == 403
 
 

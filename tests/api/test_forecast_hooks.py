@@ -100,6 +100,7 @@ async def test_a_move_carries_the_new_facility_and_commune_onto_the_stored_rows(
             "place_id": world.places["C1b"],
             "facility_id": world.facilities["F1b"],
             "moved_on": clock.current().today().isoformat(),
+            "reason": "the family moved",
         },
         headers=await token_for("com1"),
     )
