@@ -94,9 +94,7 @@ def load_demo(env: dict[str, str]) -> None:
         env=env,
         capture_output=True,
         text=True,
-        # Against a hang, not a slow machine: alone it takes ~15 s, but 120 s was seen
-        # exceeded on PostgreSQL with the machine's load at 16 on 2 cores.
-        timeout=600,
+        timeout=300,
         cwd=Path(__file__).resolve().parents[1],
     )
     assert demo.returncode == 0, demo.stderr
