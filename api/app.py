@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import os
 from collections.abc import AsyncIterator
@@ -74,7 +75,14 @@ VERSION = "0.1.0"
 REDIS_TIMEOUT = 1.0  # seconds, to connect and for each command
 
 
-def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> Litestar:
+def served_app() -> Litestar:
+    """The app as `niis serve` runs it: its photo decoders started with it."""
+    return create_app(warm_decoders=True)
+
+
+def create_app(
+    settings: Settings | None = None, *, configure_logs: bool = True, warm_decoders: bool = False
+) -> Litestar:
     settings = settings or Settings.from_environment()
     if configure_logs:
         configure_logging(settings.log_level)
@@ -97,9 +105,13 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await open_engine(engine)
+        # In the background: the server answers at once, the decoders are up a moment later.
+        warming = asyncio.create_task(decode_pool.warm()) if warm_decoders else None
         try:
             yield
         finally:
+            if warming is not None and not warming.done():
+                warming.cancel()
             await close_engine(engine)
             decode_pool.close()
             if redis is not None:

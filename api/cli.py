@@ -312,7 +312,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         return 2
 
     uvicorn.run(
-        "api.app:create_app",
+        "api.app:served_app",
         factory=True,
         host=args.host,
         port=args.port,

@@ -31,6 +31,10 @@ def _decode_in_worker(image: bytes, max_pixels: int, time_budget: float) -> dict
     return {"result": scanning.result_to_dict(result)}
 
 
+def _ready() -> bool:
+    return True
+
+
 def _lower_priority() -> None:
     """Workers yield the CPU to the app process, so API requests stay quick while
     photos decode (on a 2-core machine the workers would otherwise crowd it out)."""
@@ -62,6 +66,18 @@ class DecodePool:
                 self.workers, mp_context=context, initializer=_start_worker, initargs=(self._worker_setup,)
             )
         return self._executor
+
+    async def warm(self) -> None:
+        """Start every worker now (interpreter, decoders, parsers), so the first photo of
+        the day is read as fast as the next instead of waiting a second or more for it."""
+        loop = asyncio.get_running_loop()
+        # Submitted together, before any is idle: the executor starts one process each.
+        await asyncio.gather(*(loop.run_in_executor(self._pool(), _ready) for _ in range(self.workers)))
+
+    def worker_pids(self) -> list[int]:
+        """The worker processes running now (none before the first photo or ``warm``)."""
+        # The executor keeps its processes by pid; it has no public accessor for them.
+        return sorted(self._executor._processes) if self._executor is not None else []
 
     def busy(self) -> bool:
         return self._slots.locked()
