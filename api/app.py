@@ -113,7 +113,7 @@ def create_app(
             if warming is not None and not warming.done():
                 warming.cancel()
             await close_engine(engine)
-            decode_pool.close()
+            await asyncio.to_thread(decode_pool.close)  # waits for a photo being read
             if redis is not None:
                 await redis.aclose()
 

@@ -1,4 +1,15 @@
 """Vaccination records: doses recorded (with their stock entry) or historical, voided,
 and each subject's stored forecast from them (docs/records.md)."""
 
-__all__ = ["checks", "controllers", "deps", "lots", "messages", "schemas", "services"]
+__all__ = [
+    "checks",
+    "controllers",
+    "deps",
+    "due",
+    "forecasts",
+    "lots",
+    "messages",
+    "observations",
+    "schemas",
+    "services",
+]

@@ -2,4 +2,4 @@
 records), search, duplicates (detection and merge), cards (printed card and its QR),
 transfers (taking over a subject from another area)."""
 
-__all__ = ["cards", "duplicates", "identity", "reading", "search", "subjects", "transfers"]
+__all__ = ["cards", "changes", "duplicates", "identity", "reading", "search", "subjects", "transfers"]

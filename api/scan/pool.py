@@ -89,5 +89,7 @@ class DecodePool:
 
     def close(self) -> None:
         if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+            # Waiting for the workers to exit lets them release their queues' semaphores:
+            # without it Python's resource tracker warns of leaked ones on stderr at exit.
+            self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None

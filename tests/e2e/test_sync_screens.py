@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
+from api.clock import SystemClock
 from tests.e2e.field_app import (
     Server,
     check_screen,
@@ -20,6 +21,12 @@ from tests.e2e.field_app import (
     registration,
     signed_in_page,
 )
+
+
+def today() -> date:
+    """Today in Vietnam, as the server counts it (the UTC date is a day behind from 17:00 UTC)."""
+    return SystemClock().today()
+
 
 pytestmark = pytest.mark.slow
 
@@ -62,7 +69,7 @@ async def test_a_child_registered_and_dosed_offline_is_sent_in_one_batch_and_app
     async with signed_in_page(browser, server) as app:
         store, lot = _store_and_lot(server, await _facility(app))
         on_hand = server.fetch_value("SELECT doses FROM stock_balance WHERE store = ? AND lot = ?", store, lot)
-        body = await registration(app, name, (date.today() - timedelta(days=70)).isoformat())
+        body = await registration(app, name, (today() - timedelta(days=70)).isoformat())
         sent: list[str] = []
         app.on(
             "request", lambda r: sent.append(f"{r.method} {r.url.split(server.base)[-1]}") if "/api/" in r.url else None
@@ -126,7 +133,7 @@ async def test_the_province_officer_reads_a_double_dose_side_by_side_and_resolve
             "SELECT id, full_name FROM subject WHERE facility = ? AND status = 'active' "
             "AND birth_date > ? ORDER BY id LIMIT 1",
             here,
-            (date.today() - timedelta(days=300)).isoformat(),
+            (today() - timedelta(days=300)).isoformat(),
         )
         yesterday = (datetime.now(UTC) - timedelta(days=1)).isoformat()
         csrf = await first.evaluate("async () => (await import('/js/api.js')).csrf()")
@@ -145,7 +152,12 @@ async def test_the_province_officer_reads_a_double_dose_side_by_side_and_resolve
         # The family moved; the other station, offline since yesterday, gave the same vaccine.
         moved = await first.request.post(
             f"/api/subjects/{child}/move",
-            data={"place_id": place, "facility_id": elsewhere, "moved_on": date.today().isoformat()},
+            data={
+                "place_id": place,
+                "facility_id": elsewhere,
+                "moved_on": today().isoformat(),
+                "reason": "Gia đình chuyển nhà",
+            },
             headers={"X-CSRF-Token": csrf, "Idempotency-Key": str(uuid.uuid4())},
         )
         assert moved.ok, await moved.text()
