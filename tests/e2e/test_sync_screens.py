@@ -131,7 +131,7 @@ async def test_the_province_officer_reads_a_double_dose_side_by_side_and_resolve
         create_user(server, *other, "vaccinator", "--facility", code)
         [(child, child_name)] = server.rows(
             "SELECT id, full_name FROM subject WHERE facility = ? AND status = 'active' "
-            "AND birth_date > ? ORDER BY id LIMIT 1",
+            "AND birth_date > ? AND id NOT IN (SELECT subject FROM dose) ORDER BY id LIMIT 1",  # no demo history
             here,
             (today() - timedelta(days=300)).isoformat(),
         )
