@@ -4,19 +4,22 @@ server) while the vaccinator holds the child."""
 
 from __future__ import annotations
 
-import os
+import multiprocessing
 
 from api.scan.pool import DecodePool
 
 
 async def test_warming_starts_every_worker_before_any_photo() -> None:
+    # The processes this one started, as multiprocessing counts them (other tests' pools
+    # in this process may have theirs).
+    before = set(multiprocessing.active_children())
     pool = DecodePool(workers=2, queue=4)
     try:
-        assert pool.worker_pids() == []  # nothing runs until asked
+        assert set(multiprocessing.active_children()) == before  # nothing runs until asked
         await pool.warm()
-        pids = pool.worker_pids()
-        assert len(pids) == 2
-        for pid in pids:
-            os.kill(pid, 0)  # alive (raises if not)
+        workers = set(multiprocessing.active_children()) - before
+        assert len(workers) == 2
+        assert all(worker.is_alive() for worker in workers)
     finally:
         pool.close()
+    assert not any(worker.is_alive() for worker in workers)  # closing waits for them to exit

@@ -74,11 +74,6 @@ class DecodePool:
         # Submitted together, before any is idle: the executor starts one process each.
         await asyncio.gather(*(loop.run_in_executor(self._pool(), _ready) for _ in range(self.workers)))
 
-    def worker_pids(self) -> list[int]:
-        """The worker processes running now (none before the first photo or ``warm``)."""
-        # The executor keeps its processes by pid; it has no public accessor for them.
-        return sorted(self._executor._processes) if self._executor is not None else []
-
     def busy(self) -> bool:
         return self._slots.locked()
 
