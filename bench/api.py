@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PICCOLO_CONF", "db.piccolo_conf")
 
 import httpx  # noqa: E402
-from registry import bench_database, on_postgres  # noqa: E402
+from registry import empty_database, on_postgres  # noqa: E402
 
 from api import clock  # noqa: E402
 from api.accounts.users import services as users  # noqa: E402
@@ -52,8 +52,6 @@ from api.places.importer import ensure_reference_places  # noqa: E402
 from api.records import forecasts  # noqa: E402
 from api.stock import catalogue, stores  # noqa: E402
 from api.stock import services as ledger  # noqa: E402
-from db.engine import close_engine, make_engine, open_engine, use  # noqa: E402
-from db.migrate import migrate  # noqa: E402
 from db.tables import Guardian, Subject, SubjectGuardian  # noqa: E402
 from db.unit_of_work import unit_of_work  # noqa: E402
 from scanning.testing.payloads import check_digit  # noqa: E402
@@ -218,18 +216,9 @@ async def measure(base: str, seeded: dict[str, Any], clients: int, requests: int
 
 
 async def run(server_url: str, args: argparse.Namespace) -> None:
-    url = server_url if os.environ.get("NIIS_BENCH_POSTGRES_URL") else await bench_database(server_url, DATABASE)
-    engine = make_engine(url)
-    use(engine)
-    await open_engine(engine, pool_size=4)
-    try:
-        await engine.run_ddl("DROP SCHEMA public CASCADE")
-        await engine.run_ddl("CREATE SCHEMA public")
-        await migrate()
+    async with empty_database(server_url, DATABASE, pool_size=4) as (url, engine):
         seeded = await seed(args.children)
         await engine.run_ddl("VACUUM ANALYZE")
-    finally:
-        await close_engine(engine)
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         with serving(niis_serve(port), app_environment(Path(tmp), url), ROOT, port) as base:

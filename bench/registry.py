@@ -36,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -293,6 +293,23 @@ async def bench_database(server_url: str, name: str = BENCH_DATABASE) -> str:
     finally:
         await admin.close()
     return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@contextlib.asynccontextmanager
+async def empty_database(server_url: str, name: str, *, pool_size: int) -> AsyncIterator[tuple[str, Any]]:
+    """The bench's database (``NIIS_BENCH_POSTGRES_URL`` itself, else ``name`` on
+    ``server_url``'s server) emptied and migrated: its URL and engine, in use until the end."""
+    url = server_url if os.environ.get("NIIS_BENCH_POSTGRES_URL") else await bench_database(server_url, name)
+    engine = make_engine(url)
+    use(engine)
+    await open_engine(engine, pool_size=pool_size)
+    try:
+        await engine.run_ddl("DROP SCHEMA public CASCADE")
+        await engine.run_ddl("CREATE SCHEMA public")
+        await migrate()
+        yield url, engine
+    finally:
+        await close_engine(engine)
 
 
 # --- the population --------------------------------------------------------------------

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PICCOLO_CONF", "db.piccolo_conf")
 
 import asyncpg  # noqa: E402
-from registry import bench_database, on_postgres, percentiles, timed  # noqa: E402
+from registry import empty_database, on_postgres, percentiles, timed  # noqa: E402
 
 from api import clock  # noqa: E402
 from api.context import Actor  # noqa: E402
@@ -45,8 +45,6 @@ from api.places.importer import ensure_reference_places, import_units  # noqa: E
 from api.places.services import load_tree  # noqa: E402
 from api.stock import alerts, catalogue, stores  # noqa: E402
 from api.stock import services as ledger  # noqa: E402
-from db.engine import close_engine, make_engine, open_engine, use  # noqa: E402
-from db.migrate import migrate  # noqa: E402
 from db.tables import Place  # noqa: E402
 from db.unit_of_work import unit_of_work  # noqa: E402
 from scanning.testing.payloads import check_digit  # noqa: E402
@@ -144,14 +142,7 @@ async def seed_province(url: str, store_count: int, lot_count: int) -> tuple[int
 
 
 async def run(server_url: str, args: argparse.Namespace) -> None:
-    url = server_url if os.environ.get("NIIS_BENCH_POSTGRES_URL") else await bench_database(server_url, DATABASE)
-    engine = make_engine(url)
-    use(engine)
-    await open_engine(engine, pool_size=20)
-    try:
-        await engine.run_ddl("DROP SCHEMA public CASCADE")
-        await engine.run_ddl("CREATE SCHEMA public")
-        await migrate()
+    async with empty_database(server_url, DATABASE, pool_size=20) as (url, _):
         await ensure_reference_places()
         product = await catalogue.create_product(ACTOR, code="DTP-HepB-Hib", name="Pentavalent", kind="vaccine")
         await catalogue.register_presentation(
@@ -220,8 +211,6 @@ async def run(server_url: str, args: argparse.Namespace) -> None:
             samples = await timed([report for _ in range(args.reports)])
             p50, p95 = percentiles(samples)
             print(f"  {label}: p50 {p50:.0f} ms, p95 {p95:.0f} ms (goal p95 ≤ 200 ms)")
-    finally:
-        await close_engine(engine)
 
 
 def main() -> None:
