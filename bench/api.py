@@ -201,6 +201,10 @@ async def measure(base: str, seeded: dict[str, Any], clients: int, requests: int
                 "lot_id": seeded["lot"],
                 "route": "IM",
                 "site": "left_thigh",
+                # The seeded children are 0-6 years old and each gets a dose again and
+                # again, so the checks flag most doses (too young, too soon): confirmed,
+                # as a vaccinator would, the dose is saved with the same writes.
+                "override_reason": "bench",
             }
             return await c.post("/api/doses", json=body, headers={"Idempotency-Key": str(uuid.uuid4())})
 
