@@ -323,9 +323,10 @@ def plan(
     # binariser and a hard threshold for faint or uneven codes that were
     # seen, the inverted picture for light-on-dark codes, turns where bars
     # stand slanted, enlarging small pictures, sharpening soft ones.
-    yield named("smooth", with_zxing(passes.filtered(image, passes.smooth)))
+    smoothed = passes.filtered(image, passes.smooth)  # one blur of the whole picture, for both
+    yield named("smooth", with_zxing(smoothed))
     if zbar_on and look.dim:
-        yield named("zbar-smooth", with_zbar(passes.filtered(image, passes.smooth)))
+        yield named("zbar-smooth", with_zbar(smoothed))
     if saw_code or everything:
         yield named("threshold", with_zxing(passes.filtered(image, passes.threshold)))
         yield named(
