@@ -45,10 +45,12 @@ async def browser() -> AsyncIterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One served demo app (SQLite) for the browser tests."""
+def demo_app(sqlite_demo: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One served demo app (SQLite) for the browser tests: a copy of the demo loaded once
+    (the database lies in the var directory), as `server` makes."""
     tmp_path = tmp_path_factory.mktemp("e2e")
-    with served_app(app_environment(tmp_path), tmp_path) as base:
+    shutil.copytree(sqlite_demo["NIIS_VAR_DIR"], tmp_path / "var")
+    with served_app(app_environment(tmp_path), tmp_path, demo=False) as base:
         yield base
 
 
