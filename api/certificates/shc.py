@@ -14,6 +14,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Any
 
 import segno
@@ -89,13 +90,16 @@ class Card:
     numeric: str  # "shc:/" and the digits: what the QR holds
     shortened: bool  # lot numbers and performers left out to fit one QR
 
+    @cached_property
+    def symbol(self) -> segno.QRCode:
+        """The card's QR symbol, encoded once for its SVG and its version."""
+        return qr(self.numeric)
+
     def qr_svg(self) -> str:
         """The QR as a standalone SVG document (with its namespace, so it shows as an
         image too), sized by the page's CSS."""
         out = io.BytesIO()
-        qr(self.numeric).save(
-            out, kind="svg", xmldecl=False, svgns=True, omitsize=True, scale=1, border=4, svgclass="qr"
-        )
+        self.symbol.save(out, kind="svg", xmldecl=False, svgns=True, omitsize=True, scale=1, border=4, svgclass="qr")
         return out.getvalue().decode("utf-8")
 
 
