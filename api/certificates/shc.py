@@ -19,7 +19,7 @@ from typing import Any
 
 import segno
 from joserfc import jws
-from joserfc.errors import BadSignatureError, JoseError
+from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
 from joserfc.registry import HeaderParameter
 from segno import consts
@@ -275,19 +275,20 @@ def verify(text: str, issuer: Issuer) -> Verdict:
     if isinstance(token, Verdict):
         return token
     try:
-        header = jws.extract_compact(token.encode("ascii"), registry=_REGISTRY).protected
+        signed = jws.extract_compact(token.encode("ascii"), registry=_REGISTRY)
     except (JoseError, ValueError, UnicodeError):
         return _refused("malformed", "The card's signed part cannot be read (not a JWS)")
+    header = signed.protected
     if header.get("alg") != "ES256" or header.get("zip") != "DEF":
         return _refused("malformed", "The card's signature header is not that of a SMART Health Card (ES256, DEF)")
     if header.get("kid") != issuer.kid:
         return _refused("unknown_key", "This card was signed by a key that is not one of this system's issuer keys")
     try:
-        signed = jws.deserialize_compact(token, issuer.key, registry=_REGISTRY)
-    except BadSignatureError:
-        return _refused("bad_signature", "The card's signature does not match its content: it was changed or forged")
+        genuine = jws.validate_compact(signed, issuer.key, registry=_REGISTRY)  # the token parsed once, above
     except (JoseError, ValueError):
         return _refused("malformed", "The card's signed part cannot be read (not a JWS)")
+    if not genuine:
+        return _refused("bad_signature", "The card's signature does not match its content: it was changed or forged")
     try:
         claims = json.loads(zlib.decompress(signed.payload, -15))
     except (zlib.error, ValueError):
