@@ -62,7 +62,6 @@ class CertificateController(Controller):
         Who may read the subject may read it (parents: their linked children)."""
         signer = _issuer(request)
         card, doses, issued = await services.certificate(subject, signer)
-        symbol = shc.qr(card.numeric)
         return Certificate(
             subject_id=subject["id"],
             patient=Patient(name=subject["full_name"], birth_date=subject["birth_date"]),
@@ -73,7 +72,7 @@ class CertificateController(Controller):
             shc=card.numeric,
             jws=card.jws,
             qr_svg=card.qr_svg(),
-            qr_version=int(symbol.version),
+            qr_version=int(card.symbol.version),
         )
 
 

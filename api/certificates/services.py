@@ -4,6 +4,7 @@ card, over the codec in :mod:`api.certificates.shc`."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from api import clock
@@ -14,23 +15,19 @@ from api.settings import Settings, stored_issuer_key
 from db.tables import Facility
 from schedule.vn import catalogue
 
-_ISSUERS: dict[tuple[str, str], shc.Issuer] = {}
-
 
 class CertificateTooLarge(AppError):
     status_code, code = 409, "certificate_too_large"
 
 
+@cache
 def issuer(settings: Settings) -> shc.Issuer:
     """This system as a card issuer: ``iss`` is the public base URL, the key the configured
-    one (the embedded set-up's own when none is configured). Parsed once per key."""
+    one (the embedded set-up's own when none is configured). Made once per app's settings:
+    the key is read and parsed on the first card, not on every request."""
     settings.require_issuer_key()  # `niis serve` checked it at start; an app made otherwise may not have
     pem = settings.issuer_key_pem or stored_issuer_key(settings.var_dir)
-    public_base_url = settings.public_base_url
-    found = _ISSUERS.get((public_base_url, pem))
-    if found is None:
-        found = _ISSUERS[(public_base_url, pem)] = shc.Issuer.from_pem(public_base_url, pem)
-    return found
+    return shc.Issuer.from_pem(settings.public_base_url, pem)
 
 
 def vaccine_name(code: str, language: str) -> str:

@@ -14,11 +14,12 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Any
 
 import segno
 from joserfc import jws
-from joserfc.errors import BadSignatureError, JoseError
+from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
 from joserfc.registry import HeaderParameter
 from segno import consts
@@ -89,13 +90,16 @@ class Card:
     numeric: str  # "shc:/" and the digits: what the QR holds
     shortened: bool  # lot numbers and performers left out to fit one QR
 
+    @cached_property
+    def symbol(self) -> segno.QRCode:
+        """The card's QR symbol, encoded once for its SVG and its version."""
+        return qr(self.numeric)
+
     def qr_svg(self) -> str:
         """The QR as a standalone SVG document (with its namespace, so it shows as an
         image too), sized by the page's CSS."""
         out = io.BytesIO()
-        qr(self.numeric).save(
-            out, kind="svg", xmldecl=False, svgns=True, omitsize=True, scale=1, border=4, svgclass="qr"
-        )
+        self.symbol.save(out, kind="svg", xmldecl=False, svgns=True, omitsize=True, scale=1, border=4, svgclass="qr")
         return out.getvalue().decode("utf-8")
 
 
@@ -271,19 +275,20 @@ def verify(text: str, issuer: Issuer) -> Verdict:
     if isinstance(token, Verdict):
         return token
     try:
-        header = jws.extract_compact(token.encode("ascii"), registry=_REGISTRY).protected
+        signed = jws.extract_compact(token.encode("ascii"), registry=_REGISTRY)
     except (JoseError, ValueError, UnicodeError):
         return _refused("malformed", "The card's signed part cannot be read (not a JWS)")
+    header = signed.protected
     if header.get("alg") != "ES256" or header.get("zip") != "DEF":
         return _refused("malformed", "The card's signature header is not that of a SMART Health Card (ES256, DEF)")
     if header.get("kid") != issuer.kid:
         return _refused("unknown_key", "This card was signed by a key that is not one of this system's issuer keys")
     try:
-        signed = jws.deserialize_compact(token, issuer.key, registry=_REGISTRY)
-    except BadSignatureError:
-        return _refused("bad_signature", "The card's signature does not match its content: it was changed or forged")
+        genuine = jws.validate_compact(signed, issuer.key, registry=_REGISTRY)  # the token parsed once, above
     except (JoseError, ValueError):
         return _refused("malformed", "The card's signed part cannot be read (not a JWS)")
+    if not genuine:
+        return _refused("bad_signature", "The card's signature does not match its content: it was changed or forged")
     try:
         claims = json.loads(zlib.decompress(signed.payload, -15))
     except (zlib.error, ValueError):

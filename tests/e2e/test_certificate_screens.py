@@ -72,12 +72,21 @@ async def test_a_parent_opens_the_certificate_offline_too_and_it_checks_as_valid
     await expect(parent.get_by_role("heading", name="Giấy chứng nhận tiêm chủng")).to_be_visible()
     qr = parent.get_by_role("img", name=f"Mã QR giấy chứng nhận tiêm chủng của {name}")
     await expect(qr).to_be_visible()
-    # Every administered dose is on the card: the demo's history and the paper card's.
-    on_record = int(
-        server.fetch_value("SELECT count(*) FROM dose WHERE subject = ? AND status = 'administered'", subject_id)
+    # Every administered dose is on the card, oldest first, with its date and lot: the
+    # demo's history and the paper card's (each of those by its lot number).
+    on_record = server.rows(
+        "SELECT administered_on, lot_number FROM dose WHERE subject = ? AND status = 'administered'"
+        " ORDER BY administered_on, id",
+        subject_id,
     )
-    assert on_record >= len(given)
-    await expect(parent.locator(".cert-doses li")).to_have_count(on_record)
+    assert {lot for _, _, lot in given} <= {lot for _, lot in on_record}
+    shown = parent.locator(".cert-doses li")
+    await expect(shown).to_have_count(len(on_record))
+    for line, (on, lot) in zip(await shown.all(), on_record, strict=True):
+        day = str(on)[:10]
+        await expect(line).to_contain_text(f"{day[8:10]}/{day[5:7]}/{day[:4]}")
+        if lot:
+            await expect(line).to_contain_text(lot)
     await expect(parent.get_by_role("button", name="In giấy chứng nhận")).to_be_visible()
     await check_screen(parent, "certificate")
     # Scannable on a phone: the QR shows (the picture loaded) across most of a 360 px screen.
