@@ -33,7 +33,7 @@ from api.stock import services as ledger
 from db.tables import Dose, SubjectForecast
 from db.unit_of_work import lock_row, unit_of_work
 
-__all__ = ["DoseIn", "ScreeningIn", "assess", "doses_of", "get", "record", "stored_forecast", "void"]
+__all__ = ["DoseIn", "ScreeningIn", "assess", "doses_of", "doses_of_each", "get", "record", "stored_forecast", "void"]
 
 Source = Literal["recorded", "synced", "historical"]
 
@@ -98,8 +98,18 @@ def _doses() -> Any:
 
 async def doses_of(subject_id: int) -> list[dict[str, Any]]:
     """A subject's doses, voided ones included, in date order."""
-    rows = await _doses().where(Dose.subject == subject_id).order_by(Dose.administered_on).order_by(Dose.id)
-    return [_shaped(row) for row in rows]
+    return (await doses_of_each([subject_id]))[subject_id]
+
+
+async def doses_of_each(subject_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each subject's doses as ``doses_of`` gives them, in one query (a recompute's batch)."""
+    found: dict[int, list[dict[str, Any]]] = {subject_id: [] for subject_id in subject_ids}
+    if not found:
+        return found
+    rows = await _doses().where(Dose.subject.is_in(list(subject_ids))).order_by(Dose.administered_on).order_by(Dose.id)
+    for row in rows:
+        found[row["subject_id"]].append(_shaped(row))
+    return found
 
 
 async def get(dose_id: int) -> dict[str, Any]:
