@@ -18,7 +18,6 @@ from api.demo_stock import load_stock
 from api.places import facilities
 from api.places import services as service
 from api.places.importer import ensure_reference_places
-from api.records import forecasts
 from api.registry.cards import services as card
 from api.registry.identity.names import fold
 from api.registry.subjects import services as registry
@@ -157,8 +156,8 @@ async def is_empty() -> bool:
 
 async def load_demo(secret_key: str) -> list[DemoUser]:
     """Fill the demo province; returns the users created (to print their passwords).
-    All or nothing: one transaction."""
-    forecasts.install()  # every demo subject ends with its stored forecast, as registered ones do
+    All or nothing: one transaction. Run by ``niis demo``, whose database session
+    installs the forecast hook, so every demo subject gets its stored forecast."""
     async with unit_of_work():
         return await _load(Actor.system("demo"), secret_key)
 

@@ -18,6 +18,7 @@ from api import clock
 from api.auth.principal import Principal
 from api.auth.roles import Role
 from api.context import Actor
+from api.immunization.schemas import Assessment
 from api.records import services as records
 from api.registry.subjects import services as registry
 from api.scope import Scope, scope_of
@@ -34,11 +35,15 @@ def _delay(profile: str, rng: random.Random) -> timedelta:
     return timedelta(days=rng.randint(20, 60) if profile == "late" else rng.randint(0, 4))
 
 
-async def _card_entry(actor: Actor, area: Scope, subject: dict[str, Any], code: str, on: date, why: str = "") -> None:
+async def _card_entry(
+    actor: Actor, area: Scope, subject: dict[str, Any], code: str, on: date, why: str = ""
+) -> Assessment:
+    """Enter one dose from the card; the subject's assessment after it."""
     data = records.DoseIn(
         vaccine_code=code, source="historical", administered_on=on, given_elsewhere=CARD, override_reason=why
     )
-    await records.record(actor, area, subject, data, key=f"demo-{subject['id']}-{code}-{on.isoformat()}")
+    _, after = await records.record(actor, area, subject, data, key=f"demo-{subject['id']}-{code}-{on.isoformat()}")
+    return after
 
 
 async def _history(actor: Actor, area: Scope, subject: dict[str, Any], profile: str, rng: random.Random) -> int:
@@ -49,8 +54,8 @@ async def _history(actor: Actor, area: Scope, subject: dict[str, Any], profile: 
     entered = 0
     last_dtp: date | None = None
     visit = subject["birth_date"]  # a card is written in date order
+    result = records.assess(subject, await records.doses_of(subject["id"]))
     while entered < MOST_DOSES:
-        result = records.assess(subject, await records.doses_of(subject["id"]))
         due = [
             g
             for g in result.vaccine_groups
@@ -67,7 +72,7 @@ async def _history(actor: Actor, area: Scope, subject: dict[str, Any], profile: 
             on, why, profile = last_dtp + timedelta(days=14), "Ghi đúng theo sổ tiêm chủng", "on_time"
         if on > stop or on > today:
             return entered
-        await _card_entry(actor, area, subject, group.vaccines[0], on, why)
+        result = await _card_entry(actor, area, subject, group.vaccines[0], on, why)
         visit = on
         if group.vaccine_group == "DTP":
             last_dtp = on

@@ -23,7 +23,7 @@ from api import clock
 from api.clock import LOCAL_ZONE
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.immunization import services as immunization
-from api.immunization.schemas import VaccineGroupForecast
+from api.immunization.schemas import Assessment, VaccineGroupForecast
 from api.places import facilities
 from api.records.observations import observations_of
 from api.scope import Scope
@@ -87,7 +87,8 @@ class ScreeningIn:
 @dataclass(frozen=True)
 class Proposal:
     """A dose as it would be saved: when, from which store and lot, its screening as
-    stored, the findings, the engine's verdict and the forecast after it."""
+    stored, the findings, the engine's verdict and the forecast after it (``after``:
+    the whole assessment today with the dose added)."""
 
     on: date
     at: datetime | None
@@ -98,6 +99,7 @@ class Proposal:
     valid: bool
     reasons: list[dict[str, str]]
     forecast: list[VaccineGroupForecast]
+    after: Assessed
 
 
 class NeedsConfirmation(Conflict):
@@ -209,6 +211,41 @@ def _given(doses: Sequence[Mapping[str, Any]]) -> list[immunization.DoseGiven]:
 
 def _sex(subject: Mapping[str, Any]) -> str:
     return str(subject["sex"]) if subject["sex"] in {"F", "M"} else "U"
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """An engine run today and what it read, so a run on the same inputs reuses it:
+    the stored forecast after a dose is the check's assessment with the dose added,
+    unless the dose's own screening found something (then the inputs differ)."""
+
+    inputs: tuple[Any, ...]
+    result: Assessment
+
+
+def assess_today(
+    subject: Mapping[str, Any],
+    doses: Sequence[Mapping[str, Any]],
+    observations: Sequence[immunization.Observation],
+    language: str,
+    *,
+    known: Assessed | None = None,
+) -> Assessed:
+    """The engine's evaluation of ``doses`` (administered, in that order) and its
+    forecast today; ``known`` when it was computed from the same inputs."""
+    today = clock.current().today()
+    inputs = (subject["birth_date"], _sex(subject), tuple(_given(doses)), tuple(observations), today, language)
+    if known is not None and known.inputs == inputs:
+        return known
+    result = immunization.assess(
+        birth_date=subject["birth_date"],
+        sex=_sex(subject),
+        doses=_given(doses),
+        observations=observations,
+        assessment_date=today,
+        language=language,
+    )
+    return Assessed(inputs, result)
 
 
 def groups_of(vaccine_code: str) -> list[str]:
@@ -343,17 +380,13 @@ def _held_back(vaccine_code: str, groups: Sequence[VaccineGroupForecast], langua
 
 def _verdict(
     subject: Mapping[str, Any], history: Sequence[dict[str, Any]], vaccine_code: str, on: date, language: str
-) -> tuple[bool, list[dict[str, str]], list[VaccineGroupForecast]]:
-    """The engine's verdict on the dose (added to the history) and the forecast today of
-    the groups it counts for."""
-    after = immunization.assess(
-        birth_date=subject["birth_date"],
-        sex=_sex(subject),
-        doses=[*_given(history), immunization.DoseGiven(on, vaccine_code)],
-        observations=observations_of(subject, history, clock.current().today()),
-        assessment_date=clock.current().today(),
-        language=language,
-    )
+) -> tuple[bool, list[dict[str, str]], list[VaccineGroupForecast], Assessed]:
+    """The engine's verdict on the dose (added to the history), the forecast today of
+    the groups it counts for, and the whole assessment."""
+    proposed = {"administered_on": on, "vaccine_code": vaccine_code}
+    today = clock.current().today()
+    assessed = assess_today(subject, [*history, proposed], observations_of(subject, history, today), language)
+    after = assessed.result
     evaluations = after.doses[-1].evaluations  # the engine answers in the caller's order
     # It counts when some antigen takes it and none refuses it: a combination vaccine's
     # extra antigen (Hib complete, DTP not) is extraneous, not a reason to repeat it.
@@ -370,7 +403,7 @@ def _verdict(
         reasons["not_counted"] = text("not_counted", language)
     groups = set(groups_of(vaccine_code))
     forecast = [g for g in after.vaccine_groups if g.vaccine_group in groups]
-    return valid, [{"code": c, "text": t} for c, t in reasons.items()], forecast
+    return valid, [{"code": c, "text": t} for c, t in reasons.items()], forecast, assessed
 
 
 def _engine_findings(valid: bool, reasons: Sequence[dict[str, str]]) -> list[dict[str, Any]]:
@@ -414,7 +447,7 @@ async def check(
         )
         findings += _lot_findings(problems, lot, language)
     screening, advice = _advice(subject, history, on, data.screening, language)
-    valid, reasons, forecast = _verdict(subject, history, data.vaccine_code, on, language)
+    valid, reasons, forecast, after = _verdict(subject, history, data.vaccine_code, on, language)
     findings = [
         *_engine_findings(valid, reasons),
         *_held_back(data.vaccine_code, advice, language),
@@ -423,4 +456,4 @@ async def check(
         *([] if valid else await _recent(data.vaccine_code, on, history, language)),
         *findings,
     ]
-    return Proposal(on, at, store, lot, screening, findings, valid, reasons, forecast)
+    return Proposal(on, at, store, lot, screening, findings, valid, reasons, forecast, after)

@@ -48,9 +48,10 @@ async def recompute(*subject_ids: int) -> None:
     gone = set(subject_ids) - {s["id"] for s in found if s["status"] not in NO_FORECAST}
     if gone:
         await SubjectForecast.delete().where(SubjectForecast.subject.is_in(sorted(gone)))
-    for subject in found:
-        if subject["id"] not in gone:
-            await services.store_forecast(subject, services.assess(subject, await services.doses_of(subject["id"])))
+    kept = [subject for subject in found if subject["id"] not in gone]
+    doses = await services.doses_of_each([subject["id"] for subject in kept])
+    for subject in kept:
+        await services.store_forecast(subject, services.assess(subject, doses[subject["id"]]))
 
 
 def install() -> None:

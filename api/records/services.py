@@ -22,7 +22,6 @@ from api import clock
 from api.audit import services as audit
 from api.context import Actor
 from api.errors import Conflict, NotFound
-from api.immunization import services as immunization
 from api.immunization.schemas import Assessment
 from api.places import facilities
 from api.records import checks, messages
@@ -34,7 +33,7 @@ from api.stock import services as ledger
 from db.tables import Dose, SubjectForecast
 from db.unit_of_work import lock_row, unit_of_work
 
-__all__ = ["DoseIn", "ScreeningIn", "assess", "doses_of", "get", "record", "stored_forecast", "void"]
+__all__ = ["DoseIn", "ScreeningIn", "assess", "doses_of", "doses_of_each", "get", "record", "stored_forecast", "void"]
 
 Source = Literal["recorded", "synced", "historical"]
 
@@ -99,8 +98,18 @@ def _doses() -> Any:
 
 async def doses_of(subject_id: int) -> list[dict[str, Any]]:
     """A subject's doses, voided ones included, in date order."""
-    rows = await _doses().where(Dose.subject == subject_id).order_by(Dose.administered_on).order_by(Dose.id)
-    return [_shaped(row) for row in rows]
+    return (await doses_of_each([subject_id]))[subject_id]
+
+
+async def doses_of_each(subject_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each subject's doses as ``doses_of`` gives them, in one query (a recompute's batch)."""
+    found: dict[int, list[dict[str, Any]]] = {subject_id: [] for subject_id in subject_ids}
+    if not found:
+        return found
+    rows = await _doses().where(Dose.subject.is_in(list(subject_ids))).order_by(Dose.administered_on).order_by(Dose.id)
+    for row in rows:
+        found[row["subject_id"]].append(_shaped(row))
+    return found
 
 
 async def get(dose_id: int) -> dict[str, Any]:
@@ -114,19 +123,18 @@ def _administered(doses: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return [d for d in doses if d["status"] == "administered"]
 
 
-def assess(subject: dict[str, Any], doses: Sequence[dict[str, Any]], language: str = "vi") -> Assessment:
+def assess(
+    subject: dict[str, Any],
+    doses: Sequence[dict[str, Any]],
+    language: str = "vi",
+    *,
+    known: checks.Assessed | None = None,
+) -> Assessment:
     """The engine's evaluation of the subject's administered doses (in that order) and
     its forecast today, with what the registry and the screenings know of the subject
-    (a pregnancy, an allergy: ``observations_of``)."""
-    today = clock.current().today()
-    return immunization.assess(
-        birth_date=subject["birth_date"],
-        sex=subject["sex"] if subject["sex"] in {"F", "M"} else "U",
-        doses=[immunization.DoseGiven(d["administered_on"], d["vaccine_code"]) for d in _administered(doses)],
-        observations=observations_of(subject, doses, today),
-        assessment_date=today,
-        language=language,
-    )
+    (a pregnancy, an allergy: ``observations_of``); ``known``'s when it read the same."""
+    observations = observations_of(subject, doses, clock.current().today())
+    return checks.assess_today(subject, _administered(doses), observations, language, known=known).result
 
 
 async def store_forecast(subject: dict[str, Any], result: Assessment) -> None:
@@ -154,8 +162,10 @@ async def store_forecast(subject: dict[str, Any], result: Assessment) -> None:
     )
 
 
-async def _refresh(subject: dict[str, Any], language: str = "vi") -> Assessment:
-    result = assess(subject, await doses_of(subject["id"]), language)
+async def _refresh(
+    subject: dict[str, Any], language: str = "vi", *, known: checks.Assessed | None = None
+) -> Assessment:
+    result = assess(subject, await doses_of(subject["id"]), language, known=known)
     await store_forecast(subject, result)
     return result
 
@@ -306,7 +316,7 @@ async def record(
         if data.source != "synced":  # a synced dose was given already: its findings are kept, not refused
             checks.confirm(data.override_reason, data.override_contraindication, found.findings)
         dose_id = await _write(actor, scope, subject, data, found, key=key)
-        result = await _refresh(subject, language)
+        result = await _refresh(subject, language, known=found.after)
         if data.source != "historical":  # a card entry: the parent has the card
             await messages.dose_given(subject, dose_id, data.vaccine_code, found.on, result)
     return await get(dose_id), result
@@ -417,5 +427,5 @@ async def correct(
         await _void(actor, subject, old, facility_place, reason=reason, give_back=not keep)
         stock = _Stock(old["stock_event"], old["open_vial"]) if keep else None
         new_id = await _write(actor, scope, subject, data, found, key=key, stock=stock, corrects=dose_id)
-        result = await _refresh(subject, language)
+        result = await _refresh(subject, language, known=found.after)
     return await get(new_id), result

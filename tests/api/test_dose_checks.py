@@ -231,3 +231,36 @@ async def test_a_held_lot_is_refused_online_and_kept_with_its_warning_when_synce
     assert recorded.status_code == 201, recorded.text
     assert "lot_on_hold" in {w["code"] for w in recorded.json()["dose"]["warnings"]}
     assert await _on_hand(stock, "F1", "penta_a") == 9
+
+
+async def test_the_forecast_answered_for_a_dose_is_the_one_stored_and_shown_screened_or_not(
+    client: httpx.AsyncClient, token_for: Any, world: World, stock: Stock
+) -> None:
+    from tests.api.test_forecast_hooks import _as_stored, _rows, _stored
+
+    await _receive(stock, "F1", "penta_a", 10)
+    vac = await token_for("vac1")
+    s1, s1y = world.subjects["S1"], world.subjects["S1y"]
+    checked = (await client.post("/api/doses/check", json=_body(world, stock), headers=vac)).json()
+    plain = (await client.post("/api/doses", json=_body(world, stock), headers={**vac, **_key()})).json()
+    # S1y's screening finds an allergy to the pentavalent, given anyway: the forecast after
+    # it holds the pentavalent's groups back, which the check (before the dose) did not know.
+    screened = _body(
+        world,
+        stock,
+        subject_id=s1y,
+        screening=ANAPHYLAXIS_TO_PENTA,
+        override_reason="the paediatrician decided, reaction was not anaphylaxis",
+        override_contraindication=True,
+    )
+    allergic = await client.post("/api/doses", json=screened, headers={**vac, **_key()})
+    assert allergic.status_code == 201, allergic.text
+
+    for subject, answer in ((s1, plain), (s1y, allergic.json())):
+        shown = (await client.get(f"/api/subjects/{subject}/forecast", headers=vac)).json()["vaccine_groups"]
+        assert answer["forecast"] == shown
+        assert _rows(await _stored(subject)) == _as_stored(shown)
+    # What the check said of the dose's groups is what the record answered.
+    assert [g for g in plain["forecast"] if g["vaccine_group"] in {"DTP", "HepB", "Hib"}] == checked["forecast"]
+    dtp = next(g for g in allergic.json()["forecast"] if g["vaccine_group"] == "DTP")
+    assert dtp["advice"]["action"] == "do not give"

@@ -159,8 +159,23 @@ class Interrupted(Exception):
     pass
 
 
-async def test_the_recompute_resumes_after_the_last_batch_written(world: World) -> None:
+async def _snapshot() -> set[tuple[Any, ...]]:
+    rows = await SubjectForecast.select().output(load_json=True)
+    return {tuple(v for k, v in r.items() if k not in {"id", "computed_at"}) for r in rows}
+
+
+async def test_the_recompute_resumes_after_the_last_batch_written(
+    client: httpx.AsyncClient, token_for: Any, world: World
+) -> None:
     everyone = sorted(world.subjects.values())
+    # Two children with a card dose each, in one batch: each gets back its own forecast.
+    officer = await token_for("prov1")
+    for name, on in (("S1", "2025-05-14"), ("S1x", "2023-08-10")):
+        card = {"subject_id": world.subjects[name], "vaccine_code": "198", "source": "historical"}
+        card |= {"administered_on": on, "given_elsewhere": "Bệnh viện Phụ sản"}
+        given = await client.post("/api/doses", json=card, headers={**officer, "Idempotency-Key": str(uuid.uuid4())})
+        assert given.status_code == 201, given.text
+    stored = await _snapshot()
     await SubjectForecast.delete(force=True)
     seen: list[forecasts.Progress] = []
 
@@ -183,6 +198,7 @@ async def test_the_recompute_resumes_after_the_last_batch_written(world: World) 
     assert seen[0].done == 2 and seen[1].done == 4 and seen[-1].done == len(everyone) == seen[-1].total
     written = {r["subject"] for r in await SubjectForecast.select(SubjectForecast.subject)}
     assert written == set(everyone)
+    assert await _snapshot() == stored
     # Finished: the next run starts again from the first subject.
     again = await forecasts.recompute_all(batch=500)
     assert again.resumed_after == 0 and again.done == len(everyone)

@@ -123,23 +123,10 @@ async def _guardians(subject_ids: list[int]) -> dict[int, dict[str, Any]]:
     return found
 
 
-async def _page(where: Area, since: date, until: date, after: int, limit: int) -> tuple[list[dict[str, Any]], bool]:
-    """One page of children (by id, after ``after``) with their due groups."""
-    ids = [
-        r["subject"]
-        for r in await SubjectForecast.select(SubjectForecast.subject)
-        .where(_where(where, since, until) & (SubjectForecast.subject > after))
-        .distinct()
-        .order_by(SubjectForecast.subject)
-        .limit(limit + 1)
-    ]
-    more = len(ids) > limit
-    ids = ids[:limit]
-    if not ids:
-        return [], False
-    groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in (
-        await SubjectForecast.select(
+async def _rows(where: Area, since: date, until: date) -> list[dict[str, Any]]:
+    """The range's rows, first due first: one scan for the page and the counts."""
+    return await (
+        SubjectForecast.select(
             SubjectForecast.subject,
             SubjectForecast.vaccine_group,
             SubjectForecast.dose_number,
@@ -148,10 +135,25 @@ async def _page(where: Area, since: date, until: date, after: int, limit: int) -
             SubjectForecast.overdue,
             SubjectForecast.latest,
         )
-        .where(_where(where, since, until) & SubjectForecast.subject.is_in(ids))
+        .where(_where(where, since, until))
         .order_by(SubjectForecast.due)
-    ):
-        groups[row.pop("subject")].append({**row, "state": _state(row, since)})
+    )
+
+
+async def _page(
+    rows: Iterable[dict[str, Any]], since: date, after: int, limit: int
+) -> tuple[list[dict[str, Any]], bool]:
+    """One page of children (by id, after ``after``) with their due groups."""
+    groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row["subject"] > after:
+            group = {k: v for k, v in row.items() if k != "subject"}
+            groups[row["subject"]].append({**group, "state": _state(row, since)})
+    ids = sorted(groups)
+    more = len(ids) > limit
+    ids = ids[:limit]
+    if not ids:
+        return [], False
     people = await Subject.select(
         Subject.id, Subject.code, Subject.full_name, Subject.birth_date, Subject.sex, Subject.place, Subject.status
     ).where(Subject.id.is_in(ids))
@@ -286,10 +288,8 @@ async def due_list(
     vaccine group and the vaccine the range's sessions need (both for the whole range)."""
     since, until = check_range(since, until)
     where = await area(scope, facility_id, place_id)
-    children, more = await _page(where, since, until, after, limit)
-    everyone = await SubjectForecast.select(
-        SubjectForecast.subject, SubjectForecast.vaccine_group, SubjectForecast.overdue
-    ).where(_where(where, since, until))
+    everyone = await _rows(where, since, until)
+    children, more = await _page(everyone, since, after, limit)
     counts, per_group = _counts(everyone, since)
     today = clock.current().today()
     return {
