@@ -56,8 +56,6 @@ export async function loadRecord(id, subject = null) {
   }
 }
 
-export const keptRecord = (id) => reading.load(recordId(id));
-
 // The signed-in person's dose writes still in the outbox (not confirmed) for subject `id`:
 // records (by subject_id) and voids (by the dose's id in the path).
 export async function queued(id) {

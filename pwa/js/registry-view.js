@@ -199,9 +199,3 @@ export function groupWords(group, today) {
 
 // Today's decisions first (refer, postpone), then the forecast's order, "do not give" late.
 export const ADVISED_ORDER = ["referred", "postponed", "overdue", "due", "upcoming", "withheld", "done", "none"];
-
-export function groupLine([key, values, kind, note]) {
-  return h("li", { class: kind },
-    h("span", { class: "group", text: values.group }), " ", h("span", { i18n: [key, values] }),
-    note ? h("span", { class: "advice-note" }, " ", h("span", { i18n: [note[0], note[1]] })) : null);
-}
