@@ -7,7 +7,7 @@
 import "./outbox-db.js";
 import * as api from "./api.js";
 import { h } from "./dom.js";
-import { explain, language, t } from "./i18n.js";
+import { explain, language, shownMoment, t } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import * as reading from "./reading.js";
 import { ADVISED_ORDER, day, groupWords } from "./registry-view.js";
@@ -167,7 +167,5 @@ export function forecastList(forecast) {
 // "Read from the device, updated …" when the record shown is the copy kept offline.
 export function keptNote(record) {
   if (!record?.saved_at) return null;
-  const when = new Date(record.saved_at).toLocaleString(language() === "vi" ? "vi-VN" : "en-GB",
-    { dateStyle: "short", timeStyle: "short" });
-  return h("p", { class: "notice", role: "status", i18n: ["history.kept", { when }] });
+  return h("p", { class: "notice", role: "status", i18n: ["history.kept", { when: shownMoment(record.saved_at) }] });
 }
