@@ -18,6 +18,7 @@ export async function signedIn(user) {
   localStorage.removeItem(SIGN_OUT_KEY); // the new session replaced the old cookie
   localStorage.setItem(USER_KEY, JSON.stringify({ ...user, csrf_token: undefined }));
   store.set({ user, outbox: null });
+  keepFacilities(user);
   askPersistentStorage();
   await outbox.refresh();
   await router.refresh();
@@ -36,6 +37,15 @@ export async function signOut() {
   localStorage.removeItem(USER_KEY);
   store.set({ user: null, outbox: null });
   router.go("login");
+}
+
+// Staff register offline into the facilities kept on the device: kept from the session's
+// start, not first when the registration form opens (a form opened as the network went
+// had none, and its registration was refused at sync for want of a place). In the
+// background: no screen waits for it.
+function keepFacilities(user) {
+  if (user.role === "parent") return;
+  import("./registry-view.js").then(({ facilities }) => facilities(user)).catch(() => {});
 }
 
 async function askPersistentStorage() {
@@ -202,6 +212,7 @@ async function start() {
   if (user) {
     localStorage.setItem(USER_KEY, JSON.stringify({ ...user, csrf_token: undefined }));
     store.set({ user });
+    keepFacilities(user);
     if (user.id !== known?.id) {
       askPersistentStorage();
       await outbox.refresh();

@@ -7,7 +7,7 @@
 import "./outbox-db.js";
 import * as api from "./api.js";
 import { h } from "./dom.js";
-import { explain, language, t } from "./i18n.js";
+import { explain, language, shownMoment, t } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import * as reading from "./reading.js";
 import { ADVISED_ORDER, day, groupWords } from "./registry-view.js";
@@ -55,8 +55,6 @@ export async function loadRecord(id, subject = null) {
     return (await reading.load(recordId(id))) ?? null;
   }
 }
-
-export const keptRecord = (id) => reading.load(recordId(id));
 
 // The signed-in person's dose writes still in the outbox (not confirmed) for subject `id`:
 // records (by subject_id) and voids (by the dose's id in the path).
@@ -169,7 +167,5 @@ export function forecastList(forecast) {
 // "Read from the device, updated …" when the record shown is the copy kept offline.
 export function keptNote(record) {
   if (!record?.saved_at) return null;
-  const when = new Date(record.saved_at).toLocaleString(language() === "vi" ? "vi-VN" : "en-GB",
-    { dateStyle: "short", timeStyle: "short" });
-  return h("p", { class: "notice", role: "status", i18n: ["history.kept", { when }] });
+  return h("p", { class: "notice", role: "status", i18n: ["history.kept", { when: shownMoment(record.saved_at) }] });
 }

@@ -26,6 +26,9 @@ export function shownDate(iso) {
 // Moments are worded by i18n.js (the status bar needs them before any screen).
 export { shownMoment };
 
+// Vietnam's date (UTC+7, no daylight saving), as the server counts "today".
+export const vietnamToday = () => new Date(Date.now() + 7 * 3600000).toISOString().slice(0, 10);
+
 export function today() {
   const now = new Date();
   return new Date(now.getTime() - now.getTimezoneOffset() * 60000).toISOString().slice(0, 10);

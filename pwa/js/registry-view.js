@@ -110,18 +110,20 @@ export async function nameOf(kind, id) {
   return names.get(key);
 }
 
-// The facilities the signed-in person may register into, kept on the device (they are
-// not personal data) so a registration can be written offline.
+// The facilities `user` may register into, kept on the device (they are not personal
+// data) so a registration can be written offline: app.js downloads them as the session
+// starts. Offline, the list kept for this account; none kept throws as offline (status 0).
 const FACILITIES = "niis.registry.facilities";
-export async function facilities() {
+export async function facilities(user) {
   try {
     const found = await api.request("GET", "/api/facilities");
     const usable = found.filter((facility) => facility.active).map(({ id, name, place_id }) => ({ id, name, place_id }));
-    localStorage.setItem(FACILITIES, JSON.stringify(usable));
+    localStorage.setItem(FACILITIES, JSON.stringify({ account: user.id, facilities: usable }));
     return usable;
   } catch (error) {
-    if (error.status !== 0) throw error;
-    return JSON.parse(localStorage.getItem(FACILITIES) ?? "[]");
+    const kept = error.status === 0 ? JSON.parse(localStorage.getItem(FACILITIES) ?? "null") : null;
+    if (kept?.account !== user.id) throw error; // another account's list is not this one's
+    return kept.facilities;
   }
 }
 
@@ -151,7 +153,7 @@ export function backLink(route, key) {
 // Fills a facility <select> with facilities(), the person's own chosen; returns
 // facility id → its place id (a write names both). Throws as facilities() does.
 export async function fillFacilities(select, user) {
-  const found = await facilities();
+  const found = await facilities(user);
   select.append(...found.map((f) => h("option", { value: f.id, text: f.name })));
   if (user.scope_facility_id) select.value = String(user.scope_facility_id);
   return new Map(found.map((f) => [String(f.id), f.place_id]));
@@ -199,9 +201,3 @@ export function groupWords(group, today) {
 
 // Today's decisions first (refer, postpone), then the forecast's order, "do not give" late.
 export const ADVISED_ORDER = ["referred", "postponed", "overdue", "due", "upcoming", "withheld", "done", "none"];
-
-export function groupLine([key, values, kind, note]) {
-  return h("li", { class: kind },
-    h("span", { class: "group", text: values.group }), " ", h("span", { i18n: [key, values] }),
-    note ? h("span", { class: "advice-note" }, " ", h("span", { i18n: [note[0], note[1]] })) : null);
-}

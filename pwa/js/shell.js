@@ -62,7 +62,8 @@ self.NIIS_SHELL = {
     "/js/screens/transfers.js",
     // Screening preview (issue 13).
     "/js/screens/screening.js",
-    // Stock reports and open vials (stockui).
+    // Stock reports and open vials (stockui), the due list: their from–to form.
+    "/js/range-form.js",
     "/stockui.css",
     "/js/screens/stock-usage.js",
     "/js/screens/stock-vials.js",

@@ -263,10 +263,18 @@ async def test_an_id_card_photo_taken_offline_fills_the_registration_form_when_r
 ) -> None:
     id_card, number = mothers_id_card(photos)
     child = "Đặng Minh Khôi"
-    await sign_in(app, *VACCINATOR)
+    facility_id, facility = server.rows(
+        "SELECT f.id, f.name FROM facility f JOIN account a ON a.scope_facility = f.id WHERE a.username = ?",
+        VACCINATOR[0],
+    )[0]
+    # The facilities are kept on the device at sign-in: the form opened offline offers hers.
+    async with app.expect_response(lambda response: response.url.endswith("/api/facilities")) as kept:
+        await sign_in(app, *VACCINATOR)
+    await (await kept.value).finished()
+    await context.set_offline(True)
     await app.get_by_role("link", name="Đăng ký mới").click()
     form = app.locator("#register-form")
-    await context.set_offline(True)
+    await expect(form.locator('[data-field="facility_id"] option:checked')).to_have_text(facility)
     try:
         await app.set_input_files("#id-card-photo", id_card)
         await expect(app.locator("#id-card-status")).to_contain_text("Không có mạng: ảnh CCCD được giữ trên máy")
@@ -289,10 +297,10 @@ async def test_an_id_card_photo_taken_offline_fills_the_registration_form_when_r
     await app.get_by_role("button", name="Đăng ký", exact=True).click()
     await expect(app.get_by_role("heading", name=child)).to_be_visible()
     assert server.rows(
-        "SELECT g.full_name, g.personal_id FROM guardian g JOIN subject_guardian sg ON sg.guardian = g.id"
+        "SELECT g.full_name, g.personal_id, s.facility FROM guardian g JOIN subject_guardian sg ON sg.guardian = g.id"
         " JOIN subject s ON s.id = sg.subject WHERE s.full_name = ?",
         child,
-    ) == [(MOTHER, number)]
+    ) == [(MOTHER, number, facility_id)]
 
 
 async def test_a_parents_card_photo_taken_offline_links_the_child_when_the_network_returns(

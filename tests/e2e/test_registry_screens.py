@@ -120,6 +120,23 @@ async def test_a_child_registered_on_the_form_is_one_row_and_opens(app: Any, ser
     assert subject_count(server, "Lò Thị Mai Anh") == 1
 
 
+async def test_offline_with_no_facility_list_kept_the_form_says_so_and_queues_nothing(app: Any) -> None:
+    """A registration with no facility would be refused at sync, when the vaccinator has
+    left the family: the form tells her now instead."""
+    await app.evaluate("localStorage.removeItem('niis.registry.facilities')")
+    await app.context.set_offline(True)
+    try:
+        await open_register(app)
+        await expect(app.locator("#register-outcome")).to_have_text("Không tải được danh sách cơ sở.")
+        await fill_child(app, "Hà Thị Không Cơ Sở", THREE_MONTHS_AGO, "Hà Thị Lụa", "0912 345 601")
+        await app.get_by_role("button", name="Đăng ký", exact=True).click()
+        await expect(app.locator("#f-facility_id-error")).to_contain_text("Chọn cơ sở quản lý")
+        await expect(app.get_by_label("Cơ sở quản lý")).to_have_attribute("aria-invalid", "true")
+        assert await app.evaluate("self.NiisOutbox.all().then((items) => items.length)") == 0
+    finally:
+        await app.context.set_offline(False)
+
+
 async def test_a_refused_field_is_shown_under_it_and_the_corrected_form_registers_once(
     app: Any, server: Server
 ) -> None:

@@ -14,6 +14,7 @@ import * as outbox from "../outbox.js";
 import * as reading from "../reading.js";
 import { backLink, clearErrors, day, field, settle, showErrors, watch } from "../registry-view.js";
 import { photoButton } from "../camera.js";
+import { vietnamToday } from "../records.js";
 import { go } from "../router.js";
 import * as store from "../store.js";
 import { DOSES_PATH, loadRecord, vaccineName } from "../dose-view.js";
@@ -206,7 +207,7 @@ export async function render(root, [ref = "", seqParam], mode = "recorded") {
     [...(checklist?.vaccines ?? [])].sort((a, b) => a.description.localeCompare(b.description))
       .map((v) => h("option", { value: v.code, text: v.description })));
   const dateInput = h("input", { type: "date", name: "administered_on", min: subject.birth_date,
-    max: new Date(Date.now() + 7 * 3600000).toISOString().slice(0, 10) });
+    max: vietnamToday() });
   const lotNumber = h("input", { type: "text", name: "lot_number", maxlength: 20, autocomplete: "off" });
   const where = h("input", { type: "text", name: "given_elsewhere", maxlength: 200 });
 

@@ -7,7 +7,8 @@ import * as api from "../api.js";
 import { h } from "../dom.js";
 import { language, t } from "../i18n.js";
 import * as reading from "../reading.js";
-import { refresh } from "../router.js";
+import { keptRange, rangeForm } from "../range-form.js";
+import { vietnamToday } from "../records.js";
 import * as store from "../store.js";
 
 if (!document.querySelector('link[href="/due.css"]')) {
@@ -18,14 +19,10 @@ const RANGE_KEY = "niis.due.range";
 const SAVED = "due";
 const PAGES = 10; // 2,000 children: more than a commune's week
 
-// Vietnam's date (UTC+7, no daylight saving), as the server counts "today".
-const vietnamToday = () => new Date(Date.now() + 7 * 3600000).toISOString().slice(0, 10);
 const plusDays = (iso, days) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86400000).toISOString().slice(0, 10);
 const day = (iso) => (iso ? new Date(`${iso}T00:00:00`).toLocaleDateString(language()) : "");
 
-function range() {
-  const kept = JSON.parse(sessionStorage.getItem(RANGE_KEY) ?? "null");
-  if (kept) return kept;
+function nextWeek() {
   const from = vietnamToday();
   return { from, to: plusDays(from, 7) };
 }
@@ -96,28 +93,11 @@ function needsCard(needs) {
       : h("p", { class: "muted", text: t("due.none") }));
 }
 
-function dateField(id, labelKey, value) {
-  const input = h("input", { id, type: "date", value, required: true });
-  return { input, field: h("label", { class: "field", for: id }, h("span", { text: t(labelKey) }), input) };
-}
-
 export async function render(root) {
   const user = store.get().user;
-  const chosen = range();
-  const from = dateField("due-from", "due.from", chosen.from);
-  const to = dateField("due-to", "due.to", chosen.to);
-  const problem = h("p", { class: "error", role: "alert" });
-  const form = h("form", { id: "due-range", class: "row" }, from.field, to.field,
-    h("button", { type: "submit", text: t("due.show") }));
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    if (!from.input.value || !to.input.value || to.input.value < from.input.value) {
-      problem.textContent = t("due.bad_range");
-      return;
-    }
-    sessionStorage.setItem(RANGE_KEY, JSON.stringify({ from: from.input.value, to: to.input.value }));
-    refresh();
-  });
+  const chosen = keptRange(RANGE_KEY, nextWeek);
+  const { form, problem } = rangeForm({ key: RANGE_KEY, type: "date", range: chosen, id: "due-range", className: "row",
+    ids: ["due-from", "due-to"], labels: ["due.from", "due.to"], messages: { show: "due.show", bad: "due.bad_range" } });
   const status = h("p", { id: "due-status", class: "muted", role: "status", text: t("due.loading") });
   const body = h("div", { id: "due-list", class: "stack" });
   root.append(h("section", { class: "card" },

@@ -206,6 +206,17 @@ export async function render(root, [seqText]) {
     submit.disabled = true;
     clearErrors(form);
     const written = body();
+    if (!written.facility_id) {
+      // Nothing to register into (the list could not be loaded): not queued, as the
+      // server would refuse it at sync when the person has left.
+      const error = document.getElementById(`${facility.id}-error`);
+      say(error, "registry.register.facility_needed");
+      error.hidden = false;
+      facility.setAttribute("aria-invalid", "true");
+      facility.focus();
+      submit.disabled = false;
+      return;
+    }
     if (seq !== null && (await item(seq))?.state === "refused") {
       // The corrected registration: same key, so the server still takes it as one write.
       await outbox.retry(seq, written);

@@ -4,7 +4,7 @@
 // one column, a wide screen several.
 import { h } from "../dom.js";
 import { language, t } from "../i18n.js";
-import { refresh } from "../router.js";
+import { keptRange, rangeForm } from "../range-form.js";
 import * as store from "../store.js";
 import * as kit from "./stock-kit.js";
 
@@ -19,9 +19,7 @@ const HIGH_RATE = 0.1;
 const monthOf = (date) => `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, "0")}`;
 
 // Default: last month and this month (the clerk's monthly report and the month so far).
-function period() {
-  const kept = JSON.parse(sessionStorage.getItem(PERIOD_KEY) ?? "null");
-  if (kept) return kept;
+function lastMonthAndThis() {
   const now = new Date();
   return { from: monthOf(new Date(now.getFullYear(), now.getMonth() - 1, 1)), to: monthOf(now) };
 }
@@ -71,27 +69,11 @@ function storeCard(rows) {
     h("ul", { class: "usage-grid" }, rows.map(usageCard)));
 }
 
-function monthField(id, labelKey, value) {
-  const input = h("input", { id, type: "month", value, required: true });
-  return { input, field: h("label", { class: "field", for: id }, h("span", { text: t(labelKey) }), input) };
-}
-
 export async function render(root) {
-  const chosen = period();
-  const from = monthField("usage-from", "stockui.usage.from", chosen.from);
-  const to = monthField("usage-to", "stockui.usage.to", chosen.to);
-  const problem = h("p", { class: "error", role: "alert" });
-  const form = h("form", { class: "months", id: "usage-period" }, from.field, to.field,
-    h("button", { type: "submit", text: t("stockui.usage.show") }));
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    if (!from.input.value || !to.input.value || to.input.value < from.input.value) {
-      problem.textContent = t("stockui.usage.bad_period");
-      return;
-    }
-    sessionStorage.setItem(PERIOD_KEY, JSON.stringify({ from: from.input.value, to: to.input.value }));
-    refresh();
-  });
+  const chosen = keptRange(PERIOD_KEY, lastMonthAndThis);
+  const { form, problem } = rangeForm({ key: PERIOD_KEY, type: "month", range: chosen, id: "usage-period",
+    className: "months", ids: ["usage-from", "usage-to"], labels: ["stockui.usage.from", "stockui.usage.to"],
+    messages: { show: "stockui.usage.show", bad: "stockui.usage.bad_period" } });
   // A clerk came from their stock screen; an officer from home.
   const clerk = store.get().user?.role === "stock_clerk";
   kit.show(root, h("section", { class: "card" },
