@@ -198,6 +198,7 @@ async function start() {
   watchUpdates().catch(() => {});
   store.set({ user: known });
   if (known) askPersistentStorage();
+  await outbox.recover();
   await outbox.refresh();
   outbox.configure({ gate: readyToSend, sessionEnded });
   outbox.startTriggers();

@@ -205,9 +205,8 @@
   // "done", "offline", "retry", "signed-out" or "waiting" (backing off).
   async function pass({ account, csrf, force = false }) {
     const now = Date.now();
+    await unstick();
     for (const item of await all()) {
-      // Nobody else holds the lock: an item left "sending" is from a tab closed mid-request.
-      if (item.state === "sending") await put({ ...item, state: "pending" });
       if (item.state === "confirmed" && now - item.confirmed_at > KEEP_CONFIRMED_MS) await remove(item.seq);
     }
     const attempted = new Set();
@@ -236,6 +235,20 @@
   function sync(options) {
     if (self.navigator?.locks) return navigator.locks.request(LOCK, () => pass(options));
     return pass(options);
+  }
+
+  // Called with the lock held (or no pass possible): an item left "sending" is from a tab
+  // or a browser closed mid-request, so it is pending again.
+  async function unstick() {
+    for (const item of await all()) if (item.state === "sending") await put({ ...item, state: "pending" });
+  }
+
+  // As the app opens, before anything is shown: a pass may not come soon (no network, no
+  // session yet), and the outbox screen would show such an item as being sent for good.
+  // Skipped while a pass (another tab's, the service worker's) holds the lock.
+  function recover() {
+    if (self.navigator?.locks) return navigator.locks.request(LOCK, { ifAvailable: true }, (lock) => lock && unstick());
+    return unstick();
   }
 
   // What the status bar shows for `account`: a photo not yet read counts as pending.
@@ -277,5 +290,5 @@
     for (const photo of await photos.all()) if (photo.account === account) await photos.remove(photo.id);
   }
 
-  self.NiisOutbox = { add, all, get, remove, requeue, sync, summary, forget, photos };
+  self.NiisOutbox = { add, all, get, remove, requeue, sync, recover, summary, forget, photos };
 })();

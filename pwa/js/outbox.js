@@ -9,6 +9,7 @@ const TIMER_MS = 30000;
 export const BACKGROUND_TAG = "niis-outbox";
 
 export const list = () => db.all();
+export const recover = () => db.recover();
 
 // Every write a screen makes: queued first, then sent when it can be.
 // `label` ({key, values}) says in the outbox screen what the write was.

@@ -155,6 +155,46 @@ async def test_a_registration_written_offline_survives_a_browser_restart_and_is_
         assert server.subjects_named(name) == 1
 
 
+async def test_a_write_left_sending_by_a_closed_browser_is_pending_again_when_it_opens(
+    server: Server, tmp_path: Path
+) -> None:
+    """The browser closed between "sending" and the server's answer: started again with
+    no network (so no pass can run, there is no session to send with), the write is
+    waiting to be sent, not shown as being sent for good; the network back, it is sent."""
+    name = "Hầu Văn Chư Gửi"
+    profile = tmp_path / "profile"
+    try:
+        async with persistent_browser(profile, server.base) as app:
+            await sign_in(app, *VACCINATOR)
+            body = await registration(app, name, "2026-05-03")  # no other test's twin
+            server.stop()
+            await queue(app, body)
+            await app.evaluate(
+                """() => new Promise((resolve, reject) => {
+                    const opened = indexedDB.open("niis");
+                    opened.onsuccess = () => {
+                        const store = opened.result.transaction("outbox", "readwrite").objectStore("outbox");
+                        const all = store.getAll();
+                        all.onsuccess = () => {
+                            for (const item of all.result) store.put({ ...item, state: "sending" });
+                            store.transaction.oncomplete = resolve;
+                        };
+                    };
+                    opened.onerror = reject;
+                })"""
+            )
+        async with persistent_browser(profile, server.base) as app:
+            await app.goto("/")
+            await app.get_by_role("link", name="Hàng chờ gửi").first.click()
+            await expect(app.locator(".item.pending")).to_contain_text("Đang chờ gửi")
+    finally:
+        server.start()
+    async with persistent_browser(profile, server.base) as app:
+        await app.goto("/")
+        await expect(app.locator("#sync-status")).to_have_text("Đã đồng bộ", timeout=15000)
+    assert server.subjects_named(name) == 1
+
+
 @ON_BOTH_ENGINES
 async def test_a_write_the_server_refuses_stays_for_the_person(app: Any, server: Server) -> None:
     await sign_in(app, *VACCINATOR)

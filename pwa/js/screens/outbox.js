@@ -89,9 +89,11 @@ export async function render(root) {
     listing,
   );
   await redraw();
-  let last = JSON.stringify(store.get().outbox);
+  // Each refresh of the outbox's summary (after every pass, the service worker's too) is
+  // a new object: redrawn then, even when its counts did not change (an item shown
+  // "sending" as the pass began is pending again, with one more attempt).
+  let last = store.get().outbox;
   return store.subscribe((state) => {
-    const now = JSON.stringify(state.outbox);
-    if (now !== last) { last = now; redraw(); }
+    if (state.outbox !== last) { last = state.outbox; redraw(); }
   });
 }
