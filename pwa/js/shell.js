@@ -3,7 +3,7 @@
 // plain script: no import or export. Bump `version` with every release that changes a
 // file below; the service worker then installs the new shell and the page offers it.
 self.NIIS_SHELL = {
-  version: 4,
+  version: 5,
   files: [
     "/index.html",
     "/styles.css",
