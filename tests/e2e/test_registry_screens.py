@@ -6,6 +6,7 @@ correction that crossed another one explained with a reload; axe-core on each sc
 
 from __future__ import annotations
 
+import asyncio
 import unicodedata
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -118,6 +119,28 @@ async def test_a_child_registered_on_the_form_is_one_row_and_opens(app: Any, ser
     await app.get_by_role("button", name="Đăng ký", exact=True).click()
     await expect(app.get_by_role("heading", level=2)).to_have_text("Lò Thị Mai Anh")
     assert subject_count(server, "Lò Thị Mai Anh") == 1
+
+
+async def test_register_tapped_while_the_facilities_load_waits_for_them(app: Any, server: Server) -> None:
+    """On a slow network the form is shown before its facility list: a tap on Register
+    then waits for it instead of refusing (or queueing a child with no facility)."""
+
+    async def slowly(route: Any) -> None:
+        await asyncio.sleep(1.5)
+        await route.continue_()
+
+    await app.route("**/api/facilities", slowly)
+    try:
+        await app.get_by_role("link", name="Đăng ký mới").click()
+        await fill_child(app, "Sùng Thị Chờ Tải", THREE_MONTHS_AGO, "Sùng Thị Pà", "0912 345 602")
+        await app.get_by_role("button", name="Đăng ký", exact=True).click()
+        await expect(app.get_by_role("heading", level=2)).to_have_text("Sùng Thị Chờ Tải")
+    finally:
+        await app.unroute("**/api/facilities")
+    me = await (await app.request.get("/api/auth/me")).json()
+    assert server.rows("SELECT facility FROM subject WHERE full_name = ?", "Sùng Thị Chờ Tải") == [
+        (me["scope_facility_id"],)
+    ]
 
 
 async def test_offline_with_no_facility_list_kept_the_form_says_so_and_queues_nothing(app: Any) -> None:

@@ -92,12 +92,12 @@ export async function render(root, [seqText]) {
   showKind();
 
   let places = new Map();
-  try {
-    places = await fillFacilities(facility, user);
-  } catch (error) {
+  // The form is on screen while the list loads: a tap on "Register" waits for it.
+  const facilitiesLoaded = fillFacilities(facility, user).then((found) => { places = found; }, () => {
     say(outcome, "registry.register.no_facilities");
     outcome.hidden = false;
-  }
+  });
+  await facilitiesLoaded;
 
   function body(extra = {}) {
     const kind = woman();
@@ -205,6 +205,7 @@ export async function render(root, [seqText]) {
     event.preventDefault();
     submit.disabled = true;
     clearErrors(form);
+    await facilitiesLoaded;
     const written = body();
     if (!written.facility_id) {
       // Nothing to register into (the list could not be loaded): not queued, as the
