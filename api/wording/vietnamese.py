@@ -2,7 +2,9 @@
 
 Keys are the messages as the code raises them, with ``{name}`` where the code puts a
 value; each translation carries the same placeholders (tests/api/test_wording.py checks).
-A new message that people read (a field error, a refusal) adds its line here."""
+A new message that people read (a field error, a refusal) adds its line here:
+tests/api/test_wording_coverage.py fails naming each raised message without one
+(docs/architecture.md, "Adding a message")."""
 
 from __future__ import annotations
 

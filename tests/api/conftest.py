@@ -101,3 +101,15 @@ def client_at(app: Litestar, client: httpx.AsyncClient) -> Any:
         return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
     return open_client
+
+
+@pytest.fixture
+async def english(request: pytest.FixtureRequest, world: Any) -> None:
+    """Every account of the test's world (the stock world's clerks too) reads English: for
+    a test that checks the words of a refusal as the code raises them (an account's
+    language is Vietnamese unless chosen; tests/api/test_wording.py checks the wording)."""
+    from db.tables import Account
+
+    if "stock" in request.fixturenames:
+        request.getfixturevalue("stock")
+    await Account.update({Account.language: "en"}, force=True)
