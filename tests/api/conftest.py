@@ -103,13 +103,21 @@ def client_at(app: Litestar, client: httpx.AsyncClient) -> Any:
     return open_client
 
 
-@pytest.fixture
-async def english(request: pytest.FixtureRequest, world: Any) -> None:
-    """Every account of the test's world (the stock world's clerks too) reads English: for
-    a test that checks the words of a refusal as the code raises them (an account's
-    language is Vietnamese unless chosen; tests/api/test_wording.py checks the wording)."""
+async def _all_in_english() -> None:
     from db.tables import Account
 
-    if "stock" in request.fixturenames:
-        request.getfixturevalue("stock")
     await Account.update({Account.language: "en"}, force=True)
+
+
+@pytest.fixture
+async def english(world: Any) -> None:
+    """Every account of the test's world reads English: for a test that checks the words
+    of a refusal as the code raises them (an account reads Vietnamese unless it chose;
+    tests/api/test_wording.py checks the wording)."""
+    await _all_in_english()
+
+
+@pytest.fixture
+async def english_stock(stock: Any) -> None:  # noqa: F811  (``stock`` is the imported fixture)
+    """``english``, the stock world's clerks included."""
+    await _all_in_english()

@@ -69,7 +69,6 @@ async def test_a_first_dose_checks_clean_and_writes_nothing(
     assert await StockEvent.count() == events and await _on_hand(stock, "F1", "penta_a") == 10
 
 
-@pytest.mark.usefixtures("english")  # checks the words as raised
 async def test_a_second_dose_the_same_day_warns_and_needs_the_reason(
     client: httpx.AsyncClient, token_for: Any, world: World, stock: Stock
 ) -> None:
@@ -92,7 +91,7 @@ async def test_a_second_dose_the_same_day_warns_and_needs_the_reason(
     assert stock.stores["F1"]["facility_name"] in recent["message"] and "ngày" in recent["message"]
     assert refused.status_code == 409, refused.text
     error = refused.json()["error"]
-    assert error["code"] == "needs_confirmation" and "override_reason" in error["message"]
+    assert error["code"] == "needs_confirmation" and "hãy ghi lý do" in error["message"]
     assert {f["code"] for f in error["details"]["findings"]} == _codes(checked)
     assert await Dose.count() == 1 and await _on_hand(stock, "F1", "penta_a") == 9
 
@@ -132,7 +131,7 @@ async def test_too_young_series_complete_and_live_vaccine_interval_are_said_in_t
     assert "28 days" in next(f["message"] for f in varicella["findings"] if f["code"] == "live_virus_conflict")
 
 
-@pytest.mark.usefixtures("english")  # checks the words as raised
+@pytest.mark.usefixtures("english_stock")  # checks the words as raised
 async def test_a_contraindication_needs_the_explicit_override_and_stays_on_record(
     client: httpx.AsyncClient, token_for: Any, world: World, stock: Stock
 ) -> None:

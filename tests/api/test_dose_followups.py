@@ -102,7 +102,7 @@ async def test_the_linked_parent_gets_one_message_per_dose(
     )
 
 
-@pytest.mark.usefixtures("english")  # checks the words as raised
+@pytest.mark.usefixtures("english_stock")  # checks the words as raised
 async def test_a_correction_voids_the_old_dose_and_moves_stock_only_when_the_lot_changed(
     client: httpx.AsyncClient, token_for: Any, world: World, stock: Stock
 ) -> None:
