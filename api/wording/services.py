@@ -27,7 +27,7 @@ from api.wording.vietnamese import VIETNAMESE, WORDS
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-_SENTENCE_END = re.compile(r"(?<=[.!?]) (?=[A-Z0-9])")
+SENTENCE_END = re.compile(r"(?<=[.!?]) (?=[A-Z0-9])")
 
 
 def requested_language(accept_language: str | None) -> str:
@@ -74,9 +74,18 @@ def _one(message: str) -> str | None:
     for pattern, vietnamese in _patterns():
         found = pattern.fullmatch(message)
         if found:
-            values = {name: WORDS.get(value, value) for name, value in found.groupdict().items()}
-            return vietnamese.format_map(values)
+            return vietnamese.format_map({name: _value(value) for name, value in found.groupdict().items()})
     return None
+
+
+def _value(value: str) -> str:
+    """What the code put into a message, worded too: a word (a state, a sex), or a
+    sentence with a template of its own (a photo's hint after "No QR code was found in
+    the photo:", the place of a line in an imported file)."""
+    if value in WORDS:
+        return WORDS[value]
+    worded = _one(value)
+    return value if worded is None else worded
 
 
 def in_language(message: str, language: str) -> str:
@@ -87,7 +96,7 @@ def in_language(message: str, language: str) -> str:
     whole = _one(message)
     if whole is not None:
         return whole
-    sentences = _SENTENCE_END.split(message)
+    sentences = SENTENCE_END.split(message)
     if len(sentences) > 1:
         worded = [_one(sentence) for sentence in sentences]
         if all(w is not None for w in worded):

@@ -101,3 +101,23 @@ def client_at(app: Litestar, client: httpx.AsyncClient) -> Any:
         return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
     return open_client
+
+
+async def _all_in_english() -> None:
+    from db.tables import Account
+
+    await Account.update({Account.language: "en"}, force=True)
+
+
+@pytest.fixture
+async def english(world: Any) -> None:
+    """Every account of the test's world reads English: for a test that checks the words
+    of a refusal as the code raises them (an account reads Vietnamese unless it chose;
+    tests/api/test_wording.py checks the wording)."""
+    await _all_in_english()
+
+
+@pytest.fixture
+async def english_stock(stock: Any) -> None:  # noqa: F811  (``stock`` is the imported fixture)
+    """``english``, the stock world's clerks included."""
+    await _all_in_english()

@@ -124,6 +124,7 @@ async def test_a_successful_change_clears_the_wrong_guesses(client: Any, counter
     assert (await change_password(client, headers, "a new long one 42", "another long one 43")).status_code == 200
 
 
+@pytest.mark.usefixtures("english")  # checks the words as raised
 @pytest.mark.parametrize("common", ["password1234", "qwertyuiop123", "iloveyou2024", "tiemchung123"])
 async def test_a_common_or_guessable_new_password_is_refused_in_plain_words(
     client: Any, token_for: Any, common: str

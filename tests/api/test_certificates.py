@@ -205,6 +205,7 @@ async def test_a_changed_or_foreign_card_fails_and_says_why(
     assert wrong.status_code == 400 and wrong.json()["error"]["code"] == "invalid_request"
 
 
+@pytest.mark.usefixtures("english")  # checks the words as raised
 async def test_a_photo_of_the_qr_verifies_through_the_decoder(
     client: httpx.AsyncClient, token_for: Any, s1_card: dict[str, Any]
 ) -> None:

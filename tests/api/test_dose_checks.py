@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from api import clock
 from db.tables import Account, AuditEvent, Dose, Outbox, StockEvent
@@ -90,7 +91,7 @@ async def test_a_second_dose_the_same_day_warns_and_needs_the_reason(
     assert stock.stores["F1"]["facility_name"] in recent["message"] and "ngày" in recent["message"]
     assert refused.status_code == 409, refused.text
     error = refused.json()["error"]
-    assert error["code"] == "needs_confirmation" and "override_reason" in error["message"]
+    assert error["code"] == "needs_confirmation" and "hãy ghi lý do" in error["message"]
     assert {f["code"] for f in error["details"]["findings"]} == _codes(checked)
     assert await Dose.count() == 1 and await _on_hand(stock, "F1", "penta_a") == 9
 
@@ -130,6 +131,7 @@ async def test_too_young_series_complete_and_live_vaccine_interval_are_said_in_t
     assert "28 days" in next(f["message"] for f in varicella["findings"] if f["code"] == "live_virus_conflict")
 
 
+@pytest.mark.usefixtures("english_stock")  # checks the words as raised
 async def test_a_contraindication_needs_the_explicit_override_and_stays_on_record(
     client: httpx.AsyncClient, token_for: Any, world: World, stock: Stock
 ) -> None:
@@ -188,17 +190,18 @@ async def test_the_check_refuses_as_the_record_does_and_writes_nothing(
     await _receive(stock, "F2", "penta_b", 10)  # a lot F1's store never received
     vac = await token_for("vac1")
     today = clock.current().today()
+    # vac1 reads Vietnamese (the account's language unless chosen).
     cases = {
-        "another store's lot": (404, _body(world, stock, lot_id=stock.lots["penta_b"]), "not in the store"),
-        "product not the lot's": (422, _body(world, stock, product_id=stock.products["bcg"]), "not of product"),
+        "another store's lot": (404, _body(world, stock, lot_id=stock.lots["penta_b"]), "không có trong kho"),
+        "product not the lot's": (422, _body(world, stock, product_id=stock.products["bcg"]), "không phải của"),
         "future": (
             422,
             _body(world, stock, administered_on=(today + timedelta(days=1)).isoformat(), source="synced"),
-            "in the future",
+            "ở tương lai",
         ),
-        "before birth": (422, _body(world, stock, administered_on="2024-01-01", source="synced"), "before the birth"),
-        "unknown subject": (404, _body(world, stock, subject_id=999999), "Không tìm thấy"),  # worded for a vi account
-        "screening form": (422, _body(world, stock, screening={"form": "newborn", "answers": {}}), "does not fit"),
+        "before birth": (422, _body(world, stock, administered_on="2024-01-01", source="synced"), "trước ngày sinh"),
+        "unknown subject": (404, _body(world, stock, subject_id=999999), "Không tìm thấy"),
+        "screening form": (422, _body(world, stock, screening={"form": "newborn", "answers": {}}), "không hợp"),
     }
     for name, (status, body, words) in cases.items():
         for route in ("/api/doses/check", "/api/doses"):

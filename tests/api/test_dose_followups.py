@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from api import clock
 from api.stock import catalogue
@@ -101,6 +102,7 @@ async def test_the_linked_parent_gets_one_message_per_dose(
     )
 
 
+@pytest.mark.usefixtures("english_stock")  # checks the words as raised
 async def test_a_correction_voids_the_old_dose_and_moves_stock_only_when_the_lot_changed(
     client: httpx.AsyncClient, token_for: Any, world: World, stock: Stock
 ) -> None:

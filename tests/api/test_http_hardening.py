@@ -75,6 +75,7 @@ async def test_routes_the_walk_covers(app: Any) -> None:
 DEEP = b"[" * 1000 + b"]" * 1000  # 2 kB
 
 
+@pytest.mark.usefixtures("english")  # checks the words as raised
 async def test_deeply_nested_json_is_400_on_every_json_route_and_logs_no_traceback(
     app: Any, call: Any, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from api.idempotency import HEADER
 from db import idempotency
@@ -48,6 +49,7 @@ async def test_a_resubmitted_registration_answers_the_same_subject_and_creates_n
     assert await counts() == after_first
 
 
+@pytest.mark.usefixtures("english")  # checks the words as raised
 async def test_the_same_key_with_another_body_or_route_is_refused_and_writes_nothing(
     client: Any, world: Any, token_for: Any
 ) -> None:
@@ -77,6 +79,7 @@ async def test_keys_are_per_user(client: Any, world: Any, token_for: Any) -> Non
     assert theirs.json()["id"] != mine.json()["id"] and theirs.json()["full_name"] == "Lê Văn Tám"
 
 
+@pytest.mark.usefixtures("english")  # checks the words as raised
 async def test_a_key_that_is_not_a_uuid_is_refused_with_what_is_expected(
     client: Any, world: Any, token_for: Any
 ) -> None:

@@ -68,6 +68,7 @@ def requests_dated(world: Any, day: str) -> dict[str, tuple[str, dict[str, Any]]
     }
 
 
+@pytest.mark.usefixtures("english")  # checks the words as raised
 @pytest.mark.parametrize("operation", ["create", "rename", "move", "merge", "abolish"])
 @pytest.mark.parametrize("day", [FAR_FUTURE, "1900-01-01"])
 async def test_an_effective_date_outside_the_window_is_refused(
@@ -113,6 +114,7 @@ async def test_a_future_rename_revoked_lets_a_change_dated_today_through(
     assert entry["entity_id"] == str(change["id"]) and entry["before"]["summary"] == change["summary"]
 
 
+@pytest.mark.usefixtures("english")  # checks the words as raised
 async def test_a_change_in_force_cannot_be_revoked(client: Any, world: Any, token_for: Any) -> None:
     prov1, c1 = await token_for("prov1"), world.places["C1"]
     assert (await rename(client, prov1, c1, NEW_NAME, ahead(0))).status_code == 200
@@ -125,6 +127,7 @@ async def test_a_change_in_force_cannot_be_revoked(client: Any, world: Any, toke
     assert (await client.get(f"/api/places/{c1}", headers=prov1)).json()["name"] == NEW_NAME
 
 
+@pytest.mark.usefixtures("english")  # checks the words as raised
 async def test_only_an_officer_who_could_make_the_change_revokes_it(client: Any, world: Any, token_for: Any) -> None:
     prov1, c1 = await token_for("prov1"), world.places["C1"]
     assert (await rename(client, prov1, c1, NEW_NAME, ahead(30))).status_code == 200

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from api import clock
 from api.stock import catalogue
@@ -83,6 +84,7 @@ async def test_a_dose_retried_under_its_key_is_recorded_once_and_moves_stock_and
     assert [d["id"] for d in listed] == [dose["id"]]
 
 
+@pytest.mark.usefixtures("english_stock")  # checks the words as raised
 async def test_an_expired_or_held_lot_is_refused_with_409_and_nothing_written(
     client: httpx.AsyncClient, token_for: Any, world: World, stock: Stock
 ) -> None:
@@ -107,6 +109,7 @@ async def test_an_expired_or_held_lot_is_refused_with_409_and_nothing_written(
     assert await _on_hand(stock, "F1", "penta_a") == 10 and await _on_hand(stock, "F1", "penta_b") == 10
 
 
+@pytest.mark.usefixtures("english_stock")  # checks the words as raised
 async def test_a_vaccinator_records_only_at_their_own_facility(
     client: httpx.AsyncClient, token_for: Any, world: World, stock: Stock
 ) -> None:
@@ -147,6 +150,7 @@ async def test_a_vaccinator_records_only_at_their_own_facility(
     assert await _on_hand(stock, "F1", "penta_a") == 10
 
 
+@pytest.mark.usefixtures("english_stock")  # checks the words as raised
 async def test_voiding_a_dose_gives_it_back_to_the_lot_and_the_forecast_back(
     client: httpx.AsyncClient, token_for: Any, world: World, stock: Stock
 ) -> None:
@@ -202,6 +206,7 @@ async def test_a_postponing_screening_needs_the_vaccinators_reason(
     assert await Dose.count() == 1 and await _on_hand(stock, "F1", "penta_a") == 9
 
 
+@pytest.mark.usefixtures("english_stock")  # checks the words as raised
 async def test_bad_bodies_are_refused_naming_the_field_and_write_nothing(
     client: httpx.AsyncClient, token_for: Any, world: World, stock: Stock
 ) -> None:

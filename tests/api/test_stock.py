@@ -267,6 +267,7 @@ async def _post(client: Any, token_for: Any, user: str, path: str, body: Any) ->
     return await client.post(path, json=body, headers={**await token_for(user), **_key()})
 
 
+@pytest.mark.usefixtures("english_stock")  # checks the words as raised
 async def test_shipment_in_transit_then_received_with_a_discrepancy(client: Any, token_for: Any, stock: Stock) -> None:
     province, f1 = stock.stores["P1"]["id"], stock.stores["F1"]["id"]
     await _receive(stock, "P1", "bcg", 400)
@@ -313,6 +314,7 @@ async def test_shipment_in_transit_then_received_with_a_discrepancy(client: Any,
     assert (await client.get(f"/api/stock/stores/{f1}/in-transit", headers=await token_for("clerk1"))).json() == []
 
 
+@pytest.mark.usefixtures("english_stock")  # checks the words as raised
 async def test_issuing_more_than_on_hand_is_409_and_writes_nothing(client: Any, token_for: Any, stock: Stock) -> None:
     province = stock.stores["P1"]["id"]
     await _receive(stock, "P1", "penta_a", 10)
@@ -366,6 +368,7 @@ def _receipt(line: dict[str, Any]) -> dict[str, Any]:
     ],
     ids=["zero", "negative", "gtin-check-digit", "expired-lot", "lot-of-another-product", "vvm-stage-5", "no-vvm"],
 )
+@pytest.mark.usefixtures("english_stock")  # checks the words as raised
 async def test_bad_receipts_are_refused_with_nothing_written(
     client: Any, token_for: Any, stock: Stock, line: dict[str, Any], status: int, says: str
 ) -> None:
@@ -392,6 +395,7 @@ async def test_a_retried_receipt_is_written_once(client: Any, token_for: Any, st
     assert await ledger._on_hand(f1, lot_id) == 50
 
 
+@pytest.mark.usefixtures("english_stock")  # checks the words as raised
 async def test_a_reversal_of_a_reversal_is_refused_over_http(client: Any, token_for: Any, stock: Stock) -> None:
     f1 = stock.stores["F1"]["id"]
     receipt = await _receive(stock, "F1", "penta_a", 5)
@@ -735,6 +739,7 @@ async def test_doses_from_one_vial_at_once_never_count_past_its_doses(stock: Sto
     assert await ledger.check() == []
 
 
+@pytest.mark.usefixtures("english_stock")  # checks the words as raised
 async def test_bad_vial_openings_are_refused_and_a_retry_opens_one_vial(
     client: Any, token_for: Any, stock: Stock
 ) -> None:

@@ -126,6 +126,7 @@ async def test_a_child_registered_and_dosed_offline_is_applied_once_however_ofte
     assert await _counts() == after and await _on_hand(stock, "F1", "penta_a") == 9
 
 
+@pytest.mark.usefixtures("english_stock")  # checks the words as raised
 async def test_a_dose_sent_alone_names_a_child_registered_offline_by_its_key(
     client: httpx.AsyncClient, vac: dict[str, str], world: World, stock: Stock
 ) -> None:
@@ -152,6 +153,7 @@ async def test_a_dose_sent_alone_names_a_child_registered_offline_by_its_key(
     assert await Dose.count() == 1
 
 
+@pytest.mark.usefixtures("english_stock")  # checks the words as raised
 async def test_a_dose_before_its_registration_or_naming_a_missing_key_is_refused_with_nothing_written(
     client: httpx.AsyncClient, vac: dict[str, str], world: World, stock: Stock
 ) -> None:
@@ -205,6 +207,7 @@ async def test_a_refused_item_stops_only_the_items_that_name_it(
     assert await Dose.count() == 1 and await _on_hand(stock, "F1", "penta_a") == 9
 
 
+@pytest.mark.usefixtures("english")  # checks the words as raised
 async def test_a_batch_over_the_bound_is_refused_saying_how_to_send_it(
     client: httpx.AsyncClient, token_for: Any, world: World
 ) -> None:

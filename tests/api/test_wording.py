@@ -5,14 +5,20 @@ screen that shows the server's message shows it in Vietnamese."""
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from api import clock
+from api.auth import passwords
 from api.wording.services import in_language, requested_language
 from api.wording.vietnamese import VIETNAMESE
-from db.tables import Account
+from db.tables import Account, StockLot
+from scanning.model import Hint
 from tests.api.test_registry import child
+from tests.api.test_stock import Stock, _receive
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -122,3 +128,76 @@ async def test_signed_in_the_accounts_language_decides(client: Any, world: Any, 
     at_f2 = child(world, birth_date="2099-01-01", place_id=world.places["C2"], facility_id=world.facilities["F2"])
     response = await client.post("/api/subjects", json=at_f2, headers=en_header)
     assert response.json()["error"]["message"] == "Ngày sinh ở tương lai"
+
+
+def test_a_sentence_put_into_a_message_is_worded_with_it() -> None:
+    """A placeholder's value with a template of its own is worded too: the photo's hint
+    after "No QR code was found", the line an import refusal names; zxcvbn's advice on a
+    weak password, sentence by sentence."""
+    hint = Hint.BLURRED.message
+    assert in_language(f"No QR code was found in the photo: {hint}", "vi") == (
+        "Không tìm thấy mã QR trong ảnh: Ảnh bị nhòe: hãy giữ yên máy để camera lấy nét."
+    )
+    refused = "line 3, code 00128, column valid_from: '2025-13-01' is not a date like 2025-07-01"
+    assert (
+        in_language(refused, "vi") == "dòng 3, mã 00128, cột valid_from: '2025-13-01' không phải ngày dạng 2025-07-01"
+    )
+    weak = passwords.weakness("password1234")
+    assert weak == (
+        "This password is too easy to guess. This is a very common password. Add another word or two. "
+        "Uncommon words are better."
+    )
+    assert in_language(weak, "vi") == (
+        "Mật khẩu này quá dễ đoán. Đây là mật khẩu rất phổ biến. Hãy thêm một hai từ nữa. Từ ít gặp thì tốt hơn."
+    )
+
+
+def _key() -> dict[str, str]:
+    return {"Idempotency-Key": str(uuid.uuid4())}
+
+
+async def test_a_vietnamese_clerk_reads_a_stock_refusal_in_vietnamese(
+    client: Any, token_for: Any, stock: Stock
+) -> None:
+    await _receive(stock, "P1", "penta_a", 10)
+    shipment = {"to_store_id": stock.stores["F1"]["id"], "lines": [{"lot_id": stock.lots["penta_a"], "doses": 11}]}
+    path = f"/api/stock/stores/{stock.stores['P1']['id']}/shipments"
+    refused = await client.post(path, json=shipment, headers={**await token_for("clerkp"), **_key()})
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"]["message"] == (
+        "Lô PA001 (DTP-HepB-Hib) chỉ còn 10 liều, cần 11: hãy ghi phiếu nhập hoặc kiểm kê trước, hoặc lấy ít hơn"
+    )
+    # …and the same refusal to a clerk who chose English is as raised.
+    await Account.update({Account.language: "en"}).where(Account.id == stock.users["clerkp"])
+    english = await client.post(path, json=shipment, headers={**await token_for("clerkp"), **_key()})
+    assert english.json()["error"]["message"].startswith(
+        "Only 10 doses of lot PA001 (DTP-HepB-Hib) are on hand, 11 asked"
+    )
+
+
+async def test_a_vietnamese_vaccinator_reads_the_dose_checks_in_vietnamese(
+    client: Any, token_for: Any, world: Any, stock: Stock
+) -> None:
+    await _receive(stock, "F1", "penta_b", 10)
+    today = clock.current().today()
+    tomorrow, yesterday = today + timedelta(days=1), today - timedelta(days=1)
+    vac = await token_for("vac1")
+    dose = {
+        "subject_id": world.subjects["S1"],
+        "vaccine_code": "198",
+        "store_id": stock.stores["F1"]["id"],
+        "lot_id": stock.lots["penta_b"],
+        "route": "IM",
+        "site": "left_thigh",
+    }
+    future = await client.post(
+        "/api/doses/check", json={**dose, "administered_on": tomorrow.isoformat(), "source": "synced"}, headers=vac
+    )
+    assert future.status_code == 422, future.text
+    assert future.json()["error"]["message"] == f"Ngày tiêm {tomorrow} ở tương lai (hôm nay là {today})"
+    await StockLot.update({StockLot.expiry: yesterday}).where(StockLot.id == stock.lots["penta_b"])
+    expired = await client.post("/api/doses", json=dose, headers={**vac, **_key()})
+    assert expired.status_code == 409, expired.text
+    assert expired.json()["error"]["message"] == (
+        f"Lô PB002 của DTP-HepB-Hib đã hết hạn ngày {yesterday}: không dùng lô này, hãy lấy lọ của lô khác"
+    )
