@@ -348,7 +348,6 @@ async def test_background_sync_sends_after_the_tab_is_closed(app: Any, server: S
     assert server.subjects_named(name) == 1
 
 
-@ON_BOTH_ENGINES
 async def test_a_pending_write_is_sent_by_the_timer_alone(browser: Any, server: Server) -> None:
     """The server stops and starts again while the app stays open: nothing the app could
     notice happens (no focus, `online`, reload or tap; no Background Sync), so only the

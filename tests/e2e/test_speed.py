@@ -206,7 +206,6 @@ async def test_a_newborn_is_registered_with_the_mother_s_id_card_photo_in_under_
     assert person < NEWBORN_SECONDS and scripted < NEWBORN_SECONDS
 
 
-@ON_BOTH_ENGINES
 async def test_the_home_screen_shows_what_waits_what_failed_and_why(app: Any, server: Server) -> None:
     await sign_in(app, *VACCINATOR)
     await queue(app, await registration(app, "Lý Thị Bị Từ Chối", "2099-02-02"))  # born in the future: 422
