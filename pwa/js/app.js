@@ -29,7 +29,7 @@ export async function signedIn(user) {
 // what was cached for reading, so the next person on a shared tablet sees nothing of it.
 export async function signOut() {
   const user = store.get().user;
-  await api.logout().then(
+  await endSession().then(
     () => localStorage.removeItem(SIGN_OUT_KEY),
     () => localStorage.setItem(SIGN_OUT_KEY, "1"),
   );
@@ -37,6 +37,15 @@ export async function signOut() {
   localStorage.removeItem(USER_KEY);
   store.set({ user: null, outbox: null });
   router.go("login");
+}
+
+// The app opened from the account kept on the device shows home before the server's
+// answer brings the session's CSRF token: a sign-out tapped meanwhile asks for it first
+// (sent without it, the sign-out was refused and the session left open until the next
+// time the app opened on this device).
+async function endSession() {
+  if (!api.csrf() && !(await api.currentUser())) return; // no session left to end
+  await api.logout();
 }
 
 // Staff register offline into the facilities kept on the device: kept from the session's

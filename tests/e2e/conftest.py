@@ -54,9 +54,18 @@ def demo_app(sqlite_demo: dict[str, str], tmp_path_factory: pytest.TempPathFacto
         yield base
 
 
+@pytest.fixture(scope="module")
+def site(server_engine: str, request: pytest.FixtureRequest) -> str:
+    """Where `page` opens the app: on SQLite the session's shared demo app (no server of the
+    module's own for tests that mostly read), on PostgreSQL the module's `server`."""
+    if server_engine == "sqlite":
+        return str(request.getfixturevalue("demo_app"))
+    return str(request.getfixturevalue("server").base)
+
+
 @pytest.fixture
-async def page(browser: Any, demo_app: str) -> AsyncIterator[Any]:
-    context = await browser.new_context(base_url=demo_app, viewport={"width": 412, "height": 915})
+async def page(browser: Any, site: str) -> AsyncIterator[Any]:
+    context = await browser.new_context(base_url=site, viewport={"width": 412, "height": 915})
     yield await context.new_page()
     await context.close()
 

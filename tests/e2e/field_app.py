@@ -242,6 +242,25 @@ def id_card_photo(text: str, seed: int) -> bytes:
     return photo.jpeg(photo.colour(photo.add_noise(picture, rng, sigma=3), rng), quality=88)
 
 
+# The mother whose citizen ID card the camera and speed tests photograph.
+MOTHER = "Đặng Thị Thu Hà"
+MOTHER_BORN = dt.date(1996, 7, 21)
+MOTHER_ADDRESS = "Thôn Nà Héc, xã Minh Xuân, huyện Hàm Yên, Tuyên Quang"
+
+
+def mothers_id_card(photos: Path) -> tuple[str, str]:
+    """A photo of the mother's citizen ID card (a file in `photos`) and the personal ID it carries."""
+    import random
+
+    from scanning.testing import payloads
+
+    number = payloads.personal_id(random.Random(7), MOTHER_BORN, True)
+    text = "|".join([number, "", MOTHER, MOTHER_BORN.strftime("%d%m%Y"), "Nữ", MOTHER_ADDRESS, "12032022"])
+    path = photos / "cccd.jpg"
+    path.write_bytes(id_card_photo(text, seed=7))
+    return str(path), number
+
+
 # --- Transfers and resolving at sync (tests/e2e/test_transfer_and_resolve_screens.py) -------------
 
 

@@ -17,16 +17,19 @@ import pytest
 from playwright.async_api import expect
 
 from api.clock import SystemClock
-from scanning.testing import corpus, payloads, photo, render
+from scanning.testing import corpus, photo, render
 from tests.api.test_subject_card import phone_photo
 from tests.e2e.field_app import (
+    MOTHER,
+    MOTHER_ADDRESS,
+    MOTHER_BORN,
     ON_BOTH_ENGINES,
     VACCINATOR,
     VIEWPORTS,
     Server,
     card_text,
     check_screen,
-    id_card_photo,
+    mothers_id_card,
     sign_in,
     stored_count,
 )
@@ -35,9 +38,6 @@ pytestmark = [pytest.mark.slow, ON_BOTH_ENGINES]
 
 PARENT = ("phuhuynh", "niis-demo-parent")
 OPEN_WITHIN_S = 3.0
-MOTHER = "Đặng Thị Thu Hà"
-MOTHER_BORN = dt.date(1996, 7, 21)
-MOTHER_ADDRESS = "Thôn Nà Héc, xã Minh Xuân, huyện Hàm Yên, Tuyên Quang"
 
 
 @pytest.fixture(scope="module")
@@ -76,14 +76,6 @@ def save(photos: Path, name: str, data: bytes) -> str:
 
 def subject_card(server: Server, photos: Path, code: str, seed: int) -> str:
     return save(photos, f"card-{code}-{seed}.jpg", phone_photo(render.qr_utf8(card_text(server, code), module=5), seed))
-
-
-def mothers_id_card(photos: Path) -> tuple[str, str]:
-    """A photo of the mother's citizen ID card and the personal ID it carries."""
-    rng = random.Random(7)
-    number = payloads.personal_id(rng, MOTHER_BORN, True)
-    text = "|".join([number, "", MOTHER, MOTHER_BORN.strftime("%d%m%Y"), "Nữ", MOTHER_ADDRESS, "12032022"])
-    return save(photos, "cccd.jpg", id_card_photo(text, seed=7)), number
 
 
 def no_code(photos: Path) -> str:

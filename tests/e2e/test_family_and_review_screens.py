@@ -5,6 +5,7 @@ sees, what the database holds after a decision, and reading with the server stop
 from __future__ import annotations
 
 import gzip
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,7 +13,16 @@ import pytest
 from playwright.async_api import expect
 
 from api.registry.identity.names import fold
-from tests.e2e.field_app import ON_BOTH_ENGINES, VACCINATOR, VIEWPORTS, Server, check_screen, sign_in, stored_count
+from tests.e2e.field_app import (
+    ON_BOTH_ENGINES,
+    VACCINATOR,
+    VIEWPORTS,
+    Server,
+    check_screen,
+    create_user,
+    sign_in,
+    stored_count,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -97,6 +107,7 @@ async def test_an_officer_dismisses_a_pair_and_undoes_it(app: Any, server: Serve
     assert [a for (a,) in audited][-2:] == ["duplicates.dismiss", "duplicates.reopen"]
 
 
+@ON_BOTH_ENGINES
 async def test_a_vaccinator_downloads_the_facility_and_finds_a_child_offline(app: Any, server: Server) -> None:
     await sign_in(app, *VACCINATOR)
     facility = server.rows("SELECT scope_facility FROM account WHERE username = ?", VACCINATOR[0])[0][0]
@@ -144,3 +155,51 @@ async def test_a_vaccinator_downloads_the_facility_and_finds_a_child_offline(app
     await app.locator("#logout").click()
     await expect(app.get_by_label("Tên đăng nhập")).to_be_visible()
     assert await stored_count(app, "reading") == 0
+
+
+@ON_BOTH_ENGINES
+async def test_a_parent_links_the_children_by_the_code_sent_to_the_guardians_phone(app: Any, server: Server) -> None:
+    """A parent account of its own (the demo parent's two children stay as they are): the
+    code reaches the test as it reaches the phone, in the SMS the server queued for it
+    (the demo's SMS gateway is the log; its message is kept in the notification outbox)."""
+    create_user(server, "phuhuynh.sdt", "niis-test-parent-phone", "parent")
+    phone = server.rows(
+        "SELECT g.phone FROM guardian g JOIN subject_guardian sg ON sg.guardian = g.id"
+        " JOIN subject s ON s.id = sg.subject WHERE s.status = 'active' AND g.phone IS NOT NULL"
+        " ORDER BY s.id LIMIT 1"
+    )[0][0]
+    children = {
+        name
+        for (name,) in server.rows(
+            "SELECT DISTINCT s.full_name FROM subject s JOIN subject_guardian sg ON sg.subject = s.id"
+            " JOIN guardian g ON g.id = sg.guardian WHERE g.phone = ? AND s.status <> 'merged'",
+            phone,
+        )
+    }
+    typed = "0" + phone.removeprefix("+84")  # as a parent writes it
+    await sign_in(app, "phuhuynh.sdt", "niis-test-parent-phone")
+    await app.goto("/#/link")
+    await app.get_by_label("Số điện thoại người giám hộ").fill(typed)
+    await app.get_by_role("button", name="Gửi mã").click()
+    await expect(app.get_by_text("Nếu số này có trong sổ, mã đã được gửi bằng tin nhắn.")).to_be_visible()
+    [(sms,)] = server.rows(
+        "SELECT body FROM outbox WHERE channel = 'sms' AND recipient = ? ORDER BY id DESC LIMIT 1", phone
+    )
+    found = re.search(r"\b(\d{6})\b", sms)
+    assert found, sms
+    await check_screen(app, "parent-link-code", targets=False)
+    await app.get_by_label("Mã 6 chữ số").fill(found.group(1))
+    await app.get_by_role("button", name="Liên kết", exact=True).click()
+    await expect(app.locator("#link-status")).to_have_text(f"Đã liên kết {len(children)} trẻ.")
+    await expect(app.locator("#linked li")).to_have_count(len(children))
+    assert set(await app.locator("#linked li").all_inner_texts()) == children
+    assert {
+        (name, method)
+        for name, method in server.rows(
+            "SELECT s.full_name, l.method FROM parent_link l JOIN subject s ON s.id = l.subject"
+            " JOIN account a ON a.id = l.account WHERE a.username = ?",
+            "phuhuynh.sdt",
+        )
+    } == {(name, "phone") for name in children}
+    await app.get_by_role("link", name="Về danh sách con").click()
+    await expect(app.locator("#children li")).to_have_count(len(children))

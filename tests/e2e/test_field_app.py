@@ -4,6 +4,7 @@ a refusal kept for the person), and usable by screen readers on each screen."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -28,6 +29,7 @@ from tests.e2e.field_app import (
 pytestmark = pytest.mark.slow
 
 NO_BACKGROUND_SYNC = "Object.defineProperty(ServiceWorkerRegistration.prototype, 'sync', { get: () => undefined })"
+TIMER_MS = 30_000  # outbox.js: the timer's period while something waits
 BUDGET = 150 * 1024  # bytes, compressed, for the sign-in page's first load
 
 
@@ -344,6 +346,38 @@ async def test_background_sync_sends_after_the_tab_is_closed(app: Any, server: S
         )
         pytest.fail(f"not sent by the service worker: {held}")
     assert server.subjects_named(name) == 1
+
+
+async def test_a_pending_write_is_sent_by_the_timer_alone(browser: Any, server: Server) -> None:
+    """The server stops and starts again while the app stays open: nothing the app could
+    notice happens (no focus, `online`, reload or tap; no Background Sync), so only the
+    timer (outbox.js, every 30 s while something waits) sends the write. Playwright's
+    clock holds the page's time still once the write waits, then moves it 30 s on."""
+    name = "Lường Thị Hẹn Giờ"
+    context = await browser.new_context(base_url=server.base, viewport=VIEWPORTS["phone"])
+    try:
+        await context.add_init_script(NO_BACKGROUND_SYNC)
+        await context.clock.install()  # the page's timers and Date, running as usual until paused
+        app = await context.new_page()
+        await sign_in(app, *VACCINATOR)
+        body = await registration(app, name, "2026-10-10")
+        status = app.locator("#sync-status")
+        server.stop()
+        try:
+            await queue(app, body)
+            await expect(status).to_contain_text("1 mục chờ gửi")  # its first try failed
+            await context.clock.pause_at(await app.evaluate("Date.now()") + 1000)
+        finally:
+            server.start()
+        await asyncio.sleep(3)  # the server has been back a while: no trigger, nothing sent
+        assert server.subjects_named(name) == 0
+        await expect(status).to_contain_text("1 mục chờ gửi")
+        await context.clock.fast_forward(TIMER_MS)  # the timer fires once, past the back-off
+        await context.clock.resume()
+        await expect(status).to_have_text("Đã đồng bộ", timeout=15000)
+        assert server.subjects_named(name) == 1
+    finally:
+        await context.close()
 
 
 async def test_app_open_asks_the_api_version_once(app: Any, server: Server) -> None:

@@ -7,6 +7,7 @@ correction that crossed another one explained with a reload; axe-core on each sc
 from __future__ import annotations
 
 import asyncio
+import random
 import unicodedata
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -16,9 +17,12 @@ import pytest
 from playwright.async_api import expect
 
 from api.clock import SystemClock
+from scanning.testing import payloads
 from tests.e2e.field_app import (
     ON_BOTH_ENGINES,
     Server,
+    queue,
+    registration,
     signed_in_page,
 )
 from tests.e2e.field_app import check_screen as screen_checks
@@ -75,6 +79,7 @@ def subject_count(server: Server, full_name: str) -> int:
     return server.subjects_named(full_name)
 
 
+@ON_BOTH_ENGINES
 async def test_a_child_is_found_by_name_without_accents_and_opens_with_its_forecast(app: Any, server: Server) -> None:
     child = await demo_child(app, server)
     await app.get_by_role("link", name="Tìm đối tượng").click()
@@ -99,6 +104,25 @@ async def test_a_child_is_found_by_name_without_accents_and_opens_with_its_forec
     await check_screen(app, "subject")
 
 
+@ON_BOTH_ENGINES
+async def test_a_child_is_found_by_the_personal_id_typed_in_the_search(app: Any, server: Server) -> None:
+    born = SystemClock().today() - timedelta(days=90)
+    number = payloads.personal_id(random.Random(12), born, True)
+    await queue(app, {**await registration(app, "Triệu Thị Định Danh", str(born)), "personal_id": number})
+    await expect(app.locator("#sync-status")).to_have_text("Đã đồng bộ", timeout=15000)
+    [(subject_id,)] = server.rows("SELECT id FROM subject WHERE personal_id = ?", number)
+    await app.get_by_role("link", name="Tìm đối tượng").click()
+    await app.get_by_label("Mã số, họ tên, số điện thoại hoặc số định danh").fill(number)
+    await app.get_by_role("button", name="Tìm", exact=True).click()
+    hits = app.locator(".hit a")
+    await expect(hits).to_have_count(1)
+    await expect(hits).to_contain_text("Triệu Thị Định Danh")
+    await hits.click()
+    await expect(app.get_by_role("heading", level=2)).to_have_text("Triệu Thị Định Danh")
+    assert app.url.endswith(f"#/subject/{subject_id}")
+
+
+@ON_BOTH_ENGINES
 async def test_search_results_come_a_page_at_a_time(app: Any) -> None:
     await app.goto("/#/search/nguyen")
     await expect(app.locator("#search-summary")).to_have_text("Trang 1")
@@ -112,6 +136,7 @@ async def test_search_results_come_a_page_at_a_time(app: Any) -> None:
     await expect(app.get_by_role("link", name="← Trang trước")).to_be_visible()
 
 
+@ON_BOTH_ENGINES
 async def test_a_child_registered_on_the_form_is_one_row_and_opens(app: Any, server: Server) -> None:
     await open_register(app)
     await check_screen(app, "register")

@@ -8,7 +8,10 @@ from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.slow
+from tests.e2e.field_app import ON_BOTH_ENGINES
+
+# A sign-in (a session written) and the card read from the registry: on both engines.
+pytestmark = [pytest.mark.slow, ON_BOTH_ENGINES]
 
 # Before any page script: record what the policy blocks, and catch window.print().
 WATCH = """

@@ -1,20 +1,34 @@
 """The issue's speed targets for the person holding the tablet, measured in the real app:
 every main task of each demo role at most two taps from home (found by walking home's
-tiles and the screens they open, then tapped); the taps and typed fields a newborn's
-registration takes (printed, bounded); what failed and why on the home screen itself."""
+tiles and the screens they open, then tapped); a newborn registered with the mother's
+ID-card photo in under a minute of the person's taps and keys (a stated time model,
+printed with the scripted flow's own time); what failed and why on the home screen itself."""
 
 from __future__ import annotations
 
 import asyncio
+import time
+import unicodedata
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.async_api import expect
 
 from api.clock import SystemClock
-from tests.e2e.field_app import VACCINATOR, VIEWPORTS, Server, queue, registration, sign_in
+from tests.e2e.field_app import (
+    MOTHER,
+    ON_BOTH_ENGINES,
+    VACCINATOR,
+    VIEWPORTS,
+    Server,
+    mothers_id_card,
+    queue,
+    registration,
+    sign_in,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -45,9 +59,12 @@ MAIN_TASKS = {
 # The links a person can see (a tile shown only when something waits is hidden otherwise).
 LINKS = """els => els.filter(e => e.offsetParent !== null).map(e => e.getAttribute('href'))
     .filter(h => h && h.startsWith('#/') && h !== '#/')"""
-# Taps and typed fields a newborn's registration may take (with margin over today's count).
-NEWBORN_TAPS = 8
-NEWBORN_FIELDS = 4
+# The issue's target for a newborn's registration with the mother's ID-card photo, and
+# what the person's actions are taken to cost (docs/pwa.md, "Speed"): a tap (find the
+# control, hit it), a key of the on-screen keyboard, pointing the camera at the card.
+NEWBORN_SECONDS = 60
+TAP_S, KEY_S, AIM_S = 1.5, 0.6, 5.0
+PHOTO_TAPS = 3
 
 
 # Counts the page's fetches in flight, for settled_screen().
@@ -120,39 +137,73 @@ async def test_every_main_task_is_at_most_two_taps_from_home(app: Any, role: str
         assert await app.locator("#greeting").count() == 0  # not home any more
 
 
-async def test_a_newborn_is_registered_with_the_mother_s_details_in_a_few_taps(app: Any, server: Server) -> None:
-    """A headless test cannot time a person's typing; it counts what the person does:
-    each tap (a tile, a field, a button) and each field typed, from home to the record."""
-    name, mother, phone = "Hoàng Thị Sơ Sinh", "Hoàng Thị Mẹ", "0912 000 111"
-    birth = str(SystemClock().today() - timedelta(days=2))
+def keystrokes(text: str) -> int:
+    """Keys pressed to type `text` on a phone's keyboard with Telex, as Vietnamese is typed:
+    a letter, plus one key per mark on it (ặ: a, w, j), đ two (dd); a space one."""
+    return sum(len(unicodedata.normalize("NFD", c)) + (c in "đĐ") for c in text)
+
+
+@ON_BOTH_ENGINES
+async def test_a_newborn_is_registered_with_the_mother_s_id_card_photo_in_under_a_minute(
+    app: Any, server: Server, tmp_path: Path
+) -> None:
+    """From home to the newborn's record, the mother's details read from her citizen ID
+    card's photo. A headless test cannot time a person; it counts what the person does
+    (each tap, each key) and prices it with the model above (docs/pwa.md, "Speed"),
+    adding what the person waits for the app (the photo read, the registration's
+    answer) as measured here; the scripted flow's own elapsed time is printed beside it."""
+    name, phone = "Hoàng Thị Sơ Sinh", "0912000111"
+    birth = SystemClock().today() - timedelta(days=2)
+    photo, number = mothers_id_card(tmp_path)
     await sign_in(app, *VACCINATOR)
-    taps, typed = 0, []
+    taps, keys, waited = 0, 0, 0.0
 
     async def tap(target: Any) -> None:
         nonlocal taps
         taps += 1
         await target.click()
 
-    async def type_into(label: str, text: str) -> None:
+    async def type_into(label: str, text: str, filled: str | None = None) -> None:
+        nonlocal keys
         field = app.get_by_label(label, exact=True)
         await tap(field)
-        await field.fill(text)
-        typed.append(text)
+        await field.fill(filled or text)
+        keys += keystrokes(text)
 
+    async def wait_for_app(shown: Any) -> None:
+        nonlocal waited
+        started = time.monotonic()
+        await expect(shown).to_be_visible()
+        waited += time.monotonic() - started
+
+    flow_started = time.monotonic()
     await tap(app.get_by_role("link", name="Đăng ký mới"))
     await app.get_by_role("heading", name="Đăng ký đối tượng mới").wait_for()
+    # The camera button, the shutter, "use this photo": three taps, and the aim.
+    taps += PHOTO_TAPS
+    await app.set_input_files("#id-card-photo", photo)
+    form = app.locator("#register-form")
+    await wait_for_app(app.locator("#id-card-status").get_by_text(f"Đã điền từ CCCD của {MOTHER}"))
+    await expect(form.locator('[data-field="guardians[0].full_name"]')).to_have_value(MOTHER)
+    await expect(form.locator('[data-field="guardians[0].relationship"]')).to_have_value("mother")
     await type_into("Họ và tên", name)
-    await type_into("Ngày sinh", birth)
-    await type_into("Họ tên người giám hộ", mother)  # the relationship is "mother" already
-    await type_into("Số điện thoại", phone)
+    await type_into("Ngày sinh", birth.strftime("%d%m%Y"), str(birth))  # a date field takes the digits
+    await type_into("Số điện thoại", phone)  # a citizen ID card has no phone
     await tap(app.get_by_role("button", name="Đăng ký", exact=True))
-    await expect(app.get_by_role("heading", level=2)).to_have_text(name)
+    await wait_for_app(app.get_by_role("heading", level=2, name=name))
+    scripted = time.monotonic() - flow_started
+    person = taps * TAP_S + keys * KEY_S + AIM_S + waited
     print(
-        f"newborn with the mother's details: {taps} taps, {len(typed)} typed fields,"
-        f" {sum(len(text) for text in typed)} characters"
+        f"newborn with the mother's ID-card photo: {taps} taps, {keys} keys, the photo aimed;"
+        f" the person's time by the model {person:.1f} s ({taps} × {TAP_S} s + {keys} × {KEY_S} s"
+        f" + {AIM_S} s + {waited:.1f} s waiting for the app); the scripted flow took {scripted:.1f} s"
     )
-    assert server.subjects_named(name) == 1
-    assert taps <= NEWBORN_TAPS and len(typed) <= NEWBORN_FIELDS
+    assert server.rows(
+        "SELECT g.full_name, g.personal_id, sg.relationship FROM guardian g"
+        " JOIN subject_guardian sg ON sg.guardian = g.id JOIN subject s ON s.id = sg.subject WHERE s.full_name = ?",
+        name,
+    ) == [(MOTHER, number, "mother")]
+    assert person < NEWBORN_SECONDS and scripted < NEWBORN_SECONDS
 
 
 async def test_the_home_screen_shows_what_waits_what_failed_and_why(app: Any, server: Server) -> None:
