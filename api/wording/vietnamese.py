@@ -160,6 +160,9 @@ VIETNAMESE: dict[str, str] = {
     ),
     "Too many scans; try again in {seconds} seconds": "Quét quá nhiều lần; hãy thử lại sau {seconds} giây",
     "Dose {id} not found": "Không tìm thấy mũi tiêm {id}",
+    # stock: the product's link to the schedule's vaccine (stockleft)
+    "Only a vaccine names a vaccine code: leave it empty": "Chỉ vắc xin mới có mã vắc xin: hãy để trống",
+    "The schedule has no vaccine with code {code}": "Lịch tiêm chủng không có vắc xin mã {code}",
 }
 
 # Words the code puts into a message (a state, a sex as the ID number gives it), worded too.
