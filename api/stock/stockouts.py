@@ -4,9 +4,10 @@ A day is a stock-out day of a store × product when the product's balance there 
 lots) was zero or below at the end of that day (Vietnam's days), as the stock card's
 closing balance reads. Recomputed from the ledger's entries (a report over time cannot
 read balances): the sum before the period opens it, then each day's entries. A product
-counts from the day it first entered the store; from the period's first day when it was
-there before the period, or when the store keeps a min/max for it (it should be there,
-held or not). Days after today are not counted.
+counts from the period's first day when it was at the store before the period, else from
+the first day it entered the store or the store set a min/max for it (from then it should
+be there: a product never stocked but kept at a min is out every day). Days after today
+are not counted.
 """
 
 from __future__ import annotations
@@ -29,14 +30,15 @@ SELECT e.store AS store_id, p.code AS product_code,
 """
 # Products a store keeps a min/max for: out of stock every day until they first arrive.
 _LEVELS = """
-SELECT s.id AS store_id, p.code AS product_code
+SELECT s.id AS store_id, p.code AS product_code, {day} AS day
   FROM stock_level v JOIN store s ON s.id = v.store JOIN facility f ON f.id = s.facility
   JOIN stock_product p ON p.id = v.product
  WHERE {where}
 """
+# A timestamp's day in Vietnam (UTC+7, no DST), as text.
 _DAY = {
-    "postgres": "to_char(v.occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD')",
-    "sqlite": "strftime('%Y-%m-%d', v.occurred_at, '+7 hours')",
+    "postgres": "to_char({} AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD')",
+    "sqlite": "strftime('%Y-%m-%d', {}, '+7 hours')",
 }
 
 StoreProduct = tuple[int, str]
@@ -47,24 +49,27 @@ async def stockout_days(
 ) -> dict[tuple[int, str, str], int]:
     """(store, product code, month 'YYYY-MM') → stock-out days of that month in the period,
     for the stores of ``where`` (the report's area); only months with at least one."""
-    day_sql = _DAY["postgres" if StockEntry._meta.db.engine_type == "postgres" else "sqlite"]
+    day_of = _DAY["postgres" if StockEntry._meta.db.engine_type == "postgres" else "sqlite"]
     opening: dict[StoreProduct, int] = defaultdict(int)
     moves: dict[StoreProduct, dict[str, int]] = defaultdict(dict)
-    for row in await StockEntry.raw(_MOVES.format(day=day_sql, where=where), start, end, *args):
+    for row in await StockEntry.raw(_MOVES.format(day=day_of.format("v.occurred_at"), where=where), start, end, *args):
         key = (int(row["store_id"]), row["product_code"])
         if row["day"] == "":
             opening[key] += int(row["doses"])
         else:
             moves[key][row["day"]] = int(row["doses"])
+    # Since when each kept product is expected: the level's last change (levels keep no
+    # creation date; a later change only shortens the count).
     kept = {
-        (int(row["store_id"]), row["product_code"]) for row in await StockEntry.raw(_LEVELS.format(where=where), *args)
+        (int(row["store_id"]), row["product_code"]): row["day"]
+        for row in await StockEntry.raw(_LEVELS.format(day=day_of.format("v.updated_at"), where=where), *args)
     }
     last = min(until, clock.current().today())
     found: dict[tuple[int, str, str], int] = defaultdict(int)
-    for key in set(opening) | set(moves) | kept:
-        days = moves.get(key, {})
-        first = since if key in opening or key in kept else date.fromisoformat(min(days))
-        _count(found, key, first, last, opening.get(key, 0), days)
+    for key in set(opening) | set(moves) | set(kept):
+        starts = [day for day in (min(moves.get(key, {}), default=None), kept.get(key)) if day]
+        first = since if key in opening else max(since, date.fromisoformat(min(starts)))
+        _count(found, key, first, last, opening.get(key, 0), moves.get(key, {}))
     return dict(found)
 
 

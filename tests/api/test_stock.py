@@ -813,8 +813,8 @@ async def test_usage_report_counts_stock_out_days_and_exports_them_for_one_commu
 ) -> None:
     """Ten days to today. Pentavalent at F1: 5 doses before the period, all 5 given on its
     3rd day, 10 received on its 7th: out of stock from the 3rd to the 6th (4 days). BCG at
-    F1: a min set, never stocked: out every day (10). BCG at F1b: first received on the 9th
-    day, never out."""
+    F1: a min set a month before, never stocked: out every day (10). BCG at F1b: first
+    received on the 9th day, never out. Before any of it: nothing (the min was not set)."""
     today = clock.current().today()
     since = today - timedelta(days=9)
     f1 = stock.stores["F1"]
@@ -826,7 +826,8 @@ async def test_usage_report_counts_stock_out_days_and_exports_them_for_one_commu
         await _receive(stock, "F1", "penta_a", 10)
     with clock.using(_on(since + timedelta(days=8))):
         await _receive(stock, "F1b", "bcg", 20)
-    await alerts.set_level(ACTOR, f1, stock.products["bcg"], unit="doses", min_level=10, max_level=100)
+    with clock.using(_on(since - timedelta(days=30))):
+        await alerts.set_level(ACTOR, f1, stock.products["bcg"], unit="doses", min_level=10, max_level=100)
     officer = await token_for("prov1")
     period = f"since={since}&until={today}"
     answer = await client.get(f"/api/stock/reports/usage?{period}", headers=officer)
@@ -847,6 +848,9 @@ async def test_usage_report_counts_stock_out_days_and_exports_them_for_one_commu
     assert "wasted_broken" in header.split(",") and "wasted_found" not in header.split(",")
     assert {line.split(",")[2] for line in lines} == {str(f1["facility_id"])}
     assert sum(int(line.split(",")[-1]) for line in lines if ",BCG," in line) == 10
+    earlier = since - timedelta(days=60)
+    before = await client.get(f"/api/stock/reports/usage?since={earlier}&until={earlier}", headers=officer)
+    assert before.json() == []
     outside = await client.get(f"/api/stock/reports/usage?{period}&place_id={999_999}", headers=officer)
     assert outside.status_code == 404
 

@@ -45,6 +45,10 @@ async def adjust(page: Any, lot: str, reason: str, doses: int) -> None:
     await page.goto("/#/")
     await page.get_by_role("link", name="Tồn kho").click()
     await page.get_by_role("link", name="Điều chỉnh tồn kho").click()
+    await fill_adjustment(page, lot, reason, doses)
+
+
+async def fill_adjustment(page: Any, lot: str, reason: str, doses: int) -> None:
     await expect(page.locator("#adjust-on-hand")).not_to_be_empty()
     options = await page.locator("#adjust-lot option").all_inner_texts()
     await page.get_by_label("Lô").select_option(label=next(text for text in options if lot in text))
@@ -71,9 +75,8 @@ async def test_an_adjustment_online_and_one_made_offline_show_the_balance_the_da
     server.stop()
     try:
         await app.reload()  # from the cached shell and the balances last read
-        await app.get_by_label("Lý do").select_option(label="Tìm thấy")
-        await app.get_by_label("Số liều").fill("10")
-        await app.get_by_role("button", name="Ghi điều chỉnh").click()
+        await expect(app.locator(".notice").first).to_contain_text("Không có mạng")
+        await fill_adjustment(app, HEPB, "Tìm thấy", 10)
         await expect(app.locator(".stock-result")).to_have_text(QUEUED)
     finally:
         server.start()
@@ -169,6 +172,7 @@ async def test_a_product_below_min_the_store_never_held_is_shown_and_its_alert_n
     await app.get_by_role("link", name="Cảnh báo").click()
     await expect(app.locator("#alerts li").first).to_contain_text("MR")
     [(alerts,)] = server.rows(
-        "SELECT count(*) FROM stock_alert a JOIN store s ON s.id = a.store WHERE s.name = 'Tủ đông' AND a.kind = 'below_min'"
+        "SELECT count(*) FROM stock_alert a JOIN store s ON s.id = a.store"
+        " WHERE s.name = 'Tủ đông' AND a.kind = 'below_min'"
     )
     assert alerts == 1
