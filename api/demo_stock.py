@@ -40,16 +40,24 @@ class DemoProduct:
     has_vvm: bool
     rule: catalogue.OpenVialRule
     hours: int | None = None
+    vaccine_code: str = ""  # the schedule's (schedule/vn), so the dose screen offers its lots
 
 
 PRODUCTS = [
-    DemoProduct("BCG", "BCG (lao)", "vaccine", 20, 50, True, "hours", 6),
-    DemoProduct("HepB", "Viêm gan B", "vaccine", 10, 50, True, "keep_28_days"),
+    DemoProduct("BCG", "BCG (lao)", "vaccine", 20, 50, True, "hours", 6, "19"),
+    DemoProduct("HepB", "Viêm gan B", "vaccine", 10, 50, True, "keep_28_days", vaccine_code="08"),
     DemoProduct(
-        "DTP-HepB-Hib", "Bạch hầu - Ho gà - Uốn ván - Viêm gan B - Hib", "vaccine", 1, 50, True, "keep_28_days"
+        "DTP-HepB-Hib",
+        "Bạch hầu - Ho gà - Uốn ván - Viêm gan B - Hib",
+        "vaccine",
+        1,
+        50,
+        True,
+        "keep_28_days",
+        vaccine_code="198",
     ),
-    DemoProduct("bOPV", "Bại liệt uống", "vaccine", 20, 50, True, "keep_28_days"),
-    DemoProduct("MR", "Sởi - Rubella", "vaccine", 10, 50, True, "session"),
+    DemoProduct("bOPV", "Bại liệt uống", "vaccine", 20, 50, True, "keep_28_days", vaccine_code="178"),
+    DemoProduct("MR", "Sởi - Rubella", "vaccine", 10, 50, True, "session", vaccine_code="04"),
     DemoProduct("AD-0.5", "Bơm kim tiêm tự khóa 0,5 ml", "syringe", 1, 100, False, "session"),
 ]
 
@@ -61,7 +69,9 @@ async def load_stock(actor: Actor, *, province_store_id: int, commune_store_ids:
     assert province is not None
     lots: dict[str, list[dict[str, Any]]] = {}
     for index, item in enumerate(PRODUCTS):
-        product = await catalogue.create_product(actor, code=item.code, name=item.name, kind=item.kind)
+        product = await catalogue.create_product(
+            actor, code=item.code, name=item.name, kind=item.kind, vaccine_code=item.vaccine_code
+        )
         gtin = demo_number(100 + index, 14)
         await catalogue.register_presentation(
             actor,

@@ -2,10 +2,9 @@
 hand, not expired, not on hold, first expiry first (FEFO), each with the schedule's
 vaccine code and route, so the dose screen records a dose in one tap on a lot.
 
-The stock catalogue does not yet name the schedule's vaccine for a product
-(docs/stock.md, "Not yet"), so the code comes from the vaccine catalogue by the lot's
-GTIN, else from the stock product's code when it is a vaccine code, else from the usual
-names of the EPI products; a product none of these name (a syringe) is left out.
+The vaccine code is the one the stock product names (``stock_product.vaccine_code``,
+niis_0024), else the vaccine catalogue's for the lot's GTIN; a product neither names (a
+syringe, a vaccine not linked yet) is left out.
 """
 
 from __future__ import annotations
@@ -13,39 +12,23 @@ from __future__ import annotations
 from typing import Any
 
 from api import clock
-from api.immunization import services as immunization
 from api.scope import Scope
 from api.stock import services as ledger
 from api.stock import stores
 from schedule.vn import catalogue
 
-# The EPI products by their usual short names (as the demo's and most provinces' stock
-# catalogues write them) → the schedule's vaccine code.
-_EPI_NAMES = {
-    "BCG": "19",
-    "HepB": "08",
-    "DTP-HepB-Hib": "198",
-    "bOPV": "178",
-    "IPV": "10",
-    "MR": "04",
-    "MV": "05",
-    "DTP": "01",
-    "Td": "09",
-    "JE": "39",
-}
 
-
-def vaccine_code(product_code: str, gtin: str) -> str | None:
-    """The schedule's vaccine code of a stock product, or None when it is not a vaccine we know."""
+def vaccine_code(lot: dict[str, Any]) -> str | None:
+    """The schedule's vaccine code of a lot's product (the stock catalogue's link), else the
+    vaccine catalogue's for its GTIN; None when neither names one (a syringe, a product not
+    linked yet: an officer links it, ``PATCH /api/stock/products/{id}``)."""
+    if lot["vaccine_code"]:
+        return str(lot["vaccine_code"])
     try:
-        found = catalogue.by_gtin(gtin) if gtin else None
+        found = catalogue.by_gtin(lot["gtin"]) if lot["gtin"] else None
     except ValueError:
         found = None
-    if found is not None:
-        return found.code
-    if product_code in immunization.current_schedule().timeline.vaccines:
-        return product_code
-    return _EPI_NAMES.get(product_code)
+    return found.code if found is not None else None
 
 
 def route_of(code: str) -> str:
@@ -65,7 +48,7 @@ async def usable_lots(scope: Scope) -> list[dict[str, Any]]:
         for lot in await ledger.balances(store["id"]):
             if lot["doses"] <= 0 or lot["on_hold"] or lot["expiry"] < today:
                 continue
-            code = vaccine_code(lot["product_code"], lot["gtin"])
+            code = vaccine_code(lot)
             if code is not None:
                 shown = {"store_id": store["id"], "store_name": store["name"], "vaccine_code": code}
                 found.append({**lot, **shown, "route": route_of(code)})

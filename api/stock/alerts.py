@@ -75,6 +75,7 @@ async def level(store_id: int, product_id: int) -> dict[str, Any]:
     row = (
         await StockLevel.select(
             StockLevel.product.as_alias("product_id"),
+            StockLevel.product.code.as_alias("product_code"),
             StockLevel.unit,
             StockLevel.min_level,
             StockLevel.max_level,

@@ -17,8 +17,10 @@ from api import clock
 from api.audit import services as audit
 from api.context import Actor
 from api.errors import Conflict, Invalid, NotFound
+from api.immunization import services as immunization
 from db.tables import StockLot, StockPresentation, StockProduct
 from db.unit_of_work import unit_of_work
+from schedule.vn import catalogue as schedule_catalogue
 
 ProductKind = Literal["vaccine", "diluent", "syringe", "safety_box"]
 OpenVialRule = Literal["keep_28_days", "session", "hours"]
@@ -45,17 +47,51 @@ async def products() -> list[dict[str, Any]]:
     return await StockProduct.select().order_by(StockProduct.code)
 
 
-async def create_product(actor: Actor, *, code: str, name: str, kind: ProductKind) -> dict[str, Any]:
+def check_vaccine_code(code: str, kind: str, *, field: str = "vaccine_code") -> str:
+    """The schedule's vaccine code a product names ('' for none); 422 when the schedule
+    (schedule/vn) has no vaccine of that code, or when the product is not a vaccine."""
+    code = code.strip()
+    if not code:
+        return ""
+    if kind != "vaccine":
+        raise Invalid("Only a vaccine names a vaccine code: leave it empty", field=field)
+    if code not in immunization.current_schedule().timeline.vaccines and not schedule_catalogue.by_code(code):
+        raise Invalid(f"The schedule has no vaccine with code {code}", field=field)
+    return code
+
+
+async def create_product(
+    actor: Actor, *, code: str, name: str, kind: ProductKind, vaccine_code: str = ""
+) -> dict[str, Any]:
+    vaccine = check_vaccine_code(vaccine_code, kind)
     async with unit_of_work():
         if await StockProduct.exists().where(StockProduct.code == code):
             raise Conflict(f"A product with code {code} already exists", details={"field": "code"})
         product_id = await audit.insert_audited(
             actor,
-            StockProduct(code=code, name=name, kind=kind, created_at=clock.current().now()),
+            StockProduct(code=code, name=name, kind=kind, vaccine_code=vaccine, created_at=clock.current().now()),
             action="stock.product.create",
             entity="stock_product",
             place_id=None,
-            shown=("code", "name", "kind"),
+            shown=("code", "name", "kind", "vaccine_code"),
+        )
+    return await product(product_id)
+
+
+async def link_vaccine(actor: Actor, product_id: int, vaccine_code: str) -> dict[str, Any]:
+    """Name (or clear, with '') the schedule's vaccine a product is."""
+    async with unit_of_work():
+        before = await product(product_id)
+        vaccine = check_vaccine_code(vaccine_code, before["kind"])
+        await StockProduct.update({StockProduct.vaccine_code: vaccine}).where(StockProduct.id == product_id)
+        await audit.record(
+            actor,
+            "stock.product.vaccine",
+            "stock_product",
+            product_id,
+            place_id=None,
+            before={"vaccine_code": before["vaccine_code"]},
+            after={"vaccine_code": vaccine},
         )
     return await product(product_id)
 
@@ -124,6 +160,7 @@ LOT_COLUMNS = (
     StockLot.on_hold,
     StockLot.product.as_alias("product_id"),
     StockLot.product.code.as_alias("product_code"),
+    StockLot.product.vaccine_code.as_alias("vaccine_code"),
     StockLot.presentation.gtin.as_alias("gtin"),
     StockLot.presentation.doses_per_vial.as_alias("doses_per_vial"),
     StockLot.presentation.has_vvm.as_alias("has_vvm"),

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 import msgspec
-from litestar import Controller, Request, Response, get, post, put
+from litestar import Controller, Request, Response, get, patch, post, put
 from litestar.params import Parameter
 
 from api.auth.guards import requires
@@ -41,6 +41,7 @@ from api.stock.schemas import (
     PresentationOut,
     ProductIn,
     ProductOut,
+    ProductVaccineIn,
     ProposalIn,
     ProposalOut,
     ReceiptIn,
@@ -59,6 +60,14 @@ def _key(request: Request[Any, Any, Any]) -> str | None:
     return parse_key(raw) if raw else None
 
 
+def _csv(text: str, filename: str) -> Response[Any]:
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 async def _answer(event_id: int) -> EventOut:
     return msgspec.convert(await ledger.event(event_id), EventOut)
 
@@ -74,8 +83,16 @@ class CatalogueController(Controller):
 
     @post("/products", status_code=201, guards=[requires(Permission.CATALOGUE_WRITE)])
     async def create_product(self, actor: Actor, data: ProductIn) -> ProductOut:
-        row = await catalogue.create_product(actor, code=data.code, name=data.name, kind=data.kind)
+        row = await catalogue.create_product(
+            actor, code=data.code, name=data.name, kind=data.kind, vaccine_code=data.vaccine_code
+        )
         return msgspec.convert(row, ProductOut)
+
+    @patch("/products/{product_id:int}", guards=[requires(Permission.CATALOGUE_WRITE)])
+    async def link_vaccine(self, actor: Actor, product_id: int, data: ProductVaccineIn) -> ProductOut:
+        """Name the schedule's vaccine a product is (the vaccination records give its lots
+        as that vaccine), or clear it with ''."""
+        return msgspec.convert(await catalogue.link_vaccine(actor, product_id, data.vaccine_code), ProductOut)
 
     @get("/presentations/{gtin:str}")
     async def presentation(self, gtin: str) -> PresentationOut:
@@ -278,11 +295,16 @@ class ReportController(Controller):
         since: date,
         until: date,
         place_id: Annotated[int | None, Parameter(ge=1)] = None,
-    ) -> list[UsageOut]:
+        format: Literal["json", "csv"] = "json",
+    ) -> Response[Any]:
         """Consumption and wastage per store × product × month of the period (``since`` to
-        ``until``, inclusive) in your area: doses administered, wasted by reason, issued for use (given +
-        wasted), and the wastage rate (issued − administered) ÷ issued."""
-        return msgspec.convert(await ledger.area_usage(area, place_id, since, until), list[UsageOut])
+        ``until``, inclusive) in your area (or one unit of it): doses administered, wasted by reason,
+        issued for use (given + wasted), the wastage rate (issued − administered) ÷ issued, and the
+        stock-out days (closing balance zero or below). ``format=csv`` exports it."""
+        rows = await ledger.area_usage(area, place_id, since, until)
+        if format == "csv":
+            return _csv(ledger.usage_csv(rows), "stock-usage.csv")
+        return Response(msgspec.convert(rows, list[UsageOut]))
 
     @get("/on-hand")
     async def on_hand(
@@ -299,11 +321,7 @@ class ReportController(Controller):
         the whole report."""
         if format == "csv":
             rows = await ledger.area_on_hand(area, place_id)
-            return Response(
-                ledger.as_csv(rows, ledger.ON_HAND_COLUMNS),
-                media_type="text/csv; charset=utf-8",
-                headers={"Content-Disposition": 'attachment; filename="stock-on-hand.csv"'},
-            )
+            return _csv(ledger.as_csv(rows, ledger.ON_HAND_COLUMNS), "stock-on-hand.csv")
         rows = await ledger.area_on_hand(area, place_id, after_store_id=after_store_id, stores=stores)
         headers = {}
         if len({row["store_id"] for row in rows}) == stores:

@@ -24,10 +24,20 @@ Reference = Annotated[str, Meta(max_length=64, description="SSCC or order number
 Note = Annotated[str, Meta(max_length=500)]
 
 
+VaccineCode = Annotated[
+    str, Meta(max_length=16, description="The schedule's vaccine code (schedule/vn) of a vaccine; empty for none")
+]
+
+
 class ProductIn(Input):
     code: Annotated[str, Meta(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z._-]+$")]
     name: Name
     kind: ProductKind
+    vaccine_code: VaccineCode = ""
+
+
+class ProductVaccineIn(Input):
+    vaccine_code: VaccineCode
 
 
 class ProductOut(msgspec.Struct):
@@ -35,6 +45,7 @@ class ProductOut(msgspec.Struct):
     code: str
     name: str
     kind: str
+    vaccine_code: str
     created_at: datetime
 
 
@@ -97,6 +108,7 @@ class BalanceOut(msgspec.Struct):
     on_hold: bool
     product_id: int
     product_code: str
+    vaccine_code: str
     gtin: str
     doses_per_vial: int
     doses: int
@@ -204,6 +216,7 @@ class LevelIn(Input):
 
 class LevelOut(msgspec.Struct):
     product_id: int
+    product_code: str
     unit: str
     min_level: int
     max_level: int
@@ -270,6 +283,7 @@ class UsageOut(msgspec.Struct):
     wasted_by_reason: dict[str, int]
     issued: int
     wastage_rate: float | None
+    stockout_days: int
 
 
 class OnHandOut(msgspec.Struct):

@@ -16,7 +16,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from api import clock
 from api.audit import services as audit
@@ -24,7 +24,7 @@ from api.audit.services import Details
 from api.context import Actor
 from api.errors import Conflict, Invalid, NotFound
 from api.scope import Scope
-from api.stock import alerts, catalogue, stores
+from api.stock import alerts, catalogue, stockouts, stores
 from db.tables import StockBalance, StockEntry, StockEvent
 from db.unit_of_work import lock_row, locked, unit_of_work
 
@@ -757,6 +757,7 @@ def _with_vials(balance: dict[str, Any], lot: dict[str, Any], vvm_stage: int | N
         "on_hold": lot["on_hold"],
         "product_id": lot["product_id"],
         "product_code": lot["product_code"],
+        "vaccine_code": lot["vaccine_code"],
         "gtin": lot["gtin"],
         "doses_per_vial": lot["doses_per_vial"],
         "doses": doses,
@@ -972,8 +973,9 @@ async def usage_report(
     """Consumption and wastage per store × product × month from ``since`` to ``until``
     (inclusive): doses administered, doses wasted by reason (adjustments out, open-vial
     discards among them), doses issued for use (given + wasted) and the wastage rate
-    (issued − administered) ÷ issued (DOMAIN.md §7). Shipments to other stores are
-    transfers, not use, and are left out."""
+    (issued − administered) ÷ issued (DOMAIN.md §7), and the stock-out days of each month
+    (``api.stock.stockouts``; a month of stock-out days and no use still has its row).
+    Shipments to other stores are transfers, not use, and are left out."""
     if until < since:
         raise Invalid("The period ends on or after the day it starts", field="until")
     where, args = _area_where(place_ids, facility_id)
@@ -985,28 +987,74 @@ async def usage_report(
     grouped: dict[tuple[int, str, str], dict[str, Any]] = {}
     for row in rows:
         key = (row["store_id"], row["product_code"], row["month"])
-        found = grouped.setdefault(
-            key,
-            {
-                **{k: row[k] for k in ("store_id", "store_name", "facility_id", "facility_name", "product_code")},
-                "month": row["month"],
-                "administered": 0,
-                "wasted": 0,
-                "wasted_by_reason": {},
-            },
-        )
+        found = grouped.setdefault(key, _usage_row(row, row["product_code"], row["month"]))
         if row["kind"] == "administered":
             found["administered"] += int(row["doses"])
         else:
             found["wasted"] += int(row["doses"])
             found["wasted_by_reason"][row["reason"]] = int(row["doses"])
+    out_of_stock = await stockouts.stockout_days(where, args, since, until, start, end)
+    alone = [key for key in out_of_stock if key not in grouped]
+    names = (
+        {row["store_id"]: row for row in await StockEntry.raw(_STORE_NAMES.format(where=where), *args)} if alone else {}
+    )
+    for store_id, product_code, month in alone:
+        grouped[(store_id, product_code, month)] = _usage_row(names[store_id], product_code, month)
     report = []
-    for found in grouped.values():
+    for key in sorted(grouped):
+        found = grouped[key]
         issued = found["administered"] + found["wasted"]
         report.append(
-            {**found, "issued": issued, "wastage_rate": round(found["wasted"] / issued, 4) if issued else None}
+            {
+                **found,
+                "issued": issued,
+                "wastage_rate": round(found["wasted"] / issued, 4) if issued else None,
+                "stockout_days": out_of_stock.get(key, 0),
+            }
         )
     return report
+
+
+def _usage_row(store: dict[str, Any], product_code: str, month: str) -> dict[str, Any]:
+    """A store × product × month of the usage report before its entries are added."""
+    return {
+        **{k: store[k] for k in ("store_id", "store_name", "facility_id", "facility_name")},
+        "product_code": product_code,
+        "month": month,
+        "administered": 0,
+        "wasted": 0,
+        "wasted_by_reason": {},
+    }
+
+
+# The usage report's CSV: one column per reason doses are wasted for (a spreadsheet sums columns).
+WASTE_REASONS = tuple(reason for reason in get_args(AdjustmentReason) if reason != FOUND)
+USAGE_COLUMNS = (
+    "store_id",
+    "store_name",
+    "facility_id",
+    "facility_name",
+    "product_code",
+    "month",
+    "administered",
+    "wasted",
+    *(f"wasted_{reason}" for reason in WASTE_REASONS),
+    "issued",
+    "wastage_rate",
+    "stockout_days",
+)
+
+
+def usage_csv(rows: Sequence[dict[str, Any]]) -> str:
+    flat = [{**row, **{f"wasted_{r}": row["wasted_by_reason"].get(r, 0) for r in WASTE_REASONS}} for row in rows]
+    return as_csv(flat, USAGE_COLUMNS)
+
+
+# The names a usage row carries, for stores whose only rows are stock-out days.
+_STORE_NAMES = """
+SELECT s.id AS store_id, s.name AS store_name, f.id AS facility_id, f.name AS facility_name
+  FROM store s JOIN facility f ON f.id = s.facility WHERE {where}
+"""
 
 
 def _area_where(place_ids: frozenset[int] | None, facility_id: int | None) -> tuple[str, list[int]]:

@@ -687,6 +687,9 @@ VIETNAMESE: dict[str, str] = {
     "{where}: the parents make a cycle on {day}: {cycle}": (
         "{where}: các cấp trên tạo thành vòng lặp vào ngày {day}: {cycle}"
     ),
+    # stock: the product's link to the schedule's vaccine (stockleft)
+    "Only a vaccine names a vaccine code: leave it empty": "Chỉ vắc xin mới có mã vắc xin: hãy để trống",
+    "The schedule has no vaccine with code {code}": "Lịch tiêm chủng không có vắc xin mã {code}",
 }
 
 # Words the code puts into a message (a state, a sex as the ID number gives it), worded too.

@@ -29,6 +29,8 @@ class StockProduct(Table, tablename="stock_product"):
     name = Varchar(length=200)
     kind = Varchar(length=16)
     created_at = Timestamptz()
+    # The schedule's vaccine code (schedule/vn) of a vaccine; '' for the rest (niis_0024).
+    vaccine_code = Varchar(length=16, default="")
 
 
 class StockPresentation(Table, tablename="stock_presentation"):

@@ -49,6 +49,10 @@ const ROUTES = {
   // Vaccination certificates (SMART Health Cards): a subject's card, and checking one.
   certificate: { screen: "certificate", auth: true },
   verify: { screen: "verify", auth: true },
+  // Stock adjustments, the stock card's reversals, min/max (stockleft).
+  "stock-adjust": { screen: "stock-adjust", auth: true },
+  "stock-card": { screen: "stock-card", auth: true },
+  "stock-levels": { screen: "stock-levels", auth: true },
 };
 
 let root = null;

@@ -83,5 +83,10 @@ self.NIIS_SHELL = {
     "/certificate.css",
     "/js/screens/certificate.js",
     "/js/screens/verify.js",
+    // Stock adjustments, the stock card's reversals, min/max (stockleft).
+    "/js/screens/stock-left-kit.js",
+    "/js/screens/stock-adjust.js",
+    "/js/screens/stock-card.js",
+    "/js/screens/stock-levels.js",
   ],
 };

@@ -27,7 +27,7 @@ MR_GTIN = demo_gtin("100009")  # 10-dose vials, discarded 6 hours after opening
 
 
 async def _mr_lot(stock: Stock) -> int:
-    product = await catalogue.create_product(ACTOR, code="MR", name="Sởi - Rubella", kind="vaccine")
+    product = await catalogue.create_product(ACTOR, code="MR", name="Sởi - Rubella", kind="vaccine", vaccine_code="04")
     await catalogue.register_presentation(
         ACTOR, catalogue.PresentationIn(MR_GTIN, product["id"], 10, 50, True, "hours", 6)
     )

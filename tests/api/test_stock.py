@@ -95,8 +95,10 @@ async def stock(world: World) -> Stock:
         "F1b": await store("F1b", "commune", province["id"]),
         "F2": await store("F2", "commune", None),
     }
-    penta = await catalogue.create_product(ACTOR, code="DTP-HepB-Hib", name="Pentavalent", kind="vaccine")
-    bcg = await catalogue.create_product(ACTOR, code="BCG", name="BCG", kind="vaccine")
+    penta = await catalogue.create_product(
+        ACTOR, code="DTP-HepB-Hib", name="Pentavalent", kind="vaccine", vaccine_code="198"
+    )
+    bcg = await catalogue.create_product(ACTOR, code="BCG", name="BCG", kind="vaccine", vaccine_code="19")
     for gtin, product, doses, vvm, rule, hours in (
         (PENTA, penta, 1, False, "keep_28_days", None),
         (BCG, bcg, 20, True, "hours", 6),
@@ -640,7 +642,7 @@ OPV = demo_gtin("100003")  # 20-dose vials kept up to 28 days (WHO multi-dose vi
 
 
 async def _opv_lot(stock: Stock) -> int:
-    opv = await catalogue.create_product(ACTOR, code="bOPV", name="Oral polio", kind="vaccine")
+    opv = await catalogue.create_product(ACTOR, code="bOPV", name="Oral polio", kind="vaccine", vaccine_code="178")
     await catalogue.register_presentation(ACTOR, catalogue.PresentationIn(OPV, opv["id"], 20, 50, True, "keep_28_days"))
     return await _lot(OPV, "OP123", clock.current().today() + timedelta(days=300))
 
@@ -804,3 +806,73 @@ async def test_usage_report_gives_consumption_and_the_wastage_rate_by_reason(
         f"/api/stock/reports/usage?since={today}&until={today - timedelta(days=1)}", headers=await token_for("prov1")
     )
     assert backwards.status_code == 422
+
+
+def _on(day: date) -> clock.FixedClock:
+    """Noon in Vietnam on ``day``."""
+    return clock.FixedClock(datetime.combine(day, time(5), UTC))
+
+
+async def test_usage_report_counts_stock_out_days_and_exports_them_for_one_commune(
+    client: Any, token_for: Any, stock: Stock
+) -> None:
+    """Ten days to today. Pentavalent at F1: 5 doses before the period, all 5 given on its
+    3rd day, 10 received on its 7th: out of stock from the 3rd to the 6th (4 days). BCG at
+    F1: a min set a month before, never stocked: out every day (10). BCG at F1b: first
+    received on the 9th day, never out. Before any of it: nothing (the min was not set)."""
+    today = clock.current().today()
+    since = today - timedelta(days=9)
+    f1 = stock.stores["F1"]
+    with clock.using(_on(since - timedelta(days=5))):
+        await _receive(stock, "F1", "penta_a", 5)
+    with clock.using(_on(since + timedelta(days=2))):
+        await ledger.record_doses_administered(ACTOR, f1, stock.lots["penta_a"], doses=5, key="all-of-it")
+    with clock.using(_on(since + timedelta(days=6))):
+        await _receive(stock, "F1", "penta_a", 10)
+    with clock.using(_on(since + timedelta(days=8))):
+        await _receive(stock, "F1b", "bcg", 20)
+    with clock.using(_on(since - timedelta(days=30))):
+        await alerts.set_level(ACTOR, f1, stock.products["bcg"], unit="doses", min_level=10, max_level=100)
+    officer = await token_for("prov1")
+    period = f"since={since}&until={today}"
+    answer = await client.get(f"/api/stock/reports/usage?{period}", headers=officer)
+    assert answer.status_code == 200, answer.text
+    out: dict[tuple[str, str], int] = {}
+    given: dict[tuple[str, str], int] = {}
+    for row in answer.json():
+        key = (row["store_name"], row["product_code"])
+        out[key] = out.get(key, 0) + row["stockout_days"]
+        given[key] = given.get(key, 0) + row["administered"]
+    assert out == {("Kho F1", "DTP-HepB-Hib"): 4, ("Kho F1", "BCG"): 10}
+    assert given == {("Kho F1", "DTP-HepB-Hib"): 5, ("Kho F1", "BCG"): 0}
+    # The same report for one commune (Ba Đình: F1 only), as a spreadsheet.
+    sheet = await client.get(f"/api/stock/reports/usage?{period}&place_id={f1['place_id']}&format=csv", headers=officer)
+    assert sheet.status_code == 200 and sheet.headers["content-type"].startswith("text/csv")
+    header, *lines = sheet.text.splitlines()
+    assert header.split(",")[-3:] == ["issued", "wastage_rate", "stockout_days"]
+    assert "wasted_broken" in header.split(",") and "wasted_found" not in header.split(",")
+    assert {line.split(",")[2] for line in lines} == {str(f1["facility_id"])}
+    assert sum(int(line.split(",")[-1]) for line in lines if ",BCG," in line) == 10
+    earlier = since - timedelta(days=60)
+    before = await client.get(f"/api/stock/reports/usage?since={earlier}&until={earlier}", headers=officer)
+    assert before.json() == []
+    outside = await client.get(f"/api/stock/reports/usage?{period}&place_id={999_999}", headers=officer)
+    assert outside.status_code == 404
+
+
+async def test_a_product_below_min_never_stocked_raises_and_lists_its_alert(
+    client: Any, token_for: Any, stock: Stock
+) -> None:
+    f1 = stock.stores["F1"]["id"]
+    clerk = await token_for("clerk1")
+    answer = await client.put(
+        f"/api/stock/stores/{f1}/levels/{stock.products['bcg']}",
+        json={"unit": "doses", "min_level": 40, "max_level": 200},
+        headers={**clerk, **_key()},
+    )
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["below_min"], answer.json()["product_code"]) == (True, "BCG")
+    listed = (await client.get(f"/api/stock/stores/{f1}/alerts", headers=clerk)).json()
+    assert [(a["kind"], a["product_id"], a["doses"]) for a in listed] == [("below_min", stock.products["bcg"], 0)]
+    levels = (await client.get(f"/api/stock/stores/{f1}/levels", headers=clerk)).json()
+    assert [(lv["product_code"], lv["below_min"]) for lv in levels] == [("BCG", True)]

@@ -21,11 +21,14 @@ export async function render(root) {
   const { all, current } = await kit.stores();
   kit.show(root, kit.header("stock.alerts.heading", all, current));
   if (!current) return;
-  const [alerts, balances] = await Promise.all([
+  const [alerts, balances, levels] = await Promise.all([
     kit.read(`/api/stock/stores/${current.id}/alerts`),
     kit.read(`/api/stock/stores/${current.id}/balances`),
+    kit.read(`/api/stock/stores/${current.id}/levels`),
   ]);
-  const products = new Map(balances.data.map((b) => [b.product_id, b.product_code]));
+  // Products by their min/max too: one below min may never have been held here.
+  const products = new Map([...levels.data.map((l) => [l.product_id, l.product_code]),
+    ...balances.data.map((b) => [b.product_id, b.product_code])]);
   const lots = new Map(balances.data.map((b) => [b.lot_id, b]));
   kit.show(root, kit.offlineNote(alerts), alerts.data.length
     ? h("ul", { class: "items", id: "alerts" }, alerts.data.map((alert) =>

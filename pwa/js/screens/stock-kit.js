@@ -74,8 +74,8 @@ export function header(titleKey, all, current) {
 
 // Queues a write and shows what became of it in `status` (an aria-live region):
 // waiting for the network, sent, or refused with the server's message.
-export async function write(status, { path, body, label }) {
-  const item = await outbox.submit({ path, body, label });
+export async function write(status, { method = "POST", path, body, label }) {
+  const item = await outbox.submit({ method, path, body, label });
   const show = async () => {
     const now = (await outbox.list()).find((queued) => queued.seq === item.seq);
     if (!now) return;

@@ -5,6 +5,7 @@
 import { h } from "../dom.js";
 import { language, t } from "../i18n.js";
 import { keptRange, rangeForm } from "../range-form.js";
+import { refresh } from "../router.js";
 import * as store from "../store.js";
 import * as kit from "./stock-kit.js";
 
@@ -13,6 +14,7 @@ if (!document.querySelector('link[href="/stockui.css"]')) {
 }
 
 const PERIOD_KEY = "niis.stockui.period";
+const PLACE_KEY = "niis.stockleft.usage-place";
 // DOMAIN.md §7 leaves the acceptable rate to the programme; above this the card says so.
 const HIGH_RATE = 0.1;
 
@@ -56,7 +58,8 @@ function usageCard(row) {
       fact(t("stockui.usage.wasted"), row.wasted, { class: "wasted" }),
       fact(t("stockui.usage.issued"), row.issued, { class: "issued" }),
       fact(t("stockui.usage.rate"), percent(row.wastage_rate),
-        { class: `rate${row.wastage_rate !== null && row.wastage_rate > HIGH_RATE ? " high" : ""}` })),
+        { class: `rate${row.wastage_rate !== null && row.wastage_rate > HIGH_RATE ? " high" : ""}` }),
+      fact(t("stockleft.usage.stockout_days"), row.stockout_days, { class: `stockout${row.stockout_days ? " high" : ""}` })),
     reasons.length ? h("ul", { class: "reasons", "aria-label": t("stockui.usage.by_reason") },
       reasons.map(([reason, doses]) => h("li", { "data-reason": reason, text: t("stockui.usage.reason_doses", { reason: reasonText(reason), doses }) }))) : null);
 }
@@ -67,6 +70,34 @@ function storeCard(rows) {
     h("h3", { text: first.store_name }),
     h("p", { class: "muted", text: first.facility_name }),
     h("ul", { class: "usage-grid" }, rows.map(usageCard)));
+}
+
+// The units of the officer's area, the area first (GET /api/places lists the path above
+// it, then the area, parents before children); the choice kept for the browser session.
+async function placeFilter() {
+  const user = store.get().user;
+  let places = [];
+  try {
+    places = (await kit.read("/api/places")).data;
+  } catch {
+    return { query: "", field: null };
+  }
+  const from = places.findIndex((p) => p.id === user.scope_place_id);
+  const units = from < 0 ? [] : places.slice(from);
+  const kept = Number(sessionStorage.getItem(PLACE_KEY));
+  const chosen = units.some((p) => p.id === kept) ? kept : null;
+  const select = h("select", { id: "usage-place" },
+    h("option", { value: "", text: t("stockleft.usage.whole_area") }),
+    units.slice(1).map((p) => h("option", { value: p.id, selected: p.id === chosen, text: p.name })));
+  select.addEventListener("change", () => {
+    if (select.value) sessionStorage.setItem(PLACE_KEY, select.value);
+    else sessionStorage.removeItem(PLACE_KEY);
+    refresh();
+  });
+  return {
+    query: chosen ? `&place_id=${chosen}` : "",
+    field: units.length > 1 ? h("label", { class: "field", for: "usage-place" }, h("span", { text: t("stockleft.usage.place") }), select) : null,
+  };
 }
 
 export async function render(root) {
@@ -81,7 +112,12 @@ export async function render(root) {
     h("p", { class: "muted", text: t(clerk ? "stockui.usage.scope_clerk" : "stockui.usage.scope_area") }),
     form, problem,
     h("a", { href: clerk ? "#/stock" : "#/", class: "back", text: t(clerk ? "stock.back" : "stockui.home") })));
-  const answer = await kit.read(`/api/stock/reports/usage?since=${chosen.from}-01&until=${lastDay(chosen.to)}`);
+  // An officer narrows the report to one unit of their area (province, district, commune).
+  const place = clerk ? { query: "", field: null } : await placeFilter();
+  const query = `since=${chosen.from}-01&until=${lastDay(chosen.to)}${place.query}`;
+  kit.show(root, place.field, h("a", { class: "task", id: "usage-csv", href: `/api/stock/reports/usage?${query}&format=csv`,
+    download: "stock-usage.csv", text: t("stockleft.usage.csv") }));
+  const answer = await kit.read(`/api/stock/reports/usage?${query}`);
   const byStore = new Map();
   for (const row of answer.data) {
     if (!byStore.has(row.store_id)) byStore.set(row.store_id, []);

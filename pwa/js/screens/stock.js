@@ -13,6 +13,9 @@ const TASKS = [
   ["stock-alerts", "stock.task.alerts"],
   ["stock-vials", "stockui.task.vials"],
   ["stock-usage", "stockui.task.usage"],
+  ["stock-adjust", "stockleft.task.adjust"],
+  ["stock-card", "stockleft.task.card"],
+  ["stock-levels", "stockleft.task.levels"],
 ];
 
 function expiryText(balance) {
@@ -68,6 +71,12 @@ export async function render(root) {
     if (!byProduct.has(balance.product_code)) byProduct.set(balance.product_code, { id: balance.product_id, lots: [] });
     // A lot held once and now gone stays off the list, unless an offline dose took it below zero.
     if (balance.doses !== 0 || balance.flagged) byProduct.get(balance.product_code).lots.push(balance);
+  }
+  // A product below its min that the store never held has no balance row: shown all the same.
+  for (const level of levels.data) {
+    if (level.below_min && ![...byProduct.values()].some((product) => product.id === level.product_id)) {
+      byProduct.set(level.product_code, { id: level.product_id, lots: [] });
+    }
   }
   const cards = [...byProduct]
     .filter(([, product]) => product.lots.length || levelOf.get(product.id)?.below_min)
