@@ -160,6 +160,38 @@ VIETNAMESE: dict[str, str] = {
     ),
     "Too many scans; try again in {seconds} seconds": "Quét quá nhiều lần; hãy thử lại sau {seconds} giây",
     "Dose {id} not found": "Không tìm thấy mũi tiêm {id}",
+    "Send an Idempotency-Key (a UUID made once per {what}) so a retry never records it twice": (
+        "Hãy gửi Idempotency-Key (một UUID tạo một lần cho mỗi {what}) để gửi lại không bị ghi hai lần"
+    ),
+    "Lot {lot} of {product} is on hold (stopped everywhere): do not use it, take a vial of another lot": (
+        "Lô {lot} của {product} đang bị tạm dừng sử dụng (dừng ở mọi nơi): không dùng lô này, hãy lấy lọ của lô khác"
+    ),
+    "Lot {lot} of {product} expired on {expiry}: do not use it, take a vial of another lot": (
+        "Lô {lot} của {product} đã hết hạn ngày {expiry}: không dùng lô này, hãy lấy lọ của lô khác"
+    ),
+    "Lot {lot} of {product} is on hold: do not issue or use it": (
+        "Lô {lot} của {product} đang bị tạm dừng sử dụng: không cấp phát, không sử dụng"
+    ),
+    # AEFI reports (api/records/aefi)
+    "Name the dose (or doses) the event followed": "Hãy chọn mũi tiêm (một hoặc nhiều) trước khi xảy ra phản ứng",
+    "The doses of one report are one person's: report each person apart": (
+        "Các mũi tiêm của một báo cáo phải của cùng một người: hãy báo cáo riêng từng người"
+    ),
+    "Dose {id} was voided: report against the dose given": (
+        "Mũi tiêm {id} đã bị hủy: hãy báo cáo cho mũi tiêm đã thực hiện"
+    ),
+    "Pick at least one symptom": "Hãy chọn ít nhất một triệu chứng",
+    "Unknown symptom code {code}: pick one of the list": "Không có mã triệu chứng {code}: hãy chọn trong danh sách",
+    "Describe the other symptom in words": "Hãy mô tả triệu chứng khác bằng lời",
+    "The onset is in the future: give the date and time the symptoms began": (
+        "Thời điểm khởi phát ở tương lai: hãy nhập ngày giờ triệu chứng bắt đầu"
+    ),
+    "The onset is before the dose of {date}: an AEFI follows the dose": (
+        "Thời điểm khởi phát trước mũi tiêm ngày {date}: phản ứng sau tiêm xảy ra sau mũi tiêm"
+    ),
+    "Unknown seriousness {value}": "Không có mức độ nghiêm trọng {value}",
+    "Unknown outcome {value}": "Không có kết quả {value}",
+    "AEFI report {id} not found": "Không tìm thấy báo cáo phản ứng sau tiêm {id}",
 }
 
 # Words the code puts into a message (a state, a sex as the ID number gives it), worded too.
@@ -171,4 +203,6 @@ WORDS: dict[str, str] = {
     "merged": "đã gộp",
     "male": "nam",
     "female": "nữ",
+    "dose": "mũi tiêm",
+    "report": "báo cáo",
 }
