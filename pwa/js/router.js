@@ -49,6 +49,10 @@ const ROUTES = {
   // Vaccination certificates (SMART Health Cards): a subject's card, and checking one.
   certificate: { screen: "certificate", auth: true },
   verify: { screen: "verify", auth: true },
+  // AEFI: a report from a dose's history line; officers' list and one report (issue 14).
+  "aefi-report": { screen: "aefi-report", auth: true },
+  aefi: { screen: "aefi", auth: true },
+  "aefi-detail": { screen: "aefi-detail", auth: true },
 };
 
 let root = null;

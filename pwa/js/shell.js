@@ -83,5 +83,11 @@ self.NIIS_SHELL = {
     "/certificate.css",
     "/js/screens/certificate.js",
     "/js/screens/verify.js",
+    // AEFI reports and lot hold (issue 14).
+    "/aefi.css",
+    "/js/aefi-view.js",
+    "/js/screens/aefi-report.js",
+    "/js/screens/aefi.js",
+    "/js/screens/aefi-detail.js",
   ],
 };

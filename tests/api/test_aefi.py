@@ -11,6 +11,7 @@ at F1); officers over F1: ``com1`` (Ba Đình), ``prov1`` (Hà Nội), ``admin``
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -277,6 +278,10 @@ async def test_the_symptom_list_is_versioned_data_and_the_app_words_every_code(
     codes = [s["code"] for s in answer["symptoms"]]
     assert answer["version"] == aefi.symptom_list().version and "anaphylaxis" in codes and "hhe" in codes
     assert [s["code"] for s in answer["symptoms"] if s["needs_text"]] == ["other"]
+    # The form offers the same codes, in the same order (it works offline, so it keeps them).
+    with open("pwa/js/aefi-view.js", encoding="utf-8") as view:
+        offered = re.search(r"SYMPTOMS = \[([^\]]*)\]", view.read())
+    assert offered is not None and re.findall(r'"(\w+)"', offered.group(1)) == codes
     for language in ("vi", "en"):
         with open(f"pwa/i18n/{language}.json", encoding="utf-8") as strings:
             words = json.load(strings)
