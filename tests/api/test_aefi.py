@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -63,7 +63,7 @@ def _report(dose_ids: list[int], **changes: Any) -> dict[str, Any]:
 async def _given(client: httpx.AsyncClient, token_for: Any, world: World, stock: Stock) -> dict[str, Any]:
     """A pentavalent dose given to S1 at F1 (ten doses on hand first), a few minutes ago."""
     await _receive(stock, "F1", "penta_a", 10)
-    given = clock.current().now() - timedelta(minutes=30)
+    given = (clock.current().now() - timedelta(minutes=30)).replace(second=40, microsecond=0)
     return await _dose(client, await token_for("vac1"), _dose_body(world, stock, administered_at=given.isoformat()))
 
 
@@ -137,6 +137,12 @@ async def test_reports_that_cannot_be_true_are_refused_naming_the_field(
     response = await client.post("/api/aefi", json=_report([dose["id"]]), headers=vac)
     assert response.status_code == 422 and "Idempotency-Key" in response.json()["error"]["message"]
     assert await AefiReport.count() == 0
+    # The form gives minutes: a reaction in the dose's own minute is after the dose.
+    same_minute = datetime.fromisoformat(dose["administered_at"]).replace(second=0).isoformat()
+    response = await client.post(
+        "/api/aefi", json=_report([dose["id"]], onset_at=same_minute), headers={**vac, **_key()}
+    )
+    assert response.status_code == 201, response.text
 
 
 async def test_a_refusal_is_worded_in_vietnamese_for_a_vietnamese_account(

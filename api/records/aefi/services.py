@@ -115,7 +115,9 @@ def _onset(onset_at: datetime, doses: Sequence[dict[str, Any]]) -> datetime:
         raise Invalid("The onset is in the future: give the date and time the symptoms began", field="onset_at")
     for dose in doses:
         given = dose["administered_at"] or datetime.combine(dose["administered_on"], time(), clock.LOCAL_ZONE)
-        if onset_at < given:
+        # To the minute, as the form gives it: a reaction within the dose's own minute
+        # (anaphylaxis at the table) is after the dose.
+        if onset_at < given.replace(second=0, microsecond=0):
             raise Invalid(
                 f"The onset is before the dose of {dose['administered_on']}: an AEFI follows the dose",
                 field="onset_at",
