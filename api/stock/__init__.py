@@ -2,4 +2,15 @@
 caller may read or keep, the append-only ledger with its balances, and open vials
 (docs/stock.md)."""
 
-__all__ = ["alerts", "catalogue", "controllers", "deps", "open_vials", "receiving", "schemas", "services", "stores"]
+__all__ = [
+    "alerts",
+    "catalogue",
+    "controllers",
+    "deps",
+    "hold_alerts",
+    "open_vials",
+    "receiving",
+    "schemas",
+    "services",
+    "stores",
+]
