@@ -35,6 +35,7 @@ from api.immunization.controllers import forecast, screening_assess, screening_f
 from api.observability import configure_logging, request_id_middleware
 from api.places.controllers import FacilityController, PlaceController
 from api.records import forecasts
+from api.records.aefi.controllers import AefiController
 from api.records.controllers import DoseController, SubjectDoseController
 from api.records.due.controllers import due_list
 from api.registry.cards import parser as card_parser
@@ -147,6 +148,7 @@ def create_app(
             SubjectDoseController,
             DoseController,
             due_list,
+            AefiController,
             MergeController,
             ReopenController,
             FacilityReadingController,

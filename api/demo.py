@@ -1,6 +1,7 @@
 """Demo data: one province with communes, facilities and one user per role, made
-through the same service functions the API uses: children, women, stock, and the first
-children's vaccination histories (api/demo_doses.py). Later issues add sessions here."""
+through the same service functions the API uses: children, women, stock, the first
+children's vaccination histories (api/demo_doses.py) and one AEFI (api/demo_aefi.py).
+Later issues add sessions here."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from api.accounts.linking import services as linking
 from api.accounts.users import services as users
 from api.auth.roles import Role
 from api.context import Actor
+from api.demo_aefi import load_aefi
 from api.demo_doses import load_histories
 from api.demo_people import PeopleMaker
 from api.demo_stock import load_stock
@@ -239,4 +241,5 @@ async def _load(actor: Actor, secret_key: str) -> list[DemoUser]:
     vaccinator = await Account.select(Account.id).where(Account.username == "tiem.minhxuan").first()
     assert vaccinator is not None
     await load_histories(actor, int(vaccinator["id"]), children)
+    await load_aefi(actor, int(vaccinator["id"]), children[0])
     return DEMO_USERS

@@ -3,6 +3,7 @@ clear refusal (nothing written) when the input is wrong."""
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import select
@@ -238,3 +239,8 @@ def test_the_demo_has_stock_in_transit_below_min_and_expiring_and_vaccination_hi
     assert min(per_child) <= 5 and max(per_child) >= 13
     assert len(invalid) == 6 and all("too_soon" in warnings for warnings in invalid)
     assert overdue > 0  # the late and the incomplete children are overdue for something
+    with sqlite3.connect(tmp_path / "niis.sqlite3") as db:
+        aefi = db.execute("SELECT seriousness, symptoms FROM aefi_report").fetchall()
+        alerts = db.execute("SELECT COUNT(*) FROM outbox WHERE template = 'aefi.serious'").fetchone()[0]
+    # One AEFI, not serious (a fever after a card's latest dose): no officer alerted.
+    assert [(row[0], json.loads(row[1])[0]["code"]) for row in aefi] == [("none", "fever")] and alerts == 0

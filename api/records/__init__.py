@@ -2,6 +2,7 @@
 and each subject's stored forecast from them (docs/records.md)."""
 
 __all__ = [
+    "aefi",
     "checks",
     "controllers",
     "deps",

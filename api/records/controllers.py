@@ -44,11 +44,12 @@ def _dose_in(data: DoseIn) -> services.DoseIn:
     return services.DoseIn(**fields)
 
 
-def _required_key(request: Request[Any, Any, Any]) -> str:
+def required_key(request: Request[Any, Any, Any], what: str = "dose") -> str:
+    """The write's own key (a dose's, a report's): required, so a retry is one write."""
     raw = request.headers.get(HEADER)
     if not raw:
         raise Invalid(
-            "Send an Idempotency-Key (a UUID made once per dose) so a retry never records the dose twice",
+            f"Send an Idempotency-Key (a UUID made once per {what}) so a retry never records it twice",
             details={"header": HEADER},
         )
     return parse_key(raw)
@@ -95,7 +96,7 @@ class DoseController(Controller):
         historical (given elsewhere, from a card). The ``Idempotency-Key`` is required: it
         is the dose's key, so a retried or twice-synced dose is recorded once. The check's
         findings not confirmed are a 409 ``needs_confirmation`` (a synced dose keeps them)."""
-        key = _required_key(request)
+        key = required_key(request)
         subject = await provide_visible_subject(await _subject_id(actor, data), area)
         dose, result = await services.record(actor, area, subject, _dose_in(data), key=key, language=caller.language)
         return _answer(dose, result)
@@ -129,7 +130,7 @@ class DoseController(Controller):
         """Correct a dose: it is voided with the reason and the new one (``corrects_id``)
         recorded in its place, together; the stock moves only if the lot changed. The
         ``Idempotency-Key`` is the new dose's key."""
-        key = _required_key(request)
+        key = required_key(request)
         if (await provide_visible_subject(await _subject_id(actor, data), area))["id"] != dose_subject["id"]:
             raise Invalid(
                 "A correction keeps the dose's subject: to move a dose to another person, void it and record it there",

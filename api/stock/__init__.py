@@ -7,6 +7,7 @@ __all__ = [
     "catalogue",
     "controllers",
     "deps",
+    "hold_alerts",
     "open_vials",
     "receiving",
     "schemas",

@@ -18,6 +18,7 @@ from api.audit import services as audit
 from api.context import Actor
 from api.errors import Conflict, Invalid, NotFound
 from api.immunization import services as immunization
+from api.stock import hold_alerts
 from db.tables import StockLot, StockPresentation, StockProduct
 from db.unit_of_work import unit_of_work
 from schedule.vn import catalogue as schedule_catalogue
@@ -231,8 +232,10 @@ async def find_or_create_lot(
     return await lot(lot_id)
 
 
-async def set_hold(actor: Actor, lot_id: int, on_hold: bool) -> dict[str, Any]:
-    """Stop (or release) a lot everywhere, e.g. after clustered AEFI."""
+async def set_hold(actor: Actor, lot_id: int, on_hold: bool, reason: str = "") -> dict[str, Any]:
+    """Stop (or release) a lot everywhere, e.g. after clustered AEFI, saying why (kept in
+    the audit row). Putting a lot on hold tells the clerks of the stores holding it, once:
+    holding a held lot again changes nothing and tells no one."""
     async with unit_of_work():
         before = await lot(lot_id)
         await audit.update_audited(
@@ -244,5 +247,8 @@ async def set_hold(actor: Actor, lot_id: int, on_hold: bool) -> dict[str, Any]:
             action="stock.lot.hold",
             entity="stock_lot",
             place_id=None,
+            why={"reason": reason} if reason else None,
         )
+        if on_hold and not before["on_hold"]:
+            await hold_alerts.alert_holders(before, reason)
     return await lot(lot_id)

@@ -111,8 +111,9 @@ class CatalogueController(Controller):
 
     @post("/lots/{lot_id:int}/hold", status_code=200, guards=[requires(Permission.CATALOGUE_WRITE)])
     async def hold(self, actor: Actor, lot_id: int, data: HoldIn) -> LotOut:
-        """Stop a lot everywhere (or release it): it can no longer be issued or given."""
-        return msgspec.convert(await catalogue.set_hold(actor, lot_id, data.on_hold), LotOut)
+        """Stop a lot everywhere (or release it), with the reason: it can no longer be
+        issued or given, and the clerks of the stores holding it are alerted."""
+        return msgspec.convert(await catalogue.set_hold(actor, lot_id, data.on_hold, data.reason.strip()), LotOut)
 
 
 class StoreController(Controller):

@@ -87,6 +87,8 @@ class LotOut(msgspec.Struct):
 
 class HoldIn(Input):
     on_hold: bool
+    # Why (an AEFI cluster, a recall): kept in the audit row and told to the stores.
+    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
 
 
 class StoreOut(msgspec.Struct):

@@ -690,6 +690,29 @@ VIETNAMESE: dict[str, str] = {
     # stock: the product's link to the schedule's vaccine (stockleft)
     "Only a vaccine names a vaccine code: leave it empty": "Chỉ vắc xin mới có mã vắc xin: hãy để trống",
     "The schedule has no vaccine with code {code}": "Lịch tiêm chủng không có vắc xin mã {code}",
+    # AEFI reports (api/records/aefi)
+    "Send an Idempotency-Key (a UUID made once per {what}) so a retry never records it twice": (
+        "Hãy gửi Idempotency-Key (một UUID tạo một lần cho mỗi {what}) để gửi lại không bị ghi hai lần"
+    ),
+    "Name the dose (or doses) the event followed": "Hãy chọn mũi tiêm (một hoặc nhiều) trước khi xảy ra phản ứng",
+    "The doses of one report are one person's: report each person apart": (
+        "Các mũi tiêm của một báo cáo phải của cùng một người: hãy báo cáo riêng từng người"
+    ),
+    "Dose {id} was voided: report against the dose given": (
+        "Mũi tiêm {id} đã bị hủy: hãy báo cáo cho mũi tiêm đã thực hiện"
+    ),
+    "Pick at least one symptom": "Hãy chọn ít nhất một triệu chứng",
+    "Unknown symptom code {code}: pick one of the list": "Không có mã triệu chứng {code}: hãy chọn trong danh sách",
+    "Describe the other symptom in words": "Hãy mô tả triệu chứng khác bằng lời",
+    "The onset is in the future: give the date and time the symptoms began": (
+        "Thời điểm khởi phát ở tương lai: hãy nhập ngày giờ triệu chứng bắt đầu"
+    ),
+    "The onset is before the dose of {date}: an AEFI follows the dose": (
+        "Thời điểm khởi phát trước mũi tiêm ngày {date}: phản ứng sau tiêm xảy ra sau mũi tiêm"
+    ),
+    "Unknown seriousness {value}": "Không có mức độ nghiêm trọng {value}",
+    "Unknown outcome {value}": "Không có kết quả {value}",
+    "AEFI report {id} not found": "Không tìm thấy báo cáo phản ứng sau tiêm {id}",
 }
 
 # Words the code puts into a message (a state, a sex as the ID number gives it), worded too.
@@ -701,4 +724,6 @@ WORDS: dict[str, str] = {
     "merged": "đã gộp",
     "male": "nam",
     "female": "nữ",
+    "dose": "mũi tiêm",
+    "report": "báo cáo",
 }

@@ -1,6 +1,7 @@
 """Piccolo tables, one module per domain. ``ALL_TABLES`` is in dependency order."""
 
 from db.tables.accounts import Account, AuthSession
+from db.tables.aefi import AefiReport, AefiReportDose
 from db.tables.audit import AuditEvent
 from db.tables.generations import Generation
 from db.tables.idempotency import IdempotencyKey
@@ -69,11 +70,15 @@ ALL_TABLES = (
     SubjectForecast,
     JobProgress,
     DoseReview,
+    AefiReport,
+    AefiReportDose,
 )
 
 __all__ = [
     "ALL_TABLES",
     "Account",
+    "AefiReport",
+    "AefiReportDose",
     "AuditEvent",
     "AuthSession",
     "Dose",

@@ -112,7 +112,11 @@ function doseItem(record, dose, { voidItem, invalid, staff }) {
         { reason: JSON.parse(voidItem.body).reason, why: voidItem.error ? explain(voidItem.error) : "" }) : null),
     staff && !voided && !voidItem
       ? h("a", { class: "button-link secondary small", href: `#/dose-void/${dose.subject_id}/${dose.id}`,
-        i18n: "history.void" }) : null);
+        i18n: "history.void" }) : null,
+    // An adverse event after this dose (AEFI): the report form, offline too.
+    staff && !voided
+      ? h("a", { class: "button-link secondary small aefi-link", href: `#/aefi-report/${dose.subject_id}/${dose.id}`,
+        i18n: "aefi.history.report" }) : null);
 }
 
 // A dose written on this device and not yet confirmed: what its label says, and why it waits.

@@ -53,6 +53,10 @@ const ROUTES = {
   "stock-adjust": { screen: "stock-adjust", auth: true },
   "stock-card": { screen: "stock-card", auth: true },
   "stock-levels": { screen: "stock-levels", auth: true },
+  // AEFI: a report from a dose's history line; officers' list and one report (issue 14).
+  "aefi-report": { screen: "aefi-report", auth: true },
+  aefi: { screen: "aefi", auth: true },
+  "aefi-detail": { screen: "aefi-detail", auth: true },
 };
 
 let root = null;

@@ -88,5 +88,11 @@ self.NIIS_SHELL = {
     "/js/screens/stock-adjust.js",
     "/js/screens/stock-card.js",
     "/js/screens/stock-levels.js",
+    // AEFI reports and lot hold (issue 14).
+    "/aefi.css",
+    "/js/aefi-view.js",
+    "/js/screens/aefi-report.js",
+    "/js/screens/aefi.js",
+    "/js/screens/aefi-detail.js",
   ],
 };

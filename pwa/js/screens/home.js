@@ -24,6 +24,7 @@ const TASKS = [
   { route: "due", label: "due.task", roles: STAFF },
   { route: "stock-usage", label: "stockui.task.usage", roles: ["national_admin", "province_officer", "commune_officer"] },
   { route: "verify", label: "cert.task.verify", roles: STAFF },
+  { route: "aefi", label: "aefi.task", roles: ["national_admin", "province_officer", "commune_officer"] },
 ];
 
 function storageLine(storage) {

@@ -1,0 +1,52 @@
+"""The stores holding a lot put on hold are told at once: one outbox row for each active
+stock clerk of a facility whose store has a balance of it, in the clerk's language, in
+the hold's own unit of work (docs/records.md, "AEFI and lot hold"). Delivery is the
+outbox's (issue 15)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api import clock
+from api.auth.roles import Role
+from db.tables import Account, StockBalance
+from push import outbox
+
+TEMPLATE = "lot.hold"
+_TEXT = {
+    "vi": "Lô {lot} ({product}) đã bị tạm dừng sử dụng ở mọi nơi. Không cấp phát, không tiêm từ lô này.{why}",
+    "en": "Lot {lot} ({product}) is on hold everywhere. Do not issue or give doses from it.{why}",
+}
+_WHY = {"vi": " Lý do: {reason}", "en": " Reason: {reason}"}
+
+
+def body(language: str, lot: dict[str, Any], reason: str) -> str:
+    chosen = "en" if language.lower().startswith("en") else "vi"
+    why = _WHY[chosen].format(reason=reason) if reason else ""
+    return _TEXT[chosen].format(lot=lot["number"], product=lot["product_code"], why=why)
+
+
+async def alert_holders(lot: dict[str, Any], reason: str) -> int:
+    """Queue the alert for the clerks of every store with doses of ``lot`` (inside the
+    caller's unit of work); the number queued."""
+    holding = await StockBalance.select(StockBalance.store.facility.as_alias("facility")).where(
+        (StockBalance.lot == lot["id"]) & (StockBalance.doses > 0)
+    )
+    facilities = sorted({row["facility"] for row in holding})
+    clerks = await Account.select(Account.id, Account.language).where(
+        Account.scope_facility.is_in(facilities or [-1])
+        & (Account.role == Role.STOCK_CLERK.value)
+        & (Account.active == True)  # noqa: E712
+    )
+    now = clock.current().now()
+    for clerk in sorted(clerks, key=lambda c: c["id"]):
+        await outbox.enqueue(
+            channel="push",
+            recipient=f"account:{clerk['id']}",
+            template=TEMPLATE,
+            body=body(clerk["language"] or "vi", lot, reason),
+            reference=f"lot:{lot['id']}",
+            now=now,
+            data={"lot": lot["id"], "reason": reason},
+        )
+    return len(clerks)
