@@ -37,6 +37,7 @@ from api.places.controllers import FacilityController, PlaceController
 from api.records import forecasts
 from api.records.controllers import DoseController, SubjectDoseController
 from api.records.due.controllers import due_list
+from api.records.sessions.controllers import CampaignController, SessionController
 from api.registry.cards import parser as card_parser
 from api.registry.cards.controllers import SubjectCardController
 from api.registry.cards.scanned import SCAN_RESOLVERS
@@ -147,6 +148,8 @@ def create_app(
             SubjectDoseController,
             DoseController,
             due_list,
+            SessionController,
+            CampaignController,
             MergeController,
             ReopenController,
             FacilityReadingController,

@@ -7,7 +7,7 @@ from db.tables.idempotency import IdempotencyKey
 from db.tables.jobs import JobProgress
 from db.tables.places import Facility, Place, PlaceChange, PlaceVersion, Store
 from db.tables.push import Outbox
-from db.tables.records import Dose, DoseReview, SubjectForecast
+from db.tables.records import Campaign, Dose, DoseReview, SessionAttendance, SubjectForecast, VaccinationSession
 from db.tables.registry import (
     DuplicateCandidate,
     Guardian,
@@ -65,10 +65,13 @@ ALL_TABLES = (
     StockLevel,
     StockAlert,
     StockOpenVial,
+    VaccinationSession,
+    Campaign,
     Dose,
     SubjectForecast,
     JobProgress,
     DoseReview,
+    SessionAttendance,
 )
 
 __all__ = [
@@ -76,6 +79,7 @@ __all__ = [
     "Account",
     "AuditEvent",
     "AuthSession",
+    "Campaign",
     "Dose",
     "DoseReview",
     "DuplicateCandidate",
@@ -92,6 +96,7 @@ __all__ = [
     "PlaceChange",
     "PlaceVersion",
     "Pregnancy",
+    "SessionAttendance",
     "StockAlert",
     "StockBalance",
     "StockEntry",
@@ -108,4 +113,5 @@ __all__ = [
     "SubjectMerge",
     "SubjectMove",
     "TransferRequest",
+    "VaccinationSession",
 ]
