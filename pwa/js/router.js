@@ -49,6 +49,11 @@ const ROUTES = {
   // Vaccination certificates (SMART Health Cards): a subject's card, and checking one.
   certificate: { screen: "certificate", auth: true },
   verify: { screen: "verify", auth: true },
+  // Sessions and campaigns (issue 14): today's sessions, a roster, planning.
+  sessions: { screen: "sessions", auth: true },
+  session: { screen: "session", auth: true },
+  "session-plan": { screen: "session-plan", auth: true },
+  campaigns: { screen: "campaigns", auth: true },
 };
 
 let root = null;

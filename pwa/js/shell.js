@@ -83,5 +83,12 @@ self.NIIS_SHELL = {
     "/certificate.css",
     "/js/screens/certificate.js",
     "/js/screens/verify.js",
+    // Sessions and campaigns (issue 14).
+    "/sessions.css",
+    "/js/session-view.js",
+    "/js/screens/sessions.js",
+    "/js/screens/session.js",
+    "/js/screens/session-plan.js",
+    "/js/screens/campaigns.js",
   ],
 };
