@@ -12,4 +12,5 @@ __all__ = [
     "observations",
     "schemas",
     "services",
+    "sessions",
 ]

@@ -254,7 +254,9 @@ async def test_a_campaign_counts_its_target_group_and_the_children_reached(
     assert above.status_code == 403
     unknown = await client.post(
         "/api/doses",
-        json=_body(world, stock, vaccine_code=MR, lot_id=lot, route="SC", campaign=999999),
+        json=_body(
+            world, stock, subject_id=world.subjects["S1y"], vaccine_code=MR, lot_id=lot, route="SC", campaign=999999
+        ),
         headers={**vac, **_key()},
     )
     assert unknown.status_code == 422 and unknown.json()["error"]["details"]["field"] == "campaign"

@@ -3,12 +3,15 @@
 // child's dose screen in this session (#/dose/<child>?session=<id>), "absent" and
 // "postponed" (with the reason) go through the outbox (offline too, synced later with
 // the doses); closing it shows its report.
+import * as api from "../api.js";
 import { h } from "../dom.js";
 import { explain, language, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
+import * as reading from "../reading.js";
 import { loadRecord } from "../dose-view.js";
 import { backLink, day, settle } from "../registry-view.js";
 import { attendancePath, download, kept, reportCard, sessionLine, waiting } from "../session-view.js";
+import * as store from "../store.js";
 
 function attendanceText(child, queued) {
   if (queued) {
@@ -87,6 +90,8 @@ export async function render(root, [sessionId = ""]) {
   // Each child's record (doses, forecast, checklist) kept too, after the roster is shown:
   // the dose screen opens from the roster offline. One child at a time, not to crowd a slow link.
   async function keepRecords(children) {
+    // The facility's usable lots, under the dose screen's key (dose.js, LOTS).
+    api.request("GET", "/api/doses/lots").then((lots) => reading.save("dose-lots", { data: lots })).catch(() => null);
     const left = children.filter((child) => child.attendance.status !== "vaccinated");
     let kept = 0;
     for (const child of left) {
@@ -102,11 +107,11 @@ export async function render(root, [sessionId = ""]) {
   }
 
   // Online, the roster is read again (the other staff's marks and doses); offline the kept one stays.
-  async function fetchRoster() {
+  async function fetchRoster({ records = true } = {}) {
     try {
       roster = await download(id);
       await draw();
-      keepRecords(roster.data.children);
+      if (records) keepRecords(roster.data.children);
       return true;
     } catch (error) {
       if (roster && error.status === 0) {
@@ -120,7 +125,7 @@ export async function render(root, [sessionId = ""]) {
     }
   }
 
-  downloadButton.addEventListener("click", fetchRoster);
+  downloadButton.addEventListener("click", () => fetchRoster());
   closeButton.addEventListener("click", async () => {
     closeButton.disabled = true;
     const item = await outbox.submit({ path: `/api/sessions/${id}/close`, body: {},
@@ -143,4 +148,12 @@ export async function render(root, [sessionId = ""]) {
   roster = await kept(id);
   if (roster) await draw();
   await fetchRoster();
+  // The outbox sent (or refused) something: the roster is read again to show it confirmed.
+  let outboxSeen = JSON.stringify(store.get().outbox ?? null);
+  return store.subscribe((state) => {
+    const now = JSON.stringify(state.outbox ?? null);
+    if (now === outboxSeen) return;
+    outboxSeen = now;
+    if (roster) fetchRoster({ records: false });
+  });
 }
