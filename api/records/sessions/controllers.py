@@ -42,16 +42,7 @@ class SessionController(Controller):
     async def plan(self, actor: Actor, area: Scope, data: SessionIn) -> SessionOut:
         """Plan a fixed or outreach session at a facility (the caller's own by default),
         today or later, for some vaccine groups, with its staff."""
-        session = await services.plan(
-            actor,
-            area,
-            facility_id=data.facility_id,
-            held_on=data.held_on,
-            place_name=data.place_name,
-            kind=data.kind,
-            vaccine_groups=data.vaccine_groups,
-            staff=data.staff,
-        )
+        session = await services.plan(actor, area, **msgspec.structs.asdict(data))
         return msgspec.convert(session, SessionOut)
 
     @get("/", guards=GUARD)

@@ -171,7 +171,8 @@ async def listing(scope: Scope, *, facility_id: int | None, since: date, until: 
     """The sessions of a facility (the caller's own by default) or of the caller's area, by day."""
     where = (VaccinationSession.held_on >= since) & (VaccinationSession.held_on <= until)
     if facility_id is not None or scope.facility_id is not None:
-        facility = await _facility_seen(scope, facility_id or scope.facility_id)
+        # The due list's rule: a vaccinator's own facility, an officer's of their area; 404 outside.
+        facility = (await due.area(scope, facility_id, None)).facility_id
         where &= VaccinationSession.facility == facility
     else:
         places = scope.place_ids()
@@ -185,17 +186,6 @@ async def listing(scope: Scope, *, facility_id: int | None, since: date, until: 
         .order_by(VaccinationSession.id)
         .output(load_json=True)
     )
-
-
-async def _facility_seen(scope: Scope, facility_id: int | None) -> int:
-    assert facility_id is not None
-    try:
-        facility = await facilities.get(facility_id)
-    except NotFound:
-        raise NotFound(f"Facility {facility_id} not found") from None
-    if not scope.contains_facility(facility_id, facility["place_id"]):
-        raise NotFound(f"Facility {facility_id} not found")
-    return facility_id
 
 
 async def _open(session: dict[str, Any]) -> None:
