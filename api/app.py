@@ -38,6 +38,7 @@ from api.records import forecasts
 from api.records.aefi.controllers import AefiController
 from api.records.controllers import DoseController, SubjectDoseController
 from api.records.due.controllers import due_list
+from api.records.sessions.controllers import CampaignController, SessionController
 from api.registry.cards import parser as card_parser
 from api.registry.cards.controllers import SubjectCardController
 from api.registry.cards.scanned import SCAN_RESOLVERS
@@ -149,6 +150,8 @@ def create_app(
             DoseController,
             due_list,
             AefiController,
+            SessionController,
+            CampaignController,
             MergeController,
             ReopenController,
             FacilityReadingController,

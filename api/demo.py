@@ -1,7 +1,7 @@
 """Demo data: one province with communes, facilities and one user per role, made
 through the same service functions the API uses: children, women, stock, the first
-children's vaccination histories (api/demo_doses.py) and one AEFI (api/demo_aefi.py).
-Later issues add sessions here."""
+children's vaccination histories (api/demo_doses.py), one AEFI (api/demo_aefi.py),
+sessions and a campaign (api/demo_sessions.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from api.context import Actor
 from api.demo_aefi import load_aefi
 from api.demo_doses import load_histories
 from api.demo_people import PeopleMaker
+from api.demo_sessions import load_sessions
 from api.demo_stock import load_stock
 from api.places import facilities
 from api.places import services as service
@@ -242,4 +243,13 @@ async def _load(actor: Actor, secret_key: str) -> list[DemoUser]:
     assert vaccinator is not None
     await load_histories(actor, int(vaccinator["id"]), children)
     await load_aefi(actor, int(vaccinator["id"]), children[0])
+    officer = await Account.select(Account.id).where(Account.username == "tinh.tuyenquang").first()
+    assert officer is not None
+    await load_sessions(
+        actor,
+        vaccinator_id=int(vaccinator["id"]),
+        station_id=station_id,
+        province_officer_id=int(officer["id"]),
+        province_id=province,
+    )
     return DEMO_USERS

@@ -13,4 +13,5 @@ __all__ = [
     "observations",
     "schemas",
     "services",
+    "sessions",
 ]

@@ -53,6 +53,9 @@ class DoseIn(Input):
     screening: ScreeningIn | None = None
     override_reason: Annotated[str, Meta(max_length=500)] = ""
     override_contraindication: bool = False
+    # The session (of the dose's facility) and the campaign it is given in, if any.
+    session: Id | None = None
+    campaign: Id | None = None
 
 
 class VoidIn(Input):
@@ -98,6 +101,8 @@ class DoseOut(Output):
     voided_at: dt.datetime | None
     voided_by: int | None
     corrects_id: int | None
+    session_id: int | None
+    campaign_id: int | None
     recorded_at: dt.datetime
     recorded_by: int | None
 

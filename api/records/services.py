@@ -27,6 +27,7 @@ from api.places import facilities
 from api.records import checks, messages
 from api.records.checks import ScreeningIn
 from api.records.observations import observations_of
+from api.records.sessions import services as sessions
 from api.scope import Scope
 from api.stock import open_vials, stores
 from api.stock import services as ledger
@@ -71,10 +72,25 @@ class DoseIn:
     override_reason: str = ""
     override_contraindication: bool = False
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    session: int | None = None
+    campaign: int | None = None
 
 
 _COLUMNS = (
-    *Dose.all_columns(exclude=[Dose.subject, Dose.lot, Dose.store, Dose.facility, Dose.product, Dose.corrects]),
+    *Dose.all_columns(
+        exclude=[
+            Dose.subject,
+            Dose.lot,
+            Dose.store,
+            Dose.facility,
+            Dose.product,
+            Dose.corrects,
+            Dose.session,
+            Dose.campaign,
+        ]
+    ),
+    Dose.session.as_alias("session_id"),
+    Dose.campaign.as_alias("campaign_id"),
     Dose.subject.as_alias("subject_id"),
     Dose.lot.as_alias("lot_id"),
     Dose.store.as_alias("store_id"),
@@ -210,7 +226,13 @@ async def _take_from_stock(actor: Actor, data: DoseIn, found: checks.Proposal, k
     # A dose already given (synced, or a lot flagged since) opens its vial as a fact.
     kept_as_given = data.source == "synced" or any(f["code"].startswith("lot_") for f in found.findings)
     vial = await open_vials.vial_for_dose(
-        actor, found.store, found.lot, given_at=found.at, offline=kept_as_given, key=f"vial:dose:{key}"
+        actor,
+        found.store,
+        found.lot,
+        given_at=found.at,
+        offline=kept_as_given,
+        key=f"vial:dose:{key}",
+        session=sessions.vial_session(data.session) if data.session is not None else "",
     )
     event = await ledger.record_doses_administered(
         actor,
@@ -239,6 +261,9 @@ async def _write(
     the lot) and the audit row; the dose's id."""
     lot, store = found.lot, found.store
     facility_id = store["facility_id"] if store else scope.facility_id
+    await sessions.check_dose(
+        data.session, data.campaign, facility_id=facility_id, on=found.on, synced=data.source == "synced"
+    )
     created = await Dose.insert(
         Dose(
             key=key,
@@ -265,6 +290,8 @@ async def _write(
             override_reason=data.override_reason,
             source=data.source,
             corrects=corrects,
+            session=data.session,
+            campaign=data.campaign,
             recorded_at=clock.current().now(),
             recorded_by=actor.account_id,
         )

@@ -177,13 +177,21 @@ async def _drawable(store_id: int, lot_id: int, at: datetime) -> int | None:
 
 
 async def vial_for_dose(
-    actor: Actor, store: dict[str, Any], lot: dict[str, Any], *, given_at: datetime | None, offline: bool, key: str
+    actor: Actor,
+    store: dict[str, Any],
+    lot: dict[str, Any],
+    *,
+    given_at: datetime | None,
+    offline: bool,
+    key: str,
+    session: str = "",
 ) -> int | None:
     """The open vial a dose of ``lot`` given at ``given_at`` comes from: the oldest vial
     of the store x lot with room that its open-vial rule has not yet discarded, else a
     vial opened for it (its ``vial_opened`` event keyed ``key``, in the caller's unit of
-    work); None for a single-dose presentation. The balance row is locked before a vial
-    is opened, so two doses at once open one vial, not two."""
+    work, named ``session``: closing that session discards it); None for a single-dose
+    presentation. The balance row is locked before a vial is opened, so two doses at
+    once open one vial, not two."""
     if lot["doses_per_vial"] < 2:
         return None
     at = given_at or clock.current().now()
@@ -199,7 +207,7 @@ async def vial_for_dose(
         found = await _drawable(store["id"], lot["id"], at)
         if found is not None:
             return found
-        opened = await open_vial(actor, store, lot["id"], opened_at=at, offline=offline, key=key)
+        opened = await open_vial(actor, store, lot["id"], session=session, opened_at=at, offline=offline, key=key)
     return int(opened["id"])
 
 

@@ -41,7 +41,8 @@ def _kind(name: str, method: str, path: str, *id_at: str) -> Kind:
     return Kind(name, method, re.compile(path + "/?"), id_at)
 
 
-# The field day's writes: registrations and their corrections, doses and voids. Not the
+# The field day's writes: registrations and their corrections, doses and voids, a
+# session's attendance. Not the
 # writes that count wrong tries (a move's proof, a parent's one-time code): a batch item
 # that fails is rolled back, which would let a batch retry a guess many times uncounted.
 KINDS = (
@@ -51,6 +52,7 @@ KINDS = (
     _kind("subject.pregnancy", "POST", r"/api/subjects/\d+/pregnancies", "id"),
     _kind("dose.record", "POST", r"/api/doses", "dose", "id"),
     _kind("dose.void", "POST", r"/api/doses/\d+/void", "dose", "id"),
+    _kind("session.attendance", "POST", r"/api/sessions/\d+/attendance", "subject_id"),
 )
 
 

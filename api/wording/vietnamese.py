@@ -161,6 +161,40 @@ VIETNAMESE: dict[str, str] = {
         "Chỉ tài khoản phụ huynh mới liên kết trẻ (vai trò của bạn: {role})"
     ),
     "Too many scans; try again in {seconds} seconds": "Quét quá nhiều lần; hãy thử lại sau {seconds} giây",
+    # vaccination sessions and campaigns (api/records/sessions)
+    "Choose the facility that holds the session": "Hãy chọn cơ sở tổ chức buổi tiêm",
+    "This facility is outside your area: a session is planned by its own staff or officers": (
+        "Cơ sở này nằm ngoài khu vực của bạn: buổi tiêm do nhân viên của cơ sở hoặc cán bộ phụ trách lập kế hoạch"
+    ),
+    "Account {id} is not active staff of this facility": (
+        "Tài khoản {id} không phải nhân viên đang làm việc của cơ sở này"
+    ),
+    "Unknown vaccine group {group}: use the schedule's groups (for example Measles/MR, DTP, Polio)": (
+        "Không có nhóm vắc xin {group}: hãy dùng các nhóm của lịch tiêm (ví dụ Measles/MR, DTP, Polio)"
+    ),
+    "A session is planned for today or a later day, not {day}": (
+        "Buổi tiêm được lập kế hoạch cho hôm nay hoặc ngày sau, không phải {day}"
+    ),
+    "Session {id} not found": "Không tìm thấy buổi tiêm {id}",
+    "Session {id} is closed: nothing more is recorded in it": (
+        "Buổi tiêm {id} đã kết thúc: không ghi thêm gì vào buổi này"
+    ),
+    "Session {id} is not a session of this facility": "Buổi tiêm {id} không phải của cơ sở này",
+    "Session {id} is held on {day}, not on {on}": "Buổi tiêm {id} diễn ra ngày {day}, không phải ngày {on}",
+    "Campaign {id} not found": "Không tìm thấy chiến dịch {id}",
+    "Campaign {id} runs from {start} to {end}, not on {on}": (
+        "Chiến dịch {id} diễn ra từ {start} đến {end}, không phải ngày {on}"
+    ),
+    "Say why the dose is postponed (at least 3 characters)": "Hãy ghi lý do hoãn tiêm (ít nhất 3 ký tự)",
+    "Subject {id} is not on the roster of session {session}: record their dose from their record": (
+        "Đối tượng {id} không có trong danh sách của buổi tiêm {session}: hãy ghi mũi tiêm từ hồ sơ của trẻ"
+    ),
+    "Give the campaign's area: a place (province, district, commune) or a facility": (
+        "Hãy chọn khu vực của chiến dịch: một địa bàn (tỉnh, huyện, xã) hoặc một cơ sở"
+    ),
+    "Campaigns are planned by officers": "Chiến dịch do cán bộ phụ trách lập kế hoạch",
+    "The age range ends before it starts": "Khoảng tuổi kết thúc trước khi bắt đầu",
+    "The range ends ({until}) before it starts ({since})": "Khoảng ngày kết thúc ({until}) trước khi bắt đầu ({since})",
     "Dose {id} not found": "Không tìm thấy mũi tiêm {id}",
     # recording doses (api/records): the record and correct screens, the vaccinator's words
     "Send an Idempotency-Key (a UUID made once per dose) so a retry never records the dose twice": (

@@ -8,7 +8,7 @@ from db.tables.idempotency import IdempotencyKey
 from db.tables.jobs import JobProgress
 from db.tables.places import Facility, Place, PlaceChange, PlaceVersion, Store
 from db.tables.push import Outbox
-from db.tables.records import Dose, DoseReview, SubjectForecast
+from db.tables.records import Campaign, Dose, DoseReview, SessionAttendance, SubjectForecast, VaccinationSession
 from db.tables.registry import (
     DuplicateCandidate,
     Guardian,
@@ -66,12 +66,15 @@ ALL_TABLES = (
     StockLevel,
     StockAlert,
     StockOpenVial,
+    VaccinationSession,
+    Campaign,
     Dose,
     SubjectForecast,
     JobProgress,
     DoseReview,
     AefiReport,
     AefiReportDose,
+    SessionAttendance,
 )
 
 __all__ = [
@@ -81,6 +84,7 @@ __all__ = [
     "AefiReportDose",
     "AuditEvent",
     "AuthSession",
+    "Campaign",
     "Dose",
     "DoseReview",
     "DuplicateCandidate",
@@ -97,6 +101,7 @@ __all__ = [
     "PlaceChange",
     "PlaceVersion",
     "Pregnancy",
+    "SessionAttendance",
     "StockAlert",
     "StockBalance",
     "StockEntry",
@@ -113,4 +118,5 @@ __all__ = [
     "SubjectMerge",
     "SubjectMove",
     "TransferRequest",
+    "VaccinationSession",
 ]

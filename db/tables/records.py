@@ -19,6 +19,59 @@ from db.tables.registry import Subject
 from db.tables.stock import StockEvent, StockLot, StockOpenVial, StockProduct
 
 
+class VaccinationSession(Table, tablename="vaccination_session"):
+    """A fixed or outreach session a facility holds on a day (``held_on``), at a place
+    (``place_name``: the commune hall, a village), for some vaccine groups, with its staff
+    (account ids); planned → open → closed. ``report``: its figures, written at close."""
+
+    id = Serial(primary_key=True)
+    facility = ForeignKey(Facility, null=False, on_delete=OnDelete.restrict)
+    held_on = Date()
+    place_name = Varchar(length=200, default="")
+    kind = Varchar(length=12, default="fixed")
+    vaccine_groups = JSON(default="[]")
+    staff = JSON(default="[]")
+    status = Varchar(length=12, default="planned")
+    planned_by = ForeignKey(Account, null=True, on_delete=OnDelete.restrict)
+    planned_at = Timestamptz()
+    opened_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    closed_by = ForeignKey(Account, null=True, on_delete=OnDelete.restrict)
+    report = JSON(null=True, default=None)
+
+
+class SessionAttendance(Table, tablename="session_attendance"):
+    """A child of a session's roster who did not get the dose there: ``absent``, or
+    ``postponed`` with the reason; one row per child and session (marking again replaces it)."""
+
+    id = Serial(primary_key=True)
+    session = ForeignKey(VaccinationSession, null=False, on_delete=OnDelete.restrict)
+    subject = ForeignKey(Subject, null=False, on_delete=OnDelete.restrict)
+    status = Varchar(length=12)
+    reason = Varchar(length=500, default="")
+    recorded_at = Timestamptz()
+    recorded_by = ForeignKey(Account, null=True, on_delete=OnDelete.restrict)
+
+
+class Campaign(Table, tablename="campaign"):
+    """A vaccine group for every child of an age range (months) in an area (a place's
+    subtree, or a facility's children) between two dates, whatever their history, with
+    its target (the children counted at planning unless given)."""
+
+    id = Serial(primary_key=True)
+    name = Varchar(length=200)
+    vaccine_group = Varchar(length=40)
+    min_age_months = Integer()
+    max_age_months = Integer()
+    place = ForeignKey(Place, null=True, on_delete=OnDelete.restrict)
+    facility = ForeignKey(Facility, null=True, on_delete=OnDelete.restrict)
+    starts_on = Date()
+    ends_on = Date()
+    target = Integer()
+    created_by = ForeignKey(Account, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+
+
 class Dose(Table, tablename="dose"):
     """One vaccination, never deleted: a wrong one is voided with a reason.
 
@@ -61,6 +114,9 @@ class Dose(Table, tablename="dose"):
     corrects: ForeignKey["Dose"] = ForeignKey("self", null=True, on_delete=OnDelete.restrict)
     recorded_at = Timestamptz()
     recorded_by = ForeignKey(Account, null=True, on_delete=OnDelete.restrict)
+    # The session and the campaign it was given in, if any (docs/records.md, "Sessions and campaigns").
+    session = ForeignKey(VaccinationSession, null=True, on_delete=OnDelete.restrict)
+    campaign = ForeignKey(Campaign, null=True, on_delete=OnDelete.restrict)
 
 
 class SubjectForecast(Table, tablename="subject_forecast"):

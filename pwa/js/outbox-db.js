@@ -105,6 +105,7 @@
     ["POST", /^\/api\/subjects\/\d+\/pregnancies\/?$/],
     ["POST", /^\/api\/doses\/?$/],
     ["POST", /^\/api\/doses\/\d+\/void\/?$/],
+    ["POST", /^\/api\/sessions\/\d+\/attendance\/?$/],
   ];
   const batchable = (item) => BATCHABLE.some(([method, path]) => item.method === method && path.test(item.path));
 

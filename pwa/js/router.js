@@ -57,6 +57,11 @@ const ROUTES = {
   "aefi-report": { screen: "aefi-report", auth: true },
   aefi: { screen: "aefi", auth: true },
   "aefi-detail": { screen: "aefi-detail", auth: true },
+  // Sessions and campaigns (issue 14): today's sessions, a roster, planning.
+  sessions: { screen: "sessions", auth: true },
+  session: { screen: "session", auth: true },
+  "session-plan": { screen: "session-plan", auth: true },
+  campaigns: { screen: "campaigns", auth: true },
 };
 
 let root = null;

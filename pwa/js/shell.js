@@ -94,5 +94,12 @@ self.NIIS_SHELL = {
     "/js/screens/aefi-report.js",
     "/js/screens/aefi.js",
     "/js/screens/aefi-detail.js",
+    // Sessions and campaigns (issue 14).
+    "/sessions.css",
+    "/js/session-view.js",
+    "/js/screens/sessions.js",
+    "/js/screens/session.js",
+    "/js/screens/session-plan.js",
+    "/js/screens/campaigns.js",
   ],
 };

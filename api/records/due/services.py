@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -140,20 +140,32 @@ async def _rows(where: Area, since: date, until: date) -> list[dict[str, Any]]:
     )
 
 
+def _grouped(
+    rows: Iterable[dict[str, Any]], since: date, keep: Callable[[dict[str, Any]], bool]
+) -> dict[int, list[dict[str, Any]]]:
+    """The rows ``keep`` takes, as each subject's due groups with their state."""
+    groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if keep(row):
+            group = {k: v for k, v in row.items() if k != "subject"}
+            groups[row["subject"]].append({**group, "state": _state(row, since)})
+    return groups
+
+
 async def _page(
     rows: Iterable[dict[str, Any]], since: date, after: int, limit: int
 ) -> tuple[list[dict[str, Any]], bool]:
     """One page of children (by id, after ``after``) with their due groups."""
-    groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        if row["subject"] > after:
-            group = {k: v for k, v in row.items() if k != "subject"}
-            groups[row["subject"]].append({**group, "state": _state(row, since)})
+    groups = _grouped(rows, since, lambda row: row["subject"] > after)
     ids = sorted(groups)
     more = len(ids) > limit
-    ids = ids[:limit]
+    return await _children(groups, ids[:limit]), more
+
+
+async def _children(groups: dict[int, list[dict[str, Any]]], ids: list[int]) -> list[dict[str, Any]]:
+    """The children ``ids`` with their guardian and their due groups (none: not due)."""
     if not ids:
-        return [], False
+        return []
     people = await Subject.select(
         Subject.id, Subject.code, Subject.full_name, Subject.birth_date, Subject.sex, Subject.place, Subject.status
     ).where(Subject.id.is_in(ids))
@@ -161,7 +173,7 @@ async def _page(
     children = []
     for person in sorted(people, key=lambda p: p["id"]):
         guardian = guardians.get(person["id"])
-        due = groups[person["id"]]
+        due = groups.get(person["id"], [])
         children.append(
             {
                 **person,
@@ -171,7 +183,19 @@ async def _page(
                 "groups": due,
             }
         )
-    return children, more
+    return children
+
+
+async def children_due(
+    where: Area, day: date, vaccine_groups: Iterable[str] = (), *, also: Iterable[int] = ()
+) -> list[dict[str, Any]]:
+    """Every child of ``where`` due or overdue on ``day`` for one of ``vaccine_groups``
+    (all groups when none), as the due list shows them, and the children ``also`` (a
+    session's attended ones, no longer due once vaccinated) with their groups due, if
+    any: a session's roster, by id."""
+    wanted = frozenset(vaccine_groups)
+    groups = _grouped(await _rows(where, day, day), day, lambda row: not wanted or row["vaccine_group"] in wanted)
+    return await _children(groups, sorted(set(groups) | set(also)))
 
 
 async def _products(where: Area, since: date) -> dict[str, dict[str, Any]]:

@@ -67,6 +67,7 @@ KEPT: dict[tuple[str, str], str] = {
 DEDUPLICATED: dict[tuple[str, str], str] = {
     ("subject_guardian", "subject"): "guardian",
     ("parent_link", "subject"): "account",
+    ("session_attendance", "subject"): "session",
 }
 
 

@@ -90,8 +90,11 @@ function findingItem(finding) {
 
 const contraindicated = (findings) => findings.some((f) => f.severity === "contraindication");
 
-export async function render(root, [ref = "", seqParam], mode = "recorded") {
+export async function render(root, [given = "", seqParam], mode = "recorded") {
   const historical = mode === "historical";
+  // Opened from a session's roster: #/dose/<child>?session=<id> (the dose carries the session).
+  const [ref, query = ""] = given.split("?");
+  const inSession = historical ? null : Number(new URLSearchParams(query).get("session")) || null;
   let found;
   try {
     found = await subjectOf(ref);
@@ -105,7 +108,7 @@ export async function render(root, [ref = "", seqParam], mode = "recorded") {
     return undefined;
   }
   const { subject, record } = found;
-  const back = found.ref.subject_id ? `subject/${found.ref.subject_id}` : "outbox";
+  const back = inSession ? `session/${inSession}` : found.ref.subject_id ? `subject/${found.ref.subject_id}` : "outbox";
   const lots = historical ? [] : (await readKept(LOTS, "/api/doses/lots").catch(() => null)) ?? [];
   const checklist = record.checklist;
   const form = h("form", { id: "dose-form", novalidate: true });
@@ -249,6 +252,7 @@ export async function render(root, [ref = "", seqParam], mode = "recorded") {
         // The instant it was given: the device's clock, sent so a dose synced later keeps it.
         administered_at: givenAt ?? new Date().toISOString() });
     }
+    if (inSession) written.session = inSession;
     if (confirming.length) {
       written.override_reason = reason.value.trim();
       if (contraindicated(confirming)) written.override_contraindication = override.checked;

@@ -25,6 +25,9 @@ const TASKS = [
   { route: "stock-usage", label: "stockui.task.usage", roles: ["national_admin", "province_officer", "commune_officer"] },
   { route: "verify", label: "cert.task.verify", roles: STAFF },
   { route: "aefi", label: "aefi.task", roles: ["national_admin", "province_officer", "commune_officer"] },
+  { route: "sessions", label: "sessions.task.today", roles: ["vaccinator"] },
+  { route: "sessions", label: "sessions.task.plan", roles: ["national_admin", "province_officer", "commune_officer"] },
+  { route: "campaigns", label: "sessions.task.campaigns", roles: ["national_admin", "province_officer", "commune_officer"] },
 ];
 
 function storageLine(storage) {
