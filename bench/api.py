@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gzip
+import json
 import os
 import random
 import sys
@@ -46,22 +48,94 @@ from api import clock  # noqa: E402
 from api.accounts.users import services as users  # noqa: E402
 from api.auth.roles import Role  # noqa: E402
 from api.context import Actor  # noqa: E402
+from api.immunization import services as immunization  # noqa: E402
 from api.places import facilities  # noqa: E402
 from api.places import services as places  # noqa: E402
 from api.places.importer import ensure_reference_places  # noqa: E402
 from api.records import forecasts  # noqa: E402
 from api.stock import catalogue, stores  # noqa: E402
 from api.stock import services as ledger  # noqa: E402
-from db.tables import Guardian, Subject, SubjectGuardian  # noqa: E402
+from api.sync.schemas import MAX_ITEMS  # noqa: E402
+from db.bulk import insert_all  # noqa: E402
+from db.tables import Dose, Guardian, Subject, SubjectGuardian  # noqa: E402
 from db.unit_of_work import unit_of_work  # noqa: E402
 from scanning.testing.payloads import check_digit  # noqa: E402
+from schedule.dates import Duration, add  # noqa: E402
 from tests.served import app_environment, free_port, niis_serve, serving  # noqa: E402
 
 DATABASE = "niis_bench_api"
 ACTOR = Actor.system("bench")
 GTIN = "0952000200001" + check_digit("0952000200001")  # GS1 prefix 952: demonstrations only
+HEPB_GTIN = "0952000200002" + check_digit("0952000200002")
 PASSWORD = "bench vaccinator password"
 PENTAVALENT = "198"
+HEPB_BIRTH = "08"
+# The histories' shares, as api/demo_doses.py's profiles: most children on time (each
+# dose a few days after its age), some weeks late, some stopped after the first visits,
+# a few with one invalid dose (the second pentavalent a fortnight after the first).
+PROFILES = {"on_time": 0.79, "late": 0.12, "incomplete": 0.06, "invalid": 0.03}
+INCOMPLETE_AFTER = timedelta(days=100)
+# The writes a device sends in one sync (two batches of the app's 500): registrations
+# of newborns, each with its birth dose naming the registration's key, and doses.
+SYNC_WRITES = 1000
+NEWBORNS = 10
+ROSTER_PAGE = 2000  # pwa/js/screens/facility.js, PAGE_SIZE
+
+
+Step = tuple[str, Duration, str]  # ("age" | "after", duration, vaccine code)
+
+
+def epi_series(on: date) -> list[list[Step]]:
+    """The EPI's series in force on ``on`` (schedule/vn/data): each target dose's age (or,
+    when the data gives none, its interval after the previous dose) and its vaccine."""
+    found: list[list[Step]] = []
+    epi = immunization.programme_groups("epi", on) - {"Td (women)", "HPV"}  # not a child's
+    for antigen in immunization.current_schedule().timeline.antigens.values():
+        for series in antigen.series:
+            if not series.default_series or series.vaccine_group not in epi:
+                continue
+            if (series.effective and series.effective > on) or (series.cessation and series.cessation < on):
+                continue
+            steps: list[Step] = []
+            for dose in series.doses:
+                code = dose.preferable_vaccines[0].code
+                age = next((a.earliest_rec_age for a in dose.ages if a.earliest_rec_age), None)
+                gap = next((i.earliest_rec_interval or i.min_interval for i in dose.intervals), None)
+                if age is not None:
+                    steps.append(("age", age, code))
+                elif gap is not None:
+                    steps.append(("after", gap, code))
+            found.append(steps)
+    return found
+
+
+def history(
+    birth: date, today: date, profile: str, series: list[list[Step]], rng: random.Random
+) -> list[tuple[str, date]]:
+    """A child's card: (vaccine, date) of each EPI dose given by ``today`` as the profile
+    says; a dose counting for several series (a pentavalent) once."""
+    late = timedelta(days=rng.randint(20, 60)) if profile == "late" else timedelta()
+    given: dict[tuple[str, str, date], date] = {}  # one visit per vaccine and age, whatever the series
+    for steps in series:
+        last = birth
+        for how, duration, code in steps:
+            visit = (code, f"{how} {duration}", birth if how == "age" else last)
+            if visit not in given:
+                on = add(visit[2], duration)
+                if on > birth:  # a birth dose is given at birth, late or not
+                    on += late + timedelta(days=rng.randint(0, 4))
+                given[visit] = on
+            on = given[visit]
+            if on >= today or (profile == "incomplete" and on > birth + INCOMPLETE_AFTER):
+                del given[visit]
+                break
+            last = on
+    doses = sorted({(code, on) for (code, _, _), on in given.items()}, key=lambda d: d[1])
+    if profile == "invalid":
+        pentavalent = [n for n, (code, _) in enumerate(doses) if code == PENTAVALENT]
+        if len(pentavalent) >= 2:  # the second a fortnight after the first: too soon
+            doses[pentavalent[1]] = (PENTAVALENT, doses[pentavalent[0]][1] + timedelta(days=14))
+    return doses
 
 
 async def seed(children: int) -> dict[str, Any]:
@@ -93,11 +167,33 @@ async def seed(children: int) -> dict[str, Any]:
         lot = await catalogue.find_or_create_lot(
             ACTOR, gtin=GTIN, number="BENCH1", expiry=today + timedelta(days=700), manufacturer="Bench", field="lot"
         )
+        hepb = await catalogue.create_product(ACTOR, code="HepB", name="Viêm gan B sơ sinh", kind="vaccine")
+        await catalogue.register_presentation(
+            ACTOR, catalogue.PresentationIn(HEPB_GTIN, hepb["id"], 1, 10, False, "keep_28_days", None)
+        )
+        hepb_lot = await catalogue.find_or_create_lot(
+            ACTOR,
+            gtin=HEPB_GTIN,
+            number="BENCH2",
+            expiry=today + timedelta(days=700),
+            manufacturer="Bench",
+            field="lot",
+        )
         store = await stores.get(added["stores"][0]["id"])
         assert store is not None
-        await ledger.receive(ACTOR, store, [ledger.ReceiptLine(1_000_000, lot_id=lot["id"])], reference="BENCH")
+        await ledger.receive(
+            ACTOR,
+            store,
+            [ledger.ReceiptLine(1_000_000, lot_id=lot["id"]), ledger.ReceiptLine(100_000, lot_id=hepb_lot["id"])],
+            reference="BENCH",
+        )
     rng = random.Random(5)
     now = datetime.now(UTC)
+    began = time.perf_counter()
+    series = epi_series(today)
+    names, weights = list(PROFILES), list(PROFILES.values())
+    births = [today - timedelta(days=rng.randrange(0, 6 * 365)) for _ in range(children)]
+    written = 0
     for start in range(0, children, 1000):
         async with unit_of_work():
             batch = range(start, min(children, start + 1000))
@@ -107,7 +203,7 @@ async def seed(children: int) -> dict[str, Any]:
                         code=f"B{n:08d}",
                         full_name=f"Trẻ Bench {n}",
                         name_key=f"bench tre {n}",
-                        birth_date=today - timedelta(days=rng.randrange(0, 6 * 365)),
+                        birth_date=births[n],
                         sex=rng.choice("FM"),
                         place=commune["id"],
                         facility=station["id"],
@@ -130,11 +226,49 @@ async def seed(children: int) -> dict[str, Any]:
                     for s, g in zip(ids, guardians, strict=True)
                 )
             )
+            doses = [
+                {"subject": row["id"], "vaccine_code": code, "administered_on": on, "n": n}
+                for row, born in zip(ids, births[start : start + len(ids)], strict=True)
+                for n, (code, on) in enumerate(history(born, today, rng.choices(names, weights)[0], series, rng))
+            ]
+            await insert_all(Dose, [card_dose(d, station["id"], now) for d in doses])
+            written += len(doses)
+    print(f"Seeded {children:,} children and {written:,} doses from their cards in {time.perf_counter() - began:.1f} s")
     started = time.perf_counter()
     await forecasts.recompute_all()
     seconds = time.perf_counter() - started
     print(f"Stored forecasts of {children:,} children in {seconds:.1f} s ({children / seconds:,.0f}/s, batches of 500)")
-    return {"commune": commune["id"], "store": store["id"], "lot": lot["id"]}
+    return {
+        "commune": commune["id"],
+        "station": station["id"],
+        "store": store["id"],
+        "lot": lot["id"],
+        "hepb_lot": hepb_lot["id"],
+    }
+
+
+def card_dose(dose: dict[str, Any], station: int, now: datetime) -> dict[str, Any]:
+    """A dose row as records.record writes one entered from a card at the station."""
+    return {
+        "key": f"bench-{dose['subject']}-{dose['n']}",
+        "subject": dose["subject"],
+        "vaccine_code": dose["vaccine_code"],
+        "administered_on": dose["administered_on"],
+        "facility": station,
+        "lot_number": "",
+        "given_elsewhere": "",
+        "vaccinator_name": "",
+        "programme": "epi",
+        "route": "",
+        "site": "",
+        "warnings": "[]",
+        "flags": "[]",
+        "override_reason": "",
+        "source": "historical",
+        "status": "administered",
+        "void_reason": "",
+        "recorded_at": now,
+    }
 
 
 def quantiles(samples: list[float]) -> dict[str, float]:
@@ -170,7 +304,7 @@ def report(label: str, rate: float, samples: list[float], base_rate: float, base
         f"{label:<28} {rate:8.0f}/s  p50 {ours['p50']:7.1f}  p95 {ours['p95']:7.1f}  p99 {ours['p99']:7.1f} ms"
         f"   | /health {base_rate:6.0f}/s  p50 {theirs['p50']:5.1f}  p95 {theirs['p95']:5.1f}"
         f"  p99 {theirs['p99']:5.1f} ms"
-        f"   | {100 * rate / base_rate:5.1f} % of its rate; goal {goal}"
+        f"   | {100 * rate / base_rate:5.1f} % of its rate; goal {goal}   [{load_average()}]"
     )
 
 
@@ -179,12 +313,21 @@ async def measure(base: str, seeded: dict[str, Any], clients: int, requests: int
     async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
         signed = await client.post("/api/auth/login", json={"username": "bench.vaccinator", "password": PASSWORD})
         client.headers["Authorization"] = f"Bearer {signed.json()['token']}"
-        due = f"/api/due?place_id={seeded['commune']}"
-        first = (await client.get(due)).json()
-        print(
-            f"Due list of the commune, today + 7 days: {sum(c['total'] for c in first['counts']):,} doses due,"
-            f" first page {len(first['children'])} children"
-        )
+        # The station's sessions give the free programme's vaccines: its list is the EPI's.
+        # Every programme's list is printed beside: a child who has had no paid vaccine
+        # stays overdue for them for good.
+        listed: dict[str, list[dict[str, Any]]] = {}
+        for programme in ("all", "epi"):
+            due = f"/api/due?place_id={seeded['commune']}&programme={programme}"
+            first = (await client.get(due)).json()
+            everyone = listed[programme] = await due_children(client, due)
+            overdue = sum(1 for c in everyone if c["state"] == "overdue")
+            print(
+                f"Due list of the commune, today + 7 days, programme={programme}: {len(everyone):,} children"
+                f" ({overdue:,} overdue), {sum(c['total'] for c in first['counts']):,} doses;"
+                f" first page {len(first['children'])} children"
+            )
+            print("  per group: " + ", ".join(f"{c['vaccine_group']} {c['total']}" for c in first["counts"]))
         subject_ids = [c["id"] for c in first["children"]]
 
         async def health(c: httpx.AsyncClient, _: int) -> httpx.Response:
@@ -211,12 +354,135 @@ async def measure(base: str, seeded: dict[str, Any], clients: int, requests: int
         await load(client, clients, min(requests, 50), health)  # warm-up
         await load(client, clients, min(requests, 50), due_list)
         for label, send, goal in (
-            ("due list (commune)", due_list, "p95 < 100 ms"),
+            ("due list (commune, EPI)", due_list, "p95 < 100 ms"),
             ("record a dose (from stock)", dose, ">= 5 % of /health"),
         ):
             health_rate, health_samples = await load(client, clients, requests, health)
             rate, samples = await load(client, clients, requests, send)
             report(label, rate, samples, health_rate, health_samples, goal)
+        # The day's doses go to as many children as there are doses (one each, as in a
+        # day's sessions), not to the same few again and again.
+        await sync_day(client, seeded, listed["all"])
+        await roster(client, seeded)
+
+
+def load_average() -> str:
+    return "load average " + " ".join(f"{n:.1f}" for n in os.getloadavg())
+
+
+async def due_children(client: httpx.AsyncClient, due: str) -> list[dict[str, Any]]:
+    """Every child of the due list, page by page as its ``Link`` header says."""
+    children: list[dict[str, Any]] = []
+    page: str | None = due + "&limit=500"
+    while page:
+        answer = await client.get(page)
+        assert answer.status_code == 200, answer.text[:300]
+        children += answer.json()["children"]
+        page = answer.links.get("next", {}).get("url")
+    return children
+
+
+def sync_items(seeded: dict[str, Any], children: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A device's day as its outbox queues it: newborns registered, each with the birth
+    dose naming the registration's key, and pentavalent doses from stock, recorded
+    offline, one for each child of ``children`` (confirmed with a reason, as the dose
+    load's are: not every child is due a pentavalent dose)."""
+    today = clock.current().today()
+    items: list[dict[str, Any]] = []
+    for n in range(NEWBORNS):
+        key = str(uuid.uuid4())
+        mother = {"full_name": f"Lê Thị Hoa {n}", "relationship": "mother", "phone": f"09{n:08d}", "is_primary": True}
+        child = {
+            "full_name": f"Lê Minh Khoa {n}",
+            "birth_date": (today - timedelta(days=1)).isoformat(),
+            "sex": "MF"[n % 2],
+            "place_id": seeded["commune"],
+            "facility_id": seeded["station"],
+            "guardians": [mother],
+        }
+        items.append({"key": key, "method": "POST", "path": "/api/subjects", "body": json.dumps(child)})
+        birth_dose = {"subject_key": key, "vaccine_code": HEPB_BIRTH, "lot_id": seeded["hepb_lot"]}
+        items.append(offline_dose(seeded, birth_dose, "right_thigh"))
+    for n in range(SYNC_WRITES - len(items)):
+        dose = {"subject_id": children[n % len(children)]["id"], "vaccine_code": PENTAVALENT, "lot_id": seeded["lot"]}
+        items.append(offline_dose(seeded, {**dose, "override_reason": "bench"}, "left_thigh"))
+    return items
+
+
+def offline_dose(seeded: dict[str, Any], dose: dict[str, Any], site: str) -> dict[str, Any]:
+    body = {**dose, "source": "synced", "store_id": seeded["store"], "route": "IM", "site": site}
+    body["administered_at"] = datetime.now(UTC).isoformat()
+    return {"key": str(uuid.uuid4()), "method": "POST", "path": "/api/doses", "body": json.dumps(body)}
+
+
+async def sync_day(client: httpx.AsyncClient, seeded: dict[str, Any], children: list[dict[str, Any]]) -> None:
+    """The device's 1,000 writes through ``POST /api/sync`` as the app sends them (batches
+    of ``MAX_ITEMS``, the next after the answer), each item's answer checked; beside
+    1,000 sequential ``GET /health`` on the same connection."""
+    items = sync_items(seeded, children)
+    outcomes: dict[str, int] = {}
+    refusals: dict[str, int] = {}
+    last_synced: str | None = None
+    started = time.perf_counter()
+    for first in range(0, len(items), MAX_ITEMS):
+        batch = items[first : first + MAX_ITEMS]
+        answer = await client.post("/api/sync", json={"items": batch, "last_synced_at": last_synced})
+        assert answer.status_code == 200, answer.text[:300]
+        body = answer.json()
+        last_synced = body["synced_at"]
+        assert [a["key"] for a in body["items"]] == [i["key"] for i in batch], "every item answered, in order"
+        for answered in body["items"]:
+            outcomes[answered["outcome"]] = outcomes.get(answered["outcome"], 0) + 1
+            if answered["outcome"] == "refused":
+                code = (answered.get("error") or {}).get("code", "?")
+                refusals[code] = refusals.get(code, 0) + 1
+        assert set(body["confirmed"]) == {a["key"] for a in body["items"] if a["outcome"] != "refused"}
+    seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    for _ in range(len(items)):
+        assert (await client.get("/health")).status_code == 200
+    health = time.perf_counter() - started
+    shown = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))
+    print(
+        f"{'sync: 1,000 writes':<28} {seconds:8.2f} s  ({1000 * seconds / len(items):.1f} ms a write, "
+        f"{len(items) // MAX_ITEMS} batches of {MAX_ITEMS}: {shown}"
+        + (f"; refused: {refusals}" if refusals else "")
+        + f")   | {len(items):,} sequential /health {health:5.2f} s ({1000 * health / len(items):.1f} ms each)"
+        f"   | {seconds / health:4.1f}x; goal <= 10 s   [{load_average()}]"
+    )
+
+
+async def roster(client: httpx.AsyncClient, seeded: dict[str, Any]) -> None:
+    """The facility's compact download as the app pulls it (pwa/js/screens/facility.js:
+    pages of 2,000 until ``has_more`` is false), asking for gzip, bytes on the wire counted."""
+    pages, wire, raw, subjects = 0, 0, 0, 0
+    encodings: set[str] = set()
+    body = b""
+    started = time.perf_counter()
+    for page in range(1, 10_000):
+        url = f"/api/facilities/{seeded['station']}/subjects?format=compact&page={page}&page_size={ROSTER_PAGE}"
+        async with client.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as answer:
+            content = await answer.aread()
+            assert answer.status_code == 200, content[:300]
+            wire += answer.num_bytes_downloaded
+            encodings.add(answer.headers.get("content-encoding", "identity"))
+        pages += 1
+        raw += len(content)
+        body += content
+        found = json.loads(content)
+        subjects += len(found["items"])
+        if not found["has_more"]:
+            break
+    seconds = time.perf_counter() - started
+    # ``niis serve`` leaves compression to the proxy in front (docs/deploy.md: Caddy's
+    # ``encode zstd gzip``): what that proxy sends is the body gzipped, level 6 here.
+    gzipped = len(gzip.compress(body, compresslevel=6))
+    print(
+        f"{'roster download (facility)':<28} {seconds:8.2f} s  {subjects:,} children in {pages} pages;"
+        f" on the wire {wire / 1e6:.2f} MB ({'/'.join(sorted(encodings))}), JSON {raw / 1e6:.2f} MB,"
+        f" gzipped {gzipped / 1e6:.2f} MB ({gzipped / max(subjects, 1):.0f} B a child)"
+        f"   | goal <= 1 s, <= 1 MB compressed   [{load_average()}]"
+    )
 
 
 async def run(server_url: str, args: argparse.Namespace) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 import msgspec
@@ -42,6 +43,25 @@ def current_schedule() -> vn.VietnamSchedule:
     """Vietnam's schedule data: ``.timeline`` has every version, each series in force on
     its own dates; the contraindications and precautions come with it."""
     return vn.load()
+
+
+def programme_groups(programme: str, on: date) -> frozenset[str]:
+    """The vaccine groups of the schedule's ``"epi"`` (free) or ``"service"`` (paid)
+    series in force on ``on``: a group with an EPI series counts as EPI."""
+    return _programme_groups(current_schedule().version_on(on).id)[programme]
+
+
+@cache
+def _programme_groups(version_id: str) -> dict[str, frozenset[str]]:
+    data = current_schedule()
+    version = next(v for v in data.versions if v.id == version_id)
+
+    def groups(series_ids: Sequence[str]) -> frozenset[str]:
+        antigens = {a for sid in series_ids for a in data.series[sid].antigens}
+        return frozenset(g for a in antigens for g in data.timeline.group_of_antigen(a))
+
+    epi = groups(version.epi)
+    return {"epi": epi, "service": groups(version.service) - epi}
 
 
 def _check(

@@ -185,6 +185,28 @@ async def test_the_list_is_paged_with_a_link_to_the_next_page(
     assert first.json()["counts"] == whole.json()["counts"]  # counts are the whole range's
 
 
+async def test_a_station_lists_the_free_programmes_vaccines_apart_from_the_paid_ones(
+    client: httpx.AsyncClient, token_for: Any, world: World
+) -> None:
+    """S1, with no dose, is overdue for every group, paid vaccines included: a station
+    calling the children for its EPI sessions asks for ``programme=epi`` (else every
+    child who never bought a flu shot stays on its list for good)."""
+    vac = await token_for("vac1")
+    s1 = world.subjects["S1"]
+    lists = {}
+    for programme in ("all", "epi", "service"):
+        answer = await _list(client, vac, programme=programme)
+        assert answer.status_code == 200, answer.text
+        child = _child(answer.json(), s1)
+        assert child is not None
+        groups = {g["vaccine_group"] for g in child["groups"]}
+        assert groups == {c["vaccine_group"] for c in answer.json()["counts"]} & groups
+        lists[programme] = groups
+    assert {"DTP", "Measles/MR", "Polio"} <= lists["epi"] and "Influenza" not in lists["epi"]
+    assert "Influenza" in lists["service"] and not lists["service"] & {"DTP", "Measles/MR", "Polio"}
+    assert lists["epi"] | lists["service"] == lists["all"] and not lists["epi"] & lists["service"]
+
+
 @pytest.mark.parametrize(
     ("params", "status", "field"),
     [
@@ -193,6 +215,7 @@ async def test_the_list_is_paged_with_a_link_to_the_next_page(
         ({"facility_id": "1", "place_id": "1"}, 422, "place_id"),
         ({"from": "tomorrow"}, 400, None),
         ({"limit": "0"}, 400, None),
+        ({"programme": "free"}, 400, None),
     ],
 )
 async def test_bad_input_is_refused_with_a_message(
@@ -221,7 +244,7 @@ async def test_the_due_list_is_an_index_range_scan_on_postgresql(database: Datab
         (due.Area(world.facilities["F1"], frozenset(), None), "subject_forecast_facility_due"),
         (due.Area(None, frozenset({world.places["C1"]}), None), "subject_forecast_place_due"),
     ):
-        query = SubjectForecast.select(SubjectForecast.subject).where(due._where(where, today, today))
+        query = SubjectForecast.select(SubjectForecast.subject).where(due._where(where, today, today, None))
         # Six subjects fit in a page, where a sequential scan is cheaper: ask for the
         # plan PostgreSQL uses once the table is large.
         await SubjectForecast.raw("SET enable_seqscan = off")

@@ -91,3 +91,40 @@ async def test_an_officer_undoes_a_dismissal(client: Any, world: Any, token_for:
     assert again.status_code == 409
     await run_check(client, prov1)
     assert pair["id"] in {p["id"] for p in (await listed(client, prov1)).values()}
+
+
+async def test_the_download_says_what_is_due_after_the_doses_on_record(client: Any, world: Any, token_for: Any) -> None:
+    """A dose entered from the child's card: the download no longer lists that dose as
+    due, and says what the child's record says (it listed what a child with no dose at
+    all would be due)."""
+    vac1 = await token_for("vac1")
+    s1 = world.subjects["S1"]
+
+    async def downloaded() -> list[dict[str, Any]]:
+        items = (await compact(client, vac1, world.facilities["F1"])).json()["items"]
+        return list(next(item for item in items if item["id"] == s1)["next_due"])
+
+    before = await downloaded()
+    record = (await client.get(f"/api/subjects/{s1}/forecast", headers=vac1)).json()
+    first = next(g for g in record["vaccine_groups"] if g["vaccine_group"] == before[0]["group"])
+    card = {"subject_id": s1, "vaccine_code": first["vaccines"][0], "source": "historical"}
+    given = await client.post(
+        "/api/doses",
+        json={**card, "administered_on": first["recommended"], "override_reason": "as on the card"},
+        headers={**vac1, "Idempotency-Key": "6f0c3f52-7f0a-4a0e-9a51-0b4f3c2d1e01"},
+    )
+    assert given.status_code == 201, given.text
+
+    after = await downloaded()
+    assert after != before
+    assert {"group": first["vaccine_group"], "dose": first["dose_number"]} not in [
+        {"group": d["group"], "dose": d["dose"]} for d in after
+    ]
+    assessed = (await client.get(f"/api/subjects/{s1}/forecast", headers=vac1)).json()
+    horizon = date.fromisoformat(assessed["assessment_date"]) + timedelta(days=30)
+    expected = sorted(
+        (g["recommended"], g["vaccine_group"], g["dose_number"])
+        for g in assessed["vaccine_groups"]
+        if g["status"] == "Not Complete" and g["recommended"] and date.fromisoformat(g["recommended"]) <= horizon
+    )
+    assert [(d["due"], d["group"], d["dose"]) for d in after] == expected

@@ -27,12 +27,15 @@ async def due_list(
     until: Annotated[date | None, QueryParameter(name="to")] = None,
     after_subject_id: Annotated[int, Parameter(ge=0)] = 0,
     limit: Annotated[int, Parameter(ge=1, le=500)] = services.PAGE,
+    programme: services.Programme = "all",
 ) -> Response[DueList]:
     """Who is due or overdue between ``from`` and ``to`` (default: today and the next 7
     days, Vietnam's date) among a facility's children (``facility_id``; a vaccinator's
     own by default) or those living in a place (``place_id``), with the primary
     guardian's phone; counts per vaccine group; the doses and vials the sessions need
-    with the measured wastage. ``limit`` children per page, by id."""
+    with the measured wastage. ``limit`` children per page, by id. ``programme``:
+    ``epi`` (the free vaccines a station's sessions give), ``service`` (the paid ones)
+    or ``all`` (default)."""
     answer = await services.due_list(
         area,
         facility_id=facility_id,
@@ -41,13 +44,14 @@ async def due_list(
         until=until,
         after=after_subject_id,
         limit=limit,
+        programme=programme,
     )
     headers = {}
     if answer["more"]:
         query: dict[str, Any] = {
             k: v for k, v in (("facility_id", facility_id), ("place_id", place_id)) if v is not None
         }
-        query |= {"from": answer["from"], "to": answer["to"], "limit": limit}
+        query |= {"from": answer["from"], "to": answer["to"], "limit": limit, "programme": programme}
         query["after_subject_id"] = answer["children"][-1]["id"]
         headers["Link"] = f'</api/due?{urlencode(query)}>; rel="next"'
     return Response(msgspec.convert(answer, DueList, from_attributes=False), headers=headers)

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from api import clock
 from api.errors import Invalid, NotFound
@@ -35,6 +35,8 @@ DEFAULT_DAYS = 7
 MAX_DAYS = 366
 PAGE = 200
 MEASURED_OVER = timedelta(days=90)
+# The free programme's groups (a station's sessions), the paid ones, or every group.
+Programme = Literal["epi", "service", "all"]
 
 
 @dataclass(frozen=True)
@@ -73,19 +75,21 @@ async def area(scope: Scope, facility_id: int | None, place_id: int | None) -> A
     return Area(None, places, places)
 
 
-def _where(where: Area, since: date, until: date) -> Any:
-    """The range scan: this area's rows due by ``until`` and still givable at ``since``."""
+def _where(where: Area, since: date, until: date, groups: frozenset[str] | None) -> Any:
+    """The range scan: this area's rows due by ``until`` and still givable at ``since``,
+    of ``groups`` only when given."""
     in_area = (
         SubjectForecast.facility == where.facility_id
         if where.facility_id is not None
         else SubjectForecast.place.is_in(sorted(where.place_ids) or [-1])
     )
-    return (
+    found = (
         in_area
         & (SubjectForecast.due <= until)
         & (SubjectForecast.status == NOT_COMPLETE)
         & (SubjectForecast.latest.is_null() | (SubjectForecast.latest >= since))
     )
+    return found if groups is None else found & SubjectForecast.vaccine_group.is_in(sorted(groups) or ["-"])
 
 
 def check_range(since: date | None, until: date | None) -> tuple[date, date]:
@@ -123,7 +127,7 @@ async def _guardians(subject_ids: list[int]) -> dict[int, dict[str, Any]]:
     return found
 
 
-async def _rows(where: Area, since: date, until: date) -> list[dict[str, Any]]:
+async def _rows(where: Area, since: date, until: date, groups: frozenset[str] | None) -> list[dict[str, Any]]:
     """The range's rows, first due first: one scan for the page and the counts."""
     return await (
         SubjectForecast.select(
@@ -135,7 +139,7 @@ async def _rows(where: Area, since: date, until: date) -> list[dict[str, Any]]:
             SubjectForecast.overdue,
             SubjectForecast.latest,
         )
-        .where(_where(where, since, until))
+        .where(_where(where, since, until, groups))
         .order_by(SubjectForecast.due)
     )
 
@@ -307,12 +311,15 @@ async def due_list(
     until: date | None,
     after: int = 0,
     limit: int = PAGE,
+    programme: Programme = "all",
 ) -> dict[str, Any]:
     """The children due or overdue in the range (a page of them, by id), the counts per
-    vaccine group and the vaccine the range's sessions need (both for the whole range)."""
+    vaccine group and the vaccine the range's sessions need (both for the whole range);
+    of the ``programme``'s vaccine groups only (EPI or service) unless ``"all"``."""
     since, until = check_range(since, until)
     where = await area(scope, facility_id, place_id)
-    everyone = await _rows(where, since, until)
+    groups = None if programme == "all" else immunization.programme_groups(programme, since)
+    everyone = await _rows(where, since, until, groups)
     children, more = await _page(everyone, since, after, limit)
     counts, per_group = _counts(everyone, since)
     today = clock.current().today()

@@ -1,35 +1,48 @@
 """A facility's subjects, compact: what a vaccinator needs to find a child offline and
-see what is due. Read in two queries per page (subjects, then their guardians)."""
+see what is due. Read in three queries per page (subjects, their guardians, their
+stored forecasts)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any
 
-from api.immunization.services import assess
 from api.registry.identity import codes
-from db.tables import Subject, SubjectGuardian
+from db.tables import Subject, SubjectForecast, SubjectGuardian
 from schedule.model import SeriesStatus
 
 # "Next due" is what a session list needs: doses due by then (overdue ones included).
 DUE_WITHIN = timedelta(days=30)
 
 
-@lru_cache(maxsize=4096)
-def _next_due(birth_date: date, sex: str, today: date) -> tuple[tuple[str, int | None, date, date | None], ...]:
-    """The vaccine groups whose next dose is due within DUE_WITHIN. The registry keeps no
-    dose history yet (it comes with the immunization-events issue), so the forecast
-    depends only on birth date and sex: cached on them."""
-    forecast = assess(birth_date=birth_date, sex=sex, doses=(), assessment_date=today)
-    due = [
-        (group.vaccine_group, group.dose_number, group.recommended, group.past_due)
-        for group in forecast.vaccine_groups
-        if group.status == SeriesStatus.NOT_COMPLETE
-        and group.recommended is not None
-        and group.recommended <= today + DUE_WITHIN
-    ]
-    return tuple(sorted(due, key=lambda item: (item[2], item[0])))  # earliest first, then by group
+async def _next_due(subject_ids: list[int], today: date) -> dict[int, list[dict[str, Any]]]:
+    """Each subject's vaccine groups whose next dose is due within DUE_WITHIN, earliest
+    first, from the stored forecast (kept after every dose and change, so the download
+    says what the record says; computing it here from birth date and sex left out the
+    doses given, and cost an engine run per birth date)."""
+    rows = (
+        await SubjectForecast.select(
+            SubjectForecast.subject,
+            SubjectForecast.vaccine_group,
+            SubjectForecast.dose_number,
+            SubjectForecast.due,
+            SubjectForecast.overdue,
+        )
+        .where(
+            SubjectForecast.subject.is_in(subject_ids or [-1])
+            & (SubjectForecast.status == SeriesStatus.NOT_COMPLETE.value)
+            & (SubjectForecast.due <= today + DUE_WITHIN)
+        )
+        .order_by(SubjectForecast.due)
+        .order_by(SubjectForecast.vaccine_group)
+    )
+    due: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        due[row["subject"]].append(
+            {"group": row["vaccine_group"], "dose": row["dose_number"], "due": row["due"], "overdue": row["overdue"]}
+        )
+    return due
 
 
 async def _phones(subject_ids: list[int]) -> dict[int, str | None]:
@@ -62,6 +75,7 @@ async def facility_subjects(facility_id: int, *, today: date, page: int, page_si
     )
     shown = rows[:page_size]
     phones = await _phones([r["id"] for r in shown])
+    due = await _next_due([r["id"] for r in shown if r["status"] == "active"], today)
     items = [
         {
             "id": r["id"],
@@ -71,12 +85,7 @@ async def facility_subjects(facility_id: int, *, today: date, page: int, page_si
             "sex": r["sex"],
             "phone": phones.get(r["id"]),
             "status": r["status"],
-            "next_due": [
-                {"group": group, "dose": dose, "due": due, "overdue": overdue}
-                for group, dose, due, overdue in (
-                    _next_due(r["birth_date"], r["sex"], today) if r["status"] == "active" else ()
-                )
-            ],
+            "next_due": due.get(r["id"], []),
         }
         for r in shown
     ]
