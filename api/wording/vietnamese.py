@@ -194,7 +194,6 @@ VIETNAMESE: dict[str, str] = {
     ),
     "Campaigns are planned by officers": "Chiến dịch do cán bộ phụ trách lập kế hoạch",
     "The age range ends before it starts": "Khoảng tuổi kết thúc trước khi bắt đầu",
-    "The range ends ({until}) before it starts ({since})": "Khoảng ngày kết thúc ({until}) trước khi bắt đầu ({since})",
     "Dose {id} not found": "Không tìm thấy mũi tiêm {id}",
     # recording doses (api/records): the record and correct screens, the vaccinator's words
     "Send an Idempotency-Key (a UUID made once per dose) so a retry never records the dose twice": (

@@ -198,7 +198,7 @@ async def children_due(
     session's attended ones, no longer due once vaccinated) with their groups due, if
     any: a session's roster, by id."""
     wanted = frozenset(vaccine_groups)
-    groups = _grouped(await _rows(where, day, day), day, lambda row: not wanted or row["vaccine_group"] in wanted)
+    groups = _grouped(await _rows(where, day, day, None), day, lambda row: not wanted or row["vaccine_group"] in wanted)
     return await _children(groups, sorted(set(groups) | set(also)))
 
 
