@@ -4,7 +4,7 @@ SQLite's converters read timestamps and JSON back)."""
 
 from db.raw_migration import raw_sql_migration
 
-ID = "2026-12-01T23:20:00:000000"
+ID = "2026-12-01T23:30:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "aefi reports"
 

@@ -3,7 +3,9 @@ make the audit log append-only in the database itself."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +13,19 @@ import pytest
 from db.migrate import migrate
 from db.tables import ALL_TABLES, AuditEvent
 from tests.conftest import Database
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "db" / "migrations"
+
+
+def test_each_migration_has_its_own_id_in_file_order() -> None:
+    """Piccolo applies migrations by ID and records them so: two files with one ID (two
+    branches written the same evening) leave one never applied, its tables missing."""
+    ids = [
+        re.search(r'^ID = "([^"]+)"', path.read_text(), re.M).group(1)  # type: ignore[union-attr]
+        for path in sorted(MIGRATIONS.glob("niis_*.py"))
+    ]
+    assert len(ids) > 20
+    assert ids == sorted(set(ids)), "migration IDs must be unique and increase with the file number"
 
 
 async def test_every_table_exists_after_migrating_from_empty(database: Database) -> None:
