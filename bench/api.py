@@ -6,17 +6,27 @@ measured in the same run.
 
 PostgreSQL as for ``bench/registry.py`` (``NIIS_BENCH_POSTGRES_URL``, else the server of
 ``NIIS_TEST_POSTGRES_URL`` with a database of our own, ``niis_bench_api``, else a
-throwaway server started here). Seeds one commune with ``--children`` children (rows
-written directly, then their stored forecasts by ``recompute_all``, as ``niis
-recompute-forecasts`` does, timed), a commune health station with a store holding a
-large pentavalent lot and its vaccinator; then starts ``niis serve`` on it and, with
-``--clients`` concurrent clients sending ``--requests`` requests each kind:
+throwaway server started here). Seeds one commune with ``--children`` children, each
+with a card history (rows written in batches from the EPI's ages in schedule/vn/data:
+most on time, some late, some incomplete, a few with an invalid dose), then their stored
+forecasts by ``recompute_all``, as ``niis recompute-forecasts`` does, timed; a commune
+health station with a store holding a pentavalent and a HepB lot, and its vaccinator.
+Then starts ``niis serve`` on it and prints, with the load average beside each figure:
 
-- the due list of the commune (``GET /api/due?place_id=…``, today + 7 days, first page
-  of 200 children; goal p95 < 100 ms) beside ``/health``;
+- the commune's due list, every programme and EPI only (children, overdue, per group);
+  then, with ``--clients`` concurrent clients sending ``--requests`` requests of each
+  kind, the EPI due list (``GET /api/due?place_id=…&programme=epi``, today + 7 days,
+  first page of 200 children; goal p95 < 100 ms) beside ``/health``;
 - record a dose from stock (``POST /api/doses``: the dose, the stock entry, the audit
   row, the stored forecast in one unit of work): throughput and p50/p99 beside
-  ``/health`` (goal ≥ 5 % of its throughput).
+  ``/health`` (goal ≥ 5 % of its throughput);
+- a device's 1,000 writes through ``POST /api/sync`` in batches of 500 as the app's
+  outbox sends them (newborns registered with their birth dose naming the
+  registration's key, pentavalent doses from stock), each answer checked, end to end
+  (goal ≤ 10 s), beside 1,000 sequential ``/health``;
+- the facility's compact download as the app pulls it (pages of 2,000), time and bytes
+  on the wire asking for gzip, and gzipped as the proxy in front sends it (goal ≤ 1 s,
+  ≤ 1 MB compressed).
 
 Nothing here asserts a timing.
 """
