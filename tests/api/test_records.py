@@ -102,10 +102,10 @@ async def test_an_expired_or_held_lot_is_refused_with_409_and_nothing_written(
     held = await client.post("/api/doses", json=_body(world, stock), headers={**vac, **_key()})
 
     assert expired.status_code == 409, expired.text
-    # Worded for the vaccinator (Vietnamese), saying which lot and why.
-    assert f"Lô PB002 của DTP-HepB-Hib đã hết hạn ngày {yesterday}" in expired.json()["error"]["message"]
+    # Saying which lot and why (this module's accounts read English; Vietnamese: test_wording).
+    assert f"Lot PB002 of DTP-HepB-Hib expired on {yesterday}" in expired.json()["error"]["message"]
     assert expired.json()["error"]["details"]["reason"] == "lot_expired"
-    assert held.status_code == 409 and "Lô PA001 của DTP-HepB-Hib đang bị tạm dừng" in held.json()["error"]["message"]
+    assert held.status_code == 409 and "Lot PA001 of DTP-HepB-Hib is on hold" in held.json()["error"]["message"]
     assert await Dose.count() == 0
     assert await _on_hand(stock, "F1", "penta_a") == 10 and await _on_hand(stock, "F1", "penta_b") == 10
 
