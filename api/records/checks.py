@@ -88,7 +88,8 @@ class ScreeningIn:
 class Proposal:
     """A dose as it would be saved: when, from which store and lot, its screening as
     stored, the findings, the engine's verdict and the forecast after it (``after``:
-    the whole assessment today with the dose added)."""
+    the whole assessment today with the dose added), and the administered doses it
+    was checked against (``history``: the stored forecast after it is read from them)."""
 
     on: date
     at: datetime | None
@@ -100,6 +101,7 @@ class Proposal:
     reasons: list[dict[str, str]]
     forecast: list[VaccineGroupForecast]
     after: Assessed
+    history: Sequence[dict[str, Any]]
 
 
 class NeedsConfirmation(Conflict):
@@ -456,4 +458,4 @@ async def check(
         *([] if valid else await _recent(data.vaccine_code, on, history, language)),
         *findings,
     ]
-    return Proposal(on, at, store, lot, screening, findings, valid, reasons, forecast, after)
+    return Proposal(on, at, store, lot, screening, findings, valid, reasons, forecast, after, history)

@@ -179,11 +179,23 @@ async def store_forecast(subject: dict[str, Any], result: Assessment) -> None:
 
 
 async def _refresh(
-    subject: dict[str, Any], language: str = "vi", *, known: checks.Assessed | None = None
+    subject: dict[str, Any],
+    doses: Sequence[dict[str, Any]],
+    language: str = "vi",
+    *,
+    known: checks.Assessed | None = None,
 ) -> Assessment:
-    result = assess(subject, await doses_of(subject["id"]), language, known=known)
+    """Store the forecast from the subject's ``doses`` as they now stand; the assessment."""
+    result = assess(subject, doses, language, known=known)
     await store_forecast(subject, result)
     return result
+
+
+def _with(found: checks.Proposal, dose: dict[str, Any]) -> list[dict[str, Any]]:
+    """The subject's administered doses once ``dose`` (just written) is: the ones the
+    check read, with it in ``doses_of``'s order (by date, then id: its id is the latest),
+    so the subject's doses are read once per dose, not again for the forecast."""
+    return sorted([*found.history, dose], key=lambda d: d["administered_on"])
 
 
 async def stored_forecast(subject_id: int) -> list[dict[str, Any]]:
@@ -342,11 +354,11 @@ async def record(
         found = await proposal(scope, subject, data, language=language)
         if data.source != "synced":  # a synced dose was given already: its findings are kept, not refused
             checks.confirm(data.override_reason, data.override_contraindication, found.findings)
-        dose_id = await _write(actor, scope, subject, data, found, key=key)
-        result = await _refresh(subject, language, known=found.after)
+        dose = await get(await _write(actor, scope, subject, data, found, key=key))
+        result = await _refresh(subject, _with(found, dose), language, known=found.after)
         if data.source != "historical":  # a card entry: the parent has the card
-            await messages.dose_given(subject, dose_id, data.vaccine_code, found.on, result)
-    return await get(dose_id), result
+            await messages.dose_given(subject, dose["id"], data.vaccine_code, found.on, result)
+    return dose, result
 
 
 def _may_void(scope: Scope, dose: dict[str, Any], facility_place: int | None) -> bool:
@@ -415,7 +427,7 @@ async def void(
     async with unit_of_work():
         dose, facility_place = await _voidable(scope, subject, dose_id)
         await _void(actor, subject, dose, facility_place, reason=reason)
-        result = await _refresh(subject)
+        result = await _refresh(subject, await doses_of(subject["id"]))
     return await get(dose_id), result
 
 
@@ -453,6 +465,7 @@ async def correct(
         keep = _same_lot(old, data)
         await _void(actor, subject, old, facility_place, reason=reason, give_back=not keep)
         stock = _Stock(old["stock_event"], old["open_vial"]) if keep else None
-        new_id = await _write(actor, scope, subject, data, found, key=key, stock=stock, corrects=dose_id)
-        result = await _refresh(subject, language, known=found.after)
-    return await get(new_id), result
+        new = await get(await _write(actor, scope, subject, data, found, key=key, stock=stock, corrects=dose_id))
+        # The old dose, voided, is left out of the history the check read.
+        result = await _refresh(subject, _with(found, new), language, known=found.after)
+    return new, result

@@ -148,17 +148,21 @@ async def test_a_child_registered_on_the_form_is_one_row_and_opens(app: Any, ser
 
 async def test_register_tapped_while_the_facilities_load_waits_for_them(app: Any, server: Server) -> None:
     """On a slow network the form is shown before its facility list: a tap on Register
-    then waits for it instead of refusing (or queueing a child with no facility)."""
+    then waits for it instead of refusing (or queueing a child with no facility). The
+    list is held back until the tap, so the tap always comes while it loads."""
+    tapped = asyncio.Event()
 
-    async def slowly(route: Any) -> None:
-        await asyncio.sleep(1.5)
+    async def after_the_tap(route: Any) -> None:
+        await tapped.wait()
         await route.continue_()
 
-    await app.route("**/api/facilities", slowly)
+    await app.route("**/api/facilities", after_the_tap)
     try:
         await app.get_by_role("link", name="Đăng ký mới").click()
         await fill_child(app, "Sùng Thị Chờ Tải", THREE_MONTHS_AGO, "Sùng Thị Pà", "0912 345 602")
+        await expect(app.get_by_label("Cơ sở quản lý").locator("option")).to_have_count(0)  # still loading
         await app.get_by_role("button", name="Đăng ký", exact=True).click()
+        tapped.set()
         await expect(app.get_by_role("heading", level=2)).to_have_text("Sùng Thị Chờ Tải")
     finally:
         await app.unroute("**/api/facilities")
