@@ -94,6 +94,10 @@ def in_language(message: str, language: str) -> str:
     if language == "en" or not message:
         return message
     whole = _one(message)
+    if whole is None and message[0].islower():
+        # A library's error begins in lower case, as Python's do (schedule/vn/screening.py's
+        # ScreeningError, handed on as it is): the template of the sentence serves it.
+        whole = _one(message[0].upper() + message[1:])
     if whole is not None:
         return whole
     sentences = SENTENCE_END.split(message)

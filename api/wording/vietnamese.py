@@ -256,11 +256,7 @@ VIETNAMESE: dict[str, str] = {
     "A dose is dated before the birth date": "Có mũi tiêm ghi ngày trước ngày sinh",
     "Unknown observation code {code}": "Không có mã tình trạng {code}",
     "Unknown screening form {form} (one of: {forms})": "Không có phiếu khám sàng lọc {form} (chọn một trong: {forms})",
-    "unknown screening form {form} (one of: {forms})": "Không có phiếu khám sàng lọc {form} (chọn một trong: {forms})",
     "The {form} form does not fit the child's age on {day}: use {others}": (
-        "Phiếu {form} không hợp với tuổi của trẻ vào ngày {day}: hãy dùng {others}"
-    ),
-    "the {form} form does not fit the child's age on {day}: use {others}": (
         "Phiếu {form} không hợp với tuổi của trẻ vào ngày {day}: hãy dùng {others}"
     ),
     "form {form} has no question {question}": "Phiếu {form} không có câu hỏi {question}",

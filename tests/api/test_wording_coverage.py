@@ -77,6 +77,9 @@ CARRIERS = {
 }
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
+# Where a message is raised: (path, line, column) of the call, then of each helper's
+# raise it goes through, so that each raise of a helper is a message of its own.
+Site = tuple[str | int, ...]
 
 
 class NotStatic(Exception):
@@ -156,7 +159,7 @@ class Relay:
     position: int | None  # among the positional parameters, ``self`` not counted
     method: bool
     frames: list[str]  # the message around the parameter's HOLE
-    where: tuple[str, int, int]
+    site: Site
     key: tuple[str, str, str]
     told: bool = False  # some caller hands it a text: the callers' messages are checked
 
@@ -190,17 +193,18 @@ class Relay:
 
 
 class Relays:
-    """The helpers found so far, by function and parameter, and looked up by name."""
+    """The helpers found so far, by function, parameter and raise (a helper raising two
+    messages around one parameter is two relays), and looked up by name."""
 
     def __init__(self) -> None:
-        self.each: dict[tuple[int, str], Relay] = {}
+        self.each: dict[tuple[int, str, Site], Relay] = {}
         self._by_name: dict[str, list[Relay]] = {}
 
     def __len__(self) -> int:
         return len(self.each)
 
     def add(self, relay: Relay) -> None:
-        if self.each.setdefault((id(relay.function), relay.parameter), relay) is relay:
+        if self.each.setdefault((id(relay.function), relay.parameter, relay.site), relay) is relay:
             self._by_name.setdefault(relay.function.name, []).append(relay)
 
     def named(self, name: str | None) -> list[Relay]:
@@ -408,7 +412,7 @@ def raised_messages() -> list[Found]:
     takes = {cls.__name__ for cls in classes if _takes_message(cls)}
     makes = {cls.__name__ for cls in classes} - takes
     relays = Relays()
-    found: dict[tuple[str, int, int], Found] = {}
+    found: dict[Site, Found] = {}
     calls = [(m, c) for m in modules.values() for c in m.calls]
     while True:  # until no new helper hands a message on
         before = len(relays)
@@ -418,8 +422,8 @@ def raised_messages() -> list[Found]:
             break
     for relay in relays.each.values():
         if not relay.told:  # ``not_found(subject_id)``: the helper's own message, with any value
-            found[relay.where] = Found(
-                f"{relay.where[0]}:{relay.where[1]}", relay.key, [_HOLES.sub(ANY, s) for s in relay.frames]
+            found[relay.site] = Found(
+                f"{relay.site[0]}:{relay.site[1]}", relay.key, [_HOLES.sub(ANY, s) for s in relay.frames]
             )
     return list(found.values())
 
@@ -431,25 +435,41 @@ def _read(
     takes: set[str],
     makes: set[str],
     relays: Relays,
-    found: dict[tuple[str, int, int], Found],
+    found: dict[Site, Found],
 ) -> None:
-    """The message of ``call`` (an error class's, or a helper's that builds one) into
-    ``found``; a helper that builds it around a parameter of its own into ``relays``."""
-    where = (module.relative(), call.lineno, call.col_offset)
+    """The message of ``call`` (an error class's, or each of a helper's that builds one
+    around what the call hands it) into ``found``."""
     expr = _error_message(module, call, takes, makes)
-    relay = None
-    if expr is None:
-        relay = next((r for r in relays.named(_name_of(call.func)) if r.takes(module, call)), None)
-        if relay is None:
-            return
-        expr = relay.takes(module, call)
-        assert expr is not None
+    if expr is not None:
+        _spell(module, modules, call, expr, None, relays, found)
+        return
+    here = (module.relative(), call.lineno, call.col_offset)
+    for relay in relays.named(_name_of(call.func)):
+        handed = relay.takes(module, call)
+        through = {relay.site[i : i + 3] for i in range(0, len(relay.site), 3)}
+        if handed is not None and here not in through:  # a helper calling itself: once
+            _spell(module, modules, call, handed, relay, relays, found)
+
+
+def _spell(
+    module: Module,
+    modules: dict[str, Module],
+    call: ast.Call,
+    expr: ast.expr,
+    relay: Relay | None,
+    relays: Relays,
+    found: dict[Site, Found],
+) -> None:
+    """The spellings of the message ``expr`` (framed by ``relay``'s) into ``found``; if
+    they still hold a parameter of the calling function, that function into ``relays``."""
+    site: Site = (module.relative(), call.lineno, call.col_offset, *(relay.site if relay else ()))
+    where = f"{site[0]}:{site[1]}"
     key = _key(module, call, expr)
     try:
         told = Reader(module, call, modules).spellings(expr)
     except NotStatic:
         if relay is None:
-            found[where] = Found(f"{where[0]}:{where[1]}", key, None)
+            found[site] = Found(where, key, None)
         return  # a helper handed a value (an id): its own message is checked as it stands
     if relay is None:
         spellings = told
@@ -460,13 +480,13 @@ def _read(
     open_holes = {h for s in spellings for h in _HOLES.findall(s)}
     function = module.function(call)
     if not open_holes or function is None:
-        found[where] = Found(f"{where[0]}:{where[1]}", key, [_HOLES.sub(ANY, s) for s in spellings])
+        found[site] = Found(where, key, [_HOLES.sub(ANY, s) for s in spellings])
         return
     positional = [a.arg for a in [*function.args.posonlyargs, *function.args.args]]
     method = bool(positional) and positional[0] in ("self", "cls")
     for parameter in open_holes:
         position = positional.index(parameter) - method if parameter in positional else None
-        relays.add(Relay(module, function, parameter, position, method, spellings, where, key))
+        relays.add(Relay(module, function, parameter, position, method, spellings, site, key))
 
 
 _ENGLISH = re.compile(r"[A-Za-z]+(?: [a-z]+){2,}")
