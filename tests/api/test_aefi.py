@@ -176,6 +176,8 @@ async def test_a_serious_report_alerts_the_officers_above_the_facility_once(
     assert {int(r["recipient"].split(":")[1]) for r in rows} == expected and len(rows) == 4
     assert all(r["template"] == aefi.SERIOUS_TEMPLATE and r["status"] == "pending" for r in rows)
     assert "Phản ứng nặng sau tiêm (phải nhập viện): Nguyễn Văn An" in rows[0]["body"]
+    # Each officer reads where the doses were given.
+    assert all("Trạm Y tế F1" in r["body"] for r in rows)
     assert {a["recipient_name"] for a in report["alerts"]} == {"Com1", "Com1M", "Prov1", "Admin"}
     # The officer sees the same alerts on the report.
     shown = (await client.get(f"/api/aefi/{report['id']}", headers=await token_for("com1"))).json()

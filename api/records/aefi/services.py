@@ -177,12 +177,12 @@ def serious_body(language: str, report: dict[str, Any], subject: dict[str, Any],
     )
 
 
-async def _alert(scope: Scope, report_id: int, report: dict[str, Any], subject: dict[str, Any]) -> int:
+async def _alert(
+    scope: Scope, report_id: int, report: dict[str, Any], subject: dict[str, Any], facility_name: str
+) -> int:
     """Queue the serious AEFI's alert for each officer above the facility (this unit of work)."""
     if report["place"] is None:
         return 0
-    facility = await Facility.select(Facility.name).where(Facility.id == report["facility"]).first()
-    name = facility["name"] if facility else ""
     now = clock.current().now()
     officers = await _officers_above(report["place"], scope)
     for officer in officers:
@@ -190,7 +190,7 @@ async def _alert(scope: Scope, report_id: int, report: dict[str, Any], subject: 
             channel="push",
             recipient=f"account:{officer['id']}",
             template=SERIOUS_TEMPLATE,
-            body=serious_body(officer["language"] or "vi", report, subject, name),
+            body=serious_body(officer["language"] or "vi", report, subject, facility_name),
             reference=f"aefi:{report_id}",
             now=now,
             data={"aefi": report_id, "subject": subject["id"], "seriousness": report["seriousness"]},
@@ -209,10 +209,13 @@ async def report(actor: Actor, scope: Scope, data: ReportIn, *, key: str) -> dic
     symptoms = _symptoms(data.symptoms)
     onset = _onset(data.onset_at, doses)
     facility_id = next((d["facility_id"] for d in doses if d["facility_id"] is not None), scope.facility_id)
-    place_id = subject["place"]
-    if facility_id is not None:
-        found = await Facility.select(Facility.place).where(Facility.id == facility_id).first()
-        place_id = found["place"] if found else place_id
+    # Read once: its place scopes the report, its name words the officers' alert.
+    facility = (
+        await Facility.select(Facility.place, Facility.name).where(Facility.id == facility_id).first()
+        if facility_id is not None
+        else None
+    )
+    place_id = facility["place"] if facility else subject["place"]
     row = AefiReport(
         key=key,
         subject=subject["id"],
@@ -241,8 +244,8 @@ async def report(actor: Actor, scope: Scope, data: ReportIn, *, key: str) -> dic
         for dose in doses:
             await AefiReportDose.insert(AefiReportDose(report=report_id, dose=dose["id"], lot=dose["lot_id"]))
         if data.seriousness != "none":
-            shown = {"seriousness": data.seriousness, "onset_at": onset, "place": place_id, "facility": facility_id}
-            await _alert(scope, report_id, {**shown, "doses": doses}, subject)
+            shown = {"seriousness": data.seriousness, "onset_at": onset, "place": place_id, "doses": doses}
+            await _alert(scope, report_id, shown, subject, facility["name"] if facility else "")
     return await detail(scope, report_id)
 
 
