@@ -288,8 +288,16 @@ async def test_the_symptom_list_is_versioned_data_and_the_app_words_every_code(
     assert [s["code"] for s in answer["symptoms"] if s["needs_text"]] == ["other"]
     # The form offers the same codes, in the same order (it works offline, so it keeps them).
     with open("pwa/js/aefi-view.js", encoding="utf-8") as view:
-        offered = re.search(r"SYMPTOMS = \[([^\]]*)\]", view.read())
-    assert offered is not None and re.findall(r'"(\w+)"', offered.group(1)) == codes
+        script = view.read()
+
+    def offered(name: str) -> list[str]:
+        found = re.search(rf"{name} = \[([^\]]*)\]", script)
+        assert found is not None, name
+        return re.findall(r'"(\w+)"', found.group(1))
+
+    assert offered("SYMPTOMS") == codes
+    # So are the seriousness and outcome choices: one the server does not know is a refusal.
+    assert offered("SERIOUSNESS") == list(aefi.SERIOUSNESS) and offered("OUTCOMES") == list(aefi.OUTCOMES)
     for language in ("vi", "en"):
         with open(f"pwa/i18n/{language}.json", encoding="utf-8") as strings:
             words = json.load(strings)

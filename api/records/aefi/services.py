@@ -8,11 +8,11 @@ from __future__ import annotations
 import tomllib
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from api import clock
 from api.audit import services as audit
@@ -21,6 +21,7 @@ from api.context import Actor
 from api.errors import Invalid, NotFound
 from api.immunization import services as immunization
 from api.records import services as records
+from api.records.aefi.schemas import Outcome, Seriousness
 from api.records.due import services as due
 from api.registry.subjects.deps import provide_visible_subject
 from api.scope import Scope
@@ -29,8 +30,9 @@ from db.unit_of_work import unit_of_work
 from push import outbox
 
 SERIOUS_TEMPLATE = "aefi.serious"
-SERIOUSNESS = ("none", "death", "life_threatening", "hospitalised", "disability", "congenital_anomaly", "cluster")
-OUTCOMES = ("recovering", "recovered", "sequelae", "died", "unknown")
+# The schema's words, for callers that do not come through it (the demo).
+SERIOUSNESS: tuple[str, ...] = get_args(Seriousness)
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
 # A device's clock a few minutes ahead of the server's is not an onset in the future.
 CLOCK_SKEW = timedelta(minutes=10)
 
@@ -89,7 +91,6 @@ class ReportIn:
     reporter_name: str = ""
     reporter_phone: str = ""
     notes: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _symptoms(given: Sequence[dict[str, str]]) -> list[dict[str, str]]:
