@@ -156,7 +156,7 @@ async def _officers_above(place_id: int, scope: Scope) -> list[dict[str, Any]]:
         root = scope.tree.current_unit(row["scope_place"], scope.day)
         if root is not None and scope.tree.within(place_id, root, scope.day):
             above.append(row)
-    return sorted(above, key=lambda r: r["id"])
+    return above
 
 
 def serious_body(language: str, report: dict[str, Any], subject: dict[str, Any], facility: str) -> str:
@@ -184,19 +184,14 @@ async def _alert(
     """Queue the serious AEFI's alert for each officer above the facility (this unit of work)."""
     if report["place"] is None:
         return 0
-    now = clock.current().now()
-    officers = await _officers_above(report["place"], scope)
-    for officer in officers:
-        await outbox.enqueue(
-            channel="push",
-            recipient=f"account:{officer['id']}",
-            template=SERIOUS_TEMPLATE,
-            body=serious_body(officer["language"] or "vi", report, subject, facility_name),
-            reference=f"aefi:{report_id}",
-            now=now,
-            data={"aefi": report_id, "subject": subject["id"], "seriousness": report["seriousness"]},
-        )
-    return len(officers)
+    return await outbox.enqueue_to_accounts(
+        await _officers_above(report["place"], scope),
+        template=SERIOUS_TEMPLATE,
+        body=lambda language: serious_body(language, report, subject, facility_name),
+        reference=f"aefi:{report_id}",
+        now=clock.current().now(),
+        data={"aefi": report_id, "subject": subject["id"], "seriousness": report["seriousness"]},
+    )
 
 
 async def report(actor: Actor, scope: Scope, data: ReportIn, *, key: str) -> dict[str, Any]:
@@ -380,15 +375,14 @@ async def _alerts(references: Sequence[str]) -> list[dict[str, Any]]:
     rows = await Outbox.select(
         Outbox.id, Outbox.recipient, Outbox.template, Outbox.reference, Outbox.body, Outbox.status, Outbox.created_at
     ).where(Outbox.reference.is_in(list(references) or ["-"]))
+    account_ids = {row["id"]: outbox.recipient_account(row["recipient"]) for row in rows}
     names = await Account.select(Account.id, Account.full_name, Account.role).where(
-        Account.id.is_in(
-            [int(r["recipient"].split(":")[1]) for r in rows if r["recipient"].startswith("account:")] or [-1]
-        )
+        Account.id.is_in([a for a in account_ids.values() if a is not None] or [-1])
     )
     by_id = {a["id"]: a for a in names}
     shown = []
     for row in sorted(rows, key=lambda r: r["id"]):
-        account = by_id.get(int(row["recipient"].split(":")[1])) if row["recipient"].startswith("account:") else None
+        account = by_id.get(account_ids[row["id"]])
         shown.append(
             {
                 **row,
