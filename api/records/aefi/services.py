@@ -393,13 +393,11 @@ async def _alerts(references: Sequence[str]) -> list[dict[str, Any]]:
     return shown
 
 
-async def detail(scope: Scope, report_id: int, area: Where | None = None) -> dict[str, Any]:
+async def detail(scope: Scope, report_id: int) -> dict[str, Any]:
     """One report in the caller's area (404 otherwise) with its doses, its alerts and
     the hold alerts of its lots."""
-    area = area or await where(scope)
-    rows = (
-        await AefiReport.select(*_REPORT_COLUMNS).where(_in(area) & (AefiReport.id == report_id)).output(load_json=True)
-    )
+    area = _in(await where(scope))
+    rows = await AefiReport.select(*_REPORT_COLUMNS).where(area & (AefiReport.id == report_id)).output(load_json=True)
     if not rows:
         raise NotFound(f"AEFI report {report_id} not found")
     row = rows[0]
