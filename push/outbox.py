@@ -13,6 +13,7 @@ never logged, only that a message waits.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, get_args
@@ -76,6 +77,41 @@ async def enqueue(
         )
     ).returning(Outbox.id)
     return Queued(int(created[0]["id"]), channel, recipient, template, body, reference)
+
+
+ACCOUNT = "account:"
+
+
+def recipient_account(recipient: str) -> int | None:
+    """The account a message is for (``account:<id>``), None for another recipient."""
+    account_id = recipient.removeprefix(ACCOUNT)
+    return int(account_id) if account_id != recipient and account_id.isdigit() else None
+
+
+async def enqueue_to_accounts(
+    accounts: Iterable[Mapping[str, Any]],
+    *,
+    template: str,
+    body: Callable[[str], str],
+    reference: str,
+    now: datetime,
+    data: dict[str, Any] | None = None,
+) -> int:
+    """One push message for each account (rows with ``id`` and ``language``), in id
+    order, ``body`` worded in the account's language (Vietnamese when it has none), in
+    the caller's transaction as :func:`enqueue`; the number queued."""
+    ordered = sorted(accounts, key=lambda account: account["id"])
+    for account in ordered:
+        await enqueue(
+            channel="push",
+            recipient=f"{ACCOUNT}{account['id']}",
+            template=template,
+            body=body(account["language"] or "vi"),
+            reference=reference,
+            now=now,
+            data=data,
+        )
+    return len(ordered)
 
 
 def announce(message: Queued, *, log_body: bool) -> None:

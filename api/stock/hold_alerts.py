@@ -38,15 +38,11 @@ async def alert_holders(lot: dict[str, Any], reason: str) -> int:
         & (Account.role == Role.STOCK_CLERK.value)
         & (Account.active == True)  # noqa: E712
     )
-    now = clock.current().now()
-    for clerk in sorted(clerks, key=lambda c: c["id"]):
-        await outbox.enqueue(
-            channel="push",
-            recipient=f"account:{clerk['id']}",
-            template=TEMPLATE,
-            body=body(clerk["language"] or "vi", lot, reason),
-            reference=f"lot:{lot['id']}",
-            now=now,
-            data={"lot": lot["id"], "reason": reason},
-        )
-    return len(clerks)
+    return await outbox.enqueue_to_accounts(
+        clerks,
+        template=TEMPLATE,
+        body=lambda language: body(language, lot, reason),
+        reference=f"lot:{lot['id']}",
+        now=clock.current().now(),
+        data={"lot": lot["id"], "reason": reason},
+    )

@@ -176,6 +176,8 @@ async def test_a_serious_report_alerts_the_officers_above_the_facility_once(
     assert {int(r["recipient"].split(":")[1]) for r in rows} == expected and len(rows) == 4
     assert all(r["template"] == aefi.SERIOUS_TEMPLATE and r["status"] == "pending" for r in rows)
     assert "Phản ứng nặng sau tiêm (phải nhập viện): Nguyễn Văn An" in rows[0]["body"]
+    # Each officer reads where the doses were given.
+    assert all("Trạm Y tế F1" in r["body"] for r in rows)
     assert {a["recipient_name"] for a in report["alerts"]} == {"Com1", "Com1M", "Prov1", "Admin"}
     # The officer sees the same alerts on the report.
     shown = (await client.get(f"/api/aefi/{report['id']}", headers=await token_for("com1"))).json()
@@ -286,8 +288,16 @@ async def test_the_symptom_list_is_versioned_data_and_the_app_words_every_code(
     assert [s["code"] for s in answer["symptoms"] if s["needs_text"]] == ["other"]
     # The form offers the same codes, in the same order (it works offline, so it keeps them).
     with open("pwa/js/aefi-view.js", encoding="utf-8") as view:
-        offered = re.search(r"SYMPTOMS = \[([^\]]*)\]", view.read())
-    assert offered is not None and re.findall(r'"(\w+)"', offered.group(1)) == codes
+        script = view.read()
+
+    def offered(name: str) -> list[str]:
+        found = re.search(rf"{name} = \[([^\]]*)\]", script)
+        assert found is not None, name
+        return re.findall(r'"(\w+)"', found.group(1))
+
+    assert offered("SYMPTOMS") == codes
+    # So are the seriousness and outcome choices: one the server does not know is a refusal.
+    assert offered("SERIOUSNESS") == list(aefi.SERIOUSNESS) and offered("OUTCOMES") == list(aefi.OUTCOMES)
     for language in ("vi", "en"):
         with open(f"pwa/i18n/{language}.json", encoding="utf-8") as strings:
             words = json.load(strings)

@@ -8,11 +8,11 @@ from __future__ import annotations
 import tomllib
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from api import clock
 from api.audit import services as audit
@@ -21,6 +21,7 @@ from api.context import Actor
 from api.errors import Invalid, NotFound
 from api.immunization import services as immunization
 from api.records import services as records
+from api.records.aefi.schemas import Outcome, Seriousness
 from api.records.due import services as due
 from api.registry.subjects.deps import provide_visible_subject
 from api.scope import Scope
@@ -29,8 +30,9 @@ from db.unit_of_work import unit_of_work
 from push import outbox
 
 SERIOUS_TEMPLATE = "aefi.serious"
-SERIOUSNESS = ("none", "death", "life_threatening", "hospitalised", "disability", "congenital_anomaly", "cluster")
-OUTCOMES = ("recovering", "recovered", "sequelae", "died", "unknown")
+# The schema's words, for callers that do not come through it (the demo).
+SERIOUSNESS: tuple[str, ...] = get_args(Seriousness)
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
 # A device's clock a few minutes ahead of the server's is not an onset in the future.
 CLOCK_SKEW = timedelta(minutes=10)
 
@@ -89,7 +91,6 @@ class ReportIn:
     reporter_name: str = ""
     reporter_phone: str = ""
     notes: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _symptoms(given: Sequence[dict[str, str]]) -> list[dict[str, str]]:
@@ -155,7 +156,7 @@ async def _officers_above(place_id: int, scope: Scope) -> list[dict[str, Any]]:
         root = scope.tree.current_unit(row["scope_place"], scope.day)
         if root is not None and scope.tree.within(place_id, root, scope.day):
             above.append(row)
-    return sorted(above, key=lambda r: r["id"])
+    return above
 
 
 def serious_body(language: str, report: dict[str, Any], subject: dict[str, Any], facility: str) -> str:
@@ -177,25 +178,20 @@ def serious_body(language: str, report: dict[str, Any], subject: dict[str, Any],
     )
 
 
-async def _alert(scope: Scope, report_id: int, report: dict[str, Any], subject: dict[str, Any]) -> int:
+async def _alert(
+    scope: Scope, report_id: int, report: dict[str, Any], subject: dict[str, Any], facility_name: str
+) -> int:
     """Queue the serious AEFI's alert for each officer above the facility (this unit of work)."""
     if report["place"] is None:
         return 0
-    facility = await Facility.select(Facility.name).where(Facility.id == report["facility"]).first()
-    name = facility["name"] if facility else ""
-    now = clock.current().now()
-    officers = await _officers_above(report["place"], scope)
-    for officer in officers:
-        await outbox.enqueue(
-            channel="push",
-            recipient=f"account:{officer['id']}",
-            template=SERIOUS_TEMPLATE,
-            body=serious_body(officer["language"] or "vi", report, subject, name),
-            reference=f"aefi:{report_id}",
-            now=now,
-            data={"aefi": report_id, "subject": subject["id"], "seriousness": report["seriousness"]},
-        )
-    return len(officers)
+    return await outbox.enqueue_to_accounts(
+        await _officers_above(report["place"], scope),
+        template=SERIOUS_TEMPLATE,
+        body=lambda language: serious_body(language, report, subject, facility_name),
+        reference=f"aefi:{report_id}",
+        now=clock.current().now(),
+        data={"aefi": report_id, "subject": subject["id"], "seriousness": report["seriousness"]},
+    )
 
 
 async def report(actor: Actor, scope: Scope, data: ReportIn, *, key: str) -> dict[str, Any]:
@@ -209,10 +205,13 @@ async def report(actor: Actor, scope: Scope, data: ReportIn, *, key: str) -> dic
     symptoms = _symptoms(data.symptoms)
     onset = _onset(data.onset_at, doses)
     facility_id = next((d["facility_id"] for d in doses if d["facility_id"] is not None), scope.facility_id)
-    place_id = subject["place"]
-    if facility_id is not None:
-        found = await Facility.select(Facility.place).where(Facility.id == facility_id).first()
-        place_id = found["place"] if found else place_id
+    # Read once: its place scopes the report, its name words the officers' alert.
+    facility = (
+        await Facility.select(Facility.place, Facility.name).where(Facility.id == facility_id).first()
+        if facility_id is not None
+        else None
+    )
+    place_id = facility["place"] if facility else subject["place"]
     row = AefiReport(
         key=key,
         subject=subject["id"],
@@ -241,8 +240,8 @@ async def report(actor: Actor, scope: Scope, data: ReportIn, *, key: str) -> dic
         for dose in doses:
             await AefiReportDose.insert(AefiReportDose(report=report_id, dose=dose["id"], lot=dose["lot_id"]))
         if data.seriousness != "none":
-            shown = {"seriousness": data.seriousness, "onset_at": onset, "place": place_id, "facility": facility_id}
-            await _alert(scope, report_id, {**shown, "doses": doses}, subject)
+            shown = {"seriousness": data.seriousness, "onset_at": onset, "place": place_id, "doses": doses}
+            await _alert(scope, report_id, shown, subject, facility["name"] if facility else "")
     return await detail(scope, report_id)
 
 
@@ -376,15 +375,14 @@ async def _alerts(references: Sequence[str]) -> list[dict[str, Any]]:
     rows = await Outbox.select(
         Outbox.id, Outbox.recipient, Outbox.template, Outbox.reference, Outbox.body, Outbox.status, Outbox.created_at
     ).where(Outbox.reference.is_in(list(references) or ["-"]))
+    account_ids = {row["id"]: outbox.recipient_account(row["recipient"]) for row in rows}
     names = await Account.select(Account.id, Account.full_name, Account.role).where(
-        Account.id.is_in(
-            [int(r["recipient"].split(":")[1]) for r in rows if r["recipient"].startswith("account:")] or [-1]
-        )
+        Account.id.is_in([a for a in account_ids.values() if a is not None] or [-1])
     )
     by_id = {a["id"]: a for a in names}
     shown = []
     for row in sorted(rows, key=lambda r: r["id"]):
-        account = by_id.get(int(row["recipient"].split(":")[1])) if row["recipient"].startswith("account:") else None
+        account = by_id.get(account_ids[row["id"]])
         shown.append(
             {
                 **row,
@@ -395,13 +393,11 @@ async def _alerts(references: Sequence[str]) -> list[dict[str, Any]]:
     return shown
 
 
-async def detail(scope: Scope, report_id: int, area: Where | None = None) -> dict[str, Any]:
+async def detail(scope: Scope, report_id: int) -> dict[str, Any]:
     """One report in the caller's area (404 otherwise) with its doses, its alerts and
     the hold alerts of its lots."""
-    area = area or await where(scope)
-    rows = (
-        await AefiReport.select(*_REPORT_COLUMNS).where(_in(area) & (AefiReport.id == report_id)).output(load_json=True)
-    )
+    area = _in(await where(scope))
+    rows = await AefiReport.select(*_REPORT_COLUMNS).where(area & (AefiReport.id == report_id)).output(load_json=True)
     if not rows:
         raise NotFound(f"AEFI report {report_id} not found")
     row = rows[0]
