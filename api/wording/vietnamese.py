@@ -196,9 +196,6 @@ VIETNAMESE: dict[str, str] = {
     "The age range ends before it starts": "Khoảng tuổi kết thúc trước khi bắt đầu",
     "Dose {id} not found": "Không tìm thấy mũi tiêm {id}",
     # recording doses (api/records): the record and correct screens, the vaccinator's words
-    "Send an Idempotency-Key (a UUID made once per dose) so a retry never records the dose twice": (
-        "Thiếu mã chống ghi trùng (Idempotency-Key): hãy tải lại ứng dụng rồi ghi lại mũi tiêm"
-    ),
     "Name the subject by subject_id, or by subject_key for a child registered offline": (
         "Hãy chọn đối tượng được tiêm (subject_id, hoặc subject_key cho trẻ đăng ký khi mất mạng)"
     ),
@@ -719,9 +716,9 @@ VIETNAMESE: dict[str, str] = {
     # stock: the product's link to the schedule's vaccine (stockleft)
     "Only a vaccine names a vaccine code: leave it empty": "Chỉ vắc xin mới có mã vắc xin: hãy để trống",
     "The schedule has no vaccine with code {code}": "Lịch tiêm chủng không có vắc xin mã {code}",
-    # AEFI reports (api/records/aefi)
+    # AEFI reports (api/records/aefi), and doses: required_key names the write
     "Send an Idempotency-Key (a UUID made once per {what}) so a retry never records it twice": (
-        "Hãy gửi Idempotency-Key (một UUID tạo một lần cho mỗi {what}) để gửi lại không bị ghi hai lần"
+        "Thiếu mã chống ghi trùng (Idempotency-Key, một UUID cho mỗi {what}): hãy tải lại ứng dụng rồi gửi lại"
     ),
     "Name the dose (or doses) the event followed": "Hãy chọn mũi tiêm (một hoặc nhiều) trước khi xảy ra phản ứng",
     "The doses of one report are one person's: report each person apart": (
