@@ -38,19 +38,15 @@ def body(language: str, *, name: str, vaccine_code: str, on: date, due: date | N
 async def dose_given(subject: dict[str, Any], dose_id: int, vaccine_code: str, on: date, result: Assessment) -> int:
     """Queue the message to each parent linked to ``subject`` (inside the caller's unit
     of work; reference ``dose:<id>``); the number queued."""
-    parents = await ParentLink.select(ParentLink.account, ParentLink.account.language.as_alias("language")).where(
-        (ParentLink.subject == subject["id"]) & (ParentLink.account.active == True)  # noqa: E712
-    )
+    parents = await ParentLink.select(
+        ParentLink.account.as_alias("id"), ParentLink.account.language.as_alias("language")
+    ).where((ParentLink.subject == subject["id"]) & (ParentLink.account.active == True))  # noqa: E712
     due = next_due(vaccine_code, result)
-    now = clock.current().now()
-    for parent in parents:
-        await outbox.enqueue(
-            channel="push",
-            recipient=f"account:{parent['account']}",
-            template=TEMPLATE,
-            body=body(parent["language"] or "vi", name=subject["full_name"], vaccine_code=vaccine_code, on=on, due=due),
-            reference=f"dose:{dose_id}",
-            now=now,
-            data={"subject": subject["id"], "dose": dose_id, "next_due": due.isoformat() if due else None},
-        )
-    return len(parents)
+    return await outbox.enqueue_to_accounts(
+        parents,
+        template=TEMPLATE,
+        body=lambda language: body(language, name=subject["full_name"], vaccine_code=vaccine_code, on=on, due=due),
+        reference=f"dose:{dose_id}",
+        now=clock.current().now(),
+        data={"subject": subject["id"], "dose": dose_id, "next_due": due.isoformat() if due else None},
+    )

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from api import clock
 from api.audit import services as audit
+from api.auth.roles import Role
 from api.context import Actor
 from api.errors import Invalid
 from api.stock import catalogue, stores
@@ -107,17 +108,23 @@ async def min_doses(store_id: int, level: dict[str, Any]) -> int:
     return round(level["min_level"] * monthly)
 
 
-async def _clerks(store: dict[str, Any]) -> list[int]:
+async def clerks_of(facility_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """The active stock clerks (``id``, ``language``) of these facilities."""
+    return await Account.select(Account.id, Account.language).where(
+        Account.scope_facility.is_in(sorted(set(facility_ids)) or [-1])
+        & (Account.role == Role.STOCK_CLERK.value)
+        & (Account.active == True)  # noqa: E712
+    )
+
+
+async def _clerks(store: dict[str, Any]) -> list[dict[str, Any]]:
     """The clerks of the store's facility and of its supplying store's facility."""
     facilities = [store["facility_id"]]
     if store["supplier_id"] is not None:
         supplier = await Store.select(Store.facility).where(Store.id == store["supplier_id"]).first()
         if supplier is not None:
             facilities.append(supplier["facility"])
-    rows = await Account.select(Account.id).where(
-        (Account.role == "stock_clerk") & Account.scope_facility.is_in(facilities) & (Account.active == True)  # noqa: E712
-    )
-    return sorted(int(r["id"]) for r in rows)
+    return await clerks_of(facilities)
 
 
 async def _raise(store: dict[str, Any], kind: str, message: str, doses: int, **about: Any) -> None:
@@ -125,17 +132,14 @@ async def _raise(store: dict[str, Any], kind: str, message: str, doses: int, **a
     created = await StockAlert.insert(
         StockAlert(store=store["id"], kind=kind, doses=doses, message=message, raised_at=now, **about)
     ).returning(StockAlert.id)
-    alert_id = int(created[0]["id"])
-    for account_id in await _clerks(store):
-        await outbox.enqueue(
-            channel="push",
-            recipient=f"account:{account_id}",
-            template=f"stock.{kind}",
-            body=message,
-            reference=f"stock_alert:{alert_id}",
-            now=now,
-            data={"store": store["id"], **about},
-        )
+    await outbox.enqueue_to_accounts(
+        await _clerks(store),
+        template=f"stock.{kind}",
+        body=lambda _language: message,  # the alert's own words, as listed in the API
+        reference=f"stock_alert:{created[0]['id']}",
+        now=now,
+        data={"store": store["id"], **about},
+    )
 
 
 async def levels_of(store_id: int, product_ids: Iterable[int]) -> list[dict[str, Any]]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from api import clock
-from api.auth.roles import Role
-from db.tables import Account, StockBalance
+from api.stock import alerts
+from db.tables import StockBalance
 from push import outbox
 
 TEMPLATE = "lot.hold"
@@ -32,12 +32,7 @@ async def alert_holders(lot: dict[str, Any], reason: str) -> int:
     holding = await StockBalance.select(StockBalance.store.facility.as_alias("facility")).where(
         (StockBalance.lot == lot["id"]) & (StockBalance.doses > 0)
     )
-    facilities = sorted({row["facility"] for row in holding})
-    clerks = await Account.select(Account.id, Account.language).where(
-        Account.scope_facility.is_in(facilities or [-1])
-        & (Account.role == Role.STOCK_CLERK.value)
-        & (Account.active == True)  # noqa: E712
-    )
+    clerks = await alerts.clerks_of(row["facility"] for row in holding)
     return await outbox.enqueue_to_accounts(
         clerks,
         template=TEMPLATE,
