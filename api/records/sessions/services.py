@@ -239,7 +239,11 @@ async def check_dose(
             )
 
 
-async def _seen(session_id: int) -> tuple[dict[int, list[dict[str, Any]]], dict[int, dict[str, Any]]]:
+# A session's administered doses per child, and its marks per child.
+Seen = tuple[dict[int, list[dict[str, Any]]], dict[int, dict[str, Any]]]
+
+
+async def _seen(session_id: int) -> Seen:
     """The session's administered doses per child, and its marks per child."""
     doses: dict[int, list[dict[str, Any]]] = {}
     for row in await Dose.select(Dose.id, Dose.subject, Dose.vaccine_code).where(
@@ -266,7 +270,11 @@ def _attendance(doses: list[dict[str, Any]] | None, mark: dict[str, Any] | None)
 async def roster(session: dict[str, Any]) -> list[dict[str, Any]]:
     """The session's children (due on its day for its groups, and those already seen)
     with each one's attendance."""
-    doses, marks = await _seen(session["id"])
+    return await _roster(session, await _seen(session["id"]))
+
+
+async def _roster(session: dict[str, Any], seen: Seen) -> list[dict[str, Any]]:
+    doses, marks = seen
     children = await due.children_due(
         due.Area(session["facility_id"], frozenset(), None),
         session["held_on"],
@@ -351,9 +359,10 @@ async def _vials(session_id: int) -> list[dict[str, Any]]:
 async def report(session: dict[str, Any]) -> dict[str, Any]:
     """The session's figures: its roster and attendance, doses per vaccine group, and the
     doses of the vials it opened against those given from them (open-vial wastage)."""
-    children = await roster(session)
+    seen = await _seen(session["id"])  # read once: the roster's attendance and the doses counted
+    children = await _roster(session, seen)
     states = Counter(child["attendance"]["status"] for child in children)
-    doses, _ = await _seen(session["id"])
+    doses, _ = seen
     per_group: Counter[str] = Counter()
     per_vaccine: Counter[str] = Counter()
     for given in doses.values():
