@@ -197,8 +197,7 @@ async def children_due(
     (all groups when none), as the due list shows them, and the children ``also`` (a
     session's attended ones, no longer due once vaccinated) with their groups due, if
     any: a session's roster, by id."""
-    wanted = frozenset(vaccine_groups)
-    groups = _grouped(await _rows(where, day, day, None), day, lambda row: not wanted or row["vaccine_group"] in wanted)
+    groups = _grouped(await _rows(where, day, day, frozenset(vaccine_groups) or None), day, lambda _: True)
     return await _children(groups, sorted(set(groups) | set(also)))
 
 
