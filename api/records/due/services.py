@@ -127,8 +127,14 @@ async def _guardians(subject_ids: list[int]) -> dict[int, dict[str, Any]]:
     return found
 
 
-async def _rows(where: Area, since: date, until: date, groups: frozenset[str] | None) -> list[dict[str, Any]]:
-    """The range's rows, first due first: one scan for the page and the counts."""
+async def _rows(
+    where: Area, since: date, until: date, groups: frozenset[str] | None, among: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """The range's rows (of the children ``among`` only when given), first due first:
+    one scan for the page and the counts."""
+    found = _where(where, since, until, groups)
+    if among is not None:
+        found &= SubjectForecast.subject.is_in(among or [-1])
     return await (
         SubjectForecast.select(
             SubjectForecast.subject,
@@ -139,7 +145,7 @@ async def _rows(where: Area, since: date, until: date, groups: frozenset[str] | 
             SubjectForecast.overdue,
             SubjectForecast.latest,
         )
-        .where(_where(where, since, until, groups))
+        .where(found)
         .order_by(SubjectForecast.due)
     )
 
@@ -191,14 +197,22 @@ async def _children(groups: dict[int, list[dict[str, Any]]], ids: list[int]) -> 
 
 
 async def children_due(
-    where: Area, day: date, vaccine_groups: Iterable[str] = (), *, also: Iterable[int] = ()
+    where: Area,
+    day: date,
+    vaccine_groups: Iterable[str] = (),
+    *,
+    also: Iterable[int] = (),
+    among: Iterable[int] | None = None,
 ) -> list[dict[str, Any]]:
     """Every child of ``where`` due or overdue on ``day`` for one of ``vaccine_groups``
     (all groups when none), as the due list shows them, and the children ``also`` (a
     session's attended ones, no longer due once vaccinated) with their groups due, if
-    any: a session's roster, by id."""
-    groups = _grouped(await _rows(where, day, day, frozenset(vaccine_groups) or None), day, lambda _: True)
-    return await _children(groups, sorted(set(groups) | set(also)))
+    any: a session's roster, by id. Of the children ``among`` only when given: is this
+    child on the roster, without reading everyone's."""
+    only = None if among is None else sorted(set(among))
+    groups = _grouped(await _rows(where, day, day, frozenset(vaccine_groups) or None, only), day, lambda _: True)
+    ids = set(groups) | set(also)
+    return await _children(groups, sorted(ids if only is None else ids & set(only)))
 
 
 async def _products(where: Area, since: date) -> dict[str, dict[str, Any]]:

@@ -12,6 +12,7 @@ store its vials were opened at, named ``vial_session``) and writes the report.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -267,19 +268,20 @@ def _attendance(doses: list[dict[str, Any]] | None, mark: dict[str, Any] | None)
     return {"status": "expected", "reason": "", "vaccine_codes": []}
 
 
-async def roster(session: dict[str, Any]) -> list[dict[str, Any]]:
+async def roster(session: dict[str, Any], *, among: Iterable[int] | None = None) -> list[dict[str, Any]]:
     """The session's children (due on its day for its groups, and those already seen)
-    with each one's attendance."""
-    return await _roster(session, await _seen(session["id"]))
+    with each one's attendance; of ``among`` only when given."""
+    return await _roster(session, await _seen(session["id"]), among)
 
 
-async def _roster(session: dict[str, Any], seen: Seen) -> list[dict[str, Any]]:
+async def _roster(session: dict[str, Any], seen: Seen, among: Iterable[int] | None = None) -> list[dict[str, Any]]:
     doses, marks = seen
     children = await due.children_due(
         due.Area(session["facility_id"], frozenset(), None),
         session["held_on"],
         session["vaccine_groups"],
         also=set(doses) | set(marks),
+        among=among,
     )
     return [
         {
@@ -310,8 +312,8 @@ async def mark(
         await lock_row(VaccinationSession, session_id)
         session = await visible(scope, session_id)
         _not_closed(session)
-        on_roster = {child["id"] for child in await roster(session)}
-        if subject_id not in on_roster:
+        # The roster's rule for this one child (a batch of marks reads one child each, not the roster each).
+        if not await roster(session, among=[subject_id]):
             raise Invalid(
                 f"Subject {subject_id} is not on the roster of session {session_id}: "
                 "record their dose from their record",
