@@ -26,6 +26,7 @@ from api import clock
 from api.errors import Invalid, NotFound
 from api.immunization import services as immunization
 from api.places import facilities
+from api.records import checks
 from api.scope import Scope
 from api.stock import services as ledger
 from db.tables import Dose, Subject, SubjectForecast, SubjectGuardian
@@ -232,12 +233,9 @@ async def _products(where: Area, since: date) -> dict[str, dict[str, Any]]:
         & (Dose.status == "administered")
         & (Dose.administered_on >= since - MEASURED_OVER)
     )
-    timeline = immunization.current_schedule().timeline
     used: dict[str, dict[tuple[str, int], int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
-        vaccine = timeline.vaccines.get(row["vaccine_code"])
-        groups = {g for a in vaccine.antigens for g in timeline.group_of_antigen(a.antigen)} if vaccine else set()
-        for group in groups:
+        for group in checks.groups_of(row["vaccine_code"]):
             used[group][(row["product"], int(row["doses_per_vial"] or 1))] += 1
     chosen = {group: max(counts, key=lambda k: counts[k]) for group, counts in used.items()}
     return {group: {"product": product, "doses_per_vial": per_vial} for group, (product, per_vial) in chosen.items()}

@@ -23,6 +23,7 @@ from api.context import Actor
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.immunization import services as immunization
 from api.places import facilities
+from api.records import checks
 from api.records.due import services as due
 from api.scope import Scope
 from api.stock import open_vials, stores
@@ -43,15 +44,6 @@ COLUMNS = (
 def vial_session(session_id: int) -> str:
     """The name a session's vials are opened under (``stock_open_vial.session``)."""
     return f"session-{session_id}"
-
-
-def groups_of_vaccine(code: str) -> frozenset[str]:
-    """The vaccine groups a dose of ``code`` counts for (DTP-HepB-Hib: three)."""
-    timeline = immunization.current_schedule().timeline
-    vaccine = timeline.vaccines.get(code)
-    if vaccine is None:
-        return frozenset()
-    return frozenset(g for a in vaccine.antigens for g in timeline.group_of_antigen(a.antigen))
 
 
 def known_groups() -> frozenset[str]:
@@ -370,7 +362,7 @@ async def report(session: dict[str, Any]) -> dict[str, Any]:
     for given in doses.values():
         for dose in given:
             per_vaccine[dose["vaccine_code"]] += 1
-            for group in groups_of_vaccine(dose["vaccine_code"]):
+            for group in checks.groups_of(dose["vaccine_code"]):
                 per_group[group] += 1
     vials = await _vials(session["id"])
     opened = sum(v["doses"] for v in vials)
