@@ -147,6 +147,17 @@ async def test_the_roster_is_gzip_compressed_for_a_device_that_accepts_it(
     assert body["session"]["id"] == session["id"] and body["children"]
 
 
+async def test_the_planning_screens_offer_the_schedules_groups_and_each_is_accepted(
+    client: httpx.AsyncClient, token_for: Any, world: World
+) -> None:
+    vac = await token_for("vac1")
+    groups = (await client.get("/api/sessions/groups", headers=vac)).json()
+    assert {"Measles/MR", "DTP", "Meningococcal"} <= set(groups) and "Ebola" not in groups
+    planned = await _plan(client, vac, vaccine_groups=groups)
+    assert planned.status_code == 201, planned.text
+    assert planned.json()["vaccine_groups"] == groups
+
+
 async def test_bad_plans_are_refused_naming_the_field(client: httpx.AsyncClient, token_for: Any, world: World) -> None:
     vac = await token_for("vac1")
     yesterday = (clock.current().today() - timedelta(days=1)).isoformat()

@@ -46,8 +46,14 @@ def vial_session(session_id: int) -> str:
     return f"session-{session_id}"
 
 
+def plannable_groups() -> list[str]:
+    """The schedule's vaccine groups, in its order: what a session or a campaign is
+    planned for (the planning screens offer these, ``check_groups`` accepts these)."""
+    return list(immunization.current_schedule().timeline.vaccine_groups)
+
+
 def known_groups() -> frozenset[str]:
-    return frozenset(immunization.current_schedule().timeline.vaccine_groups)
+    return frozenset(plannable_groups())
 
 
 async def facility_in(scope: Scope, facility_id: int | None) -> dict[str, Any]:
