@@ -13,8 +13,21 @@ if (!document.querySelector('link[href="/sessions.css"]')) {
   document.head.append(h("link", { rel: "stylesheet", href: "/sessions.css" }));
 }
 
-// The schedule's vaccine groups a session or a campaign is planned for.
-export const GROUPS = ["BCG", "HepB", "DTP", "Hib", "Polio", "Measles/MR", "MMR", "JE", "Rotavirus", "PCV", "Td (women)", "Influenza", "Varicella", "HepA", "HPV", "Typhoid"];
+// The schedule's vaccine groups a session or a campaign is planned for: the server's
+// list (the one it checks a plan against, so the two cannot drift), kept for a plan
+// made offline; offline with none kept, the error (status 0) is the caller's.
+const GROUPS_KEPT = "session-groups";
+export async function vaccineGroups() {
+  try {
+    const groups = await api.request("GET", "/api/sessions/groups");
+    await reading.save(GROUPS_KEPT, { groups });
+    return groups;
+  } catch (error) {
+    const found = error.status === 0 ? await reading.load(GROUPS_KEPT) : null;
+    if (!found) throw error;
+    return found.groups;
+  }
+}
 
 export const rosterId = (sessionId) => `session-roster-${sessionId}`;
 export const attendancePath = (sessionId) => `/api/sessions/${sessionId}/attendance`;

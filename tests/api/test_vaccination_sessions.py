@@ -48,6 +48,16 @@ async def _roster(client: httpx.AsyncClient, headers: dict[str, str], session_id
     return dict(response.json())
 
 
+async def _mr_dose(
+    client: httpx.AsyncClient, headers: dict[str, str], world: World, stock: Stock, **fields: Any
+) -> dict[str, Any]:
+    """S1 given MR from a fresh 10-dose lot of F1 (in the session or campaign ``fields`` name)."""
+    body = _body(world, stock, vaccine_code=MR, lot_id=await _mr_lot(stock), route="SC", **fields)
+    dose = await client.post("/api/doses", json=body, headers={**headers, **_key()})
+    assert dose.status_code == 201, dose.text
+    return dict(dose.json()["dose"])
+
+
 def _child(roster: dict[str, Any], subject_id: int) -> dict[str, Any]:
     return next(c for c in roster["children"] if c["id"] == subject_id)
 
@@ -72,15 +82,9 @@ async def test_a_session_from_plan_to_report(
     assert {g["vaccine_group"] for c in roster["children"] for g in c["groups"]} <= {"DTP", "Measles/MR"}
 
     # S1 gets MR in the session (a 10-dose vial opened under the session's name), S1y is absent.
-    lot = await _mr_lot(stock)
-    dose = await client.post(
-        "/api/doses",
-        json=_body(world, stock, vaccine_code=MR, lot_id=lot, route="SC", session=session["id"]),
-        headers={**vac, **_key()},
-    )
-    assert dose.status_code == 201, dose.text
-    assert dose.json()["dose"]["session_id"] == session["id"]
-    vial = await StockOpenVial.select().where(StockOpenVial.id == dose.json()["dose"]["open_vial"]).first()
+    dose = await _mr_dose(client, vac, world, stock, session=session["id"])
+    assert dose["session_id"] == session["id"]
+    vial = await StockOpenVial.select().where(StockOpenVial.id == dose["open_vial"]).first()
     assert vial is not None and vial["session"] == f"session-{session['id']}"
     marked = await client.post(
         f"/api/sessions/{session['id']}/attendance",
@@ -141,6 +145,17 @@ async def test_the_roster_is_gzip_compressed_for_a_device_that_accepts_it(
         body = json.loads(wire)
         assert len(wire) < 1024
     assert body["session"]["id"] == session["id"] and body["children"]
+
+
+async def test_the_planning_screens_offer_the_schedules_groups_and_each_is_accepted(
+    client: httpx.AsyncClient, token_for: Any, world: World
+) -> None:
+    vac = await token_for("vac1")
+    groups = (await client.get("/api/sessions/groups", headers=vac)).json()
+    assert {"Measles/MR", "DTP", "Meningococcal"} <= set(groups) and "Ebola" not in groups
+    planned = await _plan(client, vac, vaccine_groups=groups)
+    assert planned.status_code == 201, planned.text
+    assert planned.json()["vaccine_groups"] == groups
 
 
 async def test_bad_plans_are_refused_naming_the_field(client: httpx.AsyncClient, token_for: Any, world: World) -> None:
@@ -211,7 +226,8 @@ async def test_attendance_goes_through_the_batch_sync(client: httpx.AsyncClient,
     assert first.status_code == 200, first.text
     assert first.json()["items"][0]["outcome"] == "applied"
     assert again.json()["items"][0]["outcome"] == "already_applied"
-    assert await SessionAttendance.count() == 1
+    rows = await SessionAttendance.select(SessionAttendance.subject, SessionAttendance.status)
+    assert rows == [{"subject": world.subjects["S1"], "status": "absent"}]
 
 
 async def test_a_campaign_counts_its_target_group_and_the_children_reached(
@@ -233,15 +249,14 @@ async def test_a_campaign_counts_its_target_group_and_the_children_reached(
     campaign = created.json()
     # S1 and S1x live in C1 and are 1-5 years old (the woman W1 is not).
     assert campaign["target"] >= 2 and campaign["reached"] == 0
-    lot = await _mr_lot(stock)
     vac = await token_for("vac1")
-    dose = await client.post(
-        "/api/doses",
-        json=_body(world, stock, vaccine_code=MR, lot_id=lot, route="SC", campaign=campaign["id"]),
-        headers={**vac, **_key()},
-    )
-    assert dose.status_code == 201, dose.text
-    assert dose.json()["dose"]["campaign_id"] == campaign["id"]
+    # A dose of another group (DTP) in the dates does not reach the child for MR.
+    await _receive(stock, "F1", "penta_a", 5)
+    other = await client.post("/api/doses", json=_body(world, stock), headers={**vac, **_key()})
+    assert other.status_code == 201, other.text
+    assert (await client.get(f"/api/campaigns/{campaign['id']}", headers=com)).json()["reached"] == 0
+    dose = await _mr_dose(client, vac, world, stock, campaign=campaign["id"])
+    assert dose["campaign_id"] == campaign["id"]
     listed = (await client.get("/api/campaigns", headers=vac)).json()
     found = next(c for c in listed if c["id"] == campaign["id"])
     assert found["reached"] == 1 and found["progress"] == round(1 / campaign["target"], 3)
@@ -255,7 +270,13 @@ async def test_a_campaign_counts_its_target_group_and_the_children_reached(
     unknown = await client.post(
         "/api/doses",
         json=_body(
-            world, stock, subject_id=world.subjects["S1y"], vaccine_code=MR, lot_id=lot, route="SC", campaign=999999
+            world,
+            stock,
+            subject_id=world.subjects["S1y"],
+            vaccine_code=MR,
+            lot_id=dose["lot_id"],
+            route="SC",
+            campaign=999999,
         ),
         headers={**vac, **_key()},
     )

@@ -108,7 +108,10 @@ async def test_the_officer_sees_the_campaigns_progress_and_the_session_plan(brow
         target = server.fetch_value("SELECT target FROM campaign")
         await expect(campaign).to_contain_text("Tiêm bù Sởi - Rubella")
         await expect(campaign).to_contain_text(f"/{target} trẻ")
+        await expect(page.locator('#campaign-form select[name="vaccine_group"]')).to_have_value("Measles/MR")
         await check_screen(page, "campaigns")
         await page.goto("/#/session-plan")
         await expect(page.locator("#session-plan-form")).to_be_visible()
+        # The groups offered are the schedule's (the server's list), e.g. meningococcal too.
+        await expect(page.locator('#f-vaccine_groups input[value="Meningococcal"]')).to_be_visible()
         await check_screen(page, "session-plan")

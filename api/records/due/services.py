@@ -26,6 +26,7 @@ from api import clock
 from api.errors import Invalid, NotFound
 from api.immunization import services as immunization
 from api.places import facilities
+from api.records import checks
 from api.scope import Scope
 from api.stock import services as ledger
 from db.tables import Dose, Subject, SubjectForecast, SubjectGuardian
@@ -127,8 +128,14 @@ async def _guardians(subject_ids: list[int]) -> dict[int, dict[str, Any]]:
     return found
 
 
-async def _rows(where: Area, since: date, until: date, groups: frozenset[str] | None) -> list[dict[str, Any]]:
-    """The range's rows, first due first: one scan for the page and the counts."""
+async def _rows(
+    where: Area, since: date, until: date, groups: frozenset[str] | None, among: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """The range's rows (of the children ``among`` only when given), first due first:
+    one scan for the page and the counts."""
+    found = _where(where, since, until, groups)
+    if among is not None:
+        found &= SubjectForecast.subject.is_in(among or [-1])
     return await (
         SubjectForecast.select(
             SubjectForecast.subject,
@@ -139,7 +146,7 @@ async def _rows(where: Area, since: date, until: date, groups: frozenset[str] | 
             SubjectForecast.overdue,
             SubjectForecast.latest,
         )
-        .where(_where(where, since, until, groups))
+        .where(found)
         .order_by(SubjectForecast.due)
     )
 
@@ -191,15 +198,22 @@ async def _children(groups: dict[int, list[dict[str, Any]]], ids: list[int]) -> 
 
 
 async def children_due(
-    where: Area, day: date, vaccine_groups: Iterable[str] = (), *, also: Iterable[int] = ()
+    where: Area,
+    day: date,
+    vaccine_groups: Iterable[str] = (),
+    *,
+    also: Iterable[int] = (),
+    among: Iterable[int] | None = None,
 ) -> list[dict[str, Any]]:
     """Every child of ``where`` due or overdue on ``day`` for one of ``vaccine_groups``
     (all groups when none), as the due list shows them, and the children ``also`` (a
     session's attended ones, no longer due once vaccinated) with their groups due, if
-    any: a session's roster, by id."""
-    wanted = frozenset(vaccine_groups)
-    groups = _grouped(await _rows(where, day, day, None), day, lambda row: not wanted or row["vaccine_group"] in wanted)
-    return await _children(groups, sorted(set(groups) | set(also)))
+    any: a session's roster, by id. Of the children ``among`` only when given: is this
+    child on the roster, without reading everyone's."""
+    only = None if among is None else sorted(set(among))
+    groups = _grouped(await _rows(where, day, day, frozenset(vaccine_groups) or None, only), day, lambda _: True)
+    ids = set(groups) | set(also)
+    return await _children(groups, sorted(ids if only is None else ids & set(only)))
 
 
 async def _products(where: Area, since: date) -> dict[str, dict[str, Any]]:
@@ -219,12 +233,9 @@ async def _products(where: Area, since: date) -> dict[str, dict[str, Any]]:
         & (Dose.status == "administered")
         & (Dose.administered_on >= since - MEASURED_OVER)
     )
-    timeline = immunization.current_schedule().timeline
     used: dict[str, dict[tuple[str, int], int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
-        vaccine = timeline.vaccines.get(row["vaccine_code"])
-        groups = {g for a in vaccine.antigens for g in timeline.group_of_antigen(a.antigen)} if vaccine else set()
-        for group in groups:
+        for group in checks.groups_of(row["vaccine_code"]):
             used[group][(row["product"], int(row["doses_per_vial"] or 1))] += 1
     chosen = {group: max(counts, key=lambda k: counts[k]) for group, counts in used.items()}
     return {group: {"product": product, "doses_per_vial": per_vial} for group, (product, per_vial) in chosen.items()}

@@ -18,8 +18,9 @@ from api import clock
 from api.audit import services as audit
 from api.context import Actor
 from api.errors import Forbidden, Invalid, NotFound
+from api.immunization import services as immunization
 from api.places import facilities
-from api.records.sessions.services import check_groups, facility_in, groups_of_vaccine
+from api.records.sessions.services import check_groups, facility_in
 from api.scope import Scope
 from db.tables import Campaign, Dose, Subject
 from db.unit_of_work import unit_of_work
@@ -111,13 +112,14 @@ async def plan(
 
 async def _reached(scope: Scope, campaign: dict[str, Any]) -> int:
     """The target group's children given a dose of the group between the campaign's dates."""
-    rows = await Dose.select(Dose.subject, Dose.vaccine_code).where(
+    codes = immunization.current_schedule().group_codes.get(campaign["vaccine_group"], frozenset())
+    return await Dose.count(distinct=[Dose.subject]).where(
         (Dose.status == "administered")
+        & Dose.vaccine_code.is_in(sorted(codes) or ["-"])
         & (Dose.administered_on >= campaign["starts_on"])
         & (Dose.administered_on <= campaign["ends_on"])
         & _subjects_where(scope, campaign, Dose.subject)
     )
-    return len({r["subject"] for r in rows if campaign["vaccine_group"] in groups_of_vaccine(r["vaccine_code"])})
 
 
 async def _shaped(scope: Scope, row: dict[str, Any]) -> dict[str, Any]:

@@ -63,6 +63,11 @@ class SessionController(Controller):
         found = await services.listing(area, facility_id=facility_id, since=since, until=until)
         return msgspec.convert(found, list[SessionOut])
 
+    @get("/groups", guards=GUARD)
+    async def groups(self) -> list[str]:
+        """The vaccine groups a session or a campaign can be planned for (the schedule's)."""
+        return services.plannable_groups()
+
     @get("/{session_id:int}", guards=GUARD)
     async def one(self, area: Scope, session_id: int) -> SessionOut:
         return msgspec.convert(await services.visible(area, session_id), SessionOut)

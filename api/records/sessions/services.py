@@ -12,6 +12,7 @@ store its vials were opened at, named ``vial_session``) and writes the report.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -22,6 +23,7 @@ from api.context import Actor
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.immunization import services as immunization
 from api.places import facilities
+from api.records import checks
 from api.records.due import services as due
 from api.scope import Scope
 from api.stock import open_vials, stores
@@ -44,17 +46,14 @@ def vial_session(session_id: int) -> str:
     return f"session-{session_id}"
 
 
-def groups_of_vaccine(code: str) -> frozenset[str]:
-    """The vaccine groups a dose of ``code`` counts for (DTP-HepB-Hib: three)."""
-    timeline = immunization.current_schedule().timeline
-    vaccine = timeline.vaccines.get(code)
-    if vaccine is None:
-        return frozenset()
-    return frozenset(g for a in vaccine.antigens for g in timeline.group_of_antigen(a.antigen))
+def plannable_groups() -> list[str]:
+    """The schedule's vaccine groups, in its order: what a session or a campaign is
+    planned for (the planning screens offer these, ``check_groups`` accepts these)."""
+    return list(immunization.current_schedule().timeline.vaccine_groups)
 
 
 def known_groups() -> frozenset[str]:
-    return frozenset(immunization.current_schedule().timeline.vaccine_groups)
+    return frozenset(plannable_groups())
 
 
 async def facility_in(scope: Scope, facility_id: int | None) -> dict[str, Any]:
@@ -239,7 +238,11 @@ async def check_dose(
             )
 
 
-async def _seen(session_id: int) -> tuple[dict[int, list[dict[str, Any]]], dict[int, dict[str, Any]]]:
+# A session's administered doses per child, and its marks per child.
+Seen = tuple[dict[int, list[dict[str, Any]]], dict[int, dict[str, Any]]]
+
+
+async def _seen(session_id: int) -> Seen:
     """The session's administered doses per child, and its marks per child."""
     doses: dict[int, list[dict[str, Any]]] = {}
     for row in await Dose.select(Dose.id, Dose.subject, Dose.vaccine_code).where(
@@ -263,15 +266,20 @@ def _attendance(doses: list[dict[str, Any]] | None, mark: dict[str, Any] | None)
     return {"status": "expected", "reason": "", "vaccine_codes": []}
 
 
-async def roster(session: dict[str, Any]) -> list[dict[str, Any]]:
+async def roster(session: dict[str, Any], *, among: Iterable[int] | None = None) -> list[dict[str, Any]]:
     """The session's children (due on its day for its groups, and those already seen)
-    with each one's attendance."""
-    doses, marks = await _seen(session["id"])
+    with each one's attendance; of ``among`` only when given."""
+    return await _roster(session, await _seen(session["id"]), among)
+
+
+async def _roster(session: dict[str, Any], seen: Seen, among: Iterable[int] | None = None) -> list[dict[str, Any]]:
+    doses, marks = seen
     children = await due.children_due(
         due.Area(session["facility_id"], frozenset(), None),
         session["held_on"],
         session["vaccine_groups"],
         also=set(doses) | set(marks),
+        among=among,
     )
     return [
         {
@@ -302,8 +310,8 @@ async def mark(
         await lock_row(VaccinationSession, session_id)
         session = await visible(scope, session_id)
         _not_closed(session)
-        on_roster = {child["id"] for child in await roster(session)}
-        if subject_id not in on_roster:
+        # The roster's rule for this one child (a batch of marks reads one child each, not the roster each).
+        if not await roster(session, among=[subject_id]):
             raise Invalid(
                 f"Subject {subject_id} is not on the roster of session {session_id}: "
                 "record their dose from their record",
@@ -351,15 +359,16 @@ async def _vials(session_id: int) -> list[dict[str, Any]]:
 async def report(session: dict[str, Any]) -> dict[str, Any]:
     """The session's figures: its roster and attendance, doses per vaccine group, and the
     doses of the vials it opened against those given from them (open-vial wastage)."""
-    children = await roster(session)
+    seen = await _seen(session["id"])  # read once: the roster's attendance and the doses counted
+    children = await _roster(session, seen)
     states = Counter(child["attendance"]["status"] for child in children)
-    doses, _ = await _seen(session["id"])
+    doses, _ = seen
     per_group: Counter[str] = Counter()
     per_vaccine: Counter[str] = Counter()
     for given in doses.values():
         for dose in given:
             per_vaccine[dose["vaccine_code"]] += 1
-            for group in groups_of_vaccine(dose["vaccine_code"]):
+            for group in checks.groups_of(dose["vaccine_code"]):
                 per_group[group] += 1
     vials = await _vials(session["id"])
     opened = sum(v["doses"] for v in vials)

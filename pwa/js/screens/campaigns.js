@@ -7,7 +7,7 @@ import { explain, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { vietnamToday } from "../records.js";
 import { backLink, clearErrors, day, field, fillFacilities, settle, showErrors } from "../registry-view.js";
-import { GROUPS } from "../session-view.js";
+import { vaccineGroups } from "../session-view.js";
 import * as store from "../store.js";
 
 function campaignItem(c) {
@@ -22,8 +22,11 @@ function campaignItem(c) {
 
 function planForm(user, onPlanned) {
   const name = h("input", { type: "text", name: "name", maxlength: 200, required: true });
-  const group = h("select", { name: "vaccine_group" }, GROUPS.map((g) => h("option", { value: g, text: g })));
-  group.value = "Measles/MR";
+  const group = h("select", { name: "vaccine_group" });
+  vaccineGroups().then((groups) => {
+    group.replaceChildren(...groups.map((g) => h("option", { value: g, text: g })));
+    group.value = "Measles/MR";
+  }).catch(() => null);
   const minAge = h("input", { type: "number", name: "min_age_months", min: 0, max: 216, value: 12 });
   const maxAge = h("input", { type: "number", name: "max_age_months", min: 0, max: 216, value: 59 });
   const starts = h("input", { type: "date", name: "starts_on", value: vietnamToday() });

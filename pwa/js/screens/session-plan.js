@@ -7,7 +7,7 @@ import * as outbox from "../outbox.js";
 import { vietnamToday } from "../records.js";
 import { backLink, clearErrors, field, fillFacilities, settle, showErrors } from "../registry-view.js";
 import { go } from "../router.js";
-import { GROUPS } from "../session-view.js";
+import { vaccineGroups } from "../session-view.js";
 import * as store from "../store.js";
 
 export async function render(root) {
@@ -18,8 +18,7 @@ export async function render(root) {
     ["fixed", "outreach"].map((k) => h("option", { value: k, text: t(`sessions.kind.${k}`) })));
   const place = h("input", { type: "text", name: "place_name", maxlength: 200 });
   const groups = h("fieldset", { id: "f-vaccine_groups", "data-field": "vaccine_groups", class: "groups" },
-    h("legend", { text: t("sessions.plan.groups") }),
-    GROUPS.map((g) => h("label", { class: "check" }, h("input", { type: "checkbox", name: "group", value: g }), ` ${g}`)));
+    h("legend", { text: t("sessions.plan.groups") }));
   const outcome = h("p", { id: "session-plan-outcome", role: "status", hidden: true });
   const form = h("form", { id: "session-plan-form", novalidate: true },
     field("facility_id", "sessions.plan.facility", facility),
@@ -34,6 +33,12 @@ export async function render(root) {
     await fillFacilities(facility, user);
   } catch {
     if (user.scope_facility_id) facility.append(h("option", { value: user.scope_facility_id, text: t("sessions.plan.own") }));
+  }
+  try {
+    groups.append(...(await vaccineGroups()).map((g) => h("label", { class: "check" },
+      h("input", { type: "checkbox", name: "group", value: g }), ` ${g}`)));
+  } catch (error) {
+    groups.append(h("p", { class: "error", text: error.status === 0 ? t("sessions.offline_none") : explain(error) }));
   }
 
   form.addEventListener("submit", async (event) => {
