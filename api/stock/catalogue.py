@@ -80,19 +80,18 @@ async def create_product(
 
 
 async def link_vaccine(actor: Actor, product_id: int, vaccine_code: str) -> dict[str, Any]:
-    """Name (or clear, with '') the schedule's vaccine a product is."""
+    """Name (or clear, with '') the schedule's vaccine a product is; audited when it changes."""
     async with unit_of_work():
         before = await product(product_id)
-        vaccine = check_vaccine_code(vaccine_code, before["kind"])
-        await StockProduct.update({StockProduct.vaccine_code: vaccine}).where(StockProduct.id == product_id)
-        await audit.record(
+        await audit.update_audited(
             actor,
-            "stock.product.vaccine",
-            "stock_product",
+            StockProduct,
             product_id,
+            before,
+            audit.changed_fields(before, {"vaccine_code": check_vaccine_code(vaccine_code, before["kind"])}),
+            action="stock.product.vaccine",
+            entity="stock_product",
             place_id=None,
-            before={"vaccine_code": before["vaccine_code"]},
-            after={"vaccine_code": vaccine},
         )
     return await product(product_id)
 

@@ -961,10 +961,6 @@ SELECT s.id AS store_id, s.name AS store_name, f.id AS facility_id, f.name AS fa
  GROUP BY s.id, s.name, f.id, f.name, p.code, {month}, v.kind, v.reason
  ORDER BY s.id, p.code, {month}
 """
-_MONTH = {
-    "postgres": "to_char(v.occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM')",
-    "sqlite": "strftime('%Y-%m', v.occurred_at, '+7 hours')",
-}
 
 
 async def usage_report(
@@ -982,7 +978,7 @@ async def usage_report(
     # Vietnam's days, compared as stored (UTC), as every timestamp of the ledger is.
     start = datetime.combine(since, datetime.min.time(), clock.LOCAL_ZONE).astimezone(UTC)
     end = datetime.combine(until + timedelta(days=1), datetime.min.time(), clock.LOCAL_ZONE).astimezone(UTC)
-    month = _MONTH["postgres" if StockEntry._meta.db.engine_type == "postgres" else "sqlite"]
+    month = stockouts.local_day("v.occurred_at", month=True)
     rows = await StockEntry.raw(_USAGE.format(month=month, where=where), start, end, *args)
     grouped: dict[tuple[int, str, str], dict[str, Any]] = {}
     for row in rows:

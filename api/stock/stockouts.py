@@ -35,11 +35,15 @@ SELECT s.id AS store_id, p.code AS product_code, {day} AS day
   JOIN stock_product p ON p.id = v.product
  WHERE {where}
 """
-# A timestamp's day in Vietnam (UTC+7, no DST), as text.
-_DAY = {
-    "postgres": "to_char({} AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD')",
-    "sqlite": "strftime('%Y-%m-%d', {}, '+7 hours')",
-}
+
+
+def local_day(column: str, *, month: bool = False) -> str:
+    """The SQL of a stored timestamp's day 'YYYY-MM-DD' (or month 'YYYY-MM') in Vietnam
+    (UTC+7, no DST), as text, for the ledger's engine."""
+    if StockEntry._meta.db.engine_type == "postgres":
+        return f"to_char({column} AT TIME ZONE 'Asia/Ho_Chi_Minh', '{'YYYY-MM' if month else 'YYYY-MM-DD'}')"
+    return f"strftime('{'%Y-%m' if month else '%Y-%m-%d'}', {column}, '+7 hours')"
+
 
 StoreProduct = tuple[int, str]
 
@@ -49,10 +53,9 @@ async def stockout_days(
 ) -> dict[tuple[int, str, str], int]:
     """(store, product code, month 'YYYY-MM') → stock-out days of that month in the period,
     for the stores of ``where`` (the report's area); only months with at least one."""
-    day_of = _DAY["postgres" if StockEntry._meta.db.engine_type == "postgres" else "sqlite"]
     opening: dict[StoreProduct, int] = defaultdict(int)
     moves: dict[StoreProduct, dict[str, int]] = defaultdict(dict)
-    for row in await StockEntry.raw(_MOVES.format(day=day_of.format("v.occurred_at"), where=where), start, end, *args):
+    for row in await StockEntry.raw(_MOVES.format(day=local_day("v.occurred_at"), where=where), start, end, *args):
         key = (int(row["store_id"]), row["product_code"])
         if row["day"] == "":
             opening[key] += int(row["doses"])
@@ -62,7 +65,7 @@ async def stockout_days(
     # creation date; a later change only shortens the count).
     kept = {
         (int(row["store_id"]), row["product_code"]): row["day"]
-        for row in await StockEntry.raw(_LEVELS.format(day=day_of.format("v.updated_at"), where=where), *args)
+        for row in await StockEntry.raw(_LEVELS.format(day=local_day("v.updated_at"), where=where), *args)
     }
     last = min(until, clock.current().today())
     found: dict[tuple[int, str, str], int] = defaultdict(int)

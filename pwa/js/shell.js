@@ -84,7 +84,6 @@ self.NIIS_SHELL = {
     "/js/screens/certificate.js",
     "/js/screens/verify.js",
     // Stock adjustments, the stock card's reversals, min/max (stockleft).
-    "/js/screens/stock-left-kit.js",
     "/js/screens/stock-adjust.js",
     "/js/screens/stock-card.js",
     "/js/screens/stock-levels.js",

@@ -11,7 +11,7 @@ import httpx
 
 from api import clock
 from api.stock import catalogue
-from db.tables import StockLot
+from db.tables import AuditEvent, StockLot
 from tests.api.test_stock import ACTOR, Stock, _lot, _receive, demo_gtin
 
 
@@ -74,10 +74,18 @@ async def test_a_lot_is_offered_as_the_vaccine_its_product_names_and_an_officer_
     path = f"/api/stock/products/{product['id']}"
     for body, status in (
         ({"vaccine_code": "04"}, 200),
+        ({"vaccine_code": "04"}, 200),  # again: nothing changes, nothing more in the log
         ({"vaccine_code": "NO-SUCH"}, 422),
     ):
         answer = await client.patch(path, json=body, headers=officer)
         assert answer.status_code == status, answer.text
+    # Who linked it and from what is in the audit log, once.
+    logged = await (
+        AuditEvent.select(AuditEvent.actor_name, AuditEvent.before, AuditEvent.after)
+        .where(AuditEvent.action == "stock.product.vaccine")
+        .output(load_json=True)
+    )
+    assert logged == [{"actor_name": "prov1", "before": {"vaccine_code": ""}, "after": {"vaccine_code": "04"}}]
     assert (await client.patch(path, json={"vaccine_code": "05"}, headers=await token_for("clerk1"))).status_code == 403
     listed = {row["code"]: row["vaccine_code"] for row in (await client.get("/api/stock/products", headers=vac)).json()}
     assert listed == {"MR": "04", "BCG": "19", "DTP-HepB-Hib": "198"}

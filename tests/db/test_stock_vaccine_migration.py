@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from db.migrations import niis_0024_stock_product_vaccine as migration
 from db.tables import StockProduct
 from tests.conftest import Database
 
 
+@pytest.mark.usefixtures("world")  # a fresh database: not the products an earlier test left
 async def test_products_stored_before_are_linked_by_their_epi_names(database: Database) -> None:
     now = datetime.now(UTC)
     for code, kind in (("BCG", "vaccine"), ("DTP-HepB-Hib", "vaccine"), ("Rota-X", "vaccine"), ("BCG-dil", "diluent")):

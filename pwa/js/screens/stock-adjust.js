@@ -5,7 +5,6 @@
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import * as kit from "./stock-kit.js";
-import * as left from "./stock-left-kit.js";
 
 export async function render(root) {
   const { all, current } = await kit.stores();
@@ -20,13 +19,13 @@ export async function render(root) {
   const fill = () => {
     const chosen = Number(lot.value);
     lot.replaceChildren(...balances.data.map((b) => h("option", { value: b.lot_id, selected: b.lot_id === chosen,
-      text: `${left.lotName(b)} — ${t("stock.on_hand", { doses: b.doses, vials: b.vials })}` })));
+      text: `${kit.lotName(b)} — ${t("stock.on_hand", { doses: b.doses, vials: b.vials })}` })));
     const balance = balances.data.find((b) => b.lot_id === Number(lot.value));
     onHand.textContent = balance ? t("stockleft.adjust.on_hand", { doses: balance.doses }) : "";
   };
   lot.addEventListener("change", fill);
   const reason = h("select", { id: "adjust-reason", required: true },
-    left.REASONS.map((code) => h("option", { value: code, text: left.reasonText(code) })));
+    kit.REASONS.map((code) => h("option", { value: code, text: kit.reasonText(code) })));
   const doses = kit.dosesInput("adjust-doses", t("stockleft.adjust.doses"), "", { min: 1, required: true });
   const note = h("input", { id: "adjust-note", type: "text", maxlength: 500, autocomplete: "off" });
   const status = h("p", { class: "stock-result", role: "status", "aria-live": "polite" });
@@ -52,9 +51,9 @@ export async function render(root) {
       path: `/api/stock/stores/${current.id}/adjustments`,
       body: { lot_id: balance.lot_id, reason: reason.value, doses: amount, note: note.value.trim() },
       label: { key: "stockleft.write.adjustment",
-        values: { reason: left.reasonText(reason.value), doses: amount, lot: balance.lot_number, store: current.name } },
+        values: { reason: kit.reasonText(reason.value), doses: amount, lot: balance.lot_number, store: current.name } },
     });
-    cleanups.push(stop, left.whenSettled(item, async (state) => {
+    cleanups.push(stop, kit.whenSettled(item, async (state) => {
       submit.disabled = false;
       if (state !== "confirmed") return;
       balances = await kit.read(path);

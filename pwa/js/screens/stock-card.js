@@ -7,18 +7,17 @@ import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { refresh } from "../router.js";
 import * as kit from "./stock-kit.js";
-import * as left from "./stock-left-kit.js";
 
 const CARD_LENGTH = 50;
 
 function kindText(event) {
   const kind = t(`stockleft.kind.${event.kind}`);
-  return event.reason ? `${kind} · ${left.reasonText(event.reason)}` : kind;
+  return event.reason ? `${kind} · ${kit.reasonText(event.reason)}` : kind;
 }
 
 function lineText(line, lots) {
   const balance = lots.get(line.lot_id);
-  const name = balance ? left.lotName(balance) : t("stock.lot", { number: `#${line.lot_id}` });
+  const name = balance ? kit.lotName(balance) : t("stock.lot", { number: `#${line.lot_id}` });
   return t("stockleft.card.line", { lot: name, doses: line.doses > 0 ? `+${line.doses}` : line.doses });
 }
 
@@ -51,7 +50,7 @@ export async function render(root) {
         path: `/api/stock/stores/${current.id}/reversals`, body: { event_id: event.id, note: note.value.trim() },
         label: { key: "stockleft.write.reversal", values: { id: event.id, store: current.name } },
       });
-      cleanups.push(stop, left.whenSettled(item, (state) => { if (state === "confirmed") refresh(); }));
+      cleanups.push(stop, kit.whenSettled(item, (state) => { if (state === "confirmed") refresh(); }));
     });
     return [open, form];
   };

@@ -72,12 +72,17 @@ export function header(titleKey, all, current) {
     h("a", { href: "#/stock", class: "back", text: t("stock.back") }));
 }
 
+// What became of a queued write: its outbox item now (undefined once cleared).
+async function queued(item) {
+  return (await outbox.list()).find((now) => now.seq === item.seq);
+}
+
 // Queues a write and shows what became of it in `status` (an aria-live region):
 // waiting for the network, sent, or refused with the server's message.
 export async function write(status, { method = "POST", path, body, label }) {
   const item = await outbox.submit({ method, path, body, label });
   const show = async () => {
-    const now = (await outbox.list()).find((queued) => queued.seq === item.seq);
+    const now = await queued(item);
     if (!now) return;
     status.className = `stock-result ${now.state}`;
     if (now.state === "confirmed") status.textContent = t("stock.sent");
@@ -87,6 +92,39 @@ export async function write(status, { method = "POST", path, body, label }) {
   await show();
   const stop = store.subscribe(() => show());
   return { item, stop };
+}
+
+// Calls `then(state)` once, when the server has confirmed or refused the outbox item (to
+// read the balances again: a screen shows the server's numbers, never ones computed in
+// the app); returns the unsubscribe function for the screen's cleanup.
+export function whenSettled(item, then) {
+  let done = false;
+  const check = async () => {
+    if (done) return;
+    const now = await queued(item);
+    if ((now?.state === "confirmed" || now?.state === "refused") && !done) {
+      done = true;
+      await then(now.state);
+    }
+  };
+  check();
+  return store.subscribe(() => { check(); });
+}
+
+// The adjustment reasons a clerk picks (api/stock/services.py AdjustmentReason); open-vial
+// discards are written by the open-vial screen and the nightly job, not typed.
+export const REASONS = ["broken", "expired", "vvm_discard", "frozen", "cold_chain_failure", "lost", "found"];
+
+// A reason doses left (or, "found", came back) in the app's words; the code itself when
+// the app has none for it.
+export function reasonText(reason) {
+  const key = reason === "found" ? "stockleft.reason.found" : `stockui.reason.${reason}`;
+  const text = t(key);
+  return text === key ? reason : text;
+}
+
+export function lotName(balance) {
+  return `${balance.product_code} · ${t("stock.lot", { number: balance.lot_number })}`;
 }
 
 // A number input with its label, for doses.

@@ -5,7 +5,6 @@
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import * as kit from "./stock-kit.js";
-import * as left from "./stock-left-kit.js";
 
 function state(level) {
   if (!level) return t("stockleft.levels.unset");
@@ -49,7 +48,7 @@ export async function render(root) {
         method: "PUT", path: `${path}/${product.id}`, body,
         label: { key: "stockleft.write.level", values: { product: product.code, store: current.name } },
       });
-      cleanups.push(stop, left.whenSettled(item, async (settled) => {
+      cleanups.push(stop, kit.whenSettled(item, async (settled) => {
         save.disabled = false;
         if (settled !== "confirmed") return;
         const fresh = (await kit.read(path)).data.find((row) => row.product_id === product.id);

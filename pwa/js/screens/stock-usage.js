@@ -39,12 +39,6 @@ function monthName(month) {
 const percent = (rate) => (rate === null ? t("stockui.usage.no_rate")
   : new Intl.NumberFormat(language(), { style: "percent", maximumFractionDigits: 1 }).format(rate));
 
-function reasonText(reason) {
-  const key = `stockui.reason.${reason}`;
-  const text = t(key);
-  return text === key ? reason : text;
-}
-
 function fact(label, value, attributes = {}) {
   return [h("dt", { text: label }), h("dd", { ...attributes, text: String(value) })];
 }
@@ -61,7 +55,7 @@ function usageCard(row) {
         { class: `rate${row.wastage_rate !== null && row.wastage_rate > HIGH_RATE ? " high" : ""}` }),
       fact(t("stockleft.usage.stockout_days"), row.stockout_days, { class: `stockout${row.stockout_days ? " high" : ""}` })),
     reasons.length ? h("ul", { class: "reasons", "aria-label": t("stockui.usage.by_reason") },
-      reasons.map(([reason, doses]) => h("li", { "data-reason": reason, text: t("stockui.usage.reason_doses", { reason: reasonText(reason), doses }) }))) : null);
+      reasons.map(([reason, doses]) => h("li", { "data-reason": reason, text: t("stockui.usage.reason_doses", { reason: kit.reasonText(reason), doses }) }))) : null);
 }
 
 function storeCard(rows) {
