@@ -246,11 +246,11 @@ async def test_the_due_list_is_an_index_range_scan_on_postgresql(database: Datab
     ):
         query = SubjectForecast.select(SubjectForecast.subject).where(due._where(where, today, today, None))
         # Six subjects fit in a page, where a sequential scan is cheaper: ask for the
-        # plan PostgreSQL uses once the table is large.
-        await SubjectForecast.raw("SET enable_seqscan = off")
-        try:
+        # plan PostgreSQL uses once the table is large. In one transaction, so the setting
+        # and the EXPLAIN share a connection of the pool (apart, the EXPLAIN could run on
+        # another connection and plan a sequential scan).
+        async with SubjectForecast._meta.db.transaction():
+            await SubjectForecast.raw("SET LOCAL enable_seqscan = off")
             plan = "\n".join(r["QUERY PLAN"] for r in await SubjectForecast.raw(f"EXPLAIN {query}"))
-        finally:
-            await SubjectForecast.raw("SET enable_seqscan = on")
         assert index in plan, plan
         assert "Index Cond" in plan and "due <=" in plan, plan
